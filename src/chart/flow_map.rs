@@ -1,0 +1,400 @@
+//! Flow map: diversion flows as curved lines over a country basemap, with transit hubs.
+//!
+//! Flows are quadratic Bézier arcs (bending to the left of the travel direction, so A->B and
+//! B->A stay apart) with width proportional to the square root of quantity and opacity
+//! `0.15 + 0.85 * probability`. Hubs are circles whose area is proportional to flow betweenness.
+//! The top N hubs are labelled with greedy label placement (Imhof-style candidate positions tried
+//! in a fixed order; a label is placed at the first candidate that stays inside the map and
+//! overlaps neither earlier labels nor hub circles, otherwise it is dropped). The view fits the
+//! data extent with padding, or a given [`Extent`].
+
+use plotters::backend::DrawingBackend;
+
+use super::basemap::{Shape, draw_basemap};
+use super::projection::{Extent, MapView, clip_polyline};
+use super::style::{self, OKABE_ITO, pt};
+use super::{
+    Canvas, Caption, ChartError, Figure, HAlign, Painter, PxRect, RenderSize, VAlign, check_finite,
+    check_nonneg, fmt_num, render_figure, truncate_chars,
+};
+
+/// A flow between two points.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Flow {
+    /// Origin `(lon, lat)` in degrees.
+    pub from: (f64, f64),
+    /// Destination `(lon, lat)` in degrees.
+    pub to: (f64, f64),
+    /// Expected quantity (>= 0), drives line width.
+    pub quantity: f64,
+    /// Probability in [0, 1], drives line opacity.
+    pub probability: f64,
+}
+
+/// A transit hub.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Hub {
+    /// Display name.
+    pub name: String,
+    /// Longitude in degrees.
+    pub lon: f64,
+    /// Latitude in degrees.
+    pub lat: f64,
+    /// Flow betweenness (>= 0), drives circle area.
+    pub betweenness: f64,
+}
+
+/// Input of [`render`].
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FlowMapInput {
+    /// Title; empty means "Diversion flows and transit hubs".
+    pub title: String,
+    /// Flows to draw.
+    pub flows: Vec<Flow>,
+    /// Hubs to draw.
+    pub hubs: Vec<Hub>,
+    /// How many of the highest-betweenness hubs get a name label.
+    pub label_top_n: usize,
+    /// Fixed view; `None` fits flows and hubs with padding.
+    pub extent: Option<Extent>,
+    /// Quantity unit shown in the legend, e.g. "weapons".
+    pub quantity_unit: String,
+}
+
+impl FlowMapInput {
+    fn validate(&self) -> Result<(), ChartError> {
+        let ll = |what: &str, (lon, lat): (f64, f64)| -> Result<(), ChartError> {
+            check_finite(&format!("{what} longitude"), lon)?;
+            check_finite(&format!("{what} latitude"), lat)?;
+            if lon.abs() > 180.0 || lat.abs() > 90.0 {
+                let (v, w) = if lon.abs() > 180.0 { (lon, "longitude") } else { (lat, "latitude") };
+                return Err(ChartError::InvalidValue {
+                    what: format!("{what} {w}"),
+                    value: v,
+                    reason: "outside the valid lon/lat range",
+                });
+            }
+            Ok(())
+        };
+        for (i, f) in self.flows.iter().enumerate() {
+            ll(&format!("flows[{i}].from"), f.from)?;
+            ll(&format!("flows[{i}].to"), f.to)?;
+            check_nonneg(&format!("flows[{i}].quantity"), f.quantity)?;
+            check_nonneg(&format!("flows[{i}].probability"), f.probability)?;
+            if f.probability > 1.0 {
+                return Err(ChartError::InvalidValue {
+                    what: format!("flows[{i}].probability"),
+                    value: f.probability,
+                    reason: "must be <= 1",
+                });
+            }
+        }
+        for (i, h) in self.hubs.iter().enumerate() {
+            ll(&format!("hubs[{i}]"), (h.lon, h.lat))?;
+            check_nonneg(&format!("hubs[{i}].betweenness"), h.betweenness)?;
+        }
+        if let Some(e) = &self.extent {
+            e.validate()?;
+        }
+        Ok(())
+    }
+}
+
+/// Renders the flow map ([`Figure::name`] `"flow_map"`).
+///
+/// Cost: O(basemap vertices + flows + hubs * N) for N labelled hubs.
+///
+/// # Errors
+/// [`ChartError::InvalidValue`] for non-finite or out-of-range coordinates, negative quantities
+/// or betweenness, probabilities outside [0, 1], an invalid extent; drawing errors.
+///
+/// ```
+/// use divnet::chart::{Caption, RenderSize, flow_map::*};
+/// let input = FlowMapInput {
+///     flows: vec![Flow { from: (-8.0, 12.6), to: (2.1, 13.5), quantity: 40.0, probability: 0.8 }],
+///     hubs: vec![Hub { name: "Bamako".into(), lon: -8.0, lat: 12.6, betweenness: 0.5 }],
+///     label_top_n: 1,
+///     ..Default::default()
+/// };
+/// let fig = render(&input, &[], &Caption::default(), RenderSize::PRINT).unwrap();
+/// assert_eq!(fig.name, "flow_map");
+/// assert!(fig.svg.contains("\nBamako\n</text>"));
+/// ```
+pub fn render(
+    input: &FlowMapInput,
+    basemap: &[Shape],
+    caption: &Caption,
+    size: RenderSize,
+) -> Result<Figure, ChartError> {
+    input.validate()?;
+    let title = if input.title.is_empty() {
+        "Diversion flows and transit hubs".to_string()
+    } else {
+        input.title.clone()
+    };
+    let p = FlowPainter { input, basemap, caption, title: &title };
+    render_figure("flow_map", &title, size, &p)
+}
+
+struct FlowPainter<'a> {
+    input: &'a FlowMapInput,
+    basemap: &'a [Shape],
+    caption: &'a Caption,
+    title: &'a str,
+}
+
+/// Splits the plot area into a map panel (left) and a legend column (right).
+pub(crate) fn map_and_legend(plot: PxRect, legend_w: f64) -> (PxRect, PxRect) {
+    let gap = legend_w * 0.08;
+    let map = PxRect { x1: plot.x1 - legend_w - gap, ..plot };
+    let legend = PxRect { x0: plot.x1 - legend_w, ..plot };
+    (map, legend)
+}
+
+fn bezier(a: (f64, f64), b: (f64, f64), n: usize) -> Vec<(f64, f64)> {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    // Control point: midpoint pushed to the left of the direction of travel.
+    let ctrl = ((a.0 + b.0) / 2.0 + 0.2 * dy, (a.1 + b.1) / 2.0 - 0.2 * dx);
+    (0..=n)
+        .map(|i| {
+            let t = i as f64 / n as f64;
+            let u = 1.0 - t;
+            (
+                u * u * a.0 + 2.0 * u * t * ctrl.0 + t * t * b.0,
+                u * u * a.1 + 2.0 * u * t * ctrl.1 + t * t * b.1,
+            )
+        })
+        .collect()
+}
+
+impl Painter for FlowPainter<'_> {
+    fn paint<DB: DrawingBackend>(&self, c: &Canvas<'_, DB>) -> Result<(), ChartError> {
+        let plot = c.frame(self.title, self.caption)?;
+        let inp = self.input;
+        if inp.flows.is_empty() && inp.hubs.is_empty() {
+            return c.no_data(plot, "no flows or hubs in this run");
+        }
+        let (map_r, leg_r) = map_and_legend(plot, c.px(130.0));
+        let pts = inp
+            .flows
+            .iter()
+            .flat_map(|f| [f.from, f.to])
+            .chain(inp.hubs.iter().map(|h| (h.lon, h.lat)));
+        let extent = match inp.extent {
+            Some(e) => e,
+            None => Extent::around(pts, 0.08, 3.0).unwrap_or(Extent::WORLD),
+        };
+        let view = MapView::fit(&extent, map_r)?;
+        draw_basemap(c, &view, self.basemap)?;
+
+        let qmax = inp.flows.iter().map(|f| f.quantity).fold(0.0, f64::max);
+        let (wmin, wmax) = (c.px(1.2), c.px(6.0));
+        let width =
+            |q: f64| if qmax > 0.0 { wmin + (wmax - wmin) * (q / qmax).sqrt() } else { wmin };
+        let alpha = |p: f64| 0.15 + 0.85 * p;
+        let flow_col = OKABE_ITO[4];
+        // Thick flows first so thin ones stay visible on top; ties keep input order.
+        let mut order: Vec<usize> = (0..inp.flows.len()).collect();
+        order.sort_by(|&a, &b| inp.flows[b].quantity.total_cmp(&inp.flows[a].quantity));
+        for &i in &order {
+            let f = &inp.flows[i];
+            let a = view.project(f.from.0, f.from.1);
+            let b = view.project(f.to.0, f.to.1);
+            if (a.0 - b.0).abs() < 0.5 && (a.1 - b.1).abs() < 0.5 {
+                continue;
+            }
+            for run in clip_polyline(&bezier(a, b, 32), &view.rect) {
+                c.polyline(&run, flow_col, alpha(f.probability), width(f.quantity))?;
+            }
+        }
+
+        let bmax = inp.hubs.iter().map(|h| h.betweenness).fold(0.0, f64::max);
+        let (rmin, rmax) = (c.px(2.5), c.px(9.0));
+        let radius =
+            |b: f64| if bmax > 0.0 { rmin + (rmax - rmin) * (b / bmax).sqrt() } else { rmin };
+        let hub_col = OKABE_ITO[5];
+        // Rank: betweenness descending, then name, then index (total, deterministic).
+        let mut rank: Vec<usize> = (0..inp.hubs.len()).collect();
+        rank.sort_by(|&a, &b| {
+            let (x, y) = (&inp.hubs[a], &inp.hubs[b]);
+            y.betweenness.total_cmp(&x.betweenness).then(x.name.cmp(&y.name)).then(a.cmp(&b))
+        });
+        let mut discs: Vec<PxRect> = Vec::new();
+        for &i in &rank {
+            let h = &inp.hubs[i];
+            let p = view.project(h.lon, h.lat);
+            let r = radius(h.betweenness);
+            let bb = PxRect { x0: p.0 - r, y0: p.1 - r, x1: p.0 + r, y1: p.1 + r };
+            if !view.rect.contains(&bb) {
+                discs.push(PxRect { x0: 0.0, y0: 0.0, x1: 0.0, y1: 0.0 });
+                continue;
+            }
+            c.circle(p, r, hub_col, 0.85, true, 1.0)?;
+            c.circle(p, r, style::TEXT, 1.0, false, c.px(0.5))?;
+            discs.push(bb);
+        }
+        // Greedy labels for the top N hubs.
+        let mut placed: Vec<PxRect> = Vec::new();
+        let pad = c.px(1.5);
+        for (k, &i) in rank.iter().take(inp.label_top_n).enumerate() {
+            let h = &inp.hubs[i];
+            let d = discs[k];
+            if d.w() <= 0.0 {
+                continue;
+            }
+            let name = truncate_chars(&h.name, 28);
+            let (tw, th) = c.text_size(&name, pt::TICK, true)?;
+            let (cx, cy) = ((d.x0 + d.x1) / 2.0, (d.y0 + d.y1) / 2.0);
+            let r = d.w() / 2.0 + c.px(2.0);
+            let cands = [
+                (cx + r, cy - th / 2.0),
+                (cx - r - tw, cy - th / 2.0),
+                (cx - tw / 2.0, cy - r - th),
+                (cx - tw / 2.0, cy + r),
+                (cx + r * 0.7, cy - r * 0.7 - th),
+                (cx + r * 0.7, cy + r * 0.7),
+                (cx - r * 0.7 - tw, cy - r * 0.7 - th),
+                (cx - r * 0.7 - tw, cy + r * 0.7),
+            ];
+            for (x, y) in cands {
+                let bb = PxRect { x0: x - pad, y0: y - pad, x1: x + tw + pad, y1: y + th + pad };
+                let clash = placed.iter().any(|p| p.overlaps(&bb))
+                    || discs.iter().any(|p| p.w() > 0.0 && p.overlaps(&bb));
+                if view.rect.contains(&bb) && !clash {
+                    c.fill_rect(bb, style::BACKGROUND, 0.8)?;
+                    c.text(&name, x, y, pt::TICK, true, style::TEXT, HAlign::Left, VAlign::Top)?;
+                    placed.push(bb);
+                    break;
+                }
+            }
+        }
+        c.stroke_rect(view.rect, style::TEXT_MUTED, c.px(0.5))?;
+
+        // Legend column.
+        let lx = leg_r.x0;
+        let lw = leg_r.w();
+        let mut y = leg_r.y0;
+        let unit = if inp.quantity_unit.is_empty() { "units" } else { &inp.quantity_unit };
+        let row = c.px(14.0);
+        let sample = c.px(28.0);
+        if !inp.flows.is_empty() {
+            let qmin = inp.flows.iter().map(|f| f.quantity).fold(f64::INFINITY, f64::min);
+            let mut qs = vec![qmax, (qmax * qmin).sqrt(), qmin];
+            qs.dedup_by(|a, b| fmt_num(*a) == fmt_num(*b));
+            y = legend_heading(c, &format!("Flow quantity ({unit})"), lx, y, lw)?;
+            for q in qs {
+                let yy = y + row / 2.0;
+                c.polyline(&[(lx, yy), (lx + sample, yy)], flow_col, 1.0, width(q))?;
+                c.text(
+                    &fmt_num(q),
+                    lx + sample + c.px(5.0),
+                    yy,
+                    pt::TICK,
+                    false,
+                    style::TEXT,
+                    HAlign::Left,
+                    VAlign::Middle,
+                )?;
+                y += row;
+            }
+            y += c.px(6.0);
+            y = legend_heading(c, "Flow probability", lx, y, lw)?;
+            for p in [1.0, 0.5, 0.1] {
+                let yy = y + row / 2.0;
+                c.polyline(&[(lx, yy), (lx + sample, yy)], flow_col, alpha(p), c.px(4.0))?;
+                c.text(
+                    &format!("{p:.1}"),
+                    lx + sample + c.px(5.0),
+                    yy,
+                    pt::TICK,
+                    false,
+                    style::TEXT,
+                    HAlign::Left,
+                    VAlign::Middle,
+                )?;
+                y += row;
+            }
+            y += c.px(6.0);
+        }
+        if !inp.hubs.is_empty() {
+            let bmin = inp.hubs.iter().map(|h| h.betweenness).fold(f64::INFINITY, f64::min);
+            let mut bs = vec![bmax, (bmax + bmin) / 2.0, bmin];
+            bs.dedup_by(|a, b| fmt_num(*a) == fmt_num(*b));
+            y = legend_heading(c, "Hub flow betweenness", lx, y, lw)?;
+            for b in bs {
+                let r = radius(b);
+                let h = (2.0 * r + c.px(3.0)).max(row);
+                let cc = (lx + rmax, y + h / 2.0);
+                c.circle(cc, r, hub_col, 0.85, true, 1.0)?;
+                c.circle(cc, r, style::TEXT, 1.0, false, c.px(0.5))?;
+                c.text(
+                    &fmt_num(b),
+                    lx + 2.0 * rmax + c.px(5.0),
+                    cc.1,
+                    pt::TICK,
+                    false,
+                    style::TEXT,
+                    HAlign::Left,
+                    VAlign::Middle,
+                )?;
+                y += h;
+            }
+            y += c.px(6.0);
+            let n = inp.label_top_n.min(inp.hubs.len());
+            let note = c.fit_text(&format!("Labels: top {n} hubs"), pt::TICK, false, lw)?;
+            c.text(&note, lx, y, pt::TICK, false, style::TEXT_MUTED, HAlign::Left, VAlign::Top)?;
+        }
+        Ok(())
+    }
+}
+
+/// Draws a bold legend heading within width `w` (two lines if needed, then ellipsized);
+/// returns the y below it.
+pub(crate) fn legend_heading<DB: DrawingBackend>(
+    c: &Canvas<'_, DB>,
+    s: &str,
+    x: f64,
+    y: f64,
+    w: f64,
+) -> Result<f64, ChartError> {
+    // Too wide: break before a parenthesised unit (or at the last space) onto a second line.
+    let lines: Vec<&str> = if c.text_size(s, pt::HEADING, true)?.0 > w {
+        match s.find(" (").or_else(|| s.rfind(' ')) {
+            Some(k) => vec![&s[..k], s[k..].trim_start()],
+            None => vec![s],
+        }
+    } else {
+        vec![s]
+    };
+    let mut y = y;
+    for line in lines {
+        let t = c.fit_text(line, pt::HEADING, true, w)?;
+        let r = c.text(&t, x, y, pt::HEADING, true, style::TEXT, HAlign::Left, VAlign::Top)?;
+        y = r.y1 + c.px(1.5);
+    }
+    Ok(y + c.px(2.5))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_bad_probability() {
+        let input = FlowMapInput {
+            flows: vec![Flow { from: (0.0, 0.0), to: (1.0, 1.0), quantity: 1.0, probability: 1.5 }],
+            ..Default::default()
+        };
+        let e = render(&input, &[], &Caption::default(), RenderSize::PRINT).unwrap_err();
+        assert!(matches!(e, ChartError::InvalidValue { value, .. } if value == 1.5));
+    }
+
+    #[test]
+    fn bezier_bends_left_and_hits_endpoints() {
+        let pts = bezier((0.0, 0.0), (100.0, 0.0), 10);
+        assert_eq!(pts[0], (0.0, 0.0));
+        assert_eq!(pts[10], (100.0, 0.0));
+        // y grows downward, so "left of travel" for +x travel is negative y.
+        assert!(pts[5].1 < 0.0);
+    }
+}

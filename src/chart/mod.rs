@@ -1,0 +1,819 @@
+//! Figures for a divnet run: pure rendering of plain view-model structs into SVG and PNG.
+//!
+//! Every figure is drawn once per backend by the same code (plotters' SVG backend writing to a
+//! `String`, and its bitmap backend writing to an in-memory RGB buffer that is PNG-encoded with
+//! `image`), so the two outputs show the same geometry and text. The default size is
+//! [`RenderSize::PRINT`]: 2400 x 1500 px = 8 x 5 in at 300 dpi, font sizes in points scaled to
+//! that resolution. Text uses the embedded DejaVu Sans ([`style::ensure_fonts`]).
+//!
+//! Each figure has a title, axes with units where it has axes, a legend and a caption line
+//! ([`Caption`]). Empty inputs draw a "No data" panel instead of an empty plot. No function here
+//! reads or writes files; the caller maps analysis outputs onto the input structs and writes the
+//! returned bytes.
+//!
+//! Figures: [`flow_map`], [`top_hubs`], [`hotspot_map`], [`emerging_map`], [`regional_series`],
+//! [`od_matrix`], [`top_paths`]; [`render_all`] renders all seven in parallel.
+
+pub mod basemap;
+pub mod emerging_map;
+pub mod flow_map;
+pub mod hotspot_map;
+pub mod od_matrix;
+pub mod projection;
+pub mod regional_series;
+pub mod style;
+pub mod top_hubs;
+pub mod top_paths;
+
+use plotters::backend::DrawingBackend;
+use plotters::coord::Shift;
+use plotters::prelude::{
+    BitMapBackend, Circle, DrawingArea, IntoDrawingArea, PathElement, Polygon, Rectangle,
+    SVGBackend, Text,
+};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{
+    Color, FontDesc, FontFamily, FontStyle, FontTransform, RGBAColor, RGBColor, ShapeStyle,
+    TextStyle,
+};
+use rayon::prelude::*;
+
+pub use style::RenderSize;
+
+/// Errors raised while validating figure inputs or rendering them.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ChartError {
+    /// The requested raster size is too small or too large.
+    #[error("invalid render size {width}x{height} px at {dpi} dpi: {reason}")]
+    InvalidSize {
+        /// Width in px.
+        width: u32,
+        /// Height in px.
+        height: u32,
+        /// Resolution.
+        dpi: u32,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// A numeric input is NaN, infinite or out of its allowed range.
+    #[error("invalid value {value} for {what}: {reason}")]
+    InvalidValue {
+        /// Which field.
+        what: String,
+        /// The offending value.
+        value: f64,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// Parallel arrays have different lengths.
+    #[error("length mismatch in {what}: expected {expected}, found {found}")]
+    LengthMismatch {
+        /// Which field.
+        what: String,
+        /// Expected length.
+        expected: usize,
+        /// Actual length.
+        found: usize,
+    },
+    /// A Gi* confidence bin outside -3..=3.
+    #[error("invalid Gi* confidence bin {value}: must be in -3..=3")]
+    InvalidBin {
+        /// The offending bin.
+        value: i8,
+    },
+    /// The embedded font could not be registered.
+    #[error("embedded font {face} could not be parsed")]
+    Font {
+        /// Which font file.
+        face: String,
+    },
+    /// GeoJSON input could not be parsed.
+    #[error("invalid GeoJSON at {at}: {reason}")]
+    GeoJson {
+        /// Where in the document (feature index or "document").
+        at: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// A plotters backend reported an error.
+    #[error("drawing failed: {0}")]
+    Draw(String),
+    /// PNG encoding failed.
+    #[error("PNG encoding failed: {0}")]
+    Encode(String),
+    /// The rayon thread pool could not be built.
+    #[error("thread pool with {threads} threads could not be built: {reason}")]
+    ThreadPool {
+        /// Requested thread count.
+        threads: usize,
+        /// Reason given by rayon.
+        reason: String,
+    },
+}
+
+/// One rendered figure: SVG text and PNG bytes of the same drawing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    /// Stable file stem, e.g. `"flow_map"`.
+    pub name: String,
+    /// Human-readable title drawn at the top of the figure.
+    pub title: String,
+    /// Standalone SVG document.
+    pub svg: String,
+    /// PNG-encoded RGB raster.
+    pub png: Vec<u8>,
+}
+
+/// Caption line content: data source, covered date range and run date.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Caption {
+    /// Data source(s), e.g. `"CAR iTrace, UNODC IASR"`.
+    pub source: String,
+    /// Covered period, e.g. `"2019-01 to 2024-12"`.
+    pub date_range: String,
+    /// Date of the run, e.g. `"2026-11-22"`.
+    pub run_date: String,
+}
+
+impl Caption {
+    /// The single caption line drawn under every figure. O(len).
+    ///
+    /// ```
+    /// use divnet::chart::Caption;
+    /// let c = Caption { source: "CAR".into(), date_range: "2020-01 to 2020-12".into(),
+    ///     run_date: "2026-11-22".into() };
+    /// assert_eq!(c.line(), "Source: CAR · Period: 2020-01 to 2020-12 · Run: 2026-11-22");
+    /// ```
+    pub fn line(&self) -> String {
+        format!("Source: {} · Period: {} · Run: {}", self.source, self.date_range, self.run_date)
+    }
+}
+
+/// Something that can draw itself on any plotters backend (implemented by each figure).
+pub(crate) trait Painter {
+    fn paint<DB: DrawingBackend>(&self, canvas: &Canvas<'_, DB>) -> Result<(), ChartError>;
+}
+
+fn check_size(size: RenderSize) -> Result<(), ChartError> {
+    let bad = |reason| {
+        Err(ChartError::InvalidSize {
+            width: size.width,
+            height: size.height,
+            dpi: size.dpi,
+            reason,
+        })
+    };
+    if size.width < 320 || size.height < 200 {
+        return bad("must be at least 320x200 px");
+    }
+    if size.width > 8_000 || size.height > 8_000 {
+        return bad("must be at most 8000 px per side");
+    }
+    if size.dpi < 36 || size.dpi > 1200 {
+        return bad("dpi must be in 36..=1200");
+    }
+    Ok(())
+}
+
+/// Renders `painter` to SVG and PNG. Cost: one pass per backend plus PNG encoding.
+pub(crate) fn render_figure<P: Painter>(
+    name: &str,
+    title: &str,
+    size: RenderSize,
+    painter: &P,
+) -> Result<Figure, ChartError> {
+    check_size(size)?;
+    style::ensure_fonts()?;
+    let (w, h) = (size.width, size.height);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        let canvas = Canvas { area: &root, size };
+        canvas.area.fill(&style::BACKGROUND).map_err(draw_err)?;
+        painter.paint(&canvas)?;
+        root.present().map_err(draw_err)?;
+    }
+    let mut buf = vec![0u8; (w as usize) * (h as usize) * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        let canvas = Canvas { area: &root, size };
+        canvas.area.fill(&style::BACKGROUND).map_err(draw_err)?;
+        painter.paint(&canvas)?;
+        root.present().map_err(draw_err)?;
+    }
+    let png = encode_png(&buf, w, h)?;
+    Ok(Figure { name: name.to_string(), title: title.to_string(), svg, png })
+}
+
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
+    use image::ImageEncoder;
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let mut out = Vec::new();
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub)
+        .write_image(rgb, w, h, image::ColorType::Rgb8)
+        .map_err(|e| ChartError::Encode(e.to_string()))?;
+    Ok(out)
+}
+
+fn draw_err<E: std::fmt::Debug>(e: E) -> ChartError {
+    ChartError::Draw(format!("{e:?}"))
+}
+
+/// Axis-aligned pixel rectangle (x0 < x1, y0 < y1, y down).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PxRect {
+    /// Left edge.
+    pub x0: f64,
+    /// Top edge.
+    pub y0: f64,
+    /// Right edge.
+    pub x1: f64,
+    /// Bottom edge.
+    pub y1: f64,
+}
+
+impl PxRect {
+    /// Width in px.
+    pub fn w(&self) -> f64 {
+        self.x1 - self.x0
+    }
+    /// Height in px.
+    pub fn h(&self) -> f64 {
+        self.y1 - self.y0
+    }
+    /// Whether two rectangles overlap (touching edges do not count).
+    pub fn overlaps(&self, o: &PxRect) -> bool {
+        self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1
+    }
+    /// Whether `o` lies completely inside `self`.
+    pub fn contains(&self, o: &PxRect) -> bool {
+        o.x0 >= self.x0 && o.x1 <= self.x1 && o.y0 >= self.y0 && o.y1 <= self.y1
+    }
+}
+
+/// Thin drawing layer over a plotters area in absolute pixel coordinates.
+pub(crate) struct Canvas<'a, DB: DrawingBackend> {
+    pub(crate) area: &'a DrawingArea<DB, Shift>,
+    pub(crate) size: RenderSize,
+}
+
+fn rgba(c: RGBColor, alpha: f64) -> RGBAColor {
+    c.mix(alpha.clamp(0.0, 1.0))
+}
+
+fn ipt(p: (f64, f64)) -> (i32, i32) {
+    (p.0.round() as i32, p.1.round() as i32)
+}
+
+/// Horizontal text anchor.
+#[derive(Clone, Copy)]
+pub(crate) enum HAlign {
+    Left,
+    Center,
+    Right,
+}
+
+/// Vertical text anchor.
+#[derive(Clone, Copy)]
+pub(crate) enum VAlign {
+    Top,
+    Middle,
+    Bottom,
+}
+
+impl<DB: DrawingBackend> Canvas<'_, DB> {
+    pub(crate) fn w(&self) -> f64 {
+        f64::from(self.size.width)
+    }
+    pub(crate) fn h(&self) -> f64 {
+        f64::from(self.size.height)
+    }
+    /// Pixels for `pt` points.
+    pub(crate) fn px(&self, pt: f64) -> f64 {
+        self.size.px(pt)
+    }
+
+    pub(crate) fn fill_rect(&self, r: PxRect, c: RGBColor, alpha: f64) -> Result<(), ChartError> {
+        let style = ShapeStyle { color: rgba(c, alpha), filled: true, stroke_width: 0 };
+        self.area
+            .draw(&Rectangle::new([ipt((r.x0, r.y0)), ipt((r.x1, r.y1))], style))
+            .map_err(draw_err)
+    }
+
+    pub(crate) fn stroke_rect(&self, r: PxRect, c: RGBColor, width: f64) -> Result<(), ChartError> {
+        let style = ShapeStyle {
+            color: c.to_rgba(),
+            filled: false,
+            stroke_width: width.round().max(1.0) as u32,
+        };
+        self.area
+            .draw(&Rectangle::new([ipt((r.x0, r.y0)), ipt((r.x1, r.y1))], style))
+            .map_err(draw_err)
+    }
+
+    /// Filled polygon (points in px); degenerate polygons are skipped.
+    pub(crate) fn polygon(
+        &self,
+        pts: &[(f64, f64)],
+        c: RGBColor,
+        alpha: f64,
+    ) -> Result<(), ChartError> {
+        let ip = dedup_px(pts);
+        if ip.len() < 3 {
+            return Ok(());
+        }
+        let style = ShapeStyle { color: rgba(c, alpha), filled: true, stroke_width: 0 };
+        self.area.draw(&Polygon::new(ip, style)).map_err(draw_err)
+    }
+
+    /// Open polyline (points in px).
+    pub(crate) fn polyline(
+        &self,
+        pts: &[(f64, f64)],
+        c: RGBColor,
+        alpha: f64,
+        width: f64,
+    ) -> Result<(), ChartError> {
+        let ip = dedup_px(pts);
+        if ip.len() < 2 {
+            return Ok(());
+        }
+        let style = ShapeStyle {
+            color: rgba(c, alpha),
+            filled: false,
+            stroke_width: width.round().max(1.0) as u32,
+        };
+        self.area.draw(&PathElement::new(ip, style)).map_err(draw_err)
+    }
+
+    pub(crate) fn circle(
+        &self,
+        center: (f64, f64),
+        r: f64,
+        c: RGBColor,
+        alpha: f64,
+        filled: bool,
+        stroke: f64,
+    ) -> Result<(), ChartError> {
+        let style = ShapeStyle {
+            color: rgba(c, alpha),
+            filled,
+            stroke_width: stroke.round().max(1.0) as u32,
+        };
+        let r = r.round().max(1.0) as u32;
+        self.area.draw(&Circle::new(ipt(center), r, style)).map_err(draw_err)
+    }
+
+    fn text_style(&self, pt: f64, bold: bool, c: RGBColor) -> TextStyle<'static> {
+        let font = FontDesc::new(
+            FontFamily::Name(style::FONT_FAMILY),
+            self.size.font_px(pt),
+            if bold { FontStyle::Bold } else { FontStyle::Normal },
+        );
+        TextStyle { font, color: c.to_backend_color(), pos: Pos::default() }
+    }
+
+    /// Width and height in px of `s` at `pt` points.
+    pub(crate) fn text_size(&self, s: &str, pt: f64, bold: bool) -> Result<(f64, f64), ChartError> {
+        if s.is_empty() {
+            return Ok((0.0, self.size.font_px(pt) / 1.24));
+        }
+        let st = self.text_style(pt, bold, style::TEXT);
+        let (w, h) = self.area.estimate_text_size(s, &st).map_err(draw_err)?;
+        Ok((f64::from(w), f64::from(h)))
+    }
+
+    /// Draws `s` anchored at `(x, y)`; returns the bounding box actually covered.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn text(
+        &self,
+        s: &str,
+        x: f64,
+        y: f64,
+        pt: f64,
+        bold: bool,
+        c: RGBColor,
+        h: HAlign,
+        v: VAlign,
+    ) -> Result<PxRect, ChartError> {
+        let (tw, th) = self.text_size(s, pt, bold)?;
+        if s.is_empty() {
+            return Ok(PxRect { x0: x, y0: y, x1: x, y1: y });
+        }
+        let hp = match h {
+            HAlign::Left => HPos::Left,
+            HAlign::Center => HPos::Center,
+            HAlign::Right => HPos::Right,
+        };
+        let vp = match v {
+            VAlign::Top => VPos::Top,
+            VAlign::Middle => VPos::Center,
+            VAlign::Bottom => VPos::Bottom,
+        };
+        let st = self.text_style(pt, bold, c).pos(Pos::new(hp, vp));
+        self.area.draw(&Text::new(s.to_string(), ipt((x, y)), st)).map_err(draw_err)?;
+        let x0 = match h {
+            HAlign::Left => x,
+            HAlign::Center => x - tw / 2.0,
+            HAlign::Right => x - tw,
+        };
+        let y0 = match v {
+            VAlign::Top => y,
+            VAlign::Middle => y - th / 2.0,
+            VAlign::Bottom => y - th,
+        };
+        Ok(PxRect { x0, y0, x1: x0 + tw, y1: y0 + th })
+    }
+
+    /// Text rotated 90 degrees counter-clockwise (reads bottom to top), centred on `(x, y)`.
+    pub(crate) fn text_vertical(
+        &self,
+        s: &str,
+        x: f64,
+        y: f64,
+        pt: f64,
+        c: RGBColor,
+        anchor_end: bool,
+    ) -> Result<(), ChartError> {
+        if s.is_empty() {
+            return Ok(());
+        }
+        let hp = if anchor_end { HPos::Right } else { HPos::Center };
+        let st = self
+            .text_style(pt, false, c)
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(hp, VPos::Center));
+        self.area.draw(&Text::new(s.to_string(), ipt((x, y)), st)).map_err(draw_err)
+    }
+
+    /// Shortens `s` with a trailing ellipsis until it fits in `max_w` px. O(len^2) worst case.
+    pub(crate) fn fit_text(
+        &self,
+        s: &str,
+        pt: f64,
+        bold: bool,
+        max_w: f64,
+    ) -> Result<String, ChartError> {
+        if self.text_size(s, pt, bold)?.0 <= max_w {
+            return Ok(s.to_string());
+        }
+        let chars: Vec<char> = s.chars().collect();
+        // Binary search over the kept prefix length.
+        let (mut lo, mut hi) = (0usize, chars.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            let cand = ellipsize(&chars, mid);
+            if self.text_size(&cand, pt, bold)?.0 <= max_w {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        Ok(ellipsize(&chars, lo))
+    }
+
+    /// Draws the figure frame (title, caption) and returns the free plot rectangle.
+    pub(crate) fn frame(&self, title: &str, caption: &Caption) -> Result<PxRect, ChartError> {
+        let m = self.px(14.0);
+        let title_s = self.fit_text(title, style::pt::TITLE, true, self.w() - 2.0 * m)?;
+        let t = self.text(
+            &title_s,
+            m,
+            m,
+            style::pt::TITLE,
+            true,
+            style::TEXT,
+            HAlign::Left,
+            VAlign::Top,
+        )?;
+        let cap = self.fit_text(&caption.line(), style::pt::CAPTION, false, self.w() - 2.0 * m)?;
+        let c = self.text(
+            &cap,
+            m,
+            self.h() - m * 0.8,
+            style::pt::CAPTION,
+            false,
+            style::TEXT_MUTED,
+            HAlign::Left,
+            VAlign::Bottom,
+        )?;
+        Ok(PxRect { x0: m, y0: t.y1 + m * 0.8, x1: self.w() - m, y1: c.y0 - m * 0.6 })
+    }
+
+    /// Draws a "No data" panel filling `r` with an explanatory line.
+    pub(crate) fn no_data(&self, r: PxRect, why: &str) -> Result<(), ChartError> {
+        self.fill_rect(r, RGBColor(245, 245, 245), 1.0)?;
+        self.stroke_rect(r, style::GRID, self.px(1.0))?;
+        let cx = (r.x0 + r.x1) / 2.0;
+        let cy = (r.y0 + r.y1) / 2.0;
+        self.text(
+            "No data",
+            cx,
+            cy,
+            20.0,
+            true,
+            style::TEXT_MUTED,
+            HAlign::Center,
+            VAlign::Bottom,
+        )?;
+        let why = self.fit_text(why, style::pt::LABEL, false, r.w() * 0.9)?;
+        self.text(
+            &why,
+            cx,
+            cy + self.px(8.0),
+            style::pt::LABEL,
+            false,
+            style::TEXT_MUTED,
+            HAlign::Center,
+            VAlign::Top,
+        )?;
+        Ok(())
+    }
+
+    /// Legend heading + entries with colour swatches, top-down from `(x, y)`; returns the bottom.
+    pub(crate) fn legend_swatches(
+        &self,
+        heading: &str,
+        entries: &[(RGBColor, String)],
+        x: f64,
+        y: f64,
+        max_w: f64,
+    ) -> Result<f64, ChartError> {
+        let mut y = y;
+        if !heading.is_empty() {
+            y = flow_map::legend_heading(self, heading, x, y, max_w)?;
+        }
+        let sw = self.px(9.0);
+        let row = self.px(13.0);
+        for (c, label) in entries {
+            let sq = PxRect { x0: x, y0: y, x1: x + sw, y1: y + sw };
+            self.fill_rect(sq, *c, 1.0)?;
+            self.stroke_rect(sq, style::TEXT_MUTED, 1.0)?;
+            let l = self.fit_text(label, style::pt::TICK, false, max_w - sw - self.px(5.0))?;
+            self.text(
+                &l,
+                x + sw + self.px(5.0),
+                y + sw / 2.0,
+                style::pt::TICK,
+                false,
+                style::TEXT,
+                HAlign::Left,
+                VAlign::Middle,
+            )?;
+            y += row;
+        }
+        Ok(y)
+    }
+}
+
+fn ellipsize(chars: &[char], keep: usize) -> String {
+    let mut s: String = chars[..keep.min(chars.len())].iter().collect();
+    s = s.trim_end().to_string();
+    s.push('…');
+    s
+}
+
+/// Rounds to whole pixels and drops consecutive duplicates (keeps SVG output small).
+fn dedup_px(pts: &[(f64, f64)]) -> Vec<(i32, i32)> {
+    let mut out: Vec<(i32, i32)> = Vec::with_capacity(pts.len());
+    for p in pts {
+        if !(p.0.is_finite() && p.1.is_finite()) {
+            continue;
+        }
+        let q = ipt(*p);
+        if out.last() != Some(&q) {
+            out.push(q);
+        }
+    }
+    out
+}
+
+/// Shortens `s` to at most `max_chars` characters, ending in an ellipsis when cut. O(len).
+///
+/// ```
+/// use divnet::chart::truncate_chars;
+/// assert_eq!(truncate_chars("Democratic Republic of the Congo", 12), "Democratic …");
+/// assert_eq!(truncate_chars("Mali", 12), "Mali");
+/// ```
+pub fn truncate_chars(s: &str, max_chars: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= max_chars {
+        return s.to_string();
+    }
+    let keep = max_chars.saturating_sub(1);
+    let mut out: String = chars[..keep].iter().collect();
+    out.push('…');
+    out
+}
+
+/// "Nice" axis ticks (1, 2, 2.5, 5 x 10^k steps) covering `[lo, hi]` with about `target` ticks.
+///
+/// Heckbert's "nice numbers" labelling (Graphics Gems, 1990). O(number of ticks).
+/// Returns an empty vector for non-finite bounds.
+///
+/// ```
+/// use divnet::chart::nice_ticks;
+/// assert_eq!(nice_ticks(0.0, 97.0, 5), vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+/// // A degenerate range is widened to [lo, lo + 1].
+/// assert_eq!(nice_ticks(0.0, 0.0, 5), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+/// ```
+pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Vec::new();
+    }
+    let (lo, hi) = if hi > lo { (lo, hi) } else { (lo, lo + 1.0) };
+    let raw = (hi - lo) / target.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let f = raw / mag;
+    let step = mag
+        * if f <= 1.0 {
+            1.0
+        } else if f <= 2.0 {
+            2.0
+        } else if f <= 2.5 {
+            2.5
+        } else if f <= 5.0 {
+            5.0
+        } else {
+            10.0
+        };
+    let start = (lo / step).floor();
+    let end = (hi / step).ceil();
+    let n = (end - start).max(1.0) as usize;
+    (0..=n).map(|i| ((start + i as f64) * step * 1e9).round() / 1e9).collect()
+}
+
+/// Compact number label: thousands as `k`, millions as `M`, otherwise up to 2 decimals. O(1).
+///
+/// ```
+/// use divnet::chart::fmt_num;
+/// assert_eq!(fmt_num(0.0), "0");
+/// assert_eq!(fmt_num(1234.0), "1,234");
+/// assert_eq!(fmt_num(25_300.0), "25.3k");
+/// assert_eq!(fmt_num(4_200_000.0), "4.2M");
+/// assert_eq!(fmt_num(0.126), "0.13");
+/// ```
+pub fn fmt_num(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".to_string();
+    }
+    let a = v.abs();
+    let trim = |s: String| {
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+    };
+    if a >= 1e9 {
+        format!("{}B", trim(format!("{:.1}", v / 1e9)))
+    } else if a >= 1e6 {
+        format!("{}M", trim(format!("{:.1}", v / 1e6)))
+    } else if a >= 1e4 {
+        format!("{}k", trim(format!("{:.1}", v / 1e3)))
+    } else if a >= 1000.0 {
+        let i = v.round() as i64;
+        let s = i.abs().to_string();
+        let (head, tail) = s.split_at(s.len() - 3);
+        format!("{}{head},{tail}", if i < 0 { "-" } else { "" })
+    } else if a >= 100.0 || a == a.round() {
+        format!("{}", v.round() as i64)
+    } else {
+        trim(format!("{v:.2}"))
+    }
+}
+
+pub(crate) fn check_finite(what: &str, v: f64) -> Result<(), ChartError> {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        Err(ChartError::InvalidValue { what: what.to_string(), value: v, reason: "not finite" })
+    }
+}
+
+pub(crate) fn check_nonneg(what: &str, v: f64) -> Result<(), ChartError> {
+    check_finite(what, v)?;
+    if v < 0.0 {
+        return Err(ChartError::InvalidValue {
+            what: what.to_string(),
+            value: v,
+            reason: "must be >= 0",
+        });
+    }
+    Ok(())
+}
+
+/// All inputs for the seven standard figures of a run.
+#[derive(Debug, Clone, Default)]
+pub struct FigureSet {
+    /// Caption shared by all figures.
+    pub caption: Caption,
+    /// Country polygons drawn under the three maps.
+    pub basemap: Vec<basemap::Shape>,
+    /// Flow map input.
+    pub flows: flow_map::FlowMapInput,
+    /// Top-hubs bar chart input.
+    pub hubs: top_hubs::TopHubsInput,
+    /// Gi* hot-spot map input.
+    pub hotspots: hotspot_map::HotspotMapInput,
+    /// Emerging hot-spot map input.
+    pub emerging: emerging_map::EmergingMapInput,
+    /// Regional monthly series input.
+    pub series: regional_series::RegionalSeriesInput,
+    /// Origin-destination matrix input.
+    pub od: od_matrix::OdMatrixInput,
+    /// Top paths diagram input.
+    pub paths: top_paths::TopPathsInput,
+}
+
+/// Names of the seven standard figures, in the order [`render_all`] returns them.
+pub const FIGURE_NAMES: [&str; 7] = [
+    "flow_map",
+    "top_hubs",
+    "hotspot_map",
+    "emerging_map",
+    "regional_series",
+    "od_matrix",
+    "top_paths",
+];
+
+/// Renders the seven standard figures, in [`FIGURE_NAMES`] order, on `threads` threads.
+///
+/// `threads == 1` renders sequentially on the calling thread; `threads > 1` uses a dedicated
+/// rayon pool of that size. Each figure is an independent pure function of its input, so the
+/// output is byte-identical for any thread count. Each slot carries its own result: one bad
+/// input does not prevent the other figures.
+///
+/// # Errors
+/// The outer error is [`ChartError::ThreadPool`] when the pool cannot be built (or `threads` is
+/// 0); per-figure errors are returned in the slots.
+///
+/// ```
+/// use divnet::chart::{render_all, FigureSet, RenderSize, FIGURE_NAMES};
+/// let small = RenderSize { width: 480, height: 300, dpi: 60 };
+/// let figs = render_all(&FigureSet::default(), small, 1).unwrap();
+/// assert_eq!(figs.len(), 7);
+/// let names: Vec<String> = figs.into_iter().map(|f| f.unwrap().name).collect();
+/// assert_eq!(names, FIGURE_NAMES);
+/// ```
+pub fn render_all(
+    set: &FigureSet,
+    size: RenderSize,
+    threads: usize,
+) -> Result<Vec<Result<Figure, ChartError>>, ChartError> {
+    let job = |i: usize| -> Result<Figure, ChartError> {
+        let cap = &set.caption;
+        match i {
+            0 => flow_map::render(&set.flows, &set.basemap, cap, size),
+            1 => top_hubs::render(&set.hubs, cap, size),
+            2 => hotspot_map::render(&set.hotspots, &set.basemap, cap, size),
+            3 => emerging_map::render(&set.emerging, &set.basemap, cap, size),
+            4 => regional_series::render(&set.series, cap, size),
+            5 => od_matrix::render(&set.od, cap, size),
+            _ => top_paths::render(&set.paths, cap, size),
+        }
+    };
+    if threads == 1 {
+        return Ok((0..FIGURE_NAMES.len()).map(job).collect());
+    }
+    if threads == 0 {
+        return Err(ChartError::ThreadPool { threads, reason: "must be at least 1".into() });
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| ChartError::ThreadPool { threads, reason: e.to_string() })?;
+    Ok(pool.install(|| (0..FIGURE_NAMES.len()).into_par_iter().map(job).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_ticks_cover_range() {
+        let t = nice_ticks(3.0, 1234.0, 5);
+        assert!(t[0] <= 3.0 && *t.last().unwrap() >= 1234.0);
+        assert!(t.len() >= 4 && t.len() <= 8);
+        assert!(nice_ticks(f64::NAN, 1.0, 5).is_empty());
+    }
+
+    #[test]
+    fn truncation_keeps_short_strings() {
+        assert_eq!(truncate_chars("abc", 3), "abc");
+        assert_eq!(truncate_chars("abcd", 3), "ab…");
+        assert_eq!(truncate_chars("ééééé", 2), "é…");
+    }
+
+    #[test]
+    fn zero_threads_is_an_error() {
+        let r = render_all(&FigureSet::default(), RenderSize::PRINT, 0);
+        assert!(matches!(r, Err(ChartError::ThreadPool { threads: 0, .. })));
+    }
+
+    #[test]
+    fn tiny_size_rejected() {
+        let r = top_hubs::render(
+            &top_hubs::TopHubsInput::default(),
+            &Caption::default(),
+            RenderSize { width: 10, height: 10, dpi: 300 },
+        );
+        assert!(matches!(r, Err(ChartError::InvalidSize { width: 10, .. })));
+    }
+}

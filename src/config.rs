@@ -1,0 +1,572 @@
+//! The run configuration (`divnet.toml`), parsed and validated once into typed values.
+//!
+//! Relative paths in a config file resolve against the directory of that file. The
+//! built-in default is `datasets/demo/divnet.toml`, read as if it sat in
+//! `./datasets/demo/` of the working directory. docs/config.md documents every key.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The built-in default configuration text (the demo run).
+pub const DEFAULT_CONFIG: &str = include_str!("../datasets/demo/divnet.toml");
+
+/// Where the built-in default configuration is taken to live.
+pub const DEFAULT_CONFIG_DIR: &str = "datasets/demo";
+
+/// Why a configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read config {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown keys or wrong types.
+    #[error("config {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (it names the line and the key).
+        message: String,
+    },
+    /// A value is out of its allowed range.
+    #[error("config {path}: {key} = {value}: {reason}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The dotted key.
+        key: String,
+        /// The value as given.
+        value: String,
+        /// What is allowed.
+        reason: String,
+    },
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Run-wide settings.
+    #[serde(default)]
+    pub run: RunConfig,
+    /// Input files per table kind.
+    #[serde(default)]
+    pub inputs: Inputs,
+    /// The diversion network.
+    #[serde(default)]
+    pub network: NetworkConfig,
+    /// Record linkage of seizures to looting incidents.
+    #[serde(default)]
+    pub linkage: LinkageConfig,
+    /// Diversion paths.
+    #[serde(default)]
+    pub paths: PathsConfig,
+    /// Transit hubs.
+    #[serde(default)]
+    pub hubs: HubsConfig,
+    /// Hotspots.
+    #[serde(default)]
+    pub hotspots: HotspotsConfig,
+    /// Figures and the report.
+    #[serde(default)]
+    pub figures: FiguresConfig,
+    /// Directory the relative paths resolve against (not a key of the file).
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// The file this came from, for messages (not a key of the file).
+    #[serde(skip)]
+    pub source: PathBuf,
+}
+
+/// `[run]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Output directory.
+    pub out: PathBuf,
+    /// Fail the run on any rejected row.
+    pub strict: bool,
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    /// Title used in figure captions and the report.
+    pub title: String,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            out: PathBuf::from("notebooks-output/default"),
+            strict: false,
+            threads: 0,
+            title: "divnet run".into(),
+        }
+    }
+}
+
+/// `[inputs]`: one or more sources per table kind.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Inputs {
+    /// Seizure sources.
+    pub seizures: Vec<InputSpec>,
+    /// Looting-incident sources.
+    pub looting: Vec<InputSpec>,
+    /// Route-report sources.
+    pub routes: Vec<InputSpec>,
+}
+
+/// A file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Comma- (or `delimiter`-) separated values with a header row.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Newline-delimited JSON objects.
+    Ndjson,
+}
+
+impl Format {
+    /// Guesses the format from a file name's extension.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" | "tsv" | "txt" => Some(Format::Csv),
+            "parquet" | "pq" => Some(Format::Parquet),
+            "ndjson" | "jsonl" | "json" => Some(Format::Ndjson),
+            _ => None,
+        }
+    }
+
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+            Format::Ndjson => "ndjson",
+        }
+    }
+}
+
+/// One input source: a path or glob, its format and how its columns map onto the schema.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// File path or glob pattern (`data/seizures_*.csv`).
+    pub path: String,
+    /// Format; guessed from the extension when absent.
+    #[serde(default)]
+    pub format: Option<Format>,
+    /// CSV field delimiter (one ASCII character; `"\t"` for TSV). Default `,`.
+    #[serde(default)]
+    pub delimiter: Option<String>,
+    /// Separator of list-valued fields (origin, transit, categories, lots). Default `;`.
+    #[serde(default)]
+    pub list_separator: Option<String>,
+    /// Schema column name -> column name in the file.
+    #[serde(default)]
+    pub columns: std::collections::BTreeMap<String, String>,
+}
+
+impl InputSpec {
+    /// A spec for one file with the schema's own column names.
+    pub fn file(path: impl Into<String>) -> Self {
+        InputSpec {
+            path: path.into(),
+            format: None,
+            delimiter: None,
+            list_separator: None,
+            columns: Default::default(),
+        }
+    }
+}
+
+/// Node resolution of the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Resolution {
+    /// One node per country.
+    Country,
+    /// One node per resolved place (falling back to the country).
+    Place,
+}
+
+/// `[network]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkConfig {
+    /// Node resolution.
+    pub resolution: Resolution,
+    /// Half-life of evidence age, in years.
+    pub half_life_years: f64,
+    /// Reference date for evidence age (YYYY, YYYY-MM or YYYY-MM-DD); default: the latest
+    /// date in the data, so results do not drift with the calendar.
+    pub reference_date: Option<String>,
+    /// Probability given to a land border with no other evidence; 0 disables border edges.
+    pub border_prior_p: f64,
+    /// Confidence assumed for a record without one.
+    pub default_confidence: f64,
+    /// Weight of one seizure chain leg relative to one route report.
+    pub seizure_leg_weight: f64,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            resolution: Resolution::Country,
+            half_life_years: 3.0,
+            reference_date: None,
+            border_prior_p: 0.05,
+            default_confidence: 0.5,
+            seizure_leg_weight: 0.5,
+        }
+    }
+}
+
+/// `[linkage]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinkageConfig {
+    /// Minimum total log2 likelihood ratio for a candidate link to be kept.
+    pub threshold: f64,
+    /// Largest number of incidents one seizure is shared among.
+    pub max_candidates: usize,
+}
+
+impl Default for LinkageConfig {
+    fn default() -> Self {
+        LinkageConfig { threshold: 6.0, max_candidates: 3 }
+    }
+}
+
+/// `[paths]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PathsConfig {
+    /// Paths per case.
+    pub k: usize,
+}
+
+impl Default for PathsConfig {
+    fn default() -> Self {
+        PathsConfig { k: 5 }
+    }
+}
+
+/// `[hubs]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HubsConfig {
+    /// Node count above which betweenness is estimated by sampling.
+    pub exact_max_nodes: usize,
+    /// Sampling error bound.
+    pub epsilon: f64,
+    /// Sampling failure probability.
+    pub delta: f64,
+    /// Seed of the sampler.
+    pub seed: u64,
+    /// Groups for brokerage roles: "region" or "subregion".
+    pub brokerage_groups: String,
+}
+
+impl Default for HubsConfig {
+    fn default() -> Self {
+        HubsConfig {
+            exact_max_nodes: 20_000,
+            epsilon: 0.01,
+            delta: 0.1,
+            seed: 42,
+            brokerage_groups: "subregion".into(),
+        }
+    }
+}
+
+/// `[hotspots]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HotspotsConfig {
+    /// H3 resolution 0..=15.
+    pub resolution: u8,
+    /// k-ring radius of the neighbourhood.
+    pub k: u32,
+    /// Study area: "ring", "bbox" or "occupied".
+    pub domain: String,
+    /// West, south, east, north for the bbox domain.
+    pub bbox: Option<[f64; 4]>,
+    /// Event weight: "count", "quantity" or "rounds".
+    pub weight: String,
+    /// Time step of trends and the space-time cube: "month", "quarter" or "year".
+    pub time_step: String,
+    /// Conditional permutations for pseudo p-values (0 = none).
+    pub permutations: usize,
+    /// Seed of the permutations.
+    pub seed: u64,
+    /// Temporal neighbourhood (steps) of the emerging-hotspot cube.
+    pub time_neighbours: usize,
+}
+
+impl Default for HotspotsConfig {
+    fn default() -> Self {
+        HotspotsConfig {
+            resolution: 5,
+            k: 1,
+            domain: "ring".into(),
+            bbox: None,
+            weight: "quantity".into(),
+            time_step: "year".into(),
+            permutations: 0,
+            seed: 7,
+            time_neighbours: 0,
+        }
+    }
+}
+
+/// `[figures]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FiguresConfig {
+    /// Render figures and the report.
+    pub enabled: bool,
+    /// Hubs and paths shown.
+    pub top_n: usize,
+    /// Map extent (west, south, east, north); default: fit the data.
+    pub extent: Option<[f64; 4]>,
+}
+
+impl Default for FiguresConfig {
+    fn default() -> Self {
+        FiguresConfig { enabled: true, top_n: 15, extent: None }
+    }
+}
+
+/// Removes `.` and `name/..` components lexically (no file system access), so that
+/// `datasets/demo/../../out` is reported as `out`.
+pub fn clean_path(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() { PathBuf::from(".") } else { out.iter().collect() }
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Io { path: path.into(), source })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Config::from_toml(&text, path, &base)
+    }
+
+    /// The built-in demo configuration, relative to `./datasets/demo`.
+    pub fn builtin_default() -> Result<Config, ConfigError> {
+        Config::from_toml(
+            DEFAULT_CONFIG,
+            Path::new("<built-in default config>"),
+            Path::new(DEFAULT_CONFIG_DIR),
+        )
+    }
+
+    /// An empty configuration (no inputs) whose relative paths resolve against `base`.
+    pub fn empty(base: &Path) -> Config {
+        let mut c = Config::from_toml("", Path::new("<command line>"), base)
+            .unwrap_or_else(|_| unreachable!());
+        c.run.out = PathBuf::from("divnet-output");
+        c
+    }
+
+    /// Parses and validates config text.
+    pub fn from_toml(text: &str, source: &Path, base: &Path) -> Result<Config, ConfigError> {
+        let mut c: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: source.into(),
+            message: e.to_string().trim().to_string(),
+        })?;
+        c.base_dir = base.to_path_buf();
+        c.source = source.to_path_buf();
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Resolves a config-relative path.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() { p.to_path_buf() } else { clean_path(&self.base_dir.join(p)) }
+    }
+
+    fn invalid(&self, key: &str, value: impl ToString, reason: &str) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.source.clone(),
+            key: key.into(),
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let n = &self.network;
+        if !(n.half_life_years > 0.0 && n.half_life_years.is_finite()) {
+            return Err(self.invalid(
+                "network.half_life_years",
+                n.half_life_years,
+                "must be a positive number",
+            ));
+        }
+        for (key, v) in [
+            ("network.border_prior_p", n.border_prior_p),
+            ("network.default_confidence", n.default_confidence),
+        ] {
+            if !(0.0..1.0).contains(&v) {
+                return Err(self.invalid(key, v, "must lie in [0, 1)"));
+            }
+        }
+        if !(n.seizure_leg_weight >= 0.0 && n.seizure_leg_weight.is_finite()) {
+            return Err(self.invalid(
+                "network.seizure_leg_weight",
+                n.seizure_leg_weight,
+                "must be >= 0",
+            ));
+        }
+        if let Some(d) = &n.reference_date {
+            d.parse::<crate::date::PartialDate>()
+                .map_err(|e| self.invalid("network.reference_date", d, &e.to_string()))?;
+        }
+        if self.paths.k == 0 || self.paths.k > 100 {
+            return Err(self.invalid("paths.k", self.paths.k, "must lie in 1..=100"));
+        }
+        if !self.linkage.threshold.is_finite() || self.linkage.max_candidates == 0 {
+            return Err(self.invalid(
+                "linkage",
+                self.linkage.threshold,
+                "threshold must be finite and max_candidates >= 1",
+            ));
+        }
+        let h = &self.hubs;
+        if !(h.epsilon > 0.0 && h.epsilon < 1.0) || !(h.delta > 0.0 && h.delta < 1.0) {
+            return Err(self.invalid(
+                "hubs.epsilon/delta",
+                format!("{}/{}", h.epsilon, h.delta),
+                "must lie in (0, 1)",
+            ));
+        }
+        if !matches!(h.brokerage_groups.as_str(), "region" | "subregion") {
+            return Err(self.invalid(
+                "hubs.brokerage_groups",
+                &h.brokerage_groups,
+                "must be \"region\" or \"subregion\"",
+            ));
+        }
+        let s = &self.hotspots;
+        if s.resolution > 15 {
+            return Err(self.invalid("hotspots.resolution", s.resolution, "must lie in 0..=15"));
+        }
+        if s.k == 0 || s.k > 10 {
+            return Err(self.invalid("hotspots.k", s.k, "must lie in 1..=10"));
+        }
+        if !matches!(s.domain.as_str(), "ring" | "bbox" | "occupied") {
+            return Err(self.invalid(
+                "hotspots.domain",
+                &s.domain,
+                "must be ring, bbox or occupied",
+            ));
+        }
+        if s.domain == "bbox" && s.bbox.is_none() {
+            return Err(self.invalid(
+                "hotspots.bbox",
+                "(absent)",
+                "domain = \"bbox\" needs bbox = [west, south, east, north]",
+            ));
+        }
+        if !matches!(s.weight.as_str(), "count" | "quantity" | "rounds") {
+            return Err(self.invalid(
+                "hotspots.weight",
+                &s.weight,
+                "must be count, quantity or rounds",
+            ));
+        }
+        if !matches!(s.time_step.as_str(), "month" | "quarter" | "year") {
+            return Err(self.invalid(
+                "hotspots.time_step",
+                &s.time_step,
+                "must be month, quarter or year",
+            ));
+        }
+        for (kind, specs) in [
+            ("seizures", &self.inputs.seizures),
+            ("looting", &self.inputs.looting),
+            ("routes", &self.inputs.routes),
+        ] {
+            for spec in specs.iter() {
+                for (key, v) in
+                    [("delimiter", &spec.delimiter), ("list_separator", &spec.list_separator)]
+                {
+                    if let Some(v) = v {
+                        if v.len() != 1 || !v.is_ascii() {
+                            return Err(self.invalid(
+                                &format!("inputs.{kind}.{key}"),
+                                v,
+                                "must be one ASCII character",
+                            ));
+                        }
+                    }
+                }
+                for key in spec.columns.keys() {
+                    let k = match kind {
+                        "seizures" => crate::schema::TableKind::Seizures,
+                        "looting" => crate::schema::TableKind::Looting,
+                        _ => crate::schema::TableKind::Routes,
+                    };
+                    if k.column_index(key).is_none() {
+                        return Err(self.invalid(
+                            &format!("inputs.{kind}.columns.{key}"),
+                            key,
+                            "not a column of the schema (see docs/schema.md)",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_default_parses() {
+        let c = Config::builtin_default().unwrap();
+        assert!(!c.inputs.seizures.is_empty());
+        assert_eq!(c.paths.k, 5);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let e = Config::from_toml("[paths]\nkk = 3\n", Path::new("x.toml"), Path::new("."))
+            .unwrap_err();
+        assert!(e.to_string().contains("x.toml") && e.to_string().contains("kk"), "{e}");
+        let e =
+            Config::from_toml("[hotspots]\nresolution = 16\n", Path::new("x.toml"), Path::new("."))
+                .unwrap_err();
+        assert!(e.to_string().contains("hotspots.resolution"), "{e}");
+        let e = Config::from_toml(
+            "[[inputs.seizures]]\npath = \"a.csv\"\ncolumns = { idd = \"X\" }\n",
+            Path::new("x.toml"),
+            Path::new("."),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("idd"), "{e}");
+    }
+}

@@ -1,0 +1,252 @@
+//! Partial dates: `2023`, `2023-05` or `2023-05-28`, with their precision kept.
+//!
+//! Reports often give only a year or a month. A [`PartialDate`] keeps what was said and
+//! exposes the interval it covers ([`PartialDate::first_day`], [`PartialDate::last_day`]),
+//! so later stages can bin by month or year without inventing precision.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+
+/// How much of a date was reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DatePrecision {
+    /// Only the year, e.g. `2023`.
+    Year,
+    /// Year and month, e.g. `2023-05`.
+    Month,
+    /// A full calendar date, e.g. `2023-05-28`.
+    Day,
+}
+
+impl DatePrecision {
+    /// The lower-case name written to output tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DatePrecision::Year => "year",
+            DatePrecision::Month => "month",
+            DatePrecision::Day => "day",
+        }
+    }
+}
+
+/// A calendar date known to year, month or day precision.
+///
+/// Ordering compares the first day of the covered interval, then the precision.
+///
+/// ```
+/// use divnet::date::{DatePrecision, PartialDate};
+/// let d: PartialDate = "2024-02".parse().unwrap();
+/// assert_eq!(d.precision(), DatePrecision::Month);
+/// assert_eq!(d.first_day().to_string(), "2024-02-01");
+/// assert_eq!(d.last_day().to_string(), "2024-02-29");
+/// assert!("2023-02-30".parse::<PartialDate>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartialDate {
+    year: i32,
+    month: Option<u8>,
+    day: Option<u8>,
+}
+
+/// Why a text could not be read as a [`PartialDate`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// The text is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[error("not a date: expected YYYY, YYYY-MM or YYYY-MM-DD")]
+    Format,
+    /// The parts are numbers but name no calendar day (month 13, 30 February...).
+    #[error("no such calendar date")]
+    NoSuchDate,
+    /// The year lies outside 1800..=9999.
+    #[error("year outside 1800..=9999")]
+    YearRange,
+}
+
+impl PartialDate {
+    /// A date known to the year.
+    pub fn year(year: i32) -> Result<Self, DateError> {
+        Self::new(year, None, None)
+    }
+
+    /// Builds a partial date, checking that it names a real calendar interval.
+    pub fn new(year: i32, month: Option<u8>, day: Option<u8>) -> Result<Self, DateError> {
+        if !(1800..=9999).contains(&year) {
+            return Err(DateError::YearRange);
+        }
+        if day.is_some() && month.is_none() {
+            return Err(DateError::Format);
+        }
+        if let Some(m) = month {
+            if !(1..=12).contains(&m) {
+                return Err(DateError::NoSuchDate);
+            }
+            if let Some(d) = day {
+                NaiveDate::from_ymd_opt(year, m.into(), d.into()).ok_or(DateError::NoSuchDate)?;
+            }
+        }
+        Ok(PartialDate { year, month, day })
+    }
+
+    /// The calendar year.
+    pub fn year_value(&self) -> i32 {
+        self.year
+    }
+
+    /// The month (1-12), if reported.
+    pub fn month(&self) -> Option<u8> {
+        self.month
+    }
+
+    /// How much of the date was reported.
+    pub fn precision(&self) -> DatePrecision {
+        match (self.month, self.day) {
+            (None, _) => DatePrecision::Year,
+            (Some(_), None) => DatePrecision::Month,
+            (Some(_), Some(_)) => DatePrecision::Day,
+        }
+    }
+
+    /// The first day of the covered interval.
+    pub fn first_day(&self) -> NaiveDate {
+        let m = self.month.unwrap_or(1);
+        let d = self.day.unwrap_or(1);
+        // Checked in `new`: the date exists.
+        NaiveDate::from_ymd_opt(self.year, m.into(), d.into()).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// The last day of the covered interval.
+    pub fn last_day(&self) -> NaiveDate {
+        match (self.month, self.day) {
+            (Some(_), Some(_)) => self.first_day(),
+            (Some(m), None) => {
+                let (y, nm) = if m == 12 { (self.year + 1, 1) } else { (self.year, m + 1) };
+                NaiveDate::from_ymd_opt(y, nm.into(), 1)
+                    .and_then(|d| d.pred_opt())
+                    .unwrap_or(NaiveDate::MAX)
+            }
+            (None, _) => NaiveDate::from_ymd_opt(self.year, 12, 31).unwrap_or(NaiveDate::MAX),
+        }
+    }
+
+    /// Months since year 0 of the first covered month (`year * 12 + month - 1`); a
+    /// year-only date maps to its January.
+    pub fn month_index(&self) -> i32 {
+        self.year * 12 + i32::from(self.month.unwrap_or(1)) - 1
+    }
+
+    /// Days since 1970-01-01 of the first covered day (the Parquet/Arrow `Date` value).
+    pub fn first_day_epoch(&self) -> i32 {
+        days_since_epoch(self.first_day())
+    }
+
+    /// Days since 1970-01-01 of the last covered day.
+    pub fn last_day_epoch(&self) -> i32 {
+        days_since_epoch(self.last_day())
+    }
+}
+
+/// Days from 1970-01-01 to `d` (negative before).
+pub fn days_since_epoch(d: NaiveDate) -> i32 {
+    d.num_days_from_ce() - 719_163
+}
+
+impl PartialOrd for PartialDate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for PartialDate {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.first_day().cmp(&other.first_day()).then(self.precision().cmp(&other.precision()))
+    }
+}
+
+impl FromStr for PartialDate {
+    type Err = DateError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        // Accept a trailing time part as written by spreadsheets ("2023-05-28T00:00:00",
+        // "2023-05-28 00:00:00"): the date part is what counts.
+        let s = match s.find(['T', ' ']) {
+            Some(i) if i == 10 => &s[..10],
+            _ => s,
+        };
+        let mut parts = s.split('-');
+        let year = parse_part(parts.next(), 4)?;
+        let month = parts.next().map(|p| parse_part(Some(p), 2)).transpose()?;
+        let day = parts.next().map(|p| parse_part(Some(p), 2)).transpose()?;
+        if parts.next().is_some() {
+            return Err(DateError::Format);
+        }
+        let narrow = |v: i32| u8::try_from(v).map_err(|_| DateError::NoSuchDate);
+        PartialDate::new(year, month.map(narrow).transpose()?, day.map(narrow).transpose()?)
+    }
+}
+
+fn parse_part(p: Option<&str>, width: usize) -> Result<i32, DateError> {
+    let p = p.ok_or(DateError::Format)?;
+    if p.len() != width || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(DateError::Format);
+    }
+    p.parse().map_err(|_| DateError::Format)
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_precision_and_round_trips() {
+        for s in ["2023", "2023-05", "2023-05-28", "2024-02-29"] {
+            let d: PartialDate = s.parse().unwrap();
+            assert_eq!(d.to_string(), s);
+        }
+        let d: PartialDate = "2023-05-28T00:00:00".parse().unwrap();
+        assert_eq!(d.precision(), DatePrecision::Day);
+    }
+
+    #[test]
+    fn rejects_bad_dates() {
+        for s in [
+            "",
+            "23",
+            "2023-5",
+            "2023-13",
+            "2023-02-29",
+            "2023/05/01",
+            "2023-05-01-01",
+            "abcd",
+            "1700",
+        ] {
+            assert!(s.parse::<PartialDate>().is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn intervals() {
+        let y: PartialDate = "2023".parse().unwrap();
+        assert_eq!(y.first_day().to_string(), "2023-01-01");
+        assert_eq!(y.last_day().to_string(), "2023-12-31");
+        let m: PartialDate = "2023-12".parse().unwrap();
+        assert_eq!(m.last_day().to_string(), "2023-12-31");
+        assert_eq!(PartialDate::new(1970, Some(1), Some(2)).unwrap().first_day_epoch(), 1);
+        assert!(y < m);
+    }
+}

@@ -1,0 +1,659 @@
+//! Row validation: raw text fields in, typed records or a list of problems out.
+//!
+//! Every check names the schema column, the value and a [`Reason`]; a row with any problem
+//! is rejected whole, with all its problems reported (one `rejected.csv` line each).
+
+use chrono::NaiveDate;
+
+use crate::date::PartialDate;
+use crate::geo::{Gazetteer, LatLon, Resolved};
+use crate::records::{Location, LootingIncident, RouteReport, RowRef, Seizure, SerialRange};
+use crate::schema::{Category, LocationPrecision, TableKind, TransportMode};
+
+/// Why a row (or one of its fields) cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// A required value is empty.
+    Missing,
+    /// Not a number.
+    NotANumber,
+    /// NaN or infinite.
+    NotFinite,
+    /// A number outside its allowed range.
+    OutOfRange,
+    /// A count that is not a whole number.
+    NotAnInteger,
+    /// Not a date of the accepted forms, or no such calendar date.
+    InvalidDate,
+    /// A date after today.
+    FutureDate,
+    /// `first_reported` after `last_reported`.
+    DateOrder,
+    /// Category outside the vocabulary.
+    UnknownCategory,
+    /// location_precision outside the vocabulary.
+    UnknownPrecision,
+    /// transport_mode / mode outside the vocabulary.
+    UnknownTransportMode,
+    /// A country name, code or alias the gazetteer does not know.
+    UnknownCountry,
+    /// A place the gazetteer does not know.
+    UnknownPlace,
+    /// A place name found in several countries, with no country given.
+    AmbiguousPlace,
+    /// No country, place or coordinates.
+    NoLocation,
+    /// Coordinates far from the given country, or in no country at all.
+    CoordinatesMismatch,
+    /// An id already used by an earlier row of the same table.
+    DuplicateId,
+    /// A serial range not of the form `model:first-last`.
+    InvalidSerialRange,
+    /// A CSV row with the wrong number of fields.
+    FieldCount,
+    /// A row that is not valid UTF-8.
+    InvalidUtf8,
+    /// An NDJSON line that is not a JSON object of scalar values.
+    InvalidJson,
+}
+
+impl Reason {
+    /// Every reason, for summaries and docs.
+    pub const ALL: [Reason; 21] = [
+        Reason::Missing,
+        Reason::NotANumber,
+        Reason::NotFinite,
+        Reason::OutOfRange,
+        Reason::NotAnInteger,
+        Reason::InvalidDate,
+        Reason::FutureDate,
+        Reason::DateOrder,
+        Reason::UnknownCategory,
+        Reason::UnknownPrecision,
+        Reason::UnknownTransportMode,
+        Reason::UnknownCountry,
+        Reason::UnknownPlace,
+        Reason::AmbiguousPlace,
+        Reason::NoLocation,
+        Reason::CoordinatesMismatch,
+        Reason::DuplicateId,
+        Reason::InvalidSerialRange,
+        Reason::FieldCount,
+        Reason::InvalidUtf8,
+        Reason::InvalidJson,
+    ];
+
+    /// The snake_case name written to `rejected.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Missing => "missing",
+            Reason::NotANumber => "not_a_number",
+            Reason::NotFinite => "not_finite",
+            Reason::OutOfRange => "out_of_range",
+            Reason::NotAnInteger => "not_an_integer",
+            Reason::InvalidDate => "invalid_date",
+            Reason::FutureDate => "future_date",
+            Reason::DateOrder => "date_order",
+            Reason::UnknownCategory => "unknown_category",
+            Reason::UnknownPrecision => "unknown_precision",
+            Reason::UnknownTransportMode => "unknown_transport_mode",
+            Reason::UnknownCountry => "unknown_country",
+            Reason::UnknownPlace => "unknown_place",
+            Reason::AmbiguousPlace => "ambiguous_place",
+            Reason::NoLocation => "no_location",
+            Reason::CoordinatesMismatch => "coordinates_mismatch",
+            Reason::DuplicateId => "duplicate_id",
+            Reason::InvalidSerialRange => "invalid_serial_range",
+            Reason::FieldCount => "field_count",
+            Reason::InvalidUtf8 => "invalid_utf8",
+            Reason::InvalidJson => "invalid_json",
+        }
+    }
+}
+
+/// One problem with one field of one row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Schema column (or `"(row)"` for whole-row problems).
+    pub column: String,
+    /// The offending value, cut to 200 characters.
+    pub value: String,
+    /// Why.
+    pub reason: Reason,
+    /// A sentence for people.
+    pub detail: String,
+}
+
+impl Problem {
+    /// A problem, with the value shortened for the table.
+    pub fn new(column: &str, value: &str, reason: Reason, detail: impl Into<String>) -> Problem {
+        let value = if value.chars().count() > 200 {
+            let cut: String = value.chars().take(200).collect();
+            format!("{cut}…")
+        } else {
+            value.to_string()
+        };
+        Problem { column: column.to_string(), value, reason, detail: detail.into() }
+    }
+}
+
+/// Notes about an accepted row that the run summary counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowNotes {
+    /// The stated location_precision was finer than what the row supports.
+    pub precision_downgraded: bool,
+}
+
+/// Settings shared by the validation of every row of a file.
+#[derive(Debug, Clone, Copy)]
+pub struct Checker<'g> {
+    /// The gazetteer.
+    pub gazetteer: &'g Gazetteer,
+    /// Dates after this day are rejected.
+    pub today: NaiveDate,
+    /// Separator of list fields.
+    pub list_separator: char,
+    /// Margin, in degrees, around a country's bounding box within which reported
+    /// coordinates are accepted for that country.
+    pub country_margin_deg: f64,
+}
+
+/// The fields of one row, indexed by schema column (`None` = absent or empty).
+pub type Fields<'a> = [Option<&'a str>];
+
+struct Acc<'a> {
+    fields: &'a Fields<'a>,
+    kind: TableKind,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Acc<'a> {
+    fn get(&self, name: &str) -> Option<&'a str> {
+        let i = self.kind.column_index(name)?;
+        self.fields.get(i).copied().flatten().map(str::trim).filter(|s| !s.is_empty())
+    }
+
+    fn push(&mut self, column: &str, value: &str, reason: Reason, detail: impl Into<String>) {
+        self.problems.push(Problem::new(column, value, reason, detail));
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::to_string)
+    }
+
+    fn required(&mut self, name: &str) -> Option<&'a str> {
+        let v = self.get(name);
+        if v.is_none() {
+            self.push(name, "", Reason::Missing, format!("{name} is required"));
+        }
+        v
+    }
+
+    fn number(&mut self, name: &str) -> Option<f64> {
+        let v = self.get(name)?;
+        match v.parse::<f64>() {
+            Ok(x) if x.is_finite() => Some(x),
+            Ok(_) => {
+                self.push(name, v, Reason::NotFinite, format!("{name} must be a finite number"));
+                None
+            }
+            Err(_) => {
+                self.push(name, v, Reason::NotANumber, format!("{name} is not a number"));
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, name: &str) -> Option<u64> {
+        let raw = self.get(name)?;
+        let x = self.number(name)?;
+        if x < 0.0 {
+            self.push(name, raw, Reason::OutOfRange, format!("{name} must be >= 0"));
+            None
+        } else if x.fract() != 0.0 || x > 9.0e15 {
+            self.push(name, raw, Reason::NotAnInteger, format!("{name} must be a whole number"));
+            None
+        } else {
+            Some(x as u64)
+        }
+    }
+
+    fn unit(&mut self, name: &str) -> Option<f64> {
+        let raw = self.get(name)?;
+        let x = self.number(name)?;
+        if (0.0..=1.0).contains(&x) {
+            Some(x)
+        } else {
+            self.push(name, raw, Reason::OutOfRange, format!("{name} must lie in [0, 1]"));
+            None
+        }
+    }
+
+    fn date(&mut self, name: &str, today: NaiveDate) -> Option<PartialDate> {
+        let raw = self.get(name)?;
+        match raw.parse::<PartialDate>() {
+            Ok(d) if d.first_day() > today => {
+                self.push(
+                    name,
+                    raw,
+                    Reason::FutureDate,
+                    format!("{name} {raw} is after today ({today})"),
+                );
+                None
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.push(name, raw, Reason::InvalidDate, format!("{name}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn vocab<T>(
+        &mut self,
+        name: &str,
+        parse: fn(&str) -> Option<T>,
+        spellings: &[&str],
+        reason: Reason,
+    ) -> Option<T> {
+        let raw = self.get(name)?;
+        let v = parse(raw);
+        if v.is_none() {
+            let suggestion = closest(raw, spellings)
+                .map(|s| format!("; did you mean {s:?}?"))
+                .unwrap_or_default();
+            self.push(
+                name,
+                raw,
+                reason,
+                format!("{name} {raw:?} is not in the vocabulary{suggestion}"),
+            );
+        }
+        v
+    }
+}
+
+fn closest<'s>(text: &str, options: &[&'s str]) -> Option<&'s str> {
+    let key = crate::schema::vocab_key(text);
+    options
+        .iter()
+        .map(|o| (strsim::jaro_winkler(&key, &crate::schema::vocab_key(o)), *o))
+        .filter(|(s, _)| *s >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, o)| o)
+}
+
+impl<'g> Checker<'g> {
+    fn country(&self, acc: &mut Acc<'_>, name: &str) -> Option<crate::geo::CountryId> {
+        let raw = acc.get(name)?;
+        match self.gazetteer.resolve_country(raw) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                acc.push(name, raw, Reason::UnknownCountry, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn reference(&self, acc: &mut Acc<'_>, name: &str, raw: &str) -> Option<Resolved> {
+        match self.gazetteer.resolve_ref(raw) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                let reason = match e {
+                    crate::geo::gazetteer::Unresolved::Country { .. } => Reason::UnknownCountry,
+                    crate::geo::gazetteer::Unresolved::Place { .. } => Reason::UnknownPlace,
+                    crate::geo::gazetteer::Unresolved::Ambiguous { .. } => Reason::AmbiguousPlace,
+                };
+                acc.push(name, raw, reason, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn list<'a>(&self, acc: &Acc<'a>, name: &str) -> Vec<&'a str> {
+        acc.get(name)
+            .map(|v| {
+                v.split(self.list_separator).map(str::trim).filter(|s| !s.is_empty()).collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn location(&self, acc: &mut Acc<'_>) -> Option<(Location, bool)> {
+        let before = acc.problems.len();
+        let country = self.country(acc, "country");
+        let stated = acc.vocab(
+            "location_precision",
+            LocationPrecision::parse,
+            LocationPrecision::spellings(),
+            Reason::UnknownPrecision,
+        );
+        let (lat_raw, lon_raw) = (acc.get("lat"), acc.get("lon"));
+        let mut point = None;
+        match (lat_raw, lon_raw) {
+            (None, None) => {}
+            (Some(_), None) => acc.push("lon", "", Reason::Missing, "lat is given but lon is not"),
+            (None, Some(_)) => acc.push("lat", "", Reason::Missing, "lon is given but lat is not"),
+            (Some(la), Some(lo)) => {
+                let (lat, lon) = (acc.number("lat"), acc.number("lon"));
+                if let (Some(lat), Some(lon)) = (lat, lon) {
+                    match LatLon::new(lat, lon) {
+                        Ok(p) => point = Some(p),
+                        Err(e) => {
+                            let (col, raw) = if matches!(e, crate::geo::CoordError::Longitude(_)) {
+                                ("lon", lo)
+                            } else {
+                                ("lat", la)
+                            };
+                            acc.push(col, raw, Reason::OutOfRange, e.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        if acc.problems.len() > before {
+            return None;
+        }
+        let g = self.gazetteer;
+        let mut resolved_place = None;
+        let place = acc.text("place");
+        if let Some(p) = &place {
+            match g.resolve_place(p, country, stated == Some(LocationPrecision::Admin1)) {
+                Ok(r) => resolved_place = Some(r),
+                // With coordinates the place name is only a label; without, it must resolve.
+                Err(_) if point.is_some() => {}
+                Err(e) => {
+                    let reason = if matches!(e, crate::geo::gazetteer::Unresolved::Ambiguous { .. })
+                    {
+                        Reason::AmbiguousPlace
+                    } else {
+                        Reason::UnknownPlace
+                    };
+                    acc.push("place", p, reason, e.to_string());
+                    return None;
+                }
+            }
+        }
+        let country = match (country, resolved_place, point) {
+            (Some(c), _, _) => c,
+            (None, Some(r), _) => g.country_of(r),
+            (None, None, Some(p)) => match g.country_at(p) {
+                Some(c) => c,
+                None => {
+                    acc.push(
+                        "lat",
+                        &format!("{}, {}", p.lat(), p.lon()),
+                        Reason::CoordinatesMismatch,
+                        "coordinates lie in no country: give the country",
+                    );
+                    return None;
+                }
+            },
+            (None, None, None) => {
+                acc.push("country", "", Reason::NoLocation, "no country, place or coordinates");
+                return None;
+            }
+        };
+        if let Some(p) = point {
+            // Far from the stated country's extent: wrong if the point lies in another
+            // country, or far out at sea (sea interdictions are often reported under the
+            // flag or destination country, so moderately distant sea points pass).
+            let far = !g.near_country(country, p, self.country_margin_deg)
+                && (g.country_at(p).is_some_and(|c| c != country)
+                    || !g.near_country(country, p, 4.0 * self.country_margin_deg));
+            if far {
+                acc.push(
+                    "lat",
+                    &format!("{}, {}", p.lat(), p.lon()),
+                    Reason::CoordinatesMismatch,
+                    format!(
+                        "coordinates lie far outside {} (more than {} degrees from its extent)",
+                        g.country(country).iso3,
+                        self.country_margin_deg
+                    ),
+                );
+                return None;
+            }
+        }
+        let (city, admin1) = match resolved_place {
+            Some(Resolved::City(c)) => (Some(c), g.cities()[c.0 as usize].admin1),
+            Some(Resolved::Admin1(a)) => (None, Some(a)),
+            _ => (None, None),
+        };
+        let supported = if point.is_some() {
+            LocationPrecision::Exact
+        } else if city.is_some() {
+            LocationPrecision::Place
+        } else if admin1.is_some() {
+            LocationPrecision::Admin1
+        } else {
+            LocationPrecision::Country
+        };
+        let (precision, downgraded) = match stated {
+            Some(s) if s.rank() <= supported.rank() => (s, false),
+            Some(_) => (supported, true),
+            None => (supported, false),
+        };
+        let point = point
+            .or_else(|| city.map(|c| g.cities()[c.0 as usize].point))
+            .or_else(|| admin1.map(|a| g.admin1s()[a.0 as usize].point))
+            .unwrap_or(g.country(country).point);
+        Some((Location { country, admin1, city, place, point, precision }, downgraded))
+    }
+
+    /// Validates one seizure row.
+    pub fn seizure(
+        &self,
+        fields: &Fields<'_>,
+        row: RowRef,
+    ) -> Result<(Seizure, RowNotes), Vec<Problem>> {
+        let mut a = Acc { fields, kind: TableKind::Seizures, problems: Vec::new() };
+        let id = a.required("id").map(str::to_string);
+        let date = if a.required("date").is_some() { a.date("date", self.today) } else { None };
+        let location = self.location(&mut a);
+        let category =
+            a.vocab("category", Category::parse, Category::spellings(), Reason::UnknownCategory);
+        let quantity = a.count("quantity");
+        let rounds = a.count("rounds");
+        let com = self.country(&mut a, "country_of_manufacture");
+        let lli = self.country(&mut a, "last_legal_import");
+        let mut origin = Vec::new();
+        for o in self.list(&a, "origin") {
+            if let Some(r) = self.reference(&mut a, "origin", o) {
+                let c = self.gazetteer.country_of(r);
+                if !origin.contains(&c) {
+                    origin.push(c);
+                }
+            }
+        }
+        let mut transit = Vec::new();
+        for t in self.list(&a, "transit") {
+            if let Some(r) = self.reference(&mut a, "transit", t) {
+                transit.push(r);
+            }
+        }
+        let destination =
+            a.get("destination").and_then(|d| self.reference(&mut a, "destination", d));
+        let mode = a.vocab(
+            "transport_mode",
+            TransportMode::parse,
+            TransportMode::spellings(),
+            Reason::UnknownTransportMode,
+        );
+        let confidence = a.unit("confidence");
+        match (id, date, location) {
+            (Some(id), Some(date), Some((location, downgraded))) if a.problems.is_empty() => Ok((
+                Seizure {
+                    id,
+                    date,
+                    location,
+                    category,
+                    quantity,
+                    rounds,
+                    make: a.text("make"),
+                    model: a.text("model"),
+                    calibre: a.text("calibre"),
+                    serial: a.text("serial"),
+                    lot: a.text("lot"),
+                    country_of_manufacture: com,
+                    last_legal_import: lli,
+                    origin,
+                    transit,
+                    destination,
+                    traced_incident_id: a.text("traced_incident_id"),
+                    transport_mode: mode,
+                    source: a.text("source"),
+                    confidence,
+                    row,
+                },
+                RowNotes { precision_downgraded: downgraded },
+            )),
+            _ => Err(a.problems),
+        }
+    }
+
+    /// Validates one looting-incident row.
+    pub fn looting(
+        &self,
+        fields: &Fields<'_>,
+        row: RowRef,
+    ) -> Result<(LootingIncident, RowNotes), Vec<Problem>> {
+        let mut a = Acc { fields, kind: TableKind::Looting, problems: Vec::new() };
+        let id = a.required("id").map(str::to_string);
+        let date = if a.required("date").is_some() { a.date("date", self.today) } else { None };
+        let location = self.location(&mut a);
+        let weapons_looted = a.count("weapons_looted");
+        let rounds_looted = a.count("rounds_looted");
+        let recovered = a.count("recovered");
+        let mut categories = Vec::new();
+        for c in self.list(&a, "categories") {
+            match Category::parse(c) {
+                Some(c) if !categories.contains(&c) => categories.push(c),
+                Some(_) => {}
+                None => {
+                    let s = closest(c, Category::spellings())
+                        .map(|s| format!("; did you mean {s:?}?"))
+                        .unwrap_or_default();
+                    a.push(
+                        "categories",
+                        c,
+                        Reason::UnknownCategory,
+                        format!("category {c:?} is not in the vocabulary{s}"),
+                    );
+                }
+            }
+        }
+        let mut serial_ranges = Vec::new();
+        for r in self.list(&a, "serial_ranges") {
+            match SerialRange::parse(r) {
+                Some(r) => serial_ranges.push(r),
+                None => a.push(
+                    "serial_ranges",
+                    r,
+                    Reason::InvalidSerialRange,
+                    "expected model:first-last with a common prefix and first <= last",
+                ),
+            }
+        }
+        let lots = self.list(&a, "lots").into_iter().map(str::to_string).collect();
+        let confidence = a.unit("confidence");
+        match (id, date, location) {
+            (Some(id), Some(date), Some((location, downgraded))) if a.problems.is_empty() => Ok((
+                LootingIncident {
+                    id,
+                    date,
+                    location,
+                    facility: a.text("facility"),
+                    facility_type: a.text("facility_type"),
+                    perpetrator: a.text("perpetrator"),
+                    weapons_looted,
+                    rounds_looted,
+                    categories,
+                    serial_ranges,
+                    lots,
+                    recovered,
+                    source: a.text("source"),
+                    confidence,
+                    row,
+                },
+                RowNotes { precision_downgraded: downgraded },
+            )),
+            _ => Err(a.problems),
+        }
+    }
+
+    /// Validates one route-report row.
+    pub fn route(
+        &self,
+        fields: &Fields<'_>,
+        row: RowRef,
+    ) -> Result<(RouteReport, RowNotes), Vec<Problem>> {
+        let mut a = Acc { fields, kind: TableKind::Routes, problems: Vec::new() };
+        let id = a.required("id").map(str::to_string);
+        let from = a.required("from").and_then(|v| self.reference(&mut a, "from", v));
+        let to = a.required("to").and_then(|v| self.reference(&mut a, "to", v));
+        let mode = a.vocab(
+            "mode",
+            TransportMode::parse,
+            TransportMode::spellings(),
+            Reason::UnknownTransportMode,
+        );
+        let first = a.date("first_reported", self.today);
+        let last = a.date("last_reported", self.today);
+        if let (Some(f), Some(l)) = (first, last) {
+            if f.first_day() > l.last_day() {
+                a.push(
+                    "first_reported",
+                    &f.to_string(),
+                    Reason::DateOrder,
+                    format!("first_reported {f} is after last_reported {l}"),
+                );
+            }
+        }
+        let reports_raw = a.get("reports");
+        let reports = a.count("reports");
+        if reports == Some(0) || reports.is_some_and(|r| r > u64::from(u32::MAX)) {
+            a.push(
+                "reports",
+                reports_raw.unwrap_or(""),
+                Reason::OutOfRange,
+                "reports must be at least 1",
+            );
+        }
+        let volume_raw = a.get("volume");
+        let volume = a.number("volume");
+        if volume.is_some_and(|v| v < 0.0) {
+            a.push("volume", volume_raw.unwrap_or(""), Reason::OutOfRange, "volume must be >= 0");
+        }
+        let confidence = a.unit("confidence");
+        if let (Some(f), Some(t)) = (from, to) {
+            if f == t {
+                a.push(
+                    "to",
+                    a.get("to").unwrap_or(""),
+                    Reason::OutOfRange,
+                    "a route leg must join two different places",
+                );
+            }
+        }
+        match (id, from, to) {
+            (Some(id), Some(from), Some(to)) if a.problems.is_empty() => Ok((
+                RouteReport {
+                    id,
+                    from,
+                    to,
+                    mode,
+                    first_reported: first,
+                    last_reported: last,
+                    reports: reports.unwrap_or(1) as u32,
+                    volume,
+                    confidence,
+                    source: a.text("source"),
+                    row,
+                },
+                RowNotes::default(),
+            )),
+            _ => Err(a.problems),
+        }
+    }
+}

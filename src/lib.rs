@@ -1,0 +1,29 @@
+//! divnet: a batch engine for illicit arms diversion networks.
+//!
+//! It ingests seizure reports, stockpile looting incidents and trafficking-route reports,
+//! validates every row against a gazetteer, builds a diversion network, and computes the
+//! likely diversion paths, the transit hubs that carry the flow, and regional hotspots.
+//! ARCHITECTURE.md maps the modules; docs/ documents the schema, the model and the
+//! statistics.
+
+#![warn(missing_docs)]
+
+pub mod algo;
+pub mod chart;
+pub mod cli;
+pub mod config;
+pub mod date;
+pub mod geo;
+pub mod hotspot;
+pub mod ingest;
+pub mod linkage;
+pub mod network;
+pub mod output;
+pub mod pipeline;
+pub mod records;
+pub mod report;
+pub mod schema;
+pub mod stages;
+pub mod standalone;
+pub mod synth;
+pub mod tables;

@@ -1,0 +1,33 @@
+//! The `divnet` binary: parses the command line and maps the result to an exit code.
+//! Exit codes: 0 success, 1 rows rejected (`validate`, or `--strict`), 2 the run could not
+//! be done (bad config, unusable file, write failure).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = divnet::cli::Cli::parse();
+    match divnet::cli::run(cli) {
+        Ok(divnet::cli::Status::Ok) => ExitCode::SUCCESS,
+        Ok(divnet::cli::Status::Rejected) => ExitCode::from(1),
+        Err(e) => {
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            let strict = e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<divnet::pipeline::RunError>(),
+                    Some(divnet::pipeline::RunError::Ingest(
+                        divnet::ingest::IngestError::Strict { .. }
+                    ))
+                )
+            });
+            eprintln!("divnet: error: {e:#}");
+            ExitCode::from(if strict { 1 } else { 2 })
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! The diversion network: nodes (countries or places) and directed edges whose
+//! probability combines the evidence for each leg (docs/model.md has the formulas).
+//!
+//! Evidence items on an edge each have a strength `s` in [0, 1):
+//! - a route report: `s = c * 2^(-age / half_life)`, counted `reports` times;
+//! - a seizure chain leg (origin -> transit... -> seizure location):
+//!   `s = w_leg * c * 2^(-age / half_life) / n_origins`;
+//! - a land border (optional prior): `s = border_prior_p`.
+//!
+//! and combine as a noisy-OR, `p = 1 - prod(1 - s_i)`. The path cost of an edge is
+//! `-ln p`, so the most probable path is the cheapest.
+
+pub mod cases;
+
+use std::collections::{BTreeMap, HashMap};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::config::{NetworkConfig, Resolution};
+use crate::date::PartialDate;
+use crate::geo::{CountryId, Gazetteer, LatLon, Resolved};
+use crate::records::{Location, RouteReport, Seizure};
+
+/// What a node stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeKey {
+    /// A country.
+    Country(CountryId),
+    /// An admin1 division.
+    Admin1(crate::geo::Admin1Id),
+    /// A place.
+    City(crate::geo::CityId),
+}
+
+/// A network node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// What it stands for.
+    pub key: NodeKey,
+    /// Stable text id: ISO3 for a country, `ISO3:geonameid` / `ISO3:admin1` otherwise.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// ISO3 of its country.
+    pub iso3: String,
+    /// Region of its country.
+    pub region: String,
+    /// Subregion of its country.
+    pub subregion: String,
+    /// Coordinates (representative point).
+    pub point: LatLon,
+}
+
+/// The evidence behind an edge and its combined probability.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Edge {
+    /// Route reports on this leg (sum of `reports`).
+    pub route_reports: u64,
+    /// Seizure chain legs on this leg.
+    pub seizure_legs: u64,
+    /// Whether a land border prior contributed.
+    pub border: bool,
+    /// Product of `(1 - s_i)` over the evidence (kept in log space for accuracy).
+    log_miss: f64,
+    /// Combined probability, in (0, 1].
+    pub p: f64,
+}
+
+impl Edge {
+    fn add(&mut self, strength: f64, times: u64) {
+        let s = strength.clamp(0.0, 1.0 - 1e-12);
+        self.log_miss += (times as f64) * (-s).ln_1p();
+    }
+
+    fn finish(&mut self) {
+        self.p = (-self.log_miss.exp_m1()).clamp(1e-12, 1.0);
+    }
+
+    /// Path cost `-ln p`, >= 0.
+    pub fn cost(&self) -> f64 {
+        -self.p.ln()
+    }
+}
+
+/// The network and the index from [`NodeKey`] to node.
+#[derive(Debug, Clone)]
+pub struct DiversionNetwork {
+    /// The graph; node and edge indices are stable for a given input.
+    pub graph: DiGraph<Node, Edge>,
+    index: HashMap<NodeKey, NodeIndex>,
+    /// Node resolution.
+    pub resolution: Resolution,
+}
+
+/// Evidence age decay: `2^(-age_years / half_life_years)`, 1 for evidence newer than the
+/// reference date.
+pub fn decay(date: Option<PartialDate>, reference: chrono::NaiveDate, half_life_years: f64) -> f64 {
+    match date {
+        None => 1.0,
+        Some(d) => {
+            let age = (reference - d.last_day().min(reference)).num_days() as f64 / 365.25;
+            (-age / half_life_years).exp2()
+        }
+    }
+}
+
+impl DiversionNetwork {
+    /// The node for a key, if present.
+    pub fn node(&self, key: NodeKey) -> Option<NodeIndex> {
+        self.index.get(&key).copied()
+    }
+
+    /// The key a location maps to at this network's resolution.
+    pub fn key_of_location(resolution: Resolution, loc: &Location) -> NodeKey {
+        match resolution {
+            Resolution::Country => NodeKey::Country(loc.country),
+            Resolution::Place => match (loc.city, loc.admin1) {
+                (Some(c), _) => NodeKey::City(c),
+                (None, Some(a)) => NodeKey::Admin1(a),
+                _ => NodeKey::Country(loc.country),
+            },
+        }
+    }
+
+    /// The key a resolved reference maps to at this network's resolution.
+    pub fn key_of_resolved(resolution: Resolution, g: &Gazetteer, r: Resolved) -> NodeKey {
+        match (resolution, r) {
+            (Resolution::Country, r) => NodeKey::Country(g.country_of(r)),
+            (Resolution::Place, Resolved::City(c)) => NodeKey::City(c),
+            (Resolution::Place, Resolved::Admin1(a)) => NodeKey::Admin1(a),
+            (Resolution::Place, Resolved::Country(c)) => NodeKey::Country(c),
+        }
+    }
+
+    fn make_node(g: &Gazetteer, key: NodeKey) -> Node {
+        let (country, id, name, point) = match key {
+            NodeKey::Country(c) => {
+                (c, g.country(c).iso3.clone(), g.country(c).name.clone(), g.country(c).point)
+            }
+            NodeKey::Admin1(a) => {
+                let x = &g.admin1s()[a.0 as usize];
+                (
+                    x.country,
+                    format!("{}:{}", g.country(x.country).iso3, x.code),
+                    x.name.clone(),
+                    x.point,
+                )
+            }
+            NodeKey::City(c) => {
+                let x = &g.cities()[c.0 as usize];
+                (
+                    x.country,
+                    format!("{}:{}", g.country(x.country).iso3, x.geonameid),
+                    x.name.clone(),
+                    x.point,
+                )
+            }
+        };
+        let c = g.country(country);
+        Node {
+            key,
+            id,
+            name,
+            iso3: c.iso3.clone(),
+            region: c.region.clone(),
+            subregion: c.subregion.clone(),
+            point,
+        }
+    }
+}
+
+/// The reference date for evidence age: configured, else the latest date in the data.
+pub fn reference_date(
+    cfg: &NetworkConfig,
+    seizures: &[Seizure],
+    routes: &[RouteReport],
+) -> chrono::NaiveDate {
+    if let Some(d) = cfg.reference_date.as_deref().and_then(|d| d.parse::<PartialDate>().ok()) {
+        return d.last_day();
+    }
+    let latest = seizures
+        .iter()
+        .map(|s| s.date.last_day())
+        .chain(
+            routes
+                .iter()
+                .filter_map(|r| r.last_reported.or(r.first_reported))
+                .map(|d| d.last_day()),
+        )
+        .max();
+    latest.unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default())
+}
+
+/// The legs of a seizure's chain at a resolution: (from, to, origin share).
+pub fn seizure_legs(
+    resolution: Resolution,
+    g: &Gazetteer,
+    s: &Seizure,
+) -> Vec<(NodeKey, NodeKey, f64)> {
+    let origins: Vec<CountryId> = if !s.origin.is_empty() {
+        s.origin.clone()
+    } else if let Some(c) = s.last_legal_import {
+        vec![c]
+    } else {
+        Vec::new()
+    };
+    let mut legs = Vec::new();
+    if origins.is_empty() {
+        return legs;
+    }
+    let share = 1.0 / origins.len() as f64;
+    let mut tail: Vec<NodeKey> =
+        s.transit.iter().map(|t| DiversionNetwork::key_of_resolved(resolution, g, *t)).collect();
+    tail.push(DiversionNetwork::key_of_location(resolution, &s.location));
+    for o in origins {
+        let mut prev = NodeKey::Country(o);
+        for &next in &tail {
+            if next != prev {
+                legs.push((prev, next, share));
+                prev = next;
+            }
+        }
+    }
+    legs
+}
+
+/// Builds the network from the validated records.
+pub fn build(
+    cfg: &NetworkConfig,
+    g: &Gazetteer,
+    seizures: &[Seizure],
+    routes: &[RouteReport],
+) -> DiversionNetwork {
+    let reference = reference_date(cfg, seizures, routes);
+    let res = cfg.resolution;
+    // Accumulate in ordered maps so that node and edge order never depends on hashing.
+    let mut edges: BTreeMap<(NodeKey, NodeKey), Edge> = BTreeMap::new();
+    for r in routes {
+        let (a, b) = (
+            DiversionNetwork::key_of_resolved(res, g, r.from),
+            DiversionNetwork::key_of_resolved(res, g, r.to),
+        );
+        if a == b {
+            continue;
+        }
+        let c = r.confidence.unwrap_or(cfg.default_confidence);
+        let s = c * decay(r.last_reported.or(r.first_reported), reference, cfg.half_life_years);
+        let e = edges.entry((a, b)).or_default();
+        e.route_reports += u64::from(r.reports);
+        e.add(s, u64::from(r.reports));
+    }
+    for z in seizures {
+        let c = z.confidence.unwrap_or(cfg.default_confidence);
+        let base = cfg.seizure_leg_weight * c * decay(Some(z.date), reference, cfg.half_life_years);
+        for (a, b, share) in seizure_legs(res, g, z) {
+            let e = edges.entry((a, b)).or_default();
+            e.seizure_legs += 1;
+            e.add(base * share, 1);
+        }
+    }
+    if cfg.border_prior_p > 0.0 {
+        for &(x, y) in g.borders() {
+            for (a, b) in [(x, y), (y, x)] {
+                let e = edges.entry((NodeKey::Country(a), NodeKey::Country(b))).or_default();
+                e.border = true;
+                e.add(cfg.border_prior_p, 1);
+            }
+        }
+    }
+    let mut keys: Vec<NodeKey> = edges.keys().flat_map(|&(a, b)| [a, b]).collect();
+    for z in seizures {
+        keys.push(DiversionNetwork::key_of_location(res, &z.location));
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    let mut graph = DiGraph::with_capacity(keys.len(), edges.len());
+    let mut index = HashMap::with_capacity(keys.len());
+    for k in keys {
+        let i = graph.add_node(DiversionNetwork::make_node(g, k));
+        index.insert(k, i);
+    }
+    for ((a, b), mut e) in edges {
+        e.finish();
+        graph.add_edge(index[&a], index[&b], e);
+    }
+    DiversionNetwork { graph, index, resolution: res }
+}
+
+/// Adds a node for `key` if it is missing (cases may end at a place with no edge).
+pub fn ensure_node(net: &mut DiversionNetwork, g: &Gazetteer, key: NodeKey) -> NodeIndex {
+    if let Some(i) = net.index.get(&key) {
+        return *i;
+    }
+    let i = net.graph.add_node(DiversionNetwork::make_node(g, key));
+    net.index.insert(key, i);
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noisy_or_combines_independent_evidence() {
+        let mut e = Edge::default();
+        e.add(0.5, 1);
+        e.add(0.5, 1);
+        e.finish();
+        assert!((e.p - 0.75).abs() < 1e-12);
+        let mut f = Edge::default();
+        f.add(0.5, 2);
+        f.finish();
+        assert!((f.p - 0.75).abs() < 1e-12);
+        assert!((e.cost() - (-(0.75f64).ln())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn decay_halves_per_half_life() {
+        let r = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        let d: PartialDate = "2022-12-31".parse().unwrap();
+        assert!((decay(Some(d), r, 3.0) - 0.5).abs() < 1e-3);
+        let future: PartialDate = "2026-01".parse().unwrap();
+        assert_eq!(decay(Some(future), r, 3.0), 1.0);
+    }
+}

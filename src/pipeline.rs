@@ -1,0 +1,203 @@
+//! The `run` and `validate` pipelines: configuration in, run directory out.
+//!
+//! Stages run in order (ingest, tables, then the analyses); each is timed and the times
+//! go to `manifest.json`. Outputs are staged and committed atomically by
+//! [`crate::output::RunDir`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::config::{Config, ConfigError};
+use crate::geo::Gazetteer;
+use crate::geo::gazetteer::GazetteerError;
+use crate::ingest::{self, FileReport, IngestError, IngestOptions, Ingested, InputSet};
+use crate::output::{OutputError, OutputFile, RunDir};
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The gazetteer could not be loaded.
+    #[error("{0}")]
+    Gazetteer(String),
+    /// An input file could not be used.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// An output could not be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// An analysis stage failed.
+    #[error("stage {stage}: {message}")]
+    Stage {
+        /// The stage.
+        stage: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl From<&GazetteerError> for RunError {
+    fn from(e: &GazetteerError) -> Self {
+        RunError::Gazetteer(e.to_string())
+    }
+}
+
+/// Row counts of one table kind.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    /// Rows read.
+    pub read: u64,
+    /// Rows accepted.
+    pub accepted: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+}
+
+/// `manifest.json`: what a run read, how, and what it wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// divnet version.
+    pub divnet_version: &'static str,
+    /// When the run started (UTC, RFC 3339).
+    pub started_utc: String,
+    /// Worker threads used.
+    pub threads: usize,
+    /// The configuration file.
+    pub config_source: String,
+    /// The configuration as applied (defaults filled in).
+    pub config: Config,
+    /// Every input file with its SHA-256 and counts.
+    pub inputs: Vec<FileReport>,
+    /// Counts per table kind.
+    pub tables: BTreeMap<&'static str, Counts>,
+    /// Distinct rejected rows.
+    pub rejected_rows: usize,
+    /// Rejected rows per reason.
+    pub rejections_by_reason: BTreeMap<&'static str, usize>,
+    /// Facts the stages report (sizes, methods chosen, exclusions).
+    pub notes: BTreeMap<String, serde_json::Value>,
+    /// Wall time per stage, milliseconds.
+    pub timings_ms: BTreeMap<String, u64>,
+    /// Files written (the manifest itself excluded).
+    pub outputs: Vec<OutputFile>,
+}
+
+/// Stage timer.
+#[derive(Debug, Default)]
+pub struct Timings {
+    map: BTreeMap<String, u64>,
+}
+
+impl Timings {
+    /// Runs `f` and records its wall time under `stage`.
+    pub fn time<T>(&mut self, stage: &str, f: impl FnOnce() -> T) -> T {
+        let t = Instant::now();
+        let out = f();
+        self.map.insert(stage.to_string(), t.elapsed().as_millis() as u64);
+        out
+    }
+}
+
+/// The inputs of a config, as an [`InputSet`].
+pub fn inputs_of(config: &Config) -> InputSet {
+    InputSet {
+        seizures: config.inputs.seizures.clone(),
+        looting: config.inputs.looting.clone(),
+        routes: config.inputs.routes.clone(),
+    }
+}
+
+/// Reads and validates the inputs of a config (the `validate` command).
+pub fn validate(config: &Config, gazetteer: &Gazetteer) -> Result<Ingested, RunError> {
+    Ok(ingest::ingest(&inputs_of(config), &config.base_dir, gazetteer, IngestOptions::default())?)
+}
+
+/// Counts per table kind.
+pub fn counts(ing: &Ingested) -> BTreeMap<&'static str, Counts> {
+    let mut m: BTreeMap<&'static str, Counts> = BTreeMap::new();
+    for f in &ing.files {
+        let c = m.entry(f.table.as_str()).or_default();
+        c.read += f.rows_read;
+        c.accepted += f.accepted;
+        c.rejected += f.rejected;
+    }
+    m
+}
+
+/// What a finished run reports back.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The run directory.
+    pub out_dir: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+}
+
+/// Runs the whole pipeline for `config`, writing into `out` (or the configured directory).
+pub fn run(config: &Config, out: Option<&Path>, threads: usize) -> Result<RunOutcome, RunError> {
+    let started_utc = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut timings = Timings::default();
+    let gazetteer = timings.time("gazetteer", Gazetteer::embedded)?;
+    let ing = timings.time("ingest", || validate(config, gazetteer))?;
+    if config.run.strict && !ing.rejections.is_empty() {
+        let r = &ing.rejections[0];
+        let file = ing
+            .files
+            .get(r.row.file as usize)
+            .map(|f| f.path.display().to_string())
+            .unwrap_or_default();
+        return Err(IngestError::Strict {
+            count: ing.rejected_rows(),
+            first: format!(
+                "{file}:{} column {}: {}",
+                r.row.line, r.problem.column, r.problem.detail
+            ),
+        }
+        .into());
+    }
+    let target = out.map(Path::to_path_buf).unwrap_or_else(|| config.resolve(&config.run.out));
+    let mut dir = RunDir::create(&target)?;
+    let mut notes: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    notes.insert("precision_downgraded".into(), ing.precision_downgraded.into());
+    timings.time("tables", || -> Result<(), RunError> {
+        let tables = [
+            crate::tables::seizures(gazetteer, &ing)?,
+            crate::tables::looting(gazetteer, &ing)?,
+            crate::tables::routes(gazetteer, &ing)?,
+            crate::tables::rejected(&ing)?,
+        ];
+        for t in &tables {
+            dir.write_table(t)?;
+        }
+        Ok(())
+    })?;
+    crate::stages::run_all(config, gazetteer, &ing, &mut dir, &mut notes, &mut timings)?;
+    let manifest = Manifest {
+        divnet_version: env!("CARGO_PKG_VERSION"),
+        started_utc,
+        threads,
+        config_source: config.source.display().to_string(),
+        config: config.clone(),
+        inputs: ing.files.clone(),
+        tables: counts(&ing),
+        rejected_rows: ing.rejected_rows(),
+        rejections_by_reason: ing
+            .rejections_by_reason()
+            .into_iter()
+            .map(|(r, n)| (r.as_str(), n))
+            .collect(),
+        notes,
+        timings_ms: timings.map.clone(),
+        outputs: dir.written().to_vec(),
+    };
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| RunError::Stage { stage: "manifest", message: e.to_string() })?;
+    dir.write("manifest.json", &json, None)?;
+    let out_dir = dir.commit()?;
+    Ok(RunOutcome { out_dir, manifest })
+}

@@ -1,0 +1,211 @@
+//! Validated records: what ingestion produces and every analysis consumes.
+
+use crate::date::PartialDate;
+use crate::geo::{Admin1Id, CityId, CountryId, LatLon, Resolved};
+use crate::schema::{Category, LocationPrecision, TransportMode};
+
+/// Where a record came from: the input file (index into the run's file list) and the line
+/// (CSV, NDJSON) or row (Parquet) number, 1-based, header included for CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RowRef {
+    /// Index of the input file.
+    pub file: u32,
+    /// Line or row number.
+    pub line: u64,
+}
+
+/// A resolved event location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Location {
+    /// The country (always known).
+    pub country: CountryId,
+    /// The admin1 division, when known.
+    pub admin1: Option<Admin1Id>,
+    /// The gazetteer place, when the place name resolved to one.
+    pub city: Option<CityId>,
+    /// The place text as reported.
+    pub place: Option<String>,
+    /// Coordinates: reported, or the representative point of the finest resolved unit.
+    pub point: LatLon,
+    /// How precise `point` is.
+    pub precision: LocationPrecision,
+}
+
+/// A looted serial-number range: `model:first-last`, e.g. `AK-47:MA104000-MA105999`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerialRange {
+    /// Model as reported.
+    pub model: String,
+    /// Non-numeric prefix shared by both ends (`MA`).
+    pub prefix: String,
+    /// First number.
+    pub first: u64,
+    /// Last number (inclusive).
+    pub last: u64,
+}
+
+impl SerialRange {
+    /// Parses `model:first-last`.
+    ///
+    /// ```
+    /// use divnet::records::SerialRange;
+    /// let r = SerialRange::parse("AK-47:MA104000-MA105999").unwrap();
+    /// assert_eq!((r.model.as_str(), r.prefix.as_str(), r.first, r.last), ("AK-47", "MA", 104000, 105999));
+    /// assert!(r.contains("ma104523"));
+    /// assert!(SerialRange::parse("AK-47:MA9-MA1").is_none());
+    /// ```
+    pub fn parse(text: &str) -> Option<SerialRange> {
+        let (model, range) = text.split_once(':')?;
+        let model = model.trim();
+        let range = range.trim();
+        for (i, _) in range.match_indices('-') {
+            let (Some(a), Some(b)) = (split_serial(&range[..i]), split_serial(&range[i + 1..]))
+            else {
+                continue;
+            };
+            if a.0.eq_ignore_ascii_case(&b.0) && a.1 <= b.1 {
+                return Some(SerialRange {
+                    model: model.to_string(),
+                    prefix: a.0.to_ascii_uppercase(),
+                    first: a.1,
+                    last: b.1,
+                });
+            }
+        }
+        None
+    }
+
+    /// Whether a serial number lies in the range (prefix compared without case).
+    pub fn contains(&self, serial: &str) -> bool {
+        split_serial(serial.trim()).is_some_and(|(p, n)| {
+            p.eq_ignore_ascii_case(&self.prefix) && (self.first..=self.last).contains(&n)
+        })
+    }
+}
+
+/// Splits a serial into its non-numeric prefix and its trailing number.
+pub fn split_serial(s: &str) -> Option<(String, u64)> {
+    let s = s.trim();
+    let digits_start = s.rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+    let digits = &s[digits_start..];
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    Some((s[..digits_start].to_string(), digits.parse().ok()?))
+}
+
+/// A seizure report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seizure {
+    /// Record id.
+    pub id: String,
+    /// Date of the seizure.
+    pub date: PartialDate,
+    /// Where.
+    pub location: Location,
+    /// Weapon category.
+    pub category: Option<Category>,
+    /// Items seized.
+    pub quantity: Option<u64>,
+    /// Rounds seized.
+    pub rounds: Option<u64>,
+    /// Manufacturer.
+    pub make: Option<String>,
+    /// Model.
+    pub model: Option<String>,
+    /// Calibre.
+    pub calibre: Option<String>,
+    /// Serial number.
+    pub serial: Option<String>,
+    /// Lot.
+    pub lot: Option<String>,
+    /// Country of manufacture.
+    pub country_of_manufacture: Option<CountryId>,
+    /// Country of the last legal import.
+    pub last_legal_import: Option<CountryId>,
+    /// Reported origin countries.
+    pub origin: Vec<CountryId>,
+    /// Ordered transit locations.
+    pub transit: Vec<Resolved>,
+    /// Intended destination.
+    pub destination: Option<Resolved>,
+    /// Looting incident named by a trace.
+    pub traced_incident_id: Option<String>,
+    /// Transport mode.
+    pub transport_mode: Option<TransportMode>,
+    /// Source label.
+    pub source: Option<String>,
+    /// Confidence in [0, 1].
+    pub confidence: Option<f64>,
+    /// Provenance.
+    pub row: RowRef,
+}
+
+impl Seizure {
+    /// Items seized, counting a record without a quantity as one item.
+    pub fn items(&self) -> u64 {
+        self.quantity.unwrap_or(1)
+    }
+}
+
+/// A stockpile looting incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LootingIncident {
+    /// Record id.
+    pub id: String,
+    /// Date of the looting.
+    pub date: PartialDate,
+    /// Where.
+    pub location: Location,
+    /// Facility name.
+    pub facility: Option<String>,
+    /// Facility type.
+    pub facility_type: Option<String>,
+    /// Perpetrator.
+    pub perpetrator: Option<String>,
+    /// Weapons taken.
+    pub weapons_looted: Option<u64>,
+    /// Rounds taken.
+    pub rounds_looted: Option<u64>,
+    /// Categories taken.
+    pub categories: Vec<Category>,
+    /// Serial ranges of the weapons taken.
+    pub serial_ranges: Vec<SerialRange>,
+    /// Ammunition lots taken.
+    pub lots: Vec<String>,
+    /// Weapons since recovered.
+    pub recovered: Option<u64>,
+    /// Source label.
+    pub source: Option<String>,
+    /// Confidence in [0, 1].
+    pub confidence: Option<f64>,
+    /// Provenance.
+    pub row: RowRef,
+}
+
+/// A reported trafficking route leg.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteReport {
+    /// Record id.
+    pub id: String,
+    /// Leg start.
+    pub from: Resolved,
+    /// Leg end.
+    pub to: Resolved,
+    /// Transport mode.
+    pub mode: Option<TransportMode>,
+    /// First reported.
+    pub first_reported: Option<PartialDate>,
+    /// Last reported.
+    pub last_reported: Option<PartialDate>,
+    /// Independent reports (at least 1).
+    pub reports: u32,
+    /// Estimated weapons per year.
+    pub volume: Option<f64>,
+    /// Confidence in [0, 1].
+    pub confidence: Option<f64>,
+    /// Source label.
+    pub source: Option<String>,
+    /// Provenance.
+    pub row: RowRef,
+}

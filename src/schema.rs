@@ -1,0 +1,309 @@
+//! The input schema: the three record kinds, their columns and their vocabularies.
+//!
+//! docs/schema.md is the user-facing description of the same facts; the tests keep the
+//! two in step (`schema_doc_lists_every_column`).
+
+use std::fmt;
+
+/// The three kinds of input table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableKind {
+    /// Seizure reports.
+    Seizures,
+    /// Stockpile looting incidents.
+    Looting,
+    /// Reported trafficking route legs.
+    Routes,
+}
+
+impl TableKind {
+    /// Every kind, in pipeline order.
+    pub const ALL: [TableKind; 3] = [TableKind::Seizures, TableKind::Looting, TableKind::Routes];
+
+    /// The name used in configs, messages and `rejected.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableKind::Seizures => "seizures",
+            TableKind::Looting => "looting",
+            TableKind::Routes => "routes",
+        }
+    }
+
+    /// The columns of this kind, in schema order.
+    pub fn columns(self) -> &'static [ColumnSpec] {
+        match self {
+            TableKind::Seizures => SEIZURE_COLUMNS,
+            TableKind::Looting => LOOTING_COLUMNS,
+            TableKind::Routes => ROUTE_COLUMNS,
+        }
+    }
+
+    /// Position of a schema column by name.
+    pub fn column_index(self, name: &str) -> Option<usize> {
+        self.columns().iter().position(|c| c.name == name)
+    }
+}
+
+impl fmt::Display for TableKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a column must be present in every file of its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// The file is refused without this column.
+    Required,
+    /// At least one column of the location group must be present (country, place, lat+lon).
+    LocationGroup,
+    /// May be absent.
+    Optional,
+}
+
+/// One schema column: its name, whether it is required, and a one-line description.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    /// The schema name (what the config maps source columns onto).
+    pub name: &'static str,
+    /// Whether it must be present.
+    pub presence: Presence,
+    /// What it holds, for docs and messages.
+    pub describe: &'static str,
+}
+
+const fn col(name: &'static str, presence: Presence, describe: &'static str) -> ColumnSpec {
+    ColumnSpec { name, presence, describe }
+}
+
+use Presence::{LocationGroup as Loc, Optional as Opt, Required as Req};
+
+/// Columns of the seizures table.
+pub const SEIZURE_COLUMNS: &[ColumnSpec] = &[
+    col("id", Req, "unique record id"),
+    col("date", Req, "partial ISO date: YYYY, YYYY-MM or YYYY-MM-DD"),
+    col("country", Loc, "country of the seizure: ISO code, name or alias"),
+    col("place", Loc, "town or admin1 name (with country to disambiguate)"),
+    col("lat", Loc, "latitude, decimal degrees"),
+    col("lon", Loc, "longitude, decimal degrees"),
+    col("location_precision", Opt, "exact | place | admin1 | country"),
+    col("category", Opt, "weapon category (see the vocabulary)"),
+    col("quantity", Opt, "number of items seized, integer >= 0"),
+    col("rounds", Opt, "rounds of ammunition, integer >= 0"),
+    col("make", Opt, "manufacturer"),
+    col("model", Opt, "model"),
+    col("calibre", Opt, "calibre"),
+    col("serial", Opt, "serial number"),
+    col("lot", Opt, "ammunition lot or headstamp lot"),
+    col("country_of_manufacture", Opt, "country"),
+    col("last_legal_import", Opt, "country of the last legal import"),
+    col("origin", Opt, "origin countries, ';'-separated"),
+    col("transit", Opt, "ordered transit countries, ';'-separated"),
+    col("destination", Opt, "intended destination country"),
+    col("traced_incident_id", Opt, "id of the looting incident a trace points to"),
+    col("transport_mode", Opt, "land | sea | air | postal | unknown"),
+    col("source", Opt, "where the record comes from"),
+    col("confidence", Opt, "confidence in the record, 0..1"),
+];
+
+/// Columns of the looting-incidents table.
+pub const LOOTING_COLUMNS: &[ColumnSpec] = &[
+    col("id", Req, "unique record id"),
+    col("date", Req, "partial ISO date"),
+    col("country", Loc, "country of the facility"),
+    col("place", Loc, "town or admin1 name"),
+    col("lat", Loc, "latitude"),
+    col("lon", Loc, "longitude"),
+    col("location_precision", Opt, "exact | place | admin1 | country"),
+    col("facility", Opt, "facility name"),
+    col("facility_type", Opt, "e.g. police_armoury, military_depot"),
+    col("perpetrator", Opt, "who looted"),
+    col("weapons_looted", Opt, "weapons taken, integer >= 0"),
+    col("rounds_looted", Opt, "rounds taken, integer >= 0"),
+    col("categories", Opt, "weapon categories, ';'-separated"),
+    col("serial_ranges", Opt, "model:first-last; ... serial ranges of looted weapons"),
+    col("lots", Opt, "ammunition lots, ';'-separated"),
+    col("recovered", Opt, "weapons since recovered, integer >= 0"),
+    col("source", Opt, "where the record comes from"),
+    col("confidence", Opt, "0..1"),
+];
+
+/// Columns of the routes table.
+pub const ROUTE_COLUMNS: &[ColumnSpec] = &[
+    col("id", Req, "unique record id"),
+    col("from", Req, "leg start: country, or 'place, country'"),
+    col("to", Req, "leg end: country, or 'place, country'"),
+    col("mode", Opt, "land | sea | air | postal | unknown"),
+    col("first_reported", Opt, "partial ISO date"),
+    col("last_reported", Opt, "partial ISO date"),
+    col("reports", Opt, "independent reports, integer >= 1"),
+    col("volume", Opt, "estimated weapons per year, >= 0"),
+    col("confidence", Opt, "0..1"),
+    col("source", Opt, "where the record comes from"),
+];
+
+/// Declares a closed vocabulary enum with its canonical names and accepted synonyms.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $canon:literal $(| $syn:literal)*),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The canonical lower-case name.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $canon),+ }
+            }
+
+            /// Reads a value, ignoring case, spaces, hyphens and underscores, and accepting
+            /// common synonyms.
+            pub fn parse(text: &str) -> Option<Self> {
+                let key = vocab_key(text);
+                $(
+                    if key == vocab_key($canon) $(|| key == vocab_key($syn))* {
+                        return Some($name::$variant);
+                    }
+                )+
+                None
+            }
+
+            /// Every accepted spelling (canonical names first), for suggestions.
+            pub fn spellings() -> &'static [&'static str] {
+                &[$($canon),+ $($(, $syn)*)+]
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// Lower-cases and drops spaces, hyphens, underscores and dots: "Assault-Rifle" -> "assaultrifle".
+pub fn vocab_key(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_' | '.'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+vocabulary! {
+    /// Weapon and materiel categories.
+    Category {
+        /// Pistols and other self-loading handguns.
+        Pistol = "pistol" | "handgun" | "hand gun",
+        /// Revolvers.
+        Revolver = "revolver",
+        /// Bolt, lever and semi-automatic rifles; carbines.
+        Rifle = "rifle" | "carbine" | "hunting rifle" | "sniper rifle",
+        /// Assault rifles (AK, M16 patterns).
+        AssaultRifle = "assault_rifle" | "assault weapon" | "ar",
+        /// Shotguns.
+        Shotgun = "shotgun",
+        /// Submachine guns.
+        SubmachineGun = "submachine_gun" | "smg",
+        /// Light, general-purpose and heavy machine guns.
+        MachineGun = "machine_gun" | "lmg" | "gpmg" | "hmg",
+        /// Hand grenades.
+        Grenade = "grenade" | "hand grenade",
+        /// Grenade launchers.
+        GrenadeLauncher = "grenade_launcher" | "ugl",
+        /// Mortars.
+        Mortar = "mortar",
+        /// Rocket launchers (RPG-7 pattern and similar).
+        RocketLauncher = "rocket_launcher" | "rpg",
+        /// Man-portable air-defence systems.
+        Manpads = "manpads",
+        /// Improvised or craft-produced weapons and devices.
+        Improvised = "improvised" | "craft" | "ied" | "homemade",
+        /// Ammunition.
+        Ammunition = "ammunition" | "ammo" | "rounds",
+        /// Explosives.
+        Explosives = "explosives" | "explosive",
+        /// Parts and components.
+        Parts = "parts" | "components" | "part",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// How precisely a record's location is known.
+    LocationPrecision {
+        /// Coordinates of the event itself.
+        Exact = "exact" | "point",
+        /// A town or village.
+        Place = "place" | "city" | "town",
+        /// A first-level administrative division (state, province).
+        Admin1 = "admin1" | "state" | "province" | "region",
+        /// Only the country.
+        Country = "country" | "national",
+    }
+}
+
+vocabulary! {
+    /// How weapons moved on a leg.
+    TransportMode {
+        /// Road, rail, on foot.
+        Land = "land" | "road" | "rail",
+        /// Maritime.
+        Sea = "sea" | "maritime" | "boat" | "ship",
+        /// Air cargo or passenger.
+        Air = "air",
+        /// Post and express courier.
+        Postal = "postal" | "post" | "courier" | "mail",
+        /// Not reported.
+        Unknown = "unknown" | "unk",
+    }
+}
+
+impl LocationPrecision {
+    /// Rank from coarse (country = 0) to fine (exact = 3).
+    pub fn rank(self) -> u8 {
+        match self {
+            LocationPrecision::Country => 0,
+            LocationPrecision::Admin1 => 1,
+            LocationPrecision::Place => 2,
+            LocationPrecision::Exact => 3,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabularies_accept_synonyms_and_case() {
+        assert_eq!(Category::parse("Assault-Rifle"), Some(Category::AssaultRifle));
+        assert_eq!(Category::parse("SMG"), Some(Category::SubmachineGun));
+        assert_eq!(Category::parse("bazooka"), None);
+        assert_eq!(TransportMode::parse(" Sea "), Some(TransportMode::Sea));
+        assert_eq!(LocationPrecision::parse("ADMIN1"), Some(LocationPrecision::Admin1));
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(*c));
+        }
+    }
+
+    #[test]
+    fn schema_doc_lists_every_column() {
+        let doc = include_str!("../docs/schema.md");
+        for kind in TableKind::ALL {
+            for c in kind.columns() {
+                assert!(doc.contains(&format!("`{}`", c.name)), "{kind}.{} missing", c.name);
+            }
+        }
+        for c in Category::ALL {
+            assert!(doc.contains(c.as_str()), "category {c} missing from docs/schema.md");
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The analysis stages of a run, after ingestion: each reads the validated records,
+//! computes, and writes its tables into the run directory. Stages hand their results on
+//! to later stages (hubs use the paths' flows; figures use everything).
+
+use std::collections::{BTreeMap, HashMap};
+
+use petgraph::graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::algo::ksp::KspGraph;
+use crate::config::Config;
+use crate::geo::Gazetteer;
+use crate::ingest::Ingested;
+use crate::linkage::{self, Link, LinkageParams};
+use crate::network::cases::{Case, CaseStats, build_cases};
+use crate::network::{self, DiversionNetwork};
+use crate::output::{OutputError, RunDir, Table, TableBuilder};
+use crate::pipeline::{RunError, Timings};
+
+/// One path of a case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedPath {
+    /// Rank, 1 = most probable.
+    pub rank: usize,
+    /// Nodes from origin to destination.
+    pub nodes: Vec<NodeIndex>,
+    /// Sum of `-ln p` over the edges.
+    pub cost: f64,
+    /// `exp(-cost)`.
+    pub probability: f64,
+    /// Probability normalised over the case's paths.
+    pub share: f64,
+}
+
+/// Everything the paths stage computed.
+#[derive(Debug, Clone)]
+pub struct PathsResult {
+    /// The network (with any case endpoints added as nodes).
+    pub network: DiversionNetwork,
+    /// Kept linkage candidates.
+    pub links: Vec<Link>,
+    /// The cases.
+    pub cases: Vec<Case>,
+    /// Case building counts.
+    pub case_stats: CaseStats,
+    /// Paths per case (empty when unreachable).
+    pub paths: Vec<Vec<RankedPath>>,
+    /// Expected diverted quantity per edge (indexed by edge index).
+    pub edge_flow: Vec<f64>,
+    /// Expected diverted quantity per node, endpoints included.
+    pub node_flow: Vec<f64>,
+    /// Expected diverted quantity through each node as an interior (transit) node.
+    pub node_through: Vec<f64>,
+}
+
+/// Turns the k cheapest paths into ranked paths with probabilities and shares.
+pub fn rank_paths(found: Vec<crate::algo::ksp::Path<usize>>) -> Vec<RankedPath> {
+    let total: f64 = found.iter().map(|p| (-p.cost).exp()).sum();
+    found
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let probability = (-p.cost).exp();
+            RankedPath {
+                rank: i + 1,
+                nodes: p.nodes.into_iter().map(NodeIndex::new).collect(),
+                cost: p.cost,
+                probability,
+                share: if total > 0.0 { probability / total } else { 0.0 },
+            }
+        })
+        .collect()
+}
+
+/// Builds the network, links seizures to incidents, builds the cases and finds their paths.
+pub fn paths(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<PathsResult, RunError> {
+    let stage =
+        |e: crate::algo::ksp::KspError| RunError::Stage { stage: "paths", message: e.to_string() };
+    let res = config.network.resolution;
+    let mut net = network::build(&config.network, g, &ing.seizures, &ing.routes);
+    for inc in &ing.looting {
+        network::ensure_node(&mut net, g, DiversionNetwork::key_of_location(res, &inc.location));
+    }
+    // Most probable path probability from every incident's node (Dijkstra over -ln p).
+    let mut from_node: HashMap<NodeIndex, HashMap<NodeIndex, f64>> = HashMap::new();
+    for inc in &ing.looting {
+        let n = net.node(DiversionNetwork::key_of_location(res, &inc.location)).unwrap_or_default();
+        from_node.entry(n).or_insert_with(|| {
+            petgraph::algo::dijkstra(&net.graph, n, None, |e| e.weight().cost())
+                .into_iter()
+                .map(|(k, d)| (k, (-d).exp()))
+                .collect()
+        });
+    }
+    let ids: HashMap<&str, usize> =
+        ing.looting.iter().enumerate().map(|(i, x)| (x.id.as_str(), i)).collect();
+    let skip: Vec<bool> = ing
+        .seizures
+        .iter()
+        .map(|s| s.traced_incident_id.as_deref().is_some_and(|t| ids.contains_key(t)))
+        .collect();
+    let params = LinkageParams {
+        threshold: config.linkage.threshold,
+        max_candidates: config.linkage.max_candidates,
+    };
+    let links = linkage::link(&ing.seizures, &ing.looting, &skip, params, |ii, si| {
+        let a = net.node(DiversionNetwork::key_of_location(res, &ing.looting[ii].location))?;
+        let b = net.node(DiversionNetwork::key_of_location(res, &ing.seizures[si].location))?;
+        from_node.get(&a).and_then(|m| m.get(&b)).copied()
+    });
+    let (cases, case_stats) = build_cases(res, g, &ing.seizures, &ing.looting, &links);
+    for c in &cases {
+        network::ensure_node(&mut net, g, c.origin);
+        network::ensure_node(&mut net, g, c.destination);
+    }
+    let kg = KspGraph::from_graph(&net.graph, |e| e.weight().cost()).map_err(stage)?;
+    let mut pairs: Vec<(usize, usize)> = cases
+        .iter()
+        .filter_map(|c| Some((net.node(c.origin)?.index(), net.node(c.destination)?.index())))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let threads = rayon::current_num_threads().max(1);
+    let found = kg.k_shortest_paths_batch(&pairs, config.paths.k, threads).map_err(stage)?;
+    let by_pair: HashMap<(usize, usize), Vec<RankedPath>> =
+        pairs.into_iter().zip(found.into_iter().map(rank_paths)).collect();
+    let mut edge_flow = vec![0.0; net.graph.edge_count()];
+    let mut node_flow = vec![0.0; net.graph.node_count()];
+    let mut node_through = vec![0.0; net.graph.node_count()];
+    let mut paths = Vec::with_capacity(cases.len());
+    for c in &cases {
+        let key =
+            net.node(c.origin).zip(net.node(c.destination)).map(|(a, b)| (a.index(), b.index()));
+        let ps = key.and_then(|k| by_pair.get(&k)).cloned().unwrap_or_default();
+        for p in &ps {
+            let q = c.quantity * p.share;
+            for (i, n) in p.nodes.iter().enumerate() {
+                node_flow[n.index()] += q;
+                if i > 0 && i + 1 < p.nodes.len() {
+                    node_through[n.index()] += q;
+                }
+            }
+            for w in p.nodes.windows(2) {
+                if let Some(e) = net.graph.find_edge(w[0], w[1]) {
+                    edge_flow[e.index()] += q;
+                }
+            }
+        }
+        paths.push(ps);
+    }
+    Ok(PathsResult {
+        network: net,
+        links,
+        cases,
+        case_stats,
+        paths,
+        edge_flow,
+        node_flow,
+        node_through,
+    })
+}
+
+fn node_ids(
+    net: &DiversionNetwork,
+    nodes: &[NodeIndex],
+    f: impl Fn(&network::Node) -> &str,
+) -> String {
+    nodes.iter().map(|n| f(&net.graph[*n])).collect::<Vec<_>>().join(";")
+}
+
+/// The tables of the paths stage.
+pub fn paths_tables(r: &PathsResult, ing: &Ingested) -> Result<Vec<Table>, OutputError> {
+    let net = &r.network;
+    let gr = &net.graph;
+    let nodes: Vec<&network::Node> = gr.node_weights().collect();
+    let nodes_t = TableBuilder::new("network_nodes")
+        .text("node", nodes.iter().map(|n| Some(&n.id)))
+        .text("name", nodes.iter().map(|n| Some(&n.name)))
+        .text("iso3", nodes.iter().map(|n| Some(&n.iso3)))
+        .text("region", nodes.iter().map(|n| Some(&n.region)))
+        .text("subregion", nodes.iter().map(|n| Some(&n.subregion)))
+        .float("lat", nodes.iter().map(|n| Some(n.point.lat())))
+        .float("lon", nodes.iter().map(|n| Some(n.point.lon())))
+        .build()?;
+    let edges: Vec<_> = gr.edge_references().collect();
+    let edges_t = TableBuilder::new("network_edges")
+        .text("source", edges.iter().map(|e| Some(&gr[e.source()].id)))
+        .text("target", edges.iter().map(|e| Some(&gr[e.target()].id)))
+        .float("p", edges.iter().map(|e| Some(e.weight().p)))
+        .float("cost", edges.iter().map(|e| Some(e.weight().cost())))
+        .uint("route_reports", edges.iter().map(|e| Some(e.weight().route_reports)))
+        .uint("seizure_legs", edges.iter().map(|e| Some(e.weight().seizure_legs)))
+        .boolean("border_prior", edges.iter().map(|e| Some(e.weight().border)))
+        .build()?;
+    let key_id = |k| net.node(k).map(|n| gr[n].id.as_str());
+    let cases_t = TableBuilder::new("cases")
+        .text("case", r.cases.iter().map(|c| Some(&c.id)))
+        .text("seizure", r.cases.iter().map(|c| Some(&ing.seizures[c.seizure].id)))
+        .text("kind", r.cases.iter().map(|c| Some(c.kind.as_str())))
+        .text("incident", r.cases.iter().map(|c| c.incident.map(|i| ing.looting[i].id.as_str())))
+        .text("origin", r.cases.iter().map(|c| key_id(c.origin)))
+        .text("destination", r.cases.iter().map(|c| key_id(c.destination)))
+        .float("quantity", r.cases.iter().map(|c| Some(c.quantity)))
+        .float("share", r.cases.iter().map(|c| Some(c.share)))
+        .uint("paths_found", r.paths.iter().map(|p| Some(p.len() as u64)))
+        .boolean("reachable", r.paths.iter().map(|p| Some(!p.is_empty())))
+        .text("evidence", r.cases.iter().map(|c| Some(&c.evidence)))
+        .build()?;
+    let links_t = TableBuilder::new("linkage")
+        .text("seizure", r.links.iter().map(|l| Some(&ing.seizures[l.seizure].id)))
+        .text("incident", r.links.iter().map(|l| Some(&ing.looting[l.incident].id)))
+        .float("score", r.links.iter().map(|l| Some(l.score)))
+        .text("tier", r.links.iter().map(|l| Some(l.tier.as_str())))
+        .float("share", r.links.iter().map(|l| Some(l.share)))
+        .text("evidence", r.links.iter().map(|l| Some(&l.evidence)))
+        .build()?;
+    let rows: Vec<(&Case, &RankedPath)> =
+        r.cases.iter().zip(&r.paths).flat_map(|(c, ps)| ps.iter().map(move |p| (c, p))).collect();
+    let paths_t = TableBuilder::new("paths")
+        .text("case", rows.iter().map(|(c, _)| Some(&c.id)))
+        .uint("rank", rows.iter().map(|(_, p)| Some(p.rank as u64)))
+        .text("nodes", rows.iter().map(|(_, p)| Some(node_ids(net, &p.nodes, |n| &n.id))))
+        .text("names", rows.iter().map(|(_, p)| Some(node_ids(net, &p.nodes, |n| &n.name))))
+        .uint("hops", rows.iter().map(|(_, p)| Some(p.nodes.len().saturating_sub(1) as u64)))
+        .float("cost", rows.iter().map(|(_, p)| Some(p.cost)))
+        .float("probability", rows.iter().map(|(_, p)| Some(p.probability)))
+        .float("share", rows.iter().map(|(_, p)| Some(p.share)))
+        .float("quantity", rows.iter().map(|(c, p)| Some(c.quantity * p.share)))
+        .build()?;
+    let flowing: Vec<EdgeIndex> =
+        gr.edge_indices().filter(|e| r.edge_flow[e.index()] > 0.0).collect();
+    let edge_flows_t = TableBuilder::new("edge_flows")
+        .text(
+            "source",
+            flowing.iter().map(|e| gr.edge_endpoints(*e).map(|(a, _)| gr[a].id.as_str())),
+        )
+        .text(
+            "target",
+            flowing.iter().map(|e| gr.edge_endpoints(*e).map(|(_, b)| gr[b].id.as_str())),
+        )
+        .float("flow", flowing.iter().map(|e| Some(r.edge_flow[e.index()])))
+        .float("p", flowing.iter().map(|e| Some(gr[*e].p)))
+        .build()?;
+    let mut as_origin = vec![0.0; gr.node_count()];
+    let mut as_dest = vec![0.0; gr.node_count()];
+    for (c, ps) in r.cases.iter().zip(&r.paths) {
+        if ps.is_empty() {
+            continue;
+        }
+        if let (Some(a), Some(b)) = (net.node(c.origin), net.node(c.destination)) {
+            as_origin[a.index()] += c.quantity;
+            as_dest[b.index()] += c.quantity;
+        }
+    }
+    let flow_nodes: Vec<NodeIndex> =
+        gr.node_indices().filter(|n| r.node_flow[n.index()] > 0.0).collect();
+    let node_flows_t = TableBuilder::new("node_flows")
+        .text("node", flow_nodes.iter().map(|n| Some(&gr[*n].id)))
+        .text("name", flow_nodes.iter().map(|n| Some(&gr[*n].name)))
+        .float("flow", flow_nodes.iter().map(|n| Some(r.node_flow[n.index()])))
+        .float("through", flow_nodes.iter().map(|n| Some(r.node_through[n.index()])))
+        .float("as_origin", flow_nodes.iter().map(|n| Some(as_origin[n.index()])))
+        .float("as_destination", flow_nodes.iter().map(|n| Some(as_dest[n.index()])))
+        .build()?;
+    Ok(vec![nodes_t, edges_t, cases_t, links_t, paths_t, edge_flows_t, node_flows_t])
+}
+
+/// Runs every analysis stage in order.
+pub fn run_all(
+    config: &Config,
+    g: &Gazetteer,
+    ing: &Ingested,
+    dir: &mut RunDir,
+    notes: &mut BTreeMap<String, serde_json::Value>,
+    timings: &mut Timings,
+) -> Result<(), RunError> {
+    let p = timings.time("paths", || paths(config, g, ing))?;
+    notes.insert("network_nodes".into(), p.network.graph.node_count().into());
+    notes.insert("network_edges".into(), p.network.graph.edge_count().into());
+    notes.insert("cases".into(), p.cases.len().into());
+    notes
+        .insert("cases_unreachable".into(), p.paths.iter().filter(|x| x.is_empty()).count().into());
+    notes.insert("linkage_links".into(), p.links.len().into());
+    notes.insert("traces_unmatched".into(), p.case_stats.unmatched_traces.into());
+    notes.insert("seizures_without_case".into(), p.case_stats.without_case.into());
+    timings.time("paths_tables", || -> Result<(), RunError> {
+        for t in paths_tables(&p, ing)? {
+            dir.write_table(&t)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}

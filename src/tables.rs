@@ -1,0 +1,173 @@
+//! The normalised tables a run writes: seizures, looting, routes and rejected rows.
+
+use crate::geo::{Gazetteer, Resolved};
+use crate::ingest::{FileReport, Ingested};
+use crate::output::{OutputError, Table, TableBuilder};
+use crate::records::{Location, RowRef};
+
+/// Text name of a resolved location: ISO3 for a country, `place, ISO3` otherwise.
+pub fn resolved_label(g: &Gazetteer, r: Resolved) -> String {
+    match r {
+        Resolved::Country(c) => g.country(c).iso3.clone(),
+        Resolved::Admin1(a) => {
+            let a = &g.admin1s()[a.0 as usize];
+            format!("{}, {}", a.name, g.country(a.country).iso3)
+        }
+        Resolved::City(c) => {
+            let c = &g.cities()[c.0 as usize];
+            format!("{}, {}", c.name, g.country(c.country).iso3)
+        }
+    }
+}
+
+fn file_name(files: &[FileReport], row: RowRef) -> String {
+    files.get(row.file as usize).map(|f| f.path.display().to_string()).unwrap_or_default()
+}
+
+/// Adds the location columns shared by seizures and looting incidents.
+fn location_columns(t: TableBuilder, g: &Gazetteer, locs: &[&Location]) -> TableBuilder {
+    t.text("country", locs.iter().map(|l| Some(g.country(l.country).iso3.as_str())))
+        .text("country_name", locs.iter().map(|l| Some(g.country(l.country).name.as_str())))
+        .text("region", locs.iter().map(|l| Some(g.country(l.country).region.as_str())))
+        .text("subregion", locs.iter().map(|l| Some(g.country(l.country).subregion.as_str())))
+        .text(
+            "admin1",
+            locs.iter().map(|l| l.admin1.map(|a| g.admin1s()[a.0 as usize].name.as_str())),
+        )
+        .text("place", locs.iter().map(|l| l.place.as_deref()))
+        .float("lat", locs.iter().map(|l| Some(l.point.lat())))
+        .float("lon", locs.iter().map(|l| Some(l.point.lon())))
+        .text("location_precision", locs.iter().map(|l| Some(l.precision.as_str())))
+}
+
+fn join_iso3(g: &Gazetteer, ids: &[crate::geo::CountryId]) -> Option<String> {
+    (!ids.is_empty())
+        .then(|| ids.iter().map(|c| g.country(*c).iso3.as_str()).collect::<Vec<_>>().join(";"))
+}
+
+/// The normalised seizures table.
+pub fn seizures(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
+    let s = &ing.seizures;
+    let locs: Vec<&Location> = s.iter().map(|r| &r.location).collect();
+    let t = TableBuilder::new("seizures")
+        .text("id", s.iter().map(|r| Some(&r.id)))
+        .text("date", s.iter().map(|r| Some(r.date.to_string())))
+        .text("date_precision", s.iter().map(|r| Some(r.date.precision().as_str())))
+        .date("date_start", s.iter().map(|r| Some(r.date.first_day_epoch())))?
+        .date("date_end", s.iter().map(|r| Some(r.date.last_day_epoch())))?;
+    location_columns(t, g, &locs)
+        .text("category", s.iter().map(|r| r.category.map(|c| c.as_str())))
+        .uint("quantity", s.iter().map(|r| r.quantity))
+        .uint("rounds", s.iter().map(|r| r.rounds))
+        .text("make", s.iter().map(|r| r.make.as_deref()))
+        .text("model", s.iter().map(|r| r.model.as_deref()))
+        .text("calibre", s.iter().map(|r| r.calibre.as_deref()))
+        .text("serial", s.iter().map(|r| r.serial.as_deref()))
+        .text("lot", s.iter().map(|r| r.lot.as_deref()))
+        .text(
+            "country_of_manufacture",
+            s.iter().map(|r| r.country_of_manufacture.map(|c| g.country(c).iso3.as_str())),
+        )
+        .text(
+            "last_legal_import",
+            s.iter().map(|r| r.last_legal_import.map(|c| g.country(c).iso3.as_str())),
+        )
+        .text("origin", s.iter().map(|r| join_iso3(g, &r.origin)))
+        .text(
+            "transit",
+            s.iter().map(|r| {
+                (!r.transit.is_empty()).then(|| {
+                    r.transit.iter().map(|t| resolved_label(g, *t)).collect::<Vec<_>>().join(";")
+                })
+            }),
+        )
+        .text("destination", s.iter().map(|r| r.destination.map(|d| resolved_label(g, d))))
+        .text("traced_incident_id", s.iter().map(|r| r.traced_incident_id.as_deref()))
+        .text("transport_mode", s.iter().map(|r| r.transport_mode.map(|m| m.as_str())))
+        .text("source", s.iter().map(|r| r.source.as_deref()))
+        .float("confidence", s.iter().map(|r| r.confidence))
+        .text("source_file", s.iter().map(|r| Some(file_name(&ing.files, r.row))))
+        .uint("source_line", s.iter().map(|r| Some(r.row.line)))
+        .build()
+}
+
+/// The normalised looting-incidents table.
+pub fn looting(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
+    let s = &ing.looting;
+    let locs: Vec<&Location> = s.iter().map(|r| &r.location).collect();
+    let t = TableBuilder::new("looting")
+        .text("id", s.iter().map(|r| Some(&r.id)))
+        .text("date", s.iter().map(|r| Some(r.date.to_string())))
+        .text("date_precision", s.iter().map(|r| Some(r.date.precision().as_str())))
+        .date("date_start", s.iter().map(|r| Some(r.date.first_day_epoch())))?
+        .date("date_end", s.iter().map(|r| Some(r.date.last_day_epoch())))?;
+    location_columns(t, g, &locs)
+        .text("facility", s.iter().map(|r| r.facility.as_deref()))
+        .text("facility_type", s.iter().map(|r| r.facility_type.as_deref()))
+        .text("perpetrator", s.iter().map(|r| r.perpetrator.as_deref()))
+        .uint("weapons_looted", s.iter().map(|r| r.weapons_looted))
+        .uint("rounds_looted", s.iter().map(|r| r.rounds_looted))
+        .text(
+            "categories",
+            s.iter().map(|r| {
+                (!r.categories.is_empty())
+                    .then(|| r.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(";"))
+            }),
+        )
+        .text(
+            "serial_ranges",
+            s.iter().map(|r| {
+                (!r.serial_ranges.is_empty()).then(|| {
+                    r.serial_ranges
+                        .iter()
+                        .map(|x| {
+                            format!("{}:{}{}-{}{}", x.model, x.prefix, x.first, x.prefix, x.last)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(";")
+                })
+            }),
+        )
+        .text("lots", s.iter().map(|r| (!r.lots.is_empty()).then(|| r.lots.join(";"))))
+        .uint("recovered", s.iter().map(|r| r.recovered))
+        .text("source", s.iter().map(|r| r.source.as_deref()))
+        .float("confidence", s.iter().map(|r| r.confidence))
+        .text("source_file", s.iter().map(|r| Some(file_name(&ing.files, r.row))))
+        .uint("source_line", s.iter().map(|r| Some(r.row.line)))
+        .build()
+}
+
+/// The normalised routes table.
+pub fn routes(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
+    let s = &ing.routes;
+    TableBuilder::new("routes")
+        .text("id", s.iter().map(|r| Some(&r.id)))
+        .text("from", s.iter().map(|r| Some(resolved_label(g, r.from))))
+        .text("to", s.iter().map(|r| Some(resolved_label(g, r.to))))
+        .text("from_country", s.iter().map(|r| Some(g.country(g.country_of(r.from)).iso3.as_str())))
+        .text("to_country", s.iter().map(|r| Some(g.country(g.country_of(r.to)).iso3.as_str())))
+        .text("mode", s.iter().map(|r| r.mode.map(|m| m.as_str())))
+        .text("first_reported", s.iter().map(|r| r.first_reported.map(|d| d.to_string())))
+        .text("last_reported", s.iter().map(|r| r.last_reported.map(|d| d.to_string())))
+        .uint("reports", s.iter().map(|r| Some(u64::from(r.reports))))
+        .float("volume", s.iter().map(|r| r.volume))
+        .float("confidence", s.iter().map(|r| r.confidence))
+        .text("source", s.iter().map(|r| r.source.as_deref()))
+        .text("source_file", s.iter().map(|r| Some(file_name(&ing.files, r.row))))
+        .uint("source_line", s.iter().map(|r| Some(r.row.line)))
+        .build()
+}
+
+/// The rejected-rows table: one line per problem.
+pub fn rejected(ing: &Ingested) -> Result<Table, OutputError> {
+    let r = &ing.rejections;
+    TableBuilder::new("rejected")
+        .text("table", r.iter().map(|x| Some(x.table.as_str())))
+        .text("file", r.iter().map(|x| Some(file_name(&ing.files, x.row))))
+        .uint("line", r.iter().map(|x| Some(x.row.line)))
+        .text("column", r.iter().map(|x| Some(&x.problem.column)))
+        .text("value", r.iter().map(|x| Some(&x.problem.value)))
+        .text("reason", r.iter().map(|x| Some(x.problem.reason.as_str())))
+        .text("detail", r.iter().map(|x| Some(&x.problem.detail)))
+        .build()
+}

@@ -1,0 +1,476 @@
+//! Figure rendering: content of the SVG output, PNG headers, "no data" panels, determinism and
+//! 1-thread vs N-thread identity, on a demo-sized input.
+
+use divnet::chart::basemap::{Shape, load_geojson};
+use divnet::chart::emerging_map::{CategorizedCell, EmergingCategory, EmergingMapInput};
+use divnet::chart::flow_map::{Flow, FlowMapInput, Hub};
+use divnet::chart::hotspot_map::{BIN_LABELS, BinnedCell, HotspotMapInput};
+use divnet::chart::od_matrix::OdMatrixInput;
+use divnet::chart::regional_series::{RegionSeries, RegionalSeriesInput, TrendMark};
+use divnet::chart::top_hubs::{HubBar, TopHubsInput};
+use divnet::chart::top_paths::{PathRow, TopPathsInput};
+use divnet::chart::{
+    Caption, ChartError, FIGURE_NAMES, Figure, FigureSet, RenderSize, emerging_map, flow_map,
+    hotspot_map, od_matrix, regional_series, render_all, top_hubs, top_paths,
+};
+
+/// Small deterministic generator (64-bit LCG, Knuth MMIX constants) for test inputs.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+pub fn caption() -> Caption {
+    Caption {
+        source: "divnet demo data (synthetic)".into(),
+        date_range: "2021-01 to 2023-12".into(),
+        run_date: "2026-11-22".into(),
+    }
+}
+
+/// The project basemap when present, otherwise a few synthetic "countries".
+pub fn basemap() -> Vec<Shape> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/geo/countries_50m.geojson");
+    if let Ok(bytes) = std::fs::read(path) {
+        return load_geojson(&bytes).expect("project basemap parses");
+    }
+    (0..6)
+        .map(|i| {
+            let x = -15.0 + 8.0 * i as f64;
+            Shape {
+                iso3: format!("C{i}"),
+                rings: vec![vec![(x, 5.0), (x + 7.5, 5.0), (x + 7.5, 25.0), (x, 25.0), (x, 5.0)]],
+            }
+        })
+        .collect()
+}
+
+fn hexagon(lon: f64, lat: f64, r: f64) -> Vec<(f64, f64)> {
+    (0..6)
+        .map(|k| {
+            let a = std::f64::consts::PI / 3.0 * k as f64 + std::f64::consts::PI / 6.0;
+            (lon + r * a.cos(), lat + r * a.sin())
+        })
+        .collect()
+}
+
+const PLACES: [(&str, f64, f64); 16] = [
+    ("Bamako", -8.0, 12.65),
+    ("Niamey", 2.11, 13.51),
+    ("Gao", -0.04, 16.27),
+    ("Agadez", 7.99, 16.97),
+    ("Sebha", 14.43, 27.04),
+    ("Tripoli", 13.19, 32.89),
+    ("N'Djamena", 15.04, 12.13),
+    ("Ouagadougou", -1.53, 12.37),
+    ("Kidal", 1.41, 18.44),
+    ("Tamanrasset", 5.52, 22.79),
+    ("Maiduguri", 13.16, 11.85),
+    ("Nouakchott", -15.98, 18.08),
+    ("Khartoum", 32.56, 15.5),
+    ("Abéché", 20.83, 13.83),
+    ("Kufra", 23.31, 24.2),
+    ("Zinder – Région de Zinder, République du Niger", 8.99, 13.8),
+];
+
+/// A demo-sized input for all seven figures.
+pub fn demo_set() -> FigureSet {
+    let mut g = Lcg(7);
+    let hubs: Vec<Hub> = PLACES
+        .iter()
+        .map(|&(n, lon, lat)| Hub { name: n.into(), lon, lat, betweenness: g.next() })
+        .collect();
+    let mut flows = Vec::new();
+    for _ in 0..40 {
+        let a = (g.next() * PLACES.len() as f64) as usize;
+        let b = (g.next() * PLACES.len() as f64) as usize;
+        if a != b {
+            flows.push(Flow {
+                from: (PLACES[a].1, PLACES[a].2),
+                to: (PLACES[b].1, PLACES[b].2),
+                quantity: (g.next() * 500.0).round(),
+                probability: g.next(),
+            });
+        }
+    }
+    let mut cells = Vec::new();
+    let mut ecells = Vec::new();
+    let r = 0.6;
+    let dx = r * 3f64.sqrt();
+    for i in 0..24 {
+        for j in 0..14 {
+            let lon = -10.0 + i as f64 * dx + if j % 2 == 1 { dx / 2.0 } else { 0.0 };
+            let lat = 10.0 + j as f64 * 1.5 * r;
+            let v = ((i as f64 / 4.0).sin() + (j as f64 / 3.0).cos()) * 1.6 + g.next() - 0.5;
+            let bin = (v.round() as i8).clamp(-3, 3);
+            cells.push(BinnedCell { ring: hexagon(lon, lat, r), bin });
+            let cat = EmergingCategory::ALL[((i * 7 + j * 3) % 17) as usize];
+            ecells.push(CategorizedCell { ring: hexagon(lon, lat, r), category: cat });
+        }
+    }
+    let months: Vec<String> =
+        (0..36).map(|k| format!("{}-{:02}", 2021 + k / 12, k % 12 + 1)).collect();
+    let regions = [
+        "Liptako-Gourma",
+        "Lake Chad Basin",
+        "Fezzan",
+        "Darfur",
+        "Tillabéri",
+        "Central Sahel borderlands (Mali / Burkina Faso / Niger)",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(k, name)| {
+        let s: Vec<f64> =
+            (0..36).map(|t| (5.0 + t as f64 * 0.3 * k as f64 + g.next() * 6.0).round()).collect();
+        let l: Vec<f64> = (0..36)
+            .map(|t| if t == 10 && k == 2 { f64::NAN } else { (g.next() * 300.0).round() })
+            .collect();
+        RegionSeries {
+            region: name.to_string(),
+            seizures: s,
+            looted: l,
+            seizures_trend: Some(TrendMark {
+                z: 0.8 * k as f64,
+                p: [0.6, 0.2, 0.04, 0.01, 0.001, 0.0001][k],
+            }),
+            looted_trend: Some(TrendMark { z: -0.5 - 0.3 * k as f64, p: 0.3 / (k as f64 + 1.0) }),
+        }
+    })
+    .collect();
+    let countries =
+        ["LBY", "NER", "MLI", "TCD", "BFA", "NGA", "SDN", "DZA", "MRT", "Central African Republic"];
+    let values: Vec<Vec<f64>> = (0..10)
+        .map(|i| {
+            (0..10)
+                .map(|j| {
+                    if i == j || g.next() < 0.35 {
+                        0.0
+                    } else {
+                        (g.next().powi(3) * 4000.0).round()
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let paths = vec![
+        PathRow { nodes: vec!["LBY".into(), "NER".into(), "MLI".into()], expected_quantity: 820.0 },
+        PathRow { nodes: vec!["LBY".into(), "TCD".into(), "NGA".into()], expected_quantity: 410.0 },
+        PathRow {
+            nodes: vec!["SDN".into(), "TCD".into(), "NER".into(), "BFA".into()],
+            expected_quantity: 260.0,
+        },
+        PathRow {
+            nodes: vec!["LBY".into(), "DZA".into(), "MLI".into(), "BFA".into()],
+            expected_quantity: 190.0,
+        },
+        PathRow { nodes: vec!["MLI".into(), "BFA".into()], expected_quantity: 150.0 },
+        PathRow {
+            nodes: vec!["Central African Republic".into(), "TCD".into(), "SDN".into()],
+            expected_quantity: 75.0,
+        },
+    ];
+    FigureSet {
+        caption: caption(),
+        basemap: basemap(),
+        flows: FlowMapInput {
+            flows,
+            hubs: hubs.clone(),
+            label_top_n: 12,
+            quantity_unit: "weapons".into(),
+            ..Default::default()
+        },
+        hubs: TopHubsInput {
+            measure: "Flow betweenness (share of likely paths)".into(),
+            hubs: hubs
+                .iter()
+                .map(|h| HubBar { name: h.name.clone(), value: h.betweenness })
+                .collect(),
+            top_n: 12,
+            ..Default::default()
+        },
+        hotspots: HotspotMapInput { cells, ..Default::default() },
+        emerging: EmergingMapInput { cells: ecells, ..Default::default() },
+        series: RegionalSeriesInput {
+            months,
+            regions,
+            looted_unit: "weapons".into(),
+            ..Default::default()
+        },
+        od: OdMatrixInput {
+            origins: countries.iter().map(|s| s.to_string()).collect(),
+            destinations: countries.iter().map(|s| s.to_string()).collect(),
+            values,
+            unit: "weapons".into(),
+            log_scale: true,
+            ..Default::default()
+        },
+        paths: TopPathsInput { paths, unit: "weapons".into(), ..Default::default() },
+    }
+}
+
+fn count(svg: &str, tag: &str) -> usize {
+    svg.matches(&format!("<{tag} ")).count() + svg.matches(&format!("<{tag}>")).count()
+}
+
+/// Width and height from a PNG IHDR chunk.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+    assert_eq!(&png[12..16], b"IHDR");
+    let w = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    let h = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+    (w, h)
+}
+
+fn all_ok(figs: Vec<Result<Figure, ChartError>>) -> Vec<Figure> {
+    figs.into_iter().map(|f| f.expect("figure renders")).collect()
+}
+
+#[test]
+fn all_figures_render_with_expected_content() {
+    let set = demo_set();
+    let figs = all_ok(render_all(&set, RenderSize::PRINT, 2).unwrap());
+    assert_eq!(figs.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), FIGURE_NAMES);
+    for f in &figs {
+        assert_eq!(png_size(&f.png), (2400, 1500), "{}", f.name);
+        assert!(f.svg.starts_with("<svg"), "{}", f.name);
+        assert!(f.svg.contains(&format!("\n{}\n</text>", f.title)), "title of {}", f.name);
+        assert!(f.svg.contains("Source: divnet demo data (synthetic)"), "caption of {}", f.name);
+        assert!(!f.svg.contains("No data"), "{}", f.name);
+    }
+    let by = |n: &str| figs.iter().find(|f| f.name == n).unwrap();
+
+    let fm = &by("flow_map").svg;
+    // One <circle> per hub plus an outline each, plus 3 legend circles x 2.
+    assert_eq!(count(fm, "circle"), 2 * PLACES.len() + 6);
+    assert!(fm.contains("\nFlow quantity\n") && fm.contains("\n(weapons)\n"));
+    assert!(fm.contains("\nHub flow betweenness\n") && fm.contains("\nFlow probability\n"));
+    assert!(count(fm, "polyline") >= set.flows.flows.len());
+    // The highest-betweenness hub is always labelled.
+    let top = set.flows.hubs.iter().max_by(|a, b| a.betweenness.total_cmp(&b.betweenness)).unwrap();
+    assert!(fm.contains(&format!("\n{}\n</text>", top.name)));
+
+    let th = &by("top_hubs").svg;
+    // 12 bars + legend swatch rectangle (filled + outline) + background.
+    assert!(count(th, "rect") >= 12 + 2);
+    assert!(th.contains("Flow betweenness (share of likely paths)"));
+
+    let hs = &by("hotspot_map").svg;
+    for l in BIN_LABELS {
+        assert!(hs.contains(l), "legend entry {l}");
+    }
+    assert!(count(hs, "polygon") >= set.hotspots.cells.len());
+
+    let em = &by("emerging_map").svg;
+    for k in EmergingCategory::ALL {
+        assert!(em.contains(k.label()), "legend entry {}", k.label());
+    }
+
+    let rs = &by("regional_series").svg;
+    assert!(
+        rs.contains("Seizures (count, left axis)")
+            && rs.contains("Looted quantity (weapons, right axis)")
+    );
+    assert!(rs.contains("\nLiptako-Gourma\n</text>"));
+    assert!(rs.contains("↑ z=4.00, p<0.001") || rs.contains("↑ z=4.00, p&lt;0.001"));
+    assert!(rs.contains("…"), "long region name is truncated");
+
+    let od = &by("od_matrix").svg;
+    assert!(od.contains("\n(weapons, log scale)\n") && od.contains("No recorded flow"));
+    // 100 cells (fill + white border) + colour bar steps.
+    assert!(count(od, "rect") >= 200 + 96);
+
+    let tp = &by("top_paths").svg;
+    assert!(tp.contains("\nOrigin\n</text>") && tp.contains("\nDestination\n</text>"));
+    assert!(tp.contains("\nTransit 2\n</text>"));
+    assert!(tp.contains("1. LBY → NER → MLI (820)"));
+}
+
+#[test]
+fn emerging_legend_lists_only_present_categories() {
+    let cell = |k| CategorizedCell { ring: vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)], category: k };
+    let input = EmergingMapInput {
+        cells: vec![cell(EmergingCategory::PersistentCold), cell(EmergingCategory::NoPattern)],
+        ..Default::default()
+    };
+    let f = emerging_map::render(&input, &[], &caption(), RenderSize::PRINT).unwrap();
+    assert!(f.svg.contains("Persistent cold spot") && f.svg.contains("No pattern detected"));
+    assert!(!f.svg.contains("Persistent hot spot") && !f.svg.contains("New hot spot"));
+}
+
+#[test]
+fn empty_inputs_render_no_data_panels() {
+    let figs = all_ok(render_all(&FigureSet::default(), RenderSize::PRINT, 1).unwrap());
+    for f in &figs {
+        assert!(f.svg.contains("\nNo data\n</text>"), "{} has a no-data panel", f.name);
+        assert_eq!(png_size(&f.png), (2400, 1500));
+        // The title is there and something beyond the background was drawn.
+        assert!(f.svg.contains(&format!("\n{}\n</text>", f.title)));
+        let img = image::load_from_memory(&f.png).unwrap().to_rgb8();
+        let non_white = img.pixels().filter(|p| p.0 != [255, 255, 255]).count();
+        assert!(non_white > 10_000, "{}: {non_white}", f.name);
+    }
+}
+
+#[test]
+fn title_text_is_rasterised() {
+    let f = top_hubs::render(&TopHubsInput::default(), &caption(), RenderSize::PRINT).unwrap();
+    let img = image::load_from_memory(&f.png).unwrap().to_rgb8();
+    // Title band: top 120 px, left 1200 px. Dark pixels mean glyphs were drawn there.
+    let dark = (0..120)
+        .flat_map(|y| (0..1200).map(move |x| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|&c| c < 128))
+        .count();
+    assert!(dark > 2000, "title glyph pixels: {dark}");
+    // The right part of the band (no title text there) stays background.
+    let stray = (0..120)
+        .flat_map(|y| (2000..2400).map(move |x| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y).0 != [255, 255, 255])
+        .count();
+    assert_eq!(stray, 0);
+}
+
+#[test]
+fn output_is_deterministic_and_thread_count_independent() {
+    let set = demo_set();
+    let a = all_ok(render_all(&set, RenderSize::PRINT, 1).unwrap());
+    let b = all_ok(render_all(&set, RenderSize::PRINT, 2).unwrap());
+    let c = all_ok(render_all(&set, RenderSize::PRINT, 2).unwrap());
+    assert_eq!(a, b);
+    assert_eq!(b, c);
+}
+
+#[test]
+fn bad_inputs_are_typed_errors_not_panics() {
+    let cap = caption();
+    let s = RenderSize::PRINT;
+    let bad_flow = FlowMapInput {
+        flows: vec![Flow {
+            from: (f64::NAN, 0.0),
+            to: (1.0, 1.0),
+            quantity: 1.0,
+            probability: 0.5,
+        }],
+        ..Default::default()
+    };
+    assert!(matches!(
+        flow_map::render(&bad_flow, &[], &cap, s),
+        Err(ChartError::InvalidValue { .. })
+    ));
+    let bad_hub =
+        TopHubsInput { hubs: vec![HubBar { name: "x".into(), value: -1.0 }], ..Default::default() };
+    let err = top_hubs::render(&bad_hub, &cap, s).unwrap_err();
+    assert!(matches!(err, ChartError::InvalidValue { value, .. } if value == -1.0));
+    let bad_cell = HotspotMapInput {
+        cells: vec![BinnedCell { ring: vec![(0.0, 95.0)], bin: 0 }],
+        ..Default::default()
+    };
+    assert!(hotspot_map::render(&bad_cell, &[], &cap, s).is_err());
+    let bad_od = OdMatrixInput {
+        origins: vec!["A".into()],
+        destinations: vec!["B".into()],
+        values: vec![vec![]],
+        ..Default::default()
+    };
+    assert!(matches!(
+        od_matrix::render(&bad_od, &cap, s),
+        Err(ChartError::LengthMismatch { expected: 1, found: 0, .. })
+    ));
+    let bad_trend = RegionalSeriesInput {
+        months: vec!["m".into()],
+        regions: vec![RegionSeries {
+            seizures: vec![1.0],
+            looted: vec![1.0],
+            seizures_trend: Some(TrendMark { z: 1.0, p: 2.0 }),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    assert!(regional_series::render(&bad_trend, &cap, s).is_err());
+    let bad_path = TopPathsInput {
+        paths: vec![PathRow {
+            nodes: vec!["a".into(), "b".into()],
+            expected_quantity: f64::INFINITY,
+        }],
+        ..Default::default()
+    };
+    assert!(top_paths::render(&bad_path, &cap, s).is_err());
+}
+
+#[test]
+fn user_text_is_escaped_in_svg() {
+    let input = TopHubsInput {
+        measure: "a<b & \"c\"".into(),
+        hubs: vec![HubBar { name: "<script>alert(1)</script>".into(), value: 1.0 }],
+        ..Default::default()
+    };
+    let f = top_hubs::render(&input, &caption(), RenderSize::PRINT).unwrap();
+    assert!(!f.svg.contains("<script>"));
+    assert!(f.svg.contains("&lt;script&gt;"));
+}
+
+#[test]
+fn long_labels_are_ellipsized() {
+    let long =
+        "An exceptionally long hub name that cannot possibly fit in the label column of the chart";
+    let input =
+        TopHubsInput { hubs: vec![HubBar { name: long.into(), value: 1.0 }], ..Default::default() };
+    let f = top_hubs::render(&input, &caption(), RenderSize::PRINT).unwrap();
+    assert!(!f.svg.contains(long));
+    assert!(f.svg.contains("\nAn exceptionally long"));
+    assert!(f.svg.contains("…\n</text>"));
+}
+
+/// Writes the demo PNGs when DIVNET_CHART_DEMO_DIR is set (for looking at them).
+#[test]
+fn write_demo_pngs_when_requested() {
+    let Ok(dir) = std::env::var("DIVNET_CHART_DEMO_DIR") else { return };
+    let figs = all_ok(render_all(&demo_set(), RenderSize::PRINT, 2).unwrap());
+    for f in figs {
+        std::fs::write(format!("{dir}/{}.png", f.name), &f.png).unwrap();
+        std::fs::write(format!("{dir}/{}.svg", f.name), &f.svg).unwrap();
+    }
+    let empty = all_ok(render_all(&FigureSet::default(), RenderSize::PRINT, 2).unwrap());
+    for f in empty {
+        std::fs::write(format!("{dir}/empty_{}.png", f.name), &f.png).unwrap();
+    }
+}
+
+/// Process CPU time (user + system) in seconds from /proc/self/stat (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    // After the command name: field 3 (state) is index 0, so utime (14) and stime (15) are
+    // indices 11 and 12; the kernel reports them in clock ticks (100 per second).
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// Timing of the full set (run with --release --ignored --nocapture). Prints wall-clock median
+/// and minimum of 5 runs and the mean CPU time per run.
+#[test]
+#[ignore]
+fn render_all_timing() {
+    let set = demo_set();
+    for threads in [1, 2] {
+        let mut times = Vec::new();
+        let cpu0 = cpu_seconds();
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            let figs = render_all(&set, RenderSize::PRINT, threads).unwrap();
+            times.push(t.elapsed().as_secs_f64());
+            assert!(figs.iter().all(|f| f.is_ok()));
+        }
+        let cpu = (cpu_seconds() - cpu0) / 5.0;
+        times.sort_by(f64::total_cmp);
+        println!(
+            "render_all threads={threads}: wall median {:.3} s, min {:.3} s; \
+             CPU {cpu:.3} s per run",
+            times[2], times[0]
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! divnet's integration tests: one test binary, one module per topic.
+
+mod centrality;
+mod charts;
+mod cli;
+mod common;
+mod hotspots;
+mod ingest;
+mod ksp;
+mod linkage;
+mod report_browser;
