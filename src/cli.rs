@@ -94,6 +94,42 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Betweenness, flow betweenness, PageRank and strengths of any weighted edge list.
+    Centrality {
+        /// Edge list CSV: source,target,weight.
+        #[arg(long)]
+        edges: PathBuf,
+        /// Optional (source,target[,weight]) pairs for flow betweenness.
+        #[arg(long)]
+        pairs: Option<PathBuf>,
+        /// How the weight column is read.
+        #[arg(long, value_enum, default_value_t = WeightKind::Cost)]
+        weight_kind: WeightKind,
+        /// Output CSV.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Getis-Ord Gi* hot and cold spots on H3 cells for any table with lat, lon (weight).
+    Hotspots {
+        /// Events CSV with lat, lon and optionally weight.
+        #[arg(long)]
+        events: PathBuf,
+        /// H3 resolution, 0..=15.
+        #[arg(long, default_value_t = 5)]
+        resolution: u8,
+        /// k-ring radius of the neighbourhood.
+        #[arg(long, default_value_t = 1)]
+        k: u32,
+        /// Study area: ring, bbox or occupied.
+        #[arg(long, default_value = "ring")]
+        domain: String,
+        /// West,South,East,North for --domain bbox.
+        #[arg(long, value_delimiter = ',', num_args = 4)]
+        bbox: Option<Vec<f64>>,
+        /// Output CSV.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Exit status of a command that finished.
@@ -227,6 +263,37 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
                 spec.routes,
                 dir.display()
             )?;
+            Ok(Status::Ok)
+        }
+        Command::Centrality { edges, pairs, weight_kind, out: out_path } => {
+            let table =
+                crate::standalone::centrality_command(&edges, pairs.as_deref(), weight_kind)?;
+            crate::standalone::write_atomic(&out_path, &table.csv_bytes()?)
+                .with_context(|| format!("cannot write {}", out_path.display()))?;
+            writeln!(out, "wrote {} nodes to {}", table.rows(), out_path.display())?;
+            Ok(Status::Ok)
+        }
+        Command::Hotspots { events, resolution, k, domain, bbox, out: out_path } => {
+            anyhow::ensure!(resolution <= 15, "--resolution must lie in 0..=15 (got {resolution})");
+            anyhow::ensure!((1..=10).contains(&k), "--k must lie in 1..=10 (got {k})");
+            let domain = match (domain.as_str(), bbox.as_deref()) {
+                ("ring", _) => crate::hotspot::Domain::Ring { k },
+                ("occupied", _) => crate::hotspot::Domain::Occupied,
+                ("bbox", Some([west, south, east, north])) => crate::hotspot::Domain::Bbox {
+                    west: *west,
+                    south: *south,
+                    east: *east,
+                    north: *north,
+                },
+                ("bbox", _) => anyhow::bail!("--domain bbox needs --bbox WEST,SOUTH,EAST,NORTH"),
+                (other, _) => {
+                    anyhow::bail!("--domain must be ring, bbox or occupied (got {other:?})")
+                }
+            };
+            let table = crate::standalone::hotspots_command(&events, resolution, k, domain)?;
+            crate::standalone::write_atomic(&out_path, &table.csv_bytes()?)
+                .with_context(|| format!("cannot write {}", out_path.display()))?;
+            writeln!(out, "wrote {} cells to {}", table.rows(), out_path.display())?;
             Ok(Status::Ok)
         }
         Command::Paths { edges, pairs, k, weight_kind, out: out_path } => {

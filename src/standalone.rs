@@ -231,3 +231,118 @@ pub fn paths_command(
         .build()?;
     Ok((table, missing))
 }
+
+/// `divnet centrality`: betweenness, PageRank and strengths of any edge list, plus flow
+/// betweenness when `pairs` (source, target, optional weight) are given.
+pub fn centrality_command(
+    edges: &Path,
+    pairs: Option<&Path>,
+    kind: WeightKind,
+) -> anyhow::Result<crate::output::Table> {
+    use crate::algo::betweenness::{
+        BetweennessOptions, DEFAULT_TIE_TOLERANCE, betweenness, flow_betweenness,
+    };
+    use crate::algo::csr::Parallelism;
+    use crate::algo::pagerank::{PageRankOptions, in_strength, out_strength, pagerank};
+    use petgraph::graph::{DiGraph, NodeIndex};
+    let list = read_edges(edges, kind)?;
+    let mut g: DiGraph<(), (f64, f64)> = DiGraph::with_capacity(list.names.len(), list.edges.len());
+    for _ in &list.names {
+        g.add_node(());
+    }
+    for &(a, b, raw, cost) in &list.edges {
+        // PageRank and strengths use a "bigger is stronger" weight: the probability or
+        // strength as given, or exp(-cost) for costs.
+        let strength = if kind == WeightKind::Cost { (-cost).exp() } else { raw };
+        g.add_edge(NodeIndex::new(a), NodeIndex::new(b), (cost, strength));
+    }
+    let cost = |e: petgraph::graph::EdgeReference<'_, (f64, f64)>| e.weight().0;
+    let strength = |e: petgraph::graph::EdgeReference<'_, (f64, f64)>| e.weight().1;
+    let opts = BetweennessOptions { normalized: true, ..BetweennessOptions::default() };
+    let b = betweenness(&g, cost, &opts)?;
+    let raw = betweenness(&g, cost, &BetweennessOptions { normalized: false, ..opts })?;
+    let pr = pagerank(
+        &g,
+        strength,
+        &PageRankOptions { tol: 1e-12, max_iter: 1000, ..PageRankOptions::default() },
+    )?;
+    let ins = in_strength(&g, strength)?;
+    let outs = out_strength(&g, strength)?;
+    let mut t = crate::output::TableBuilder::new("centrality")
+        .text("node", list.names.iter().map(Some))
+        .float("betweenness", b.iter().map(|x| Some(*x)))
+        .float("betweenness_raw", raw.iter().map(|x| Some(*x)))
+        .float("pagerank", pr.scores.iter().map(|x| Some(*x)))
+        .float("in_strength", ins.iter().map(|x| Some(*x)))
+        .float("out_strength", outs.iter().map(|x| Some(*x)));
+    if let Some(p) = pairs {
+        let mut demand = Vec::new();
+        for (line, s, d, w) in read_pairs(p)? {
+            let (Some(&a), Some(&z)) = (list.index.get(&s), list.index.get(&d)) else {
+                return Err(line_err(
+                    p,
+                    line,
+                    format!("pair {s} -> {d} names a node that is not in {}", edges.display()),
+                )
+                .into());
+            };
+            demand.push((NodeIndex::new(a), NodeIndex::new(z), w));
+        }
+        let f = flow_betweenness(&g, cost, &demand, DEFAULT_TIE_TOLERANCE, Parallelism::Rayon)?;
+        t = t.float("flow_betweenness", f.node.iter().map(|x| Some(*x)));
+    }
+    Ok(t.build()?)
+}
+
+/// `divnet hotspots`: Gi* over H3 cells for any table with `lat`, `lon` and an optional
+/// `weight` column (CSV). Rows with unusable coordinates or weights stop the command with
+/// their line number.
+pub fn hotspots_command(
+    events: &Path,
+    resolution: u8,
+    k: u32,
+    domain: crate::hotspot::Domain,
+) -> anyhow::Result<crate::output::Table> {
+    use crate::hotspot::{Event, GiStarOptions, HotspotOptions, analyse_events};
+    let (header, rows) = records(events)?;
+    let lat = column(events, &header, &["lat", "latitude"])?;
+    let lon = column(events, &header, &["lon", "lng", "longitude"])?;
+    let w = column(events, &header, &["weight", "quantity", "count"]).ok();
+    let mut evs = Vec::with_capacity(rows.len());
+    for (line, r) in rows {
+        let num = |i: usize, what: &str| -> Result<f64, EdgeListError> {
+            r[i].trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
+                line_err(events, line, format!("{what} {:?} is not a finite number", &r[i]))
+            })
+        };
+        let (la, lo) = (num(lat, "lat")?, num(lon, "lon")?);
+        crate::geo::LatLon::new(la, lo).map_err(|e| line_err(events, line, e.to_string()))?;
+        let weight = match w {
+            Some(i) if !r[i].trim().is_empty() => num(i, "weight")?,
+            _ => 1.0,
+        };
+        if weight < 0.0 {
+            return Err(line_err(events, line, "weight must be >= 0").into());
+        }
+        evs.push(Event { lat: la, lon: lo, step: None, weight });
+    }
+    let opts = HotspotOptions {
+        resolution,
+        domain,
+        gi: GiStarOptions { k, fdr: true, parallel: true },
+        ..HotspotOptions::default()
+    };
+    let cells = analyse_events(&evs, &opts)?;
+    let h = crate::stages::hotspots::HotspotsResult {
+        cells,
+        pseudo_p: None,
+        emerging: Vec::new(),
+        steps: Vec::new(),
+        regional: Vec::new(),
+        regional_steps: Vec::new(),
+        excluded_country_level: 0,
+        excluded_coarse_date: 0,
+    };
+    let mut tables = crate::stages::hotspots::hotspots_tables(&h)?;
+    Ok(tables.swap_remove(0))
+}

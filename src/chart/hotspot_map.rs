@@ -155,6 +155,21 @@ impl Painter for CellMapPainter<'_> {
             if px.len() < 3 {
                 continue;
             }
+            // A cell smaller than a legible mark at this scale (fine cells on a wide view)
+            // is drawn as a dot of its colour at its centre instead.
+            let (x0, x1) = px
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| (a.0.min(p.0), a.1.max(p.0)));
+            let (y0, y1) = px
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| (a.0.min(p.1), a.1.max(p.1)));
+            let min_mark = c.px(2.5);
+            if (x1 - x0).max(y1 - y0) < min_mark {
+                let centre = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+                c.circle(centre, min_mark / 2.0, *col, 0.9, true, 0.0)?;
+                c.circle(centre, min_mark / 2.0, style::TEXT_MUTED, 0.6, false, outline)?;
+                continue;
+            }
             c.polygon(&px, *col, 0.9)?;
             let mut closed = px.clone();
             closed.push(px[0]);

@@ -3,9 +3,11 @@
 mod centrality;
 mod charts;
 mod cli;
+mod commands;
 mod common;
 mod hotspots;
 mod ingest;
 mod ksp;
 mod linkage;
 mod report_browser;
+mod run_demo;

@@ -1,8 +1,7 @@
-//! The analysis stages of a run, after ingestion: each reads the validated records,
-//! computes, and writes its tables into the run directory. Stages hand their results on
-//! to later stages (hubs use the paths' flows; figures use everything).
+//! The paths stage: network, record linkage, diversion cases, k most probable paths,
+//! and expected flows on edges and nodes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -14,8 +13,8 @@ use crate::ingest::Ingested;
 use crate::linkage::{self, Link, LinkageParams};
 use crate::network::cases::{Case, CaseStats, build_cases};
 use crate::network::{self, DiversionNetwork};
-use crate::output::{OutputError, RunDir, Table, TableBuilder};
-use crate::pipeline::{RunError, Timings};
+use crate::output::{OutputError, Table, TableBuilder};
+use crate::pipeline::RunError;
 
 /// One path of a case.
 #[derive(Debug, Clone, PartialEq)]
@@ -263,31 +262,4 @@ pub fn paths_tables(r: &PathsResult, ing: &Ingested) -> Result<Vec<Table>, Outpu
         .float("as_destination", flow_nodes.iter().map(|n| Some(as_dest[n.index()])))
         .build()?;
     Ok(vec![nodes_t, edges_t, cases_t, links_t, paths_t, edge_flows_t, node_flows_t])
-}
-
-/// Runs every analysis stage in order.
-pub fn run_all(
-    config: &Config,
-    g: &Gazetteer,
-    ing: &Ingested,
-    dir: &mut RunDir,
-    notes: &mut BTreeMap<String, serde_json::Value>,
-    timings: &mut Timings,
-) -> Result<(), RunError> {
-    let p = timings.time("paths", || paths(config, g, ing))?;
-    notes.insert("network_nodes".into(), p.network.graph.node_count().into());
-    notes.insert("network_edges".into(), p.network.graph.edge_count().into());
-    notes.insert("cases".into(), p.cases.len().into());
-    notes
-        .insert("cases_unreachable".into(), p.paths.iter().filter(|x| x.is_empty()).count().into());
-    notes.insert("linkage_links".into(), p.links.len().into());
-    notes.insert("traces_unmatched".into(), p.case_stats.unmatched_traces.into());
-    notes.insert("seizures_without_case".into(), p.case_stats.without_case.into());
-    timings.time("paths_tables", || -> Result<(), RunError> {
-        for t in paths_tables(&p, ing)? {
-            dir.write_table(&t)?;
-        }
-        Ok(())
-    })?;
-    Ok(())
 }

@@ -1,0 +1,391 @@
+//! The hotspots stage: H3 Gi* hot and cold spots, regional aggregates with trends, and
+//! emerging hotspot categories (docs/hotspots.md states every rule).
+//!
+//! Events are seizures and looting incidents, weighted by `hotspots.weight` (count;
+//! quantity = items seized / weapons looted; rounds). Events located only at a country's
+//! representative point are left out of the cell statistics and counted in the regional
+//! ones. The space-time cube uses `hotspots.time_step`; an event whose date is coarser
+//! than the step (a year-only date in a monthly cube) is left out of the cube and counted.
+
+use std::collections::BTreeMap;
+
+use h3o::{CellIndex, LatLng};
+
+use crate::config::HotspotsConfig;
+use crate::date::PartialDate;
+use crate::geo::Gazetteer;
+use crate::hotspot::{
+    Domain, EmergingCell, EmergingOptions, Event, GiStarCell, GiStarOptions, GiStatus, MannKendall,
+    NeighbourLists, PermutationDraws, TrendDirection, bin_events, build_space_time_cube,
+    build_study_area, emerging_hotspots, gi_star_cells, gi_star_pseudo_p, mann_kendall,
+};
+use crate::ingest::Ingested;
+use crate::output::{OutputError, Table, TableBuilder};
+use crate::pipeline::RunError;
+use crate::records::Location;
+use crate::schema::LocationPrecision;
+
+/// Most cells a study area may have.
+const MAX_CELLS: usize = 5_000_000;
+
+/// One event as the stage sees it.
+#[derive(Debug, Clone, Copy)]
+struct Ev<'a> {
+    location: &'a Location,
+    date: PartialDate,
+    weight: f64,
+    looted: bool,
+}
+
+/// A region's aggregates and trend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Regional {
+    /// `country`, `subregion` or `region`.
+    pub level: &'static str,
+    /// ISO3 or region name.
+    pub name: String,
+    /// Seizure records.
+    pub seizures: u64,
+    /// Items seized.
+    pub quantity_seized: u64,
+    /// Looting incidents.
+    pub looting_incidents: u64,
+    /// Weapons looted.
+    pub weapons_looted: u64,
+    /// Share of all items seized.
+    pub share_seized: f64,
+    /// Share of all weapons looted.
+    pub share_looted: f64,
+    /// Mann-Kendall test of the per-step seizure counts (None with fewer than 2 steps).
+    pub trend: Option<MannKendall>,
+    /// Seizure records per time step.
+    pub series_seizures: Vec<f64>,
+    /// Weapons looted per time step.
+    pub series_looted: Vec<f64>,
+}
+
+/// Everything the hotspots stage computed.
+#[derive(Debug, Clone)]
+pub struct HotspotsResult {
+    /// Gi* per study-area cell.
+    pub cells: Vec<GiStarCell>,
+    /// Permutation pseudo p-values (when `permutations > 0`).
+    pub pseudo_p: Option<Vec<Option<f64>>>,
+    /// Emerging hotspot category per cell of the cube.
+    pub emerging: Vec<EmergingCell>,
+    /// Labels of the time steps (`2023`, `2023-05`, `2023-Q2`).
+    pub steps: Vec<String>,
+    /// Regional aggregates, ranked.
+    pub regional: Vec<Regional>,
+    /// Labels of the time steps of the regional series.
+    pub regional_steps: Vec<String>,
+    /// Events left out of the cell statistics (country-level location).
+    pub excluded_country_level: u64,
+    /// Events left out of the space-time cube (date coarser than the step).
+    pub excluded_coarse_date: u64,
+}
+
+fn stage(e: impl std::fmt::Display) -> RunError {
+    RunError::Stage { stage: "hotspots", message: e.to_string() }
+}
+
+/// Step index of a date, if its precision supports the step.
+fn step_of(d: PartialDate, step: &str) -> Option<i64> {
+    use crate::date::DatePrecision as P;
+    let y = i64::from(d.year_value());
+    match (step, d.precision()) {
+        ("year", _) => Some(y),
+        ("quarter", P::Month | P::Day) => Some(y * 4 + (i64::from(d.month()?) - 1) / 3),
+        ("month", P::Month | P::Day) => Some(y * 12 + i64::from(d.month()?) - 1),
+        _ => None,
+    }
+}
+
+fn step_label(i: i64, step: &str) -> String {
+    match step {
+        "year" => format!("{i}"),
+        "quarter" => format!("{}-Q{}", i.div_euclid(4), i.rem_euclid(4) + 1),
+        _ => format!("{}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1),
+    }
+}
+
+/// Runs the stage.
+pub fn hotspots(
+    cfg: &HotspotsConfig,
+    g: &Gazetteer,
+    ing: &Ingested,
+) -> Result<HotspotsResult, RunError> {
+    let weight = |count: Option<u64>, rounds: Option<u64>| match cfg.weight.as_str() {
+        "count" => 1.0,
+        "rounds" => rounds.unwrap_or(0) as f64,
+        _ => count.unwrap_or(1) as f64,
+    };
+    let mut evs: Vec<Ev<'_>> = Vec::with_capacity(ing.seizures.len() + ing.looting.len());
+    for s in &ing.seizures {
+        evs.push(Ev {
+            location: &s.location,
+            date: s.date,
+            weight: weight(s.quantity, s.rounds),
+            looted: false,
+        });
+    }
+    for l in &ing.looting {
+        evs.push(Ev {
+            location: &l.location,
+            date: l.date,
+            weight: weight(l.weapons_looted, l.rounds_looted),
+            looted: true,
+        });
+    }
+    let located: Vec<&Ev<'_>> =
+        evs.iter().filter(|e| e.location.precision != LocationPrecision::Country).collect();
+    let excluded_country_level = (evs.len() - located.len()) as u64;
+    let domain = match cfg.domain.as_str() {
+        "occupied" => Domain::Occupied,
+        "bbox" => {
+            let [west, south, east, north] = cfg.bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
+            Domain::Bbox { west, south, east, north }
+        }
+        _ => Domain::Ring { k: cfg.k },
+    };
+    let events: Vec<Event> = located
+        .iter()
+        .map(|e| Event {
+            lat: e.location.point.lat(),
+            lon: e.location.point.lon(),
+            step: None,
+            weight: e.weight,
+        })
+        .collect();
+    let gi = GiStarOptions { k: cfg.k, fdr: true, parallel: true };
+    let (cells, pseudo_p) = if events.is_empty() {
+        (Vec::new(), None)
+    } else {
+        let binned = bin_events(&events, cfg.resolution, true).map_err(stage)?;
+        let area =
+            build_study_area(&binned, cfg.resolution, &domain, MAX_CELLS, true).map_err(stage)?;
+        let cells = gi_star_cells(&area, &gi).map_err(stage)?;
+        let pseudo = if cfg.permutations > 0 {
+            let w = NeighbourLists::h3_k_ring(&area.cells, cfg.k, true).map_err(stage)?;
+            let perms = u32::try_from(cfg.permutations).map_err(stage)?;
+            Some(
+                gi_star_pseudo_p(
+                    &area.values,
+                    &w,
+                    perms,
+                    cfg.seed,
+                    PermutationDraws::PerClass,
+                    true,
+                )
+                .map_err(stage)?,
+            )
+        } else {
+            None
+        };
+        (cells, pseudo)
+    };
+
+    // Space-time cube.
+    let stepped: Vec<(i64, &Ev<'_>)> =
+        located.iter().filter_map(|e| Some((step_of(e.date, &cfg.time_step)?, *e))).collect();
+    let excluded_coarse_date = (located.len() - stepped.len()) as u64;
+    let (emerging, steps) =
+        match (stepped.iter().map(|s| s.0).min(), stepped.iter().map(|s| s.0).max()) {
+            (Some(lo), Some(hi)) => {
+                let n_steps = (hi - lo + 1) as usize;
+                let events: Vec<Event> = stepped
+                    .iter()
+                    .map(|(s, e)| Event {
+                        lat: e.location.point.lat(),
+                        lon: e.location.point.lon(),
+                        step: Some((s - lo) as u32),
+                        weight: e.weight,
+                    })
+                    .collect();
+                let cube = build_space_time_cube(
+                    &events,
+                    cfg.resolution,
+                    n_steps,
+                    &domain,
+                    MAX_CELLS,
+                    true,
+                )
+                .map_err(stage)?;
+                let opts = EmergingOptions {
+                    k: cfg.k,
+                    time_lag: cfg.time_neighbours,
+                    ..EmergingOptions::default()
+                };
+                (
+                    emerging_hotspots(&cube, &opts).map_err(stage)?,
+                    (lo..=hi).map(|i| step_label(i, &cfg.time_step)).collect(),
+                )
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
+
+    // Regional aggregates over every event, trends over the time steps.
+    let all_steps: Vec<i64> = evs.iter().filter_map(|e| step_of(e.date, &cfg.time_step)).collect();
+    let (lo, hi) = (
+        all_steps.iter().min().copied().unwrap_or(0),
+        all_steps.iter().max().copied().unwrap_or(-1),
+    );
+    let width = (hi - lo + 1).max(0) as usize;
+    let mut acc: BTreeMap<(u8, String), Regional> = BTreeMap::new();
+    let (mut tot_q, mut tot_l) = (0u64, 0u64);
+    for e in &evs {
+        let c = g.country(e.location.country);
+        let q = e.weight as u64;
+        if e.looted {
+            tot_l += q
+        } else {
+            tot_q += q
+        }
+        for (lvl, level, name) in [
+            (0u8, "country", c.iso3.clone()),
+            (1, "subregion", c.subregion.clone()),
+            (2, "region", c.region.clone()),
+        ] {
+            if name.is_empty() {
+                continue;
+            }
+            let r = acc.entry((lvl, name.clone())).or_insert_with(|| Regional {
+                level,
+                name,
+                seizures: 0,
+                quantity_seized: 0,
+                looting_incidents: 0,
+                weapons_looted: 0,
+                share_seized: 0.0,
+                share_looted: 0.0,
+                trend: None,
+                series_seizures: vec![0.0; width],
+                series_looted: vec![0.0; width],
+            });
+            let idx = step_of(e.date, &cfg.time_step).map(|s| (s - lo) as usize);
+            if e.looted {
+                r.looting_incidents += 1;
+                r.weapons_looted += q;
+                if let Some(i) = idx {
+                    r.series_looted[i] += e.weight;
+                }
+            } else {
+                r.seizures += 1;
+                r.quantity_seized += q;
+                if let Some(i) = idx {
+                    r.series_seizures[i] += 1.0;
+                }
+            }
+        }
+    }
+    let mut regional: Vec<Regional> = acc.into_values().collect();
+    for r in &mut regional {
+        r.share_seized = if tot_q > 0 { r.quantity_seized as f64 / tot_q as f64 } else { 0.0 };
+        r.share_looted = if tot_l > 0 { r.weapons_looted as f64 / tot_l as f64 } else { 0.0 };
+        r.trend = if width >= 2 { mann_kendall(&r.series_seizures, 0.05, true).ok() } else { None };
+    }
+    regional.sort_by(|a, b| {
+        let rank = |l: &str| match l {
+            "region" => 0,
+            "subregion" => 1,
+            _ => 2,
+        };
+        rank(a.level)
+            .cmp(&rank(b.level))
+            .then(
+                (b.quantity_seized + b.weapons_looted).cmp(&(a.quantity_seized + a.weapons_looted)),
+            )
+            .then(a.name.cmp(&b.name))
+    });
+    let regional_steps = (lo..=hi).map(|i| step_label(i, &cfg.time_step)).collect();
+    Ok(HotspotsResult {
+        cells,
+        pseudo_p,
+        emerging,
+        steps,
+        regional,
+        regional_steps,
+        excluded_country_level,
+        excluded_coarse_date,
+    })
+}
+
+/// Centre of a cell as (lat, lon).
+pub fn centre(cell: CellIndex) -> (f64, f64) {
+    let ll = LatLng::from(cell);
+    (ll.lat(), ll.lng())
+}
+
+/// Boundary of a cell as a closed ring of (lon, lat).
+pub fn ring(cell: CellIndex) -> Vec<(f64, f64)> {
+    let mut r: Vec<(f64, f64)> = cell.boundary().iter().map(|ll| (ll.lng(), ll.lat())).collect();
+    if let Some(&first) = r.first() {
+        r.push(first);
+    }
+    r
+}
+
+fn status(s: GiStatus) -> &'static str {
+    match s {
+        GiStatus::Defined => "defined",
+        GiStatus::Island => "island",
+        GiStatus::ZeroSum => "zero_sum",
+        GiStatus::ZeroVariance => "zero_variance",
+        GiStatus::WholeDomain => "whole_domain",
+    }
+}
+
+fn trend_name(t: TrendDirection) -> &'static str {
+    match t {
+        TrendDirection::Increasing => "increasing",
+        TrendDirection::Decreasing => "decreasing",
+        TrendDirection::NoTrend => "no trend",
+    }
+}
+
+/// The hotspots tables.
+pub fn hotspots_tables(h: &HotspotsResult) -> Result<Vec<Table>, OutputError> {
+    let c = &h.cells;
+    let centres: Vec<(f64, f64)> = c.iter().map(|x| centre(x.cell)).collect();
+    let mut cells = TableBuilder::new("hotspot_cells")
+        .text("cell", c.iter().map(|x| Some(x.cell.to_string())))
+        .float("lat", centres.iter().map(|x| Some(x.0)))
+        .float("lon", centres.iter().map(|x| Some(x.1)))
+        .float("value", c.iter().map(|x| Some(x.gi.value)))
+        .uint("neighbours", c.iter().map(|x| Some(u64::from(x.gi.weight_sum))))
+        .float("z", c.iter().map(|x| x.gi.z))
+        .float("p", c.iter().map(|x| x.gi.p))
+        .float("p_fdr", c.iter().map(|x| x.gi.p_fdr))
+        .int("bin", c.iter().map(|x| Some(i64::from(x.gi.bin))))
+        .text("status", c.iter().map(|x| Some(status(x.gi.status))));
+    if let Some(pp) = &h.pseudo_p {
+        cells = cells.float("pseudo_p", pp.iter().copied());
+    }
+    let e = &h.emerging;
+    let ecentres: Vec<(f64, f64)> = e.iter().map(|x| centre(x.cell)).collect();
+    let emerging = TableBuilder::new("emerging_hotspots")
+        .text("cell", e.iter().map(|x| Some(x.cell.to_string())))
+        .float("lat", ecentres.iter().map(|x| Some(x.0)))
+        .float("lon", ecentres.iter().map(|x| Some(x.1)))
+        .text("category", e.iter().map(|x| Some(x.category.label())))
+        .float("trend_z", e.iter().map(|x| x.trend.map(|t| t.z)))
+        .float("trend_p", e.iter().map(|x| x.trend.map(|t| t.p)))
+        .float("last_z", e.iter().map(|x| x.z.last().copied().flatten()))
+        .build()?;
+    let r = &h.regional;
+    let regional = TableBuilder::new("regional_hotspots")
+        .text("level", r.iter().map(|x| Some(x.level)))
+        .text("name", r.iter().map(|x| Some(&x.name)))
+        .uint("seizures", r.iter().map(|x| Some(x.seizures)))
+        .uint("quantity_seized", r.iter().map(|x| Some(x.quantity_seized)))
+        .uint("looting_incidents", r.iter().map(|x| Some(x.looting_incidents)))
+        .uint("weapons_looted", r.iter().map(|x| Some(x.weapons_looted)))
+        .float("share_seized", r.iter().map(|x| Some(x.share_seized)))
+        .float("share_looted", r.iter().map(|x| Some(x.share_looted)))
+        .float("trend_z", r.iter().map(|x| x.trend.map(|t| t.z)))
+        .float("trend_p", r.iter().map(|x| x.trend.map(|t| t.p)))
+        .float("sen_slope", r.iter().map(|x| x.trend.and_then(|t| t.slope)))
+        .text("trend", r.iter().map(|x| x.trend.map(|t| trend_name(t.trend))))
+        .build()?;
+    Ok(vec![cells.build()?, emerging, regional])
+}

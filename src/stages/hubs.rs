@@ -1,0 +1,188 @@
+//! The hubs stage: which nodes carry the diverted flow.
+//!
+//! Measures per node: flow betweenness over the diversion cases (each (origin,
+//! destination) pair weighted by its quantity; the default ranking), weighted
+//! betweenness over all pairs (exact, or sampled above `hubs.exact_max_nodes`), PageRank on
+//! the evidence probabilities, in/out strength, and Gould-Fernandez brokerage roles with
+//! groups = region or subregion. Path costs are `-ln p` throughout.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use petgraph::visit::EdgeRef;
+
+use crate::algo::betweenness::{
+    ApproxOptions, BetweennessMethod, DEFAULT_TIE_TOLERANCE, betweenness_auto, flow_betweenness,
+};
+use crate::algo::brokerage::{Brokerage, RoleValues, brokerage};
+use crate::algo::csr::Parallelism;
+use crate::algo::pagerank::{PageRankOptions, in_strength, out_strength, pagerank};
+use crate::config::HubsConfig;
+use crate::output::{OutputError, Table, TableBuilder};
+use crate::pipeline::RunError;
+use crate::stages::paths::PathsResult;
+
+/// Hub measures, indexed by node index of the paths stage's network.
+#[derive(Debug, Clone)]
+pub struct HubsResult {
+    /// Flow betweenness over the diversion cases (weighted by quantity, not normalised).
+    pub flow: Vec<f64>,
+    /// Normalised weighted betweenness (NetworkX convention).
+    pub betweenness: Vec<f64>,
+    /// Exact or sampled.
+    pub method: BetweennessMethod,
+    /// Edge betweenness over the cases, by edge index.
+    pub edge_flow_betweenness: Vec<f64>,
+    /// PageRank on edge probabilities.
+    pub pagerank: Vec<f64>,
+    /// Sum of incoming edge probabilities.
+    pub in_strength: Vec<f64>,
+    /// Sum of outgoing edge probabilities.
+    pub out_strength: Vec<f64>,
+    /// Brokerage roles.
+    pub brokerage: Brokerage,
+    /// Not the origin or destination of any case.
+    pub transit_only: Vec<bool>,
+    /// 1-based rank on flow betweenness (ties by node id).
+    pub rank: Vec<usize>,
+}
+
+fn stage(e: impl std::fmt::Display) -> RunError {
+    RunError::Stage { stage: "hubs", message: e.to_string() }
+}
+
+/// Computes the hub measures.
+pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, RunError> {
+    let g = &p.network.graph;
+    let cost = |e: petgraph::graph::EdgeReference<'_, crate::network::Edge>| e.weight().cost();
+    let mut demand: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    let mut endpoints = BTreeSet::new();
+    for (c, ps) in p.cases.iter().zip(&p.paths) {
+        let (Some(a), Some(b)) = (p.network.node(c.origin), p.network.node(c.destination)) else {
+            continue;
+        };
+        endpoints.insert(a.index());
+        endpoints.insert(b.index());
+        if !ps.is_empty() && a != b {
+            *demand.entry((a.index(), b.index())).or_default() += c.quantity;
+        }
+    }
+    let pairs: Vec<_> = demand
+        .iter()
+        .map(|(&(a, b), &q)| {
+            (petgraph::graph::NodeIndex::new(a), petgraph::graph::NodeIndex::new(b), q)
+        })
+        .collect();
+    let flow = flow_betweenness(g, cost, &pairs, DEFAULT_TIE_TOLERANCE, Parallelism::Rayon)
+        .map_err(stage)?;
+    let approx = ApproxOptions {
+        epsilon: cfg.epsilon,
+        delta: cfg.delta,
+        seed: cfg.seed,
+        ..ApproxOptions::default()
+    };
+    let auto = betweenness_auto(g, cost, cfg.exact_max_nodes, &approx).map_err(stage)?;
+    let pr = pagerank(
+        g,
+        |e| e.weight().p,
+        &PageRankOptions { tol: 1e-12, max_iter: 1000, ..PageRankOptions::default() },
+    )
+    .map_err(stage)?;
+    let ins = in_strength(g, |e| e.weight().p).map_err(stage)?;
+    let outs = out_strength(g, |e| e.weight().p).map_err(stage)?;
+    let labels: Vec<&str> = g
+        .node_weights()
+        .map(|n| {
+            if cfg.brokerage_groups == "region" { n.region.as_str() } else { n.subregion.as_str() }
+        })
+        .collect();
+    let mut distinct: Vec<&str> = labels.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let groups: Vec<u32> =
+        labels.iter().map(|l| distinct.binary_search(l).unwrap_or(0) as u32).collect();
+    let brok = brokerage(g, &groups).map_err(stage)?;
+    let n = g.node_count();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        flow.node[b].total_cmp(&flow.node[a]).then(
+            g[petgraph::graph::NodeIndex::new(a)].id.cmp(&g[petgraph::graph::NodeIndex::new(b)].id),
+        )
+    });
+    let mut rank = vec![0; n];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r + 1;
+    }
+    Ok(HubsResult {
+        flow: flow.node,
+        betweenness: auto.scores,
+        method: auto.method,
+        edge_flow_betweenness: flow.edge,
+        pagerank: pr.scores,
+        in_strength: ins,
+        out_strength: outs,
+        brokerage: brok,
+        transit_only: (0..n).map(|i| !endpoints.contains(&i)).collect(),
+        rank,
+    })
+}
+
+/// Roles whose sna z-score is at least 1.96, `;`-separated.
+fn roles(z: &RoleValues<f64>) -> String {
+    let named = [
+        ("coordinator", z.coordinator),
+        ("itinerant", z.itinerant),
+        ("representative", z.representative),
+        ("gatekeeper", z.gatekeeper),
+        ("liaison", z.liaison),
+    ];
+    named
+        .iter()
+        .filter(|(_, v)| v.is_finite() && *v >= 1.96)
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The hubs tables: `hubs` (one row per node, ordered by rank) and `hub_edges`.
+pub fn hubs_tables(h: &HubsResult, p: &PathsResult) -> Result<Vec<Table>, OutputError> {
+    let g = &p.network.graph;
+    let mut order: Vec<usize> = (0..g.node_count()).collect();
+    order.sort_by_key(|&i| h.rank[i]);
+    let node = |i: usize| &g[petgraph::graph::NodeIndex::new(i)];
+    let raw = |f: fn(&RoleValues<u64>) -> u64| {
+        order.iter().map(move |&i| Some(f(&h.brokerage.raw[i]))).collect::<Vec<_>>()
+    };
+    let hubs = TableBuilder::new("hubs")
+        .uint("rank", order.iter().map(|&i| Some(h.rank[i] as u64)))
+        .text("node", order.iter().map(|&i| Some(&node(i).id)))
+        .text("name", order.iter().map(|&i| Some(&node(i).name)))
+        .text("iso3", order.iter().map(|&i| Some(&node(i).iso3)))
+        .text("region", order.iter().map(|&i| Some(&node(i).region)))
+        .text("subregion", order.iter().map(|&i| Some(&node(i).subregion)))
+        .float("flow_betweenness", order.iter().map(|&i| Some(h.flow[i])))
+        .float("betweenness", order.iter().map(|&i| Some(h.betweenness[i])))
+        .float("pagerank", order.iter().map(|&i| Some(h.pagerank[i])))
+        .float("in_strength", order.iter().map(|&i| Some(h.in_strength[i])))
+        .float("out_strength", order.iter().map(|&i| Some(h.out_strength[i])))
+        .float("expected_flow", order.iter().map(|&i| Some(p.node_flow[i])))
+        .float("through_flow", order.iter().map(|&i| Some(p.node_through[i])))
+        .boolean("transit_only", order.iter().map(|&i| Some(h.transit_only[i])))
+        .uint("coordinator", raw(|r| r.coordinator))
+        .uint("itinerant", raw(|r| r.itinerant))
+        .uint("representative", raw(|r| r.representative))
+        .uint("gatekeeper", raw(|r| r.gatekeeper))
+        .uint("liaison", raw(|r| r.liaison))
+        .text("roles", order.iter().map(|&i| Some(roles(&h.brokerage.z[i]))))
+        .build()?;
+    let edges: Vec<_> = g.edge_references().collect();
+    let hub_edges = TableBuilder::new("hub_edges")
+        .text("source", edges.iter().map(|e| Some(&g[e.source()].id)))
+        .text("target", edges.iter().map(|e| Some(&g[e.target()].id)))
+        .float(
+            "flow_betweenness",
+            edges.iter().map(|e| Some(h.edge_flow_betweenness[e.id().index()])),
+        )
+        .float("expected_flow", edges.iter().map(|e| Some(p.edge_flow[e.id().index()])))
+        .build()?;
+    Ok(vec![hubs, hub_edges])
+}

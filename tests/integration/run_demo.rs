@@ -1,0 +1,147 @@
+//! The README's main command on the shipped demo dataset: every stage's outputs, the
+//! planted structure, the report, and determinism across thread counts.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+use crate::common::root;
+
+fn run_demo(out: &Path, threads: &str) {
+    Command::cargo_bin("divnet")
+        .unwrap()
+        .current_dir(root())
+        .args(["--threads", threads, "run", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+    rdr.records()
+        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
+        .collect()
+}
+
+fn tables(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv" || x == "parquet"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+#[test]
+fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("default");
+    run_demo(&out, "2");
+
+    // The malformed demo rows are all rejected, each with its reason.
+    let rejected = rows(&out.join("rejected.csv"));
+    let bad: Vec<_> =
+        rejected.iter().filter(|r| r["file"].ends_with("seizures_bad_rows.csv")).collect();
+    assert!(bad.len() >= 12, "{bad:?}");
+    for reason in [
+        "unknown_category",
+        "future_date",
+        "invalid_date",
+        "unknown_country",
+        "duplicate_id",
+        "unknown_transport_mode",
+    ] {
+        assert!(bad.iter().any(|r| r["reason"] == reason), "{reason}");
+    }
+
+    // Linkage: serial-range links to the Manipur armoury lootings.
+    let links = rows(&out.join("linkage.csv"));
+    let manipur: Vec<_> = links
+        .iter()
+        .filter(|l| {
+            l["tier"] == "serial"
+                && l["incident"].as_str() >= "LT-0042"
+                && l["incident"].as_str() <= "LT-0053"
+        })
+        .collect();
+    assert!(manipur.len() >= 50, "{} serial links to Manipur lootings", manipur.len());
+    let cases = rows(&out.join("cases.csv"));
+    assert!(cases.iter().any(|c| c["kind"] == "trace"));
+    assert!(cases.iter().any(|c| c["kind"] == "linkage"));
+    assert!(cases.iter().all(|c| c["reachable"] == "true"));
+
+    // Paths: the Balkan corridor runs through Croatia, Slovenia and Austria.
+    let paths = rows(&out.join("paths.csv"));
+    assert!(paths.iter().any(|p| p["nodes"].contains("HRV;SVN;AUT")));
+    for p in &paths {
+        let prob: f64 = p["probability"].parse().unwrap();
+        let cost: f64 = p["cost"].parse().unwrap();
+        assert!((prob - (-cost).exp()).abs() < 1e-12);
+    }
+
+    // Hubs: ranked by flow betweenness; the top hubs carry Balkan or Sahel transit.
+    let hubs = rows(&out.join("hubs.csv"));
+    assert_eq!(hubs[0]["rank"], "1");
+    let top5: Vec<&str> = hubs.iter().take(5).map(|h| h["iso3"].as_str()).collect();
+    assert!(top5.iter().any(|c| ["HRV", "SVN", "AUT", "NER"].contains(c)), "{top5:?}");
+    let flows: Vec<f64> = hubs.iter().map(|h| h["flow_betweenness"].parse().unwrap()).collect();
+    assert!(flows.windows(2).all(|w| w[0] >= w[1]));
+
+    // Hotspots: the planted Manipur cluster and the northern Mexico border.
+    let cells = rows(&out.join("hotspot_cells.csv"));
+    let hot_in = |lat: (f64, f64), lon: (f64, f64)| {
+        cells.iter().any(|c| {
+            let (la, lo): (f64, f64) = (c["lat"].parse().unwrap(), c["lon"].parse().unwrap());
+            c["bin"].parse::<i64>().unwrap() >= 2
+                && (lat.0..lat.1).contains(&la)
+                && (lon.0..lon.1).contains(&lo)
+        })
+    };
+    assert!(hot_in((23.8, 25.8), (93.0, 94.8)), "no hot spot in Manipur");
+    assert!(hot_in((25.0, 33.0), (-118.0, -97.0)), "no hot spot on the northern Mexico border");
+    let regional = rows(&out.join("regional_hotspots.csv"));
+    assert!(regional.iter().any(|r| r["level"] == "country" && r["name"] == "MEX"));
+    let emerging = rows(&out.join("emerging_hotspots.csv"));
+    assert!(!emerging.is_empty());
+
+    // Figures and report.
+    for name in [
+        "flow_map",
+        "top_hubs",
+        "hotspot_map",
+        "emerging_map",
+        "regional_series",
+        "od_matrix",
+        "top_paths",
+    ] {
+        let png = std::fs::read(out.join(format!("figures/{name}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 2400, "{name} width");
+        let svg = std::fs::read_to_string(out.join(format!("figures/{name}.svg"))).unwrap();
+        assert!(svg.contains("divnet demo (synthetic data)"), "{name} caption");
+    }
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert_eq!(html.matches("<figure").count(), 7);
+    assert!(!html.contains("figure not rendered"));
+    assert!(html.contains("Top transit hubs") && html.contains("unknown_category"));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["notes"]["figures"], 7);
+    assert!(manifest["timings_ms"]["figures"].is_u64());
+    assert_eq!(manifest["notes"]["betweenness"]["method"], "exact");
+}
+
+#[test]
+fn demo_tables_are_identical_for_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    run_demo(&tmp.path().join("a"), "1");
+    run_demo(&tmp.path().join("b"), "2");
+    let (a, b) = (tables(&tmp.path().join("a")), tables(&tmp.path().join("b")));
+    assert!(a.len() >= 30);
+    for (name, bytes) in &a {
+        assert!(b.get(name) == Some(bytes), "{name} differs between 1 and 2 threads");
+    }
+}
