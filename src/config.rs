@@ -91,8 +91,6 @@ pub struct RunConfig {
     pub out: PathBuf,
     /// Fail the run on any rejected row.
     pub strict: bool,
-    /// Worker threads; 0 = one per core.
-    pub threads: usize,
     /// Title used in figure captions and the report.
     pub title: String,
 }
@@ -102,7 +100,6 @@ impl Default for RunConfig {
         RunConfig {
             out: PathBuf::from("notebooks-output/default"),
             strict: false,
-            threads: 0,
             title: "divnet run".into(),
         }
     }
@@ -453,7 +450,7 @@ impl Config {
             ));
         }
         let h = &self.hubs;
-        if !(h.epsilon > 0.0 && h.epsilon < 1.0) || !(h.delta > 0.0 && h.delta < 1.0) {
+        if !(h.epsilon > 0.0 && h.epsilon < 1.0 && h.delta > 0.0 && h.delta < 1.0) {
             return Err(self.invalid(
                 "hubs.epsilon/delta",
                 format!("{}/{}", h.epsilon, h.delta),
@@ -511,14 +508,14 @@ impl Config {
                 for (key, v) in
                     [("delimiter", &spec.delimiter), ("list_separator", &spec.list_separator)]
                 {
-                    if let Some(v) = v {
-                        if v.len() != 1 || !v.is_ascii() {
-                            return Err(self.invalid(
-                                &format!("inputs.{kind}.{key}"),
-                                v,
-                                "must be one ASCII character",
-                            ));
-                        }
+                    if let Some(v) = v
+                        && (v.len() != 1 || !v.is_ascii())
+                    {
+                        return Err(self.invalid(
+                            &format!("inputs.{kind}.{key}"),
+                            v,
+                            "must be one ASCII character",
+                        ));
                     }
                 }
                 for key in spec.columns.keys() {

@@ -172,7 +172,7 @@ impl FromStr for PartialDate {
         // Accept a trailing time part as written by spreadsheets ("2023-05-28T00:00:00",
         // "2023-05-28 00:00:00"): the date part is what counts.
         let s = match s.find(['T', ' ']) {
-            Some(i) if i == 10 => &s[..10],
+            Some(10) => &s[..10],
             _ => s,
         };
         let mut parts = s.split('-');

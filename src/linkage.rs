@@ -123,24 +123,23 @@ pub fn score_pair(
             add(name, w, &mut score);
         }
     }
-    if let Some(lot) = s.lot.as_deref().map(norm).filter(|l| !l.is_empty()) {
-        if i.lots.iter().any(|l| norm(l) == lot) {
-            tier = tier.or(Some(Tier::Lot));
-            add("lot", 8.0, &mut score);
-        }
+    if let Some(lot) = s.lot.as_deref().map(norm).filter(|l| !l.is_empty())
+        && i.lots.iter().any(|l| norm(l) == lot)
+    {
+        tier = tier.or(Some(Tier::Lot));
+        add("lot", 8.0, &mut score);
     }
-    if !serial_hit {
-        if let Some(m) = &model {
-            if i.serial_ranges.iter().any(|r| norm(&r.model) == *m) {
-                tier = tier.or(Some(Tier::Model));
-                add("model", 2.5, &mut score);
-            }
-        }
+    if !serial_hit
+        && let Some(m) = &model
+        && i.serial_ranges.iter().any(|r| norm(&r.model) == *m)
+    {
+        tier = tier.or(Some(Tier::Model));
+        add("model", 2.5, &mut score);
     }
-    if let Some(c) = s.category {
-        if i.categories.contains(&c) {
-            add("category", 1.0, &mut score);
-        }
+    if let Some(c) = s.category
+        && i.categories.contains(&c)
+    {
+        add("category", 1.0, &mut score);
     }
     if s.date.last_day() < i.date.first_day() {
         add("seized_before_looting", -20.0, &mut score);

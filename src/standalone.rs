@@ -65,7 +65,10 @@ fn line_err(path: &Path, line: u64, problem: impl Into<String>) -> EdgeListError
     EdgeListError::Line { path: path.to_path_buf(), line, problem: problem.into() }
 }
 
-fn records(path: &Path) -> Result<(Vec<String>, Vec<(u64, csv::StringRecord)>), EdgeListError> {
+/// A CSV file's lower-cased header and its records with their line numbers.
+type Records = (Vec<String>, Vec<(u64, csv::StringRecord)>);
+
+fn records(path: &Path) -> Result<Records, EdgeListError> {
     let bytes =
         std::fs::read(path).map_err(|source| EdgeListError::Io { path: path.into(), source })?;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());

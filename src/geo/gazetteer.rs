@@ -523,7 +523,7 @@ impl Gazetteer {
         };
         let mut ranked: Vec<(u64, Resolved, CountryId)> =
             list.iter().map(|r| (size(r), *r, self.country_of(*r))).collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0));
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
         let top = ranked[0];
         let rival = ranked.iter().find(|r| r.2 != top.2);
         match rival {
@@ -570,10 +570,10 @@ impl Gazetteer {
     /// assert_eq!(g.cities()[c.0 as usize].name, "Tijuana");
     /// ```
     pub fn resolve_ref(&self, text: &str) -> Result<Resolved, Unresolved> {
-        if let Some((place, country)) = text.rsplit_once(',') {
-            if let Ok(c) = self.resolve_country(country) {
-                return self.resolve_place(place, Some(c), false);
-            }
+        if let Some((place, country)) = text.rsplit_once(',')
+            && let Ok(c) = self.resolve_country(country)
+        {
+            return self.resolve_place(place, Some(c), false);
         }
         self.resolve_country(text).map(Resolved::Country)
     }

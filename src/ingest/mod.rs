@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::config::{Format, InputSpec};
 use crate::geo::Gazetteer;
@@ -361,10 +360,8 @@ impl Kind for RouteReport {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
+/// A validated row, or its line and problems.
+type Checked<K> = Result<(K, RowNotes), (u64, Vec<Problem>)>;
 
 fn ingest_kind<K: Kind>(
     specs: &[InputSpec],
@@ -388,7 +385,7 @@ fn ingest_kind<K: Kind>(
             let list_sep =
                 spec.list_separator.as_deref().and_then(|d| d.chars().next()).unwrap_or(';');
             let size = bytes.len() as u64;
-            let sha256 = sha256_hex(&bytes);
+            let sha256 = crate::output::sha256_hex(&bytes);
             let mut opened = read::open(&path, bytes, format, delimiter, list_sep)?;
             let (map, ignored) = map_columns(&path, K::TABLE, &opened.header, spec, delimiter)?;
             let file = out.files.len() as u32;
@@ -411,7 +408,7 @@ fn ingest_kind<K: Kind>(
             };
             let mut chunk = Vec::new();
             while opened.rows.next_chunk(&mut chunk, opts.chunk_rows) {
-                let results: Vec<Result<(K, RowNotes), (u64, Vec<Problem>)>> = chunk
+                let results: Vec<Checked<K>> = chunk
                     .par_iter()
                     .map(|raw| match raw {
                         RawRow::Broken { line, problem } => Err((*line, vec![problem.clone()])),

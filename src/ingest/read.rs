@@ -166,11 +166,14 @@ fn open_csv(path: &Path, bytes: Vec<u8>, delimiter: u8) -> Result<Opened, Ingest
     Ok(Opened { header, rows: RowSource::Csv(rdr, width) })
 }
 
+/// The fields of one NDJSON line (column index, text), or why it cannot be used.
+type ParsedLine = Result<Vec<(usize, Option<String>)>, Problem>;
+
 fn open_ndjson(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened, IngestError> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut header: Vec<String> = Vec::new();
     let mut index = std::collections::HashMap::<String, usize>::new();
-    let mut parsed: Vec<(u64, Result<Vec<(usize, Option<String>)>, Problem>)> = Vec::new();
+    let mut parsed: Vec<(u64, ParsedLine)> = Vec::new();
     for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
         let line = i as u64 + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -244,9 +247,8 @@ fn json_text(v: &serde_json::Value, sep: char) -> Option<Option<String>> {
         Value::Array(items) => {
             let mut parts = Vec::with_capacity(items.len());
             for it in items {
-                match json_text(it, sep)? {
-                    Some(t) => parts.push(t),
-                    None => {}
+                if let Some(t) = json_text(it, sep)? {
+                    parts.push(t)
                 }
             }
             Some(parts.join(&sep.to_string()))

@@ -600,15 +600,15 @@ impl<'g> Checker<'g> {
         );
         let first = a.date("first_reported", self.today);
         let last = a.date("last_reported", self.today);
-        if let (Some(f), Some(l)) = (first, last) {
-            if f.first_day() > l.last_day() {
-                a.push(
-                    "first_reported",
-                    &f.to_string(),
-                    Reason::DateOrder,
-                    format!("first_reported {f} is after last_reported {l}"),
-                );
-            }
+        if let (Some(f), Some(l)) = (first, last)
+            && f.first_day() > l.last_day()
+        {
+            a.push(
+                "first_reported",
+                &f.to_string(),
+                Reason::DateOrder,
+                format!("first_reported {f} is after last_reported {l}"),
+            );
         }
         let reports_raw = a.get("reports");
         let reports = a.count("reports");
@@ -626,15 +626,15 @@ impl<'g> Checker<'g> {
             a.push("volume", volume_raw.unwrap_or(""), Reason::OutOfRange, "volume must be >= 0");
         }
         let confidence = a.unit("confidence");
-        if let (Some(f), Some(t)) = (from, to) {
-            if f == t {
-                a.push(
-                    "to",
-                    a.get("to").unwrap_or(""),
-                    Reason::OutOfRange,
-                    "a route leg must join two different places",
-                );
-            }
+        if let (Some(f), Some(t)) = (from, to)
+            && f == t
+        {
+            a.push(
+                "to",
+                a.get("to").unwrap_or(""),
+                Reason::OutOfRange,
+                "a route leg must join two different places",
+            );
         }
         match (id, from, to) {
             (Some(id), Some(from), Some(to)) if a.problems.is_empty() => Ok((
