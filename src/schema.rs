@@ -164,13 +164,22 @@ macro_rules! vocabulary {
             /// Reads a value, ignoring case, spaces, hyphens and underscores, and accepting
             /// common synonyms.
             pub fn parse(text: &str) -> Option<Self> {
-                let key = vocab_key(text);
-                $(
-                    if key == vocab_key($canon) $(|| key == vocab_key($syn))* {
-                        return Some($name::$variant);
-                    }
-                )+
-                None
+                // Fast path: the canonical spelling, as most rows have it.
+                match text {
+                    $($canon => return Some($name::$variant),)+
+                    _ => {}
+                }
+                static KEYS: std::sync::OnceLock<std::collections::HashMap<String, $name>> =
+                    std::sync::OnceLock::new();
+                let keys = KEYS.get_or_init(|| {
+                    let mut m = std::collections::HashMap::new();
+                    $(
+                        m.insert(vocab_key($canon), $name::$variant);
+                        $(m.insert(vocab_key($syn), $name::$variant);)*
+                    )+
+                    m
+                });
+                keys.get(&vocab_key(text)).copied()
             }
 
             /// Every accepted spelling (canonical names first), for suggestions.
@@ -189,11 +198,15 @@ macro_rules! vocabulary {
 
 /// Lower-cases and drops spaces, hyphens, underscores and dots: "Assault-Rifle" -> "assaultrifle".
 pub fn vocab_key(text: &str) -> String {
-    text.trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '_' | '.'))
-        .flat_map(char::to_lowercase)
-        .collect()
+    let t = text.trim();
+    if t.is_ascii() {
+        return t
+            .bytes()
+            .filter(|b| !matches!(b, b' ' | b'-' | b'_' | b'.'))
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
+    t.chars().filter(|c| !matches!(c, ' ' | '-' | '_' | '.')).flat_map(char::to_lowercase).collect()
 }
 
 vocabulary! {

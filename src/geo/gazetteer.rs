@@ -7,6 +7,9 @@
 //! [`Gazetteer::from_dir`] reads another copy with the same file layout.
 
 use std::collections::HashMap;
+
+/// Hash map with a fast, fixed (deterministic) hasher for lookup tables.
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -257,14 +260,14 @@ fn rows<T: for<'de> Deserialize<'de>>(file: &str, bytes: &[u8]) -> Result<Vec<T>
 #[derive(Debug)]
 pub struct Gazetteer {
     countries: Vec<Country>,
-    country_keys: HashMap<String, CountryId>,
-    exact_codes: HashMap<String, CountryId>,
+    country_keys: FastMap<String, CountryId>,
+    exact_codes: FastMap<String, CountryId>,
     borders: Vec<(CountryId, CountryId)>,
     admin1s: Vec<Admin1>,
     cities: Vec<City>,
-    places_in_country: HashMap<(CountryId, String), Resolved>,
-    admin1_in_country: HashMap<(CountryId, String), Admin1Id>,
-    places_anywhere: HashMap<String, Vec<Resolved>>,
+    places_in_country: FastMap<(CountryId, String), Resolved>,
+    admin1_in_country: FastMap<(CountryId, String), Admin1Id>,
+    places_anywhere: FastMap<String, Vec<Resolved>>,
     shapes: Vec<Option<CountryShape>>,
 }
 
@@ -298,8 +301,8 @@ impl Gazetteer {
         let mut countries = Vec::with_capacity(crows.len());
         let mut by_iso3 = HashMap::new();
         let mut by_iso2 = HashMap::new();
-        let mut country_keys: HashMap<String, CountryId> = HashMap::new();
-        let mut exact_codes = HashMap::new();
+        let mut country_keys: FastMap<String, CountryId> = FastMap::default();
+        let mut exact_codes = FastMap::default();
         for (i, r) in crows.into_iter().enumerate() {
             let id = CountryId(i as u16);
             by_iso3.insert(r.iso3.clone(), id);
@@ -356,9 +359,9 @@ impl Gazetteer {
         };
         let mut admin1s = Vec::new();
         let mut admin1_by_code = HashMap::new();
-        let mut admin1_in_country = HashMap::new();
-        let mut places_in_country: HashMap<(CountryId, String), Resolved> = HashMap::new();
-        let mut places_anywhere: HashMap<String, Vec<Resolved>> = HashMap::new();
+        let mut admin1_in_country = FastMap::default();
+        let mut places_in_country: FastMap<(CountryId, String), Resolved> = FastMap::default();
+        let mut places_anywhere: FastMap<String, Vec<Resolved>> = FastMap::default();
         for r in rows::<Admin1Row>("admin1.csv", files.admin1)? {
             let Ok(country) = iso2("admin1.csv", &r.iso2) else { continue };
             let id = Admin1Id(admin1s.len() as u32);
@@ -501,8 +504,10 @@ impl Gazetteer {
     ) -> Result<Resolved, Unresolved> {
         let key = name_key(text);
         if let Some(c) = country {
-            let admin = self.admin1_in_country.get(&(c, key.clone())).map(|&a| Resolved::Admin1(a));
-            let city = self.places_in_country.get(&(c, key.clone())).copied();
+            let probe = (c, key);
+            let admin = self.admin1_in_country.get(&probe).map(|&a| Resolved::Admin1(a));
+            let city = self.places_in_country.get(&probe).copied();
+            let key = probe.1;
             let found = if prefer_admin1 { admin.or(city) } else { city.or(admin) };
             return found.ok_or_else(|| Unresolved::Place {
                 text: text.trim().to_string(),

@@ -360,6 +360,26 @@ impl Kind for RouteReport {
     }
 }
 
+/// Validates one chunk of raw rows in parallel, in input order.
+fn validate_chunk<K: Kind>(
+    chunk: &[RawRow],
+    map: &[Option<usize>],
+    checker: &Checker<'_>,
+    file: u32,
+) -> Vec<Checked<K>> {
+    chunk
+        .par_iter()
+        .map(|raw| match raw {
+            RawRow::Broken { line, problem } => Err((*line, vec![problem.clone()])),
+            RawRow::Record { line, record } => {
+                let fields: Vec<Option<&str>> =
+                    map.iter().map(|m| m.and_then(|i| record.get(i))).collect();
+                K::check(checker, &fields, RowRef { file, line: *line }).map_err(|p| (*line, p))
+            }
+        })
+        .collect()
+}
+
 /// A validated row, or its line and problems.
 type Checked<K> = Result<(K, RowNotes), (u64, Vec<Problem>)>;
 
@@ -371,7 +391,7 @@ fn ingest_kind<K: Kind>(
     out: &mut Ingested,
 ) -> Result<Vec<K>, IngestError> {
     let mut records: Vec<K> = Vec::new();
-    let mut first_seen: HashMap<String, RowRef> = HashMap::new();
+    let mut first_seen: crate::geo::gazetteer::FastMap<String, RowRef> = Default::default();
     for spec in specs {
         for path in expand(K::TABLE, spec, base)? {
             let format = spec
@@ -406,20 +426,21 @@ fn ingest_kind<K: Kind>(
                 rejected: 0,
                 ignored_columns: ignored,
             };
+            // Reading the next chunk overlaps with validating the current one.
             let mut chunk = Vec::new();
-            while opened.rows.next_chunk(&mut chunk, opts.chunk_rows) {
-                let results: Vec<Checked<K>> = chunk
-                    .par_iter()
-                    .map(|raw| match raw {
-                        RawRow::Broken { line, problem } => Err((*line, vec![problem.clone()])),
-                        RawRow::Record { line, record } => {
-                            let fields: Vec<Option<&str>> =
-                                map.iter().map(|m| m.and_then(|i| record.get(i))).collect();
-                            K::check(&checker, &fields, RowRef { file, line: *line })
-                                .map_err(|p| (*line, p))
-                        }
-                    })
-                    .collect();
+            let mut more = opened.rows.next_chunk(&mut chunk, opts.chunk_rows);
+            while more {
+                let rows = &mut opened.rows;
+                let (results, (next, next_more)) = rayon::join(
+                    || validate_chunk::<K>(&chunk, &map, &checker, file),
+                    || {
+                        let mut next = Vec::new();
+                        let m = rows.next_chunk(&mut next, opts.chunk_rows);
+                        (next, m)
+                    },
+                );
+                chunk = next;
+                more = next_more;
                 for r in results {
                     report.rows_read += 1;
                     match r {

@@ -71,16 +71,42 @@ fn emerging_category(c: crate::hotspot::EmergingCategory) -> chart::emerging_map
         .unwrap_or(chart::emerging_map::EmergingCategory::NoPattern)
 }
 
-/// Builds the chart inputs from the stage results.
-pub fn figure_set(
-    config: &Config,
-    g: &Gazetteer,
-    ing: &Ingested,
+/// The results of the earlier stages that figures and the report draw on.
+#[derive(Debug, Clone, Copy)]
+pub struct Results<'a> {
+    /// Ingested records.
+    pub ing: &'a Ingested,
+    /// The paths stage.
+    pub paths: &'a PathsResult,
+    /// The hubs stage.
+    pub hubs: &'a HubsResult,
+    /// The hotspots stage.
+    pub hotspots: &'a HotspotsResult,
+}
+
+/// Expected quantity per distinct path (node labels from `label`) with at least
+/// `min_nodes` nodes, largest first.
+fn path_totals(
     p: &PathsResult,
-    h: &HubsResult,
-    hs: &HotspotsResult,
-    run_date: &str,
-) -> FigureSet {
+    min_nodes: usize,
+    label: impl Fn(&crate::network::Node) -> String,
+) -> Vec<(Vec<String>, f64)> {
+    let net = &p.network.graph;
+    let mut seqs: BTreeMap<Vec<String>, f64> = BTreeMap::new();
+    for (c, ps) in p.cases.iter().zip(&p.paths) {
+        for path in ps.iter().filter(|x| x.nodes.len() >= min_nodes) {
+            *seqs.entry(path.nodes.iter().map(|n| label(&net[*n])).collect()).or_default() +=
+                c.quantity * path.share;
+        }
+    }
+    let mut seqs: Vec<(Vec<String>, f64)> = seqs.into_iter().collect();
+    seqs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    seqs
+}
+
+/// Builds the chart inputs from the stage results.
+pub fn figure_set(config: &Config, g: &Gazetteer, r: Results<'_>, run_date: &str) -> FigureSet {
+    let (ing, p, h, hs) = (r.ing, r.paths, r.hubs, r.hotspots);
     use chart::{
         emerging_map, flow_map, hotspot_map, od_matrix, regional_series, top_hubs, top_paths,
     };
@@ -231,15 +257,7 @@ pub fn figure_set(
         log_scale: true,
     };
     // Top paths: expected quantity per distinct node sequence.
-    let mut seqs: BTreeMap<Vec<String>, f64> = BTreeMap::new();
-    for (c, ps) in p.cases.iter().zip(&p.paths) {
-        for path in ps.iter().filter(|x| x.nodes.len() > 1) {
-            *seqs.entry(path.nodes.iter().map(|n| net[*n].iso3.clone()).collect()).or_default() +=
-                c.quantity * path.share;
-        }
-    }
-    let mut seqs: Vec<(Vec<String>, f64)> = seqs.into_iter().collect();
-    seqs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let seqs = path_totals(p, 2, |n| n.iso3.clone());
     let paths_in = top_paths::TopPathsInput {
         title: "Most travelled diversion paths".into(),
         paths: seqs
@@ -250,7 +268,6 @@ pub fn figure_set(
         top_n: 10,
         unit: "weapons".into(),
     };
-    let _ = g;
     FigureSet {
         caption,
         basemap: shapes(g),
@@ -269,18 +286,15 @@ fn fmt(x: f64) -> String {
 }
 
 /// Renders the figures and the report.
-#[allow(clippy::too_many_arguments)]
 pub fn render(
     config: &Config,
     g: &Gazetteer,
-    ing: &Ingested,
-    p: &PathsResult,
-    h: &HubsResult,
-    hs: &HotspotsResult,
+    r: Results<'_>,
     ctx: ReportContext,
     run_date: &str,
 ) -> Result<Rendered, RunError> {
-    let set = figure_set(config, g, ing, p, h, hs, run_date);
+    let (p, h, hs) = (r.paths, r.hubs, r.hotspots);
+    let set = figure_set(config, g, r, run_date);
     let threads = rayon::current_num_threads().max(1);
     let results = chart::render_all(&set, RenderSize::PRINT, threads)
         .map_err(|e| RunError::Stage { stage: "figures", message: e.to_string() })?;
@@ -310,15 +324,7 @@ pub fn render(
             ]
         })
         .collect();
-    let mut seqs: BTreeMap<Vec<String>, f64> = BTreeMap::new();
-    for (c, ps) in p.cases.iter().zip(&p.paths) {
-        for path in ps {
-            *seqs.entry(path.nodes.iter().map(|n| net[*n].name.clone()).collect()).or_default() +=
-                c.quantity * path.share;
-        }
-    }
-    let mut seqs: Vec<_> = seqs.into_iter().collect();
-    seqs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let seqs = path_totals(p, 1, |n| n.name.clone());
     let path_rows =
         seqs.iter().take(config.figures.top_n).map(|(n, q)| vec![n.join(" → "), fmt(*q)]).collect();
     let regional_rows = hs

@@ -74,8 +74,15 @@ pub fn run_all(
     if config.figures.enabled {
         let run_date = chrono::Utc::now().date_naive().to_string();
         let ctx = report_context(ing, notes, &hs, &p);
-        let r = timings
-            .time("figures", || figures::render(config, g, ing, &p, &h, &hs, ctx, &run_date))?;
+        let r = timings.time("figures", || {
+            figures::render(
+                config,
+                g,
+                figures::Results { ing, paths: &p, hubs: &h, hotspots: &hs },
+                ctx,
+                &run_date,
+            )
+        })?;
         for f in &r.figures {
             dir.write(&format!("figures/{}.png", f.name), &f.png, None)?;
             dir.write(&format!("figures/{}.svg", f.name), f.svg.as_bytes(), None)?;

@@ -108,15 +108,7 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
     assert!(!emerging.is_empty());
 
     // Figures and report.
-    for name in [
-        "flow_map",
-        "top_hubs",
-        "hotspot_map",
-        "emerging_map",
-        "regional_series",
-        "od_matrix",
-        "top_paths",
-    ] {
+    for name in divnet::chart::FIGURE_NAMES {
         let png = std::fs::read(out.join(format!("figures/{name}.png"))).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 2400, "{name} width");
