@@ -298,8 +298,10 @@ pub struct HotspotsConfig {
     pub bbox: Option<[f64; 4]>,
     /// Event weight: "count", "quantity" or "rounds".
     pub weight: String,
-    /// Time step of trends and the space-time cube: "month", "quarter" or "year".
+    /// Time step of the space-time cube: "month", "quarter" or "year".
     pub time_step: String,
+    /// Time step of the regional series and their Mann-Kendall trends.
+    pub trend_step: String,
     /// Conditional permutations for pseudo p-values (0 = none).
     pub permutations: usize,
     /// Seed of the permutations.
@@ -317,6 +319,7 @@ impl Default for HotspotsConfig {
             bbox: None,
             weight: "quantity".into(),
             time_step: "year".into(),
+            trend_step: "month".into(),
             permutations: 0,
             seed: 7,
             time_neighbours: 0,
@@ -496,6 +499,13 @@ impl Config {
             return Err(self.invalid(
                 "hotspots.time_step",
                 &s.time_step,
+                "must be month, quarter or year",
+            ));
+        }
+        if !matches!(s.trend_step.as_str(), "month" | "quarter" | "year") {
+            return Err(self.invalid(
+                "hotspots.trend_step",
+                &s.trend_step,
                 "must be month, quarter or year",
             ));
         }

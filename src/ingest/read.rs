@@ -57,8 +57,8 @@ impl RowSource {
                 out.extend(it.by_ref().take(max));
             }
             RowSource::Csv(rdr, width) => {
-                let mut rec = csv::ByteRecord::new();
                 while out.len() < max {
+                    let mut rec = csv::ByteRecord::new();
                     match rdr.read_byte_record(&mut rec) {
                         Ok(false) => break,
                         Ok(true) => {
@@ -78,7 +78,7 @@ impl RowSource {
                                 });
                                 continue;
                             }
-                            match StringRecord::from_byte_record(rec.clone()) {
+                            match StringRecord::from_byte_record(rec) {
                                 Ok(record) => out.push(RawRow::Record { line, record }),
                                 Err(e) => out.push(RawRow::Broken {
                                     line,

@@ -217,7 +217,7 @@ pub fn figure_set(config: &Config, g: &Gazetteer, r: Results<'_>, run_date: &str
     let series_in = regional_series::RegionalSeriesInput {
         title: format!(
             "Seizures and looted weapons per {} in the leading subregions",
-            config.hotspots.time_step
+            config.hotspots.trend_step
         ),
         months: hs.regional_steps.clone(),
         regions,

@@ -225,7 +225,7 @@ pub fn hotspots(
         };
 
     // Regional aggregates over every event, trends over the time steps.
-    let all_steps: Vec<i64> = evs.iter().filter_map(|e| step_of(e.date, &cfg.time_step)).collect();
+    let all_steps: Vec<i64> = evs.iter().filter_map(|e| step_of(e.date, &cfg.trend_step)).collect();
     let (lo, hi) = (
         all_steps.iter().min().copied().unwrap_or(0),
         all_steps.iter().max().copied().unwrap_or(-1),
@@ -262,7 +262,7 @@ pub fn hotspots(
                 series_seizures: vec![0.0; width],
                 series_looted: vec![0.0; width],
             });
-            let idx = step_of(e.date, &cfg.time_step).map(|s| (s - lo) as usize);
+            let idx = step_of(e.date, &cfg.trend_step).map(|s| (s - lo) as usize);
             if e.looted {
                 r.looting_incidents += 1;
                 r.weapons_looted += q;
@@ -297,7 +297,7 @@ pub fn hotspots(
             )
             .then(a.name.cmp(&b.name))
     });
-    let regional_steps = (lo..=hi).map(|i| step_label(i, &cfg.time_step)).collect();
+    let regional_steps = (lo..=hi).map(|i| step_label(i, &cfg.trend_step)).collect();
     Ok(HotspotsResult {
         cells,
         pseudo_p,

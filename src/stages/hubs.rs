@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use petgraph::visit::EdgeRef;
 
 use crate::algo::betweenness::{
-    ApproxOptions, BetweennessMethod, DEFAULT_TIE_TOLERANCE, betweenness_auto, flow_betweenness,
+    ApproxOptions, BetweennessMethod, BetweennessOptions, DEFAULT_TIE_TOLERANCE, betweenness_auto,
+    flow_betweenness, node_and_edge_betweenness,
 };
 use crate::algo::brokerage::{Brokerage, RoleValues, brokerage};
 use crate::algo::csr::Parallelism;
@@ -28,6 +29,10 @@ pub struct HubsResult {
     pub flow: Vec<f64>,
     /// Normalised weighted betweenness (NetworkX convention).
     pub betweenness: Vec<f64>,
+    /// Raw weighted betweenness (exact method only).
+    pub betweenness_raw: Option<Vec<f64>>,
+    /// Raw edge betweenness over all pairs (exact method only), by edge index.
+    pub edge_betweenness_raw: Option<Vec<f64>>,
     /// Exact or sampled.
     pub method: BetweennessMethod,
     /// Edge betweenness over the cases, by edge index.
@@ -74,13 +79,28 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, RunError> {
         .collect();
     let flow = flow_betweenness(g, cost, &pairs, DEFAULT_TIE_TOLERANCE, Parallelism::Rayon)
         .map_err(stage)?;
-    let approx = ApproxOptions {
-        epsilon: cfg.epsilon,
-        delta: cfg.delta,
-        seed: cfg.seed,
-        ..ApproxOptions::default()
+    let n = g.node_count();
+    let (betweenness, betweenness_raw, edge_betweenness_raw, method) = if n <= cfg.exact_max_nodes {
+        let raw = BetweennessOptions { normalized: false, ..BetweennessOptions::default() };
+        let b = node_and_edge_betweenness(g, cost, &raw).map_err(stage)?;
+        // NetworkX normalisation for directed graphs: nodes by (n-1)(n-2) ordered pairs.
+        let scale = if n > 2 { 1.0 / ((n - 1) * (n - 2)) as f64 } else { 1.0 };
+        (
+            b.node.iter().map(|x| x * scale).collect(),
+            Some(b.node),
+            Some(b.edge),
+            BetweennessMethod::Exact,
+        )
+    } else {
+        let approx = ApproxOptions {
+            epsilon: cfg.epsilon,
+            delta: cfg.delta,
+            seed: cfg.seed,
+            ..ApproxOptions::default()
+        };
+        let auto = betweenness_auto(g, cost, 0, &approx).map_err(stage)?;
+        (auto.scores, None, None, auto.method)
     };
-    let auto = betweenness_auto(g, cost, cfg.exact_max_nodes, &approx).map_err(stage)?;
     let pr = pagerank(
         g,
         |e| e.weight().p,
@@ -101,7 +121,6 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, RunError> {
     let groups: Vec<u32> =
         labels.iter().map(|l| distinct.binary_search(l).unwrap_or(0) as u32).collect();
     let brok = brokerage(g, &groups).map_err(stage)?;
-    let n = g.node_count();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| {
         flow.node[b].total_cmp(&flow.node[a]).then(
@@ -114,8 +133,10 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, RunError> {
     }
     Ok(HubsResult {
         flow: flow.node,
-        betweenness: auto.scores,
-        method: auto.method,
+        betweenness,
+        betweenness_raw,
+        edge_betweenness_raw,
+        method,
         edge_flow_betweenness: flow.edge,
         pagerank: pr.scores,
         in_strength: ins,
@@ -161,6 +182,7 @@ pub fn hubs_tables(h: &HubsResult, p: &PathsResult) -> Result<Vec<Table>, Output
         .text("subregion", order.iter().map(|&i| Some(&node(i).subregion)))
         .float("flow_betweenness", order.iter().map(|&i| Some(h.flow[i])))
         .float("betweenness", order.iter().map(|&i| Some(h.betweenness[i])))
+        .float("betweenness_raw", order.iter().map(|&i| h.betweenness_raw.as_ref().map(|b| b[i])))
         .float("pagerank", order.iter().map(|&i| Some(h.pagerank[i])))
         .float("in_strength", order.iter().map(|&i| Some(h.in_strength[i])))
         .float("out_strength", order.iter().map(|&i| Some(h.out_strength[i])))
@@ -181,6 +203,10 @@ pub fn hubs_tables(h: &HubsResult, p: &PathsResult) -> Result<Vec<Table>, Output
         .float(
             "flow_betweenness",
             edges.iter().map(|e| Some(h.edge_flow_betweenness[e.id().index()])),
+        )
+        .float(
+            "betweenness_raw",
+            edges.iter().map(|e| h.edge_betweenness_raw.as_ref().map(|b| b[e.id().index()])),
         )
         .float("expected_flow", edges.iter().map(|e| Some(p.edge_flow[e.id().index()])))
         .build()?;

@@ -87,6 +87,13 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
     assert_eq!(hubs[0]["rank"], "1");
     let top5: Vec<&str> = hubs.iter().take(5).map(|h| h["iso3"].as_str()).collect();
     assert!(top5.iter().any(|c| ["HRV", "SVN", "AUT", "NER"].contains(c)), "{top5:?}");
+    // Normalised betweenness is the raw value over (n-1)(n-2) ordered pairs (NetworkX).
+    let n = rows(&out.join("network_nodes.csv")).len() as f64;
+    for h in &hubs {
+        let (norm, raw): (f64, f64) =
+            (h["betweenness"].parse().unwrap(), h["betweenness_raw"].parse().unwrap());
+        assert!((norm - raw / ((n - 1.0) * (n - 2.0))).abs() < 1e-12, "{h:?}");
+    }
     let flows: Vec<f64> = hubs.iter().map(|h| h["flow_betweenness"].parse().unwrap()).collect();
     assert!(flows.windows(2).all(|w| w[0] >= w[1]));
 
@@ -103,7 +110,9 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
     assert!(hot_in((23.8, 25.8), (93.0, 94.8)), "no hot spot in Manipur");
     assert!(hot_in((25.0, 33.0), (-118.0, -97.0)), "no hot spot on the northern Mexico border");
     let regional = rows(&out.join("regional_hotspots.csv"));
-    assert!(regional.iter().any(|r| r["level"] == "country" && r["name"] == "MEX"));
+    let mex = regional.iter().find(|r| r["level"] == "country" && r["name"] == "MEX").unwrap();
+    assert!(mex["seizures"].parse::<u64>().unwrap() >= 900);
+    assert!(!mex["trend_z"].is_empty(), "monthly Mann-Kendall trend for Mexico");
     let emerging = rows(&out.join("emerging_hotspots.csv"));
     assert!(!emerging.is_empty());
 
