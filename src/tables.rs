@@ -1,5 +1,6 @@
 //! The normalised tables a run writes: seizures, looting, routes and rejected rows.
 
+use crate::date::PartialDate;
 use crate::geo::{Gazetteer, Resolved};
 use crate::ingest::{FileReport, Ingested};
 use crate::output::{OutputError, Table, TableBuilder};
@@ -24,9 +25,20 @@ fn file_name(files: &[FileReport], row: RowRef) -> String {
     files.get(row.file as usize).map(|f| f.path.display().to_string()).unwrap_or_default()
 }
 
-/// Adds the location columns shared by seizures and looting incidents.
-fn location_columns(t: TableBuilder, g: &Gazetteer, locs: &[&Location]) -> TableBuilder {
-    t.text("country", locs.iter().map(|l| Some(g.country(l.country).iso3.as_str())))
+/// Adds the id, date and location columns shared by seizures and looting incidents.
+fn event_columns(
+    t: TableBuilder,
+    g: &Gazetteer,
+    ev: &[(&str, PartialDate, &Location)],
+) -> Result<TableBuilder, OutputError> {
+    let t = t
+        .text("id", ev.iter().map(|e| Some(e.0)))
+        .text("date", ev.iter().map(|e| Some(e.1.to_string())))
+        .text("date_precision", ev.iter().map(|e| Some(e.1.precision().as_str())))
+        .date("date_start", ev.iter().map(|e| Some(e.1.first_day_epoch())))?
+        .date("date_end", ev.iter().map(|e| Some(e.1.last_day_epoch())))?;
+    let locs: Vec<&Location> = ev.iter().map(|e| e.2).collect();
+    Ok(t.text("country", locs.iter().map(|l| Some(g.country(l.country).iso3.as_str())))
         .text("country_name", locs.iter().map(|l| Some(g.country(l.country).name.as_str())))
         .text("region", locs.iter().map(|l| Some(g.country(l.country).region.as_str())))
         .text("subregion", locs.iter().map(|l| Some(g.country(l.country).subregion.as_str())))
@@ -37,7 +49,7 @@ fn location_columns(t: TableBuilder, g: &Gazetteer, locs: &[&Location]) -> Table
         .text("place", locs.iter().map(|l| l.place.as_deref()))
         .float("lat", locs.iter().map(|l| Some(l.point.lat())))
         .float("lon", locs.iter().map(|l| Some(l.point.lon())))
-        .text("location_precision", locs.iter().map(|l| Some(l.precision.as_str())))
+        .text("location_precision", locs.iter().map(|l| Some(l.precision.as_str()))))
 }
 
 fn join_iso3(g: &Gazetteer, ids: &[crate::geo::CountryId]) -> Option<String> {
@@ -48,14 +60,9 @@ fn join_iso3(g: &Gazetteer, ids: &[crate::geo::CountryId]) -> Option<String> {
 /// The normalised seizures table.
 pub fn seizures(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
     let s = &ing.seizures;
-    let locs: Vec<&Location> = s.iter().map(|r| &r.location).collect();
-    let t = TableBuilder::new("seizures")
-        .text("id", s.iter().map(|r| Some(&r.id)))
-        .text("date", s.iter().map(|r| Some(r.date.to_string())))
-        .text("date_precision", s.iter().map(|r| Some(r.date.precision().as_str())))
-        .date("date_start", s.iter().map(|r| Some(r.date.first_day_epoch())))?
-        .date("date_end", s.iter().map(|r| Some(r.date.last_day_epoch())))?;
-    location_columns(t, g, &locs)
+    let events: Vec<(&str, PartialDate, &Location)> =
+        s.iter().map(|r| (r.id.as_str(), r.date, &r.location)).collect();
+    event_columns(TableBuilder::new("seizures"), g, &events)?
         .text("category", s.iter().map(|r| r.category.map(|c| c.as_str())))
         .uint("quantity", s.iter().map(|r| r.quantity))
         .uint("rounds", s.iter().map(|r| r.rounds))
@@ -94,14 +101,9 @@ pub fn seizures(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
 /// The normalised looting-incidents table.
 pub fn looting(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
     let s = &ing.looting;
-    let locs: Vec<&Location> = s.iter().map(|r| &r.location).collect();
-    let t = TableBuilder::new("looting")
-        .text("id", s.iter().map(|r| Some(&r.id)))
-        .text("date", s.iter().map(|r| Some(r.date.to_string())))
-        .text("date_precision", s.iter().map(|r| Some(r.date.precision().as_str())))
-        .date("date_start", s.iter().map(|r| Some(r.date.first_day_epoch())))?
-        .date("date_end", s.iter().map(|r| Some(r.date.last_day_epoch())))?;
-    location_columns(t, g, &locs)
+    let events: Vec<(&str, PartialDate, &Location)> =
+        s.iter().map(|r| (r.id.as_str(), r.date, &r.location)).collect();
+    event_columns(TableBuilder::new("looting"), g, &events)?
         .text("facility", s.iter().map(|r| r.facility.as_deref()))
         .text("facility_type", s.iter().map(|r| r.facility_type.as_deref()))
         .text("perpetrator", s.iter().map(|r| r.perpetrator.as_deref()))
