@@ -34,6 +34,8 @@ struct Ev<'a> {
     location: &'a Location,
     date: PartialDate,
     weight: f64,
+    /// Items seized or weapons looted (1 when not reported), whatever the weight.
+    quantity: u64,
     looted: bool,
 }
 
@@ -126,6 +128,7 @@ pub fn hotspots(
             location: &s.location,
             date: s.date,
             weight: weight(s.quantity, s.rounds),
+            quantity: s.quantity.unwrap_or(1),
             looted: false,
         });
     }
@@ -134,6 +137,7 @@ pub fn hotspots(
             location: &l.location,
             date: l.date,
             weight: weight(l.weapons_looted, l.rounds_looted),
+            quantity: l.weapons_looted.unwrap_or(1),
             looted: true,
         });
     }
@@ -235,7 +239,7 @@ pub fn hotspots(
     let (mut tot_q, mut tot_l) = (0u64, 0u64);
     for e in &evs {
         let c = g.country(e.location.country);
-        let q = e.weight as u64;
+        let q = e.quantity;
         if e.looted {
             tot_l += q
         } else {
@@ -267,7 +271,7 @@ pub fn hotspots(
                 r.looting_incidents += 1;
                 r.weapons_looted += q;
                 if let Some(i) = idx {
-                    r.series_looted[i] += e.weight;
+                    r.series_looted[i] += e.quantity as f64;
                 }
             } else {
                 r.seizures += 1;
