@@ -261,9 +261,15 @@ pub fn centrality_command(
     }
     let cost = |e: petgraph::graph::EdgeReference<'_, (f64, f64)>| e.weight().0;
     let strength = |e: petgraph::graph::EdgeReference<'_, (f64, f64)>| e.weight().1;
-    let opts = BetweennessOptions { normalized: true, ..BetweennessOptions::default() };
-    let b = betweenness(&g, cost, &opts)?;
-    let raw = betweenness(&g, cost, &BetweennessOptions { normalized: false, ..opts })?;
+    let raw = betweenness(
+        &g,
+        cost,
+        &BetweennessOptions { normalized: false, ..BetweennessOptions::default() },
+    )?;
+    // NetworkX normalisation for directed graphs: (n-1)(n-2) ordered pairs.
+    let n = list.names.len();
+    let scale = if n > 2 { 1.0 / ((n - 1) * (n - 2)) as f64 } else { 1.0 };
+    let b: Vec<f64> = raw.iter().map(|x| x * scale).collect();
     let pr = pagerank(
         &g,
         strength,
