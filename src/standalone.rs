@@ -342,16 +342,5 @@ pub fn hotspots_command(
         ..HotspotOptions::default()
     };
     let cells = analyse_events(&evs, &opts)?;
-    let h = crate::stages::hotspots::HotspotsResult {
-        cells,
-        pseudo_p: None,
-        emerging: Vec::new(),
-        steps: Vec::new(),
-        regional: Vec::new(),
-        regional_steps: Vec::new(),
-        excluded_country_level: 0,
-        excluded_coarse_date: 0,
-    };
-    let mut tables = crate::stages::hotspots::hotspots_tables(&h)?;
-    Ok(tables.swap_remove(0))
+    Ok(crate::stages::hotspots::cells_table(&cells, None)?)
 }

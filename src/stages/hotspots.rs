@@ -347,9 +347,11 @@ fn trend_name(t: TrendDirection) -> &'static str {
     }
 }
 
-/// The hotspots tables.
-pub fn hotspots_tables(h: &HotspotsResult) -> Result<Vec<Table>, OutputError> {
-    let c = &h.cells;
+/// The `hotspot_cells` table: one row per study-area cell, with pseudo p-values when given.
+pub fn cells_table(
+    c: &[GiStarCell],
+    pseudo_p: Option<&[Option<f64>]>,
+) -> Result<Table, OutputError> {
     let centres: Vec<(f64, f64)> = c.iter().map(|x| centre(x.cell)).collect();
     let mut cells = TableBuilder::new("hotspot_cells")
         .text("cell", c.iter().map(|x| Some(x.cell.to_string())))
@@ -362,9 +364,15 @@ pub fn hotspots_tables(h: &HotspotsResult) -> Result<Vec<Table>, OutputError> {
         .float("p_fdr", c.iter().map(|x| x.gi.p_fdr))
         .int("bin", c.iter().map(|x| Some(i64::from(x.gi.bin))))
         .text("status", c.iter().map(|x| Some(status(x.gi.status))));
-    if let Some(pp) = &h.pseudo_p {
+    if let Some(pp) = pseudo_p {
         cells = cells.float("pseudo_p", pp.iter().copied());
     }
+    cells.build()
+}
+
+/// The hotspots tables.
+pub fn hotspots_tables(h: &HotspotsResult) -> Result<Vec<Table>, OutputError> {
+    let cells = cells_table(&h.cells, h.pseudo_p.as_deref())?;
     let e = &h.emerging;
     let ecentres: Vec<(f64, f64)> = e.iter().map(|x| centre(x.cell)).collect();
     let emerging = TableBuilder::new("emerging_hotspots")
@@ -391,5 +399,5 @@ pub fn hotspots_tables(h: &HotspotsResult) -> Result<Vec<Table>, OutputError> {
         .float("sen_slope", r.iter().map(|x| x.trend.and_then(|t| t.slope)))
         .text("trend", r.iter().map(|x| x.trend.map(|t| trend_name(t.trend))))
         .build()?;
-    Ok(vec![cells.build()?, emerging, regional])
+    Ok(vec![cells, emerging, regional])
 }
