@@ -12,6 +12,10 @@ use divnet::geo::Gazetteer;
 use divnet::ingest::{IngestOptions, InputSet, ingest};
 use polars::prelude::*;
 
+// The same allocator as the `divnet` binary, for both sides of the comparison.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench(c: &mut Criterion) {
     let rows: u64 =
         std::env::var("DIVNET_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000);

@@ -6,6 +6,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// Ingestion builds hundreds of thousands of small records; mimalloc allocates and frees
+// them about a quarter faster than the system allocator (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = divnet::cli::Cli::parse();
     match divnet::cli::run(cli) {

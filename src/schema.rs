@@ -84,6 +84,32 @@ const fn col(name: &'static str, presence: Presence, describe: &'static str) -> 
     ColumnSpec { name, presence, describe }
 }
 
+/// Position of the column `name` in `columns`, found at compile time when used in a
+/// constant (an unknown name then fails the build).
+///
+/// ```
+/// use divnet::schema::{SEIZURE_COLUMNS, column_position};
+/// const LAT: usize = column_position(SEIZURE_COLUMNS, "lat");
+/// assert_eq!(SEIZURE_COLUMNS[LAT].name, "lat");
+/// ```
+pub const fn column_position(columns: &[ColumnSpec], name: &str) -> usize {
+    let mut i = 0;
+    while i < columns.len() {
+        let (a, b) = (columns[i].name.as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("no such schema column")
+}
+
 use Presence::{LocationGroup as Loc, Optional as Opt, Required as Req};
 
 /// Columns of the seizures table.

@@ -6,6 +6,7 @@
 //! [`Rejection`] and the run goes on.
 
 pub mod read;
+pub mod split;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -18,7 +19,7 @@ use crate::geo::Gazetteer;
 use crate::records::{LootingIncident, RouteReport, RowRef, Seizure};
 use crate::schema::{Presence, TableKind};
 use read::RawRow;
-pub use validate::{Checker, Problem, Reason, RowNotes};
+pub use validate::{Checker, Problem, Reason, ResolveCache, RowNotes};
 
 /// A file-level failure: the run stops with this message.
 #[derive(Debug, thiserror::Error)]
@@ -174,15 +175,16 @@ impl Ingested {
 /// Options of an ingestion.
 #[derive(Debug, Clone, Copy)]
 pub struct IngestOptions {
-    /// Rows validated per parallel chunk.
-    pub chunk_rows: usize,
+    /// Size in bytes of the pieces a CSV file is cut into for parallel parsing (results do
+    /// not depend on it; tests make it tiny to put a cut between every two records).
+    pub csv_piece_bytes: usize,
     /// Reject everything after this day as a future date.
     pub today: chrono::NaiveDate,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { chunk_rows: 65_536, today: chrono::Utc::now().date_naive() }
+        IngestOptions { csv_piece_bytes: 1 << 20, today: chrono::Utc::now().date_naive() }
     }
 }
 
@@ -298,12 +300,13 @@ fn map_columns(
 }
 
 /// What one record kind needs from the generic reading loop.
-trait Kind: Sized + Send {
+trait Kind: Sized + Send + Sync {
     const TABLE: TableKind;
     fn check(
         c: &Checker<'_>,
         fields: &validate::Fields<'_>,
         row: RowRef,
+        cache: &mut ResolveCache,
     ) -> Result<(Self, RowNotes), Vec<Problem>>;
     fn id(&self) -> &str;
     fn row(&self) -> RowRef;
@@ -315,8 +318,9 @@ impl Kind for Seizure {
         c: &Checker<'_>,
         f: &validate::Fields<'_>,
         row: RowRef,
+        cache: &mut ResolveCache,
     ) -> Result<(Self, RowNotes), Vec<Problem>> {
-        c.seizure(f, row)
+        c.seizure(f, row, cache)
     }
     fn id(&self) -> &str {
         &self.id
@@ -332,8 +336,9 @@ impl Kind for LootingIncident {
         c: &Checker<'_>,
         f: &validate::Fields<'_>,
         row: RowRef,
+        cache: &mut ResolveCache,
     ) -> Result<(Self, RowNotes), Vec<Problem>> {
-        c.looting(f, row)
+        c.looting(f, row, cache)
     }
     fn id(&self) -> &str {
         &self.id
@@ -349,8 +354,9 @@ impl Kind for RouteReport {
         c: &Checker<'_>,
         f: &validate::Fields<'_>,
         row: RowRef,
+        cache: &mut ResolveCache,
     ) -> Result<(Self, RowNotes), Vec<Problem>> {
-        c.route(f, row)
+        c.route(f, row, cache)
     }
     fn id(&self) -> &str {
         &self.id
@@ -360,28 +366,142 @@ impl Kind for RouteReport {
     }
 }
 
-/// Validates one chunk of raw rows in parallel, in input order.
-fn validate_chunk<K: Kind>(
-    chunk: &[RawRow],
+/// The outcome of validating one piece of a file, in input order.
+struct Piece<K> {
+    /// Accepted records.
+    accepted: Vec<K>,
+    /// Positions in `accepted` of rows whose stated precision was lowered.
+    downgraded: Vec<u32>,
+    /// Rejected rows: line and problems.
+    rejected: Vec<(u64, Vec<Problem>)>,
+}
+
+impl<K> Piece<K> {
+    fn with_capacity(rows: usize) -> Self {
+        Piece { accepted: Vec::with_capacity(rows), downgraded: Vec::new(), rejected: Vec::new() }
+    }
+
+    fn push(&mut self, line: u64, checked: Result<(K, RowNotes), Vec<Problem>>) {
+        match checked {
+            Ok((rec, notes)) => {
+                if notes.precision_downgraded {
+                    self.downgraded.push(self.accepted.len() as u32);
+                }
+                self.accepted.push(rec);
+            }
+            Err(problems) => self.rejected.push((line, problems)),
+        }
+    }
+
+    fn rows(&self) -> u64 {
+        (self.accepted.len() + self.rejected.len()) as u64
+    }
+}
+
+/// Validates materialised rows (Parquet, NDJSON) in parallel, in input order.
+fn check_rows<K: Kind>(
+    rows: &[RawRow],
     map: &[Option<usize>],
     checker: &Checker<'_>,
     file: u32,
-) -> Vec<Checked<K>> {
-    chunk
-        .par_iter()
-        .map(|raw| match raw {
-            RawRow::Broken { line, problem } => Err((*line, vec![problem.clone()])),
-            RawRow::Record { line, record } => {
-                let fields: Vec<Option<&str>> =
-                    map.iter().map(|m| m.and_then(|i| record.get(i))).collect();
-                K::check(checker, &fields, RowRef { file, line: *line }).map_err(|p| (*line, p))
+) -> Vec<Piece<K>> {
+    rows.par_chunks(4096)
+        .map(|chunk| {
+            let mut piece = Piece::with_capacity(chunk.len());
+            let mut cache = ResolveCache::default();
+            for raw in chunk {
+                match raw {
+                    RawRow::Broken { line, problem } => {
+                        piece.push(*line, Err(vec![problem.clone()]))
+                    }
+                    RawRow::Record { line, record } => {
+                        let fields: Vec<Option<&str>> = map
+                            .iter()
+                            .map(|m| {
+                                m.and_then(|i| record.get(i))
+                                    .map(str::trim)
+                                    .filter(|v| !v.is_empty())
+                            })
+                            .collect();
+                        let row = RowRef { file, line: *line };
+                        piece.push(*line, K::check(checker, &fields, row, &mut cache));
+                    }
+                }
             }
+            piece
         })
         .collect()
 }
 
-/// A validated row, or its line and problems.
-type Checked<K> = Result<(K, RowNotes), (u64, Vec<Problem>)>;
+/// Parses and validates a CSV file: cut into pieces at record boundaries, each piece
+/// parsed and validated on its own (in parallel), results in input order.
+fn check_csv<K: Kind>(
+    bytes: &[u8],
+    piece_bytes: usize,
+    delimiter: u8,
+    width: usize,
+    map: &[Option<usize>],
+    checker: &Checker<'_>,
+    file: u32,
+) -> Vec<Piece<K>> {
+    let cuts = split::cut_points(bytes, delimiter, piece_bytes);
+    let pieces: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    let breaks: Vec<u64> =
+        pieces.par_iter().map(|&(a, b)| split::count_line_breaks(&bytes[a..b])).collect();
+    let first_lines: Vec<u64> = breaks
+        .iter()
+        .scan(1, |line, n| {
+            let first = *line;
+            *line += n;
+            Some(first)
+        })
+        .collect();
+    pieces
+        .par_iter()
+        .zip(first_lines)
+        .zip(breaks)
+        .map(|((&piece, first_line), breaks)| {
+            let mut out = Piece::with_capacity(breaks as usize + 1);
+            let mut cache = ResolveCache::default();
+            read::csv_piece(bytes, piece, first_line, delimiter, width, map, |line, rec| {
+                out.push(
+                    line,
+                    match rec {
+                        Ok(fields) => K::check(checker, fields, RowRef { file, line }, &mut cache),
+                        Err(problem) => Err(vec![problem]),
+                    },
+                )
+            });
+            out
+        })
+        .collect()
+}
+
+/// For every accepted record whose id an earlier accepted record already has (in input
+/// order over `files`), its position in that order and the earlier record's row.
+///
+/// Ids are hashed in parallel and sorted by (hash, position); only records with equal
+/// hashes are compared as strings.
+fn duplicate_ids<K: Kind>(files: &[(FileReport, Vec<Piece<K>>)]) -> Vec<(usize, RowRef)> {
+    use std::hash::BuildHasher;
+    let records: Vec<&K> =
+        files.iter().flat_map(|f| f.1.iter().flat_map(|p| p.accepted.iter())).collect();
+    let state = foldhash::fast::FixedState::default();
+    let mut keyed: Vec<(u64, usize)> =
+        records.par_iter().enumerate().map(|(i, r)| (state.hash_one(r.id()), i)).collect();
+    keyed.par_sort_unstable();
+    let mut dups = Vec::new();
+    for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        for (j, &(_, i)) in group.iter().enumerate() {
+            let id = records[i].id();
+            if let Some(&(_, first)) = group[..j].iter().find(|&&(_, k)| records[k].id() == id) {
+                dups.push((i, records[first].row()));
+            }
+        }
+    }
+    dups.sort_unstable_by_key(|d| d.0);
+    dups
+}
 
 fn ingest_kind<K: Kind>(
     specs: &[InputSpec],
@@ -390,8 +510,9 @@ fn ingest_kind<K: Kind>(
     opts: IngestOptions,
     out: &mut Ingested,
 ) -> Result<Vec<K>, IngestError> {
-    let mut records: Vec<K> = Vec::new();
-    let mut first_seen: crate::geo::gazetteer::FastMap<String, RowRef> = Default::default();
+    // Read and validate every file, then settle duplicate ids across them in input order.
+    let first_file = out.files.len();
+    let mut files: Vec<(FileReport, Vec<Piece<K>>)> = Vec::new();
     for spec in specs {
         for path in expand(K::TABLE, spec, base)? {
             let format = spec
@@ -405,90 +526,109 @@ fn ingest_kind<K: Kind>(
             let list_sep =
                 spec.list_separator.as_deref().and_then(|d| d.chars().next()).unwrap_or(';');
             let size = bytes.len() as u64;
-            let sha256 = crate::output::sha256_hex(&bytes);
-            let mut opened = read::open(&path, bytes, format, delimiter, list_sep)?;
-            let (map, ignored) = map_columns(&path, K::TABLE, &opened.header, spec, delimiter)?;
-            let file = out.files.len() as u32;
+            let file = (first_file + files.len()) as u32;
             let checker = Checker {
                 gazetteer,
                 today: opts.today,
                 list_separator: list_sep,
                 country_margin_deg: 5.0,
             };
-            let mut report = FileReport {
+            // The checksum is computed while the file is parsed and validated.
+            let (sha256, checked) = rayon::join(
+                || crate::output::sha256_hex(&bytes),
+                || -> Result<_, IngestError> {
+                    let opened = read::open(&path, &bytes, format, delimiter, list_sep)?;
+                    let (map, ignored) =
+                        map_columns(&path, K::TABLE, &opened.header, spec, delimiter)?;
+                    let pieces = match &opened.rows {
+                        read::RowSource::Csv { delimiter, width } => check_csv::<K>(
+                            &bytes,
+                            opts.csv_piece_bytes,
+                            *delimiter,
+                            *width,
+                            &map,
+                            &checker,
+                            file,
+                        ),
+                        read::RowSource::Ready(rows) => check_rows::<K>(rows, &map, &checker, file),
+                    };
+                    Ok((ignored, pieces))
+                },
+            );
+            let (ignored, pieces) = checked?;
+            let report = FileReport {
                 table: K::TABLE,
                 path: path.clone(),
                 format: format.as_str(),
                 bytes: size,
                 sha256,
-                rows_read: 0,
+                rows_read: pieces.iter().map(Piece::rows).sum(),
                 accepted: 0,
                 rejected: 0,
                 ignored_columns: ignored,
             };
-            // Reading the next chunk overlaps with validating the current one.
-            let mut chunk = Vec::new();
-            let mut more = opened.rows.next_chunk(&mut chunk, opts.chunk_rows);
-            while more {
-                let rows = &mut opened.rows;
-                let (results, (next, next_more)) = rayon::join(
-                    || validate_chunk::<K>(&chunk, &map, &checker, file),
-                    || {
-                        let mut next = Vec::new();
-                        let m = rows.next_chunk(&mut next, opts.chunk_rows);
-                        (next, m)
-                    },
+            files.push((report, pieces));
+        }
+    }
+    // The first accepted row with an id keeps it; later rows with that id are rejected.
+    let dups = duplicate_ids(&files);
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.0.path.clone()).collect();
+    let mut records: Vec<K> =
+        Vec::with_capacity(files.iter().flat_map(|f| &f.1).map(|p| p.accepted.len()).sum());
+    let mut next_dup = dups.iter().peekable();
+    let mut position = 0; // of the next accepted record, over all files
+    for (i, (mut report, pieces)) in files.into_iter().enumerate() {
+        let file = (first_file + i) as u32;
+        for piece in pieces {
+            let n = piece.accepted.len();
+            let mut rejected: Vec<(u64, Vec<Problem>)> = piece.rejected;
+            let mut duplicates: Vec<usize> = Vec::new();
+            while let Some(&&(at, first)) = next_dup.peek()
+                && at < position + n
+            {
+                next_dup.next();
+                let rec = &piece.accepted[at - position];
+                let detail = format!(
+                    "id already used at {}:{}",
+                    paths[first.file as usize - first_file].display(),
+                    first.line
                 );
-                chunk = next;
-                more = next_more;
-                for r in results {
-                    report.rows_read += 1;
-                    match r {
-                        Ok((rec, notes)) => {
-                            let row = rec.row();
-                            if let Some(prev) = first_seen.get(rec.id()) {
-                                let prev_file = out
-                                    .files
-                                    .get(prev.file as usize)
-                                    .map_or(path.clone(), |f| f.path.clone());
-                                let detail = format!(
-                                    "id already used at {}:{}",
-                                    prev_file.display(),
-                                    prev.line
-                                );
-                                out.rejections.push(Rejection {
-                                    table: K::TABLE,
-                                    row,
-                                    problem: Problem::new(
-                                        "id",
-                                        rec.id(),
-                                        Reason::DuplicateId,
-                                        detail,
-                                    ),
-                                });
-                                report.rejected += 1;
-                                continue;
-                            }
-                            first_seen.insert(rec.id().to_string(), row);
-                            out.precision_downgraded += u64::from(notes.precision_downgraded);
-                            report.accepted += 1;
-                            records.push(rec);
-                        }
-                        Err((line, problems)) => {
-                            report.rejected += 1;
-                            for problem in problems {
-                                out.rejections.push(Rejection {
-                                    table: K::TABLE,
-                                    row: RowRef { file, line },
-                                    problem,
-                                });
-                            }
-                        }
-                    }
+                let problem = Problem::new("id", rec.id(), Reason::DuplicateId, detail);
+                rejected.push((rec.row().line, vec![problem]));
+                duplicates.push(at - position);
+            }
+            out.precision_downgraded += piece
+                .downgraded
+                .iter()
+                .filter(|&&k| duplicates.binary_search(&(k as usize)).is_err())
+                .count() as u64;
+            report.accepted += (n - duplicates.len()) as u64;
+            report.rejected += rejected.len() as u64;
+            if duplicates.is_empty() {
+                records.extend(piece.accepted);
+            } else {
+                rejected.sort_by_key(|r| r.0);
+                records.extend(
+                    piece
+                        .accepted
+                        .into_iter()
+                        .enumerate()
+                        .filter(|(k, _)| duplicates.binary_search(k).is_err())
+                        .map(|(_, r)| r),
+                );
+            }
+            for (line, problems) in rejected {
+                for problem in problems {
+                    out.rejections.push(Rejection {
+                        table: K::TABLE,
+                        row: RowRef { file, line },
+                        problem,
+                    });
                 }
             }
-            out.files.push(report);
+            position += n;
         }
+        out.files.push(report);
     }
     Ok(records)
 }

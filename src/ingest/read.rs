@@ -1,9 +1,9 @@
 //! Reading input files into header + text records, whatever their format.
 //!
-//! CSV is read with the `csv` crate (per-record line numbers, ragged rows and bad UTF-8
-//! reported per row); Parquet with polars (values rendered as text, list columns joined
-//! with the list separator); NDJSON line by line with serde_json (a bad line is a bad row,
-//! not a bad file). Everything downstream sees the same [`RawRow`]s.
+//! CSV is parsed with the `csv` crate piece by piece (see [`super::split`]) into one reused
+//! record per piece, ragged rows and bad UTF-8 reported per row; Parquet is read with polars
+//! (values rendered as text, list columns joined with the list separator); NDJSON line by
+//! line with serde_json (a bad line is a bad row, not a bad file) into [`RawRow`]s.
 
 use std::path::Path;
 
@@ -32,7 +32,7 @@ pub enum RawRow {
     },
 }
 
-/// A file read into memory: its header and a way to pull records in chunks.
+/// A file read into memory: its header and its records.
 pub struct Opened {
     /// Column names as found in the file.
     pub header: Vec<String>,
@@ -42,86 +42,201 @@ pub struct Opened {
 
 /// Where records come from.
 pub enum RowSource {
-    /// A CSV reader over the file's bytes.
-    Csv(csv::Reader<std::io::Cursor<Vec<u8>>>, usize),
+    /// CSV text, parsed from the file's bytes in pieces (see [`csv_piece`]).
+    Csv {
+        /// Field delimiter.
+        delimiter: u8,
+        /// Number of header fields.
+        width: usize,
+    },
     /// Rows already materialised (Parquet, NDJSON).
-    Ready(std::vec::IntoIter<RawRow>),
+    Ready(Vec<RawRow>),
 }
 
-impl RowSource {
-    /// Fills `out` with up to `max` rows; returns false when the source is exhausted.
-    pub fn next_chunk(&mut self, out: &mut Vec<RawRow>, max: usize) -> bool {
-        out.clear();
-        match self {
-            RowSource::Ready(it) => {
-                out.extend(it.by_ref().take(max));
-            }
-            RowSource::Csv(rdr, width) => {
-                while out.len() < max {
-                    let mut rec = csv::ByteRecord::new();
-                    match rdr.read_byte_record(&mut rec) {
-                        Ok(false) => break,
-                        Ok(true) => {
-                            let line = rec.position().map_or(0, |p| p.line());
-                            if rec.len() != *width {
-                                if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
-                                    continue; // a blank line
-                                }
-                                out.push(RawRow::Broken {
-                                    line,
-                                    problem: Problem::new(
-                                        "(row)",
-                                        &String::from_utf8_lossy(rec.as_slice()),
-                                        Reason::FieldCount,
-                                        format!("expected {} fields, found {}", width, rec.len()),
-                                    ),
-                                });
-                                continue;
-                            }
-                            match StringRecord::from_byte_record(rec) {
-                                Ok(record) => out.push(RawRow::Record { line, record }),
-                                Err(e) => out.push(RawRow::Broken {
-                                    line,
-                                    problem: Problem::new(
-                                        "(row)",
-                                        &String::from_utf8_lossy(e.into_byte_record().as_slice()),
-                                        Reason::InvalidUtf8,
-                                        "the row is not valid UTF-8: save the file as UTF-8",
-                                    ),
-                                }),
-                            }
-                        }
-                        Err(e) => {
-                            let line = e.position().map_or(0, |p| p.line());
-                            out.push(RawRow::Broken {
-                                line,
-                                problem: Problem::new(
-                                    "(row)",
-                                    "",
-                                    Reason::FieldCount,
-                                    format!("unreadable CSV record: {e}"),
-                                ),
-                            });
-                            // The csv reader cannot always resume after an I/O-level error.
-                            if !matches!(
-                                e.kind(),
-                                csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
-                            ) {
-                                break;
-                            }
+/// One CSV record handed to the caller of [`csv_piece`]: its fields by schema column
+/// (`None` where the file has no such column), or why the record cannot be used.
+pub type CsvRecord<'r> = Result<&'r [Option<&'r str>], Problem>;
+
+/// Empties a vector of borrowed texts so that its allocation can be reused with another
+/// lifetime (the in-place `collect` of an empty vector keeps the buffer).
+fn recycle<'b>(mut v: Vec<Option<&str>>) -> Vec<Option<&'b str>> {
+    v.clear();
+    v.into_iter().map(|_| None).collect()
+}
+
+/// `str::trim`, skipped for the usual field that neither starts nor ends with a space.
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let plain = |c: Option<&u8>| c.is_none_or(|c| c.is_ascii_graphic());
+    if plain(b.first()) && plain(b.last()) { s } else { s.trim() }
+}
+
+/// Reads one record that needs a full CSV parser (quotes, stray carriage returns) with
+/// `csv_core`: fills `out` with the unescaped fields, `ends` with their end offsets in
+/// `out`, and returns the number of input bytes consumed.
+fn core_record(
+    core: &mut csv_core::Reader,
+    input: &[u8],
+    out: &mut Vec<u8>,
+    ends: &mut Vec<usize>,
+) -> usize {
+    use csv_core::ReadRecordResult as R;
+    out.resize(out.len().max(1024), 0);
+    ends.resize(ends.len().max(64), 0);
+    let (mut nin, mut nout, mut nend) = (0, 0, 0);
+    let mut at_end = false;
+    loop {
+        let rest = if at_end { &[][..] } else { &input[nin..] };
+        // `csv_core` writes field ends relative to the start of the record.
+        let (res, i, o, e) = core.read_record(rest, &mut out[nout..], &mut ends[nend..]);
+        nin += i;
+        nout += o;
+        nend += e;
+        match res {
+            R::Record | R::End => break,
+            R::OutputFull => out.resize(out.len() * 2, 0),
+            R::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+            R::InputEmpty if at_end => break,
+            // An empty call tells the parser that the input ends here.
+            R::InputEmpty => at_end = nin >= input.len(),
+        }
+    }
+    out.truncate(nout);
+    ends.truncate(nend);
+    nin
+}
+
+/// Parses the records of `bytes[start..end]`, a piece that begins at a record boundary
+/// (see [`super::split::cut_points`]), and calls `f(line, record)` for each, in order. The
+/// piece at offset 0 begins with the header, which is skipped. `first_line` is the line
+/// number of the piece's first byte; `map` gives, for each schema column, the index of the
+/// file column that holds it. Field texts are trimmed, and empty ones passed as `None`.
+///
+/// A record that is one line with no quote and no stray carriage return (most records) is
+/// split on the delimiter directly, its fields borrowed from the file's bytes; any other
+/// record is read by `csv_core` with the same rules as the `csv` crate. Blank lines are
+/// skipped; a record with the wrong number of fields or with bytes that are not UTF-8 is
+/// passed as a [`Problem`] instead of fields. Nothing is allocated per record unless it is
+/// broken.
+pub fn csv_piece(
+    bytes: &[u8],
+    (start, end): (usize, usize),
+    first_line: u64,
+    delimiter: u8,
+    width: usize,
+    map: &[Option<usize>],
+    mut f: impl FnMut(u64, CsvRecord<'_>),
+) {
+    let piece = &bytes[start..end];
+    // One check for the whole piece; only a piece with bad bytes is checked per record.
+    let piece_text = std::str::from_utf8(piece).ok();
+    let fast = delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\r' | b'\n');
+    let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let (mut out, mut ends) = (Vec::new(), Vec::new());
+    let mut lines = super::split::LineCounter::new(first_line);
+    let mut columns: Vec<Option<&str>> = Vec::with_capacity(width);
+    let mut spare: Vec<Option<&str>> = Vec::with_capacity(map.len());
+    let mut pos = 0;
+    if start == 0 {
+        pos = core_record(&mut core, piece, &mut out, &mut ends); // the header
+    } else {
+        // `csv_core` strips a byte-order mark from the first bytes it reads: feed it a blank
+        // line so that a later piece is read exactly as in a parse of the whole file.
+        let _ = core.read_record(b"\n", &mut [], &mut []);
+    }
+    let bad_utf8 = |raw: &[u8]| {
+        Problem::new(
+            "(row)",
+            &String::from_utf8_lossy(raw),
+            Reason::InvalidUtf8,
+            "the row is not valid UTF-8: save the file as UTF-8",
+        )
+    };
+    loop {
+        // Blank lines (and the rest of a CRLF) before a record are skipped.
+        pos += piece[pos..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        if pos >= piece.len() {
+            break;
+        }
+        let line = lines.line_of(piece, pos);
+        let record_start = pos;
+        let line_end = memchr::memchr(b'\n', &piece[pos..]).map_or(piece.len(), |o| pos + o);
+        let raw = &piece[pos..line_end];
+        let content = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let mut fields = recycle(std::mem::take(&mut spare));
+        let mut cols = recycle(std::mem::take(&mut columns));
+        let problem = if fast && memchr::memchr2(b'"', b'\r', content).is_none() {
+            // One line, no quotes: split on the delimiter, borrowing from the file.
+            pos = (line_end + 1).min(piece.len());
+            let text = match piece_text {
+                Some(t) => t.get(record_start..record_start + content.len()),
+                None => std::str::from_utf8(content).ok(),
+            };
+            match text {
+                None => Some(bad_utf8(content)),
+                Some(t) => {
+                    // Fields are short: a plain byte loop beats a search per field.
+                    let mut from = 0;
+                    for (i, &b) in t.as_bytes().iter().enumerate() {
+                        if b == delimiter {
+                            cols.push(t.get(from..i));
+                            from = i + 1;
                         }
                     }
+                    cols.push(t.get(from..));
+                    None
                 }
             }
+        } else {
+            let used = core_record(&mut core, &piece[pos..], &mut out, &mut ends);
+            let raw = &piece[pos..pos + used];
+            pos = (pos + used.max(1)).min(piece.len());
+            match std::str::from_utf8(&out) {
+                Err(_) => Some(bad_utf8(raw)),
+                Ok(t) => {
+                    let mut from = 0;
+                    for &e in &ends {
+                        cols.push(t.get(from..e));
+                        from = e;
+                    }
+                    // A field boundary inside a character: the fields are not UTF-8.
+                    cols.iter().any(Option::is_none).then(|| bad_utf8(raw))
+                }
+            }
+        };
+        match problem {
+            Some(p) => f(line, Err(p)),
+            // A line holding only `""` is blank too.
+            None if cols.len() == 1 && cols[0] == Some("") => {}
+            None if cols.len() != width => {
+                let shown = cols.iter().map(|c| c.unwrap_or("")).collect::<Vec<_>>();
+                f(
+                    line,
+                    Err(Problem::new(
+                        "(row)",
+                        &shown.join(&(delimiter as char).to_string()),
+                        Reason::FieldCount,
+                        format!("expected {} fields, found {}", width, cols.len()),
+                    )),
+                )
+            }
+            None => {
+                for m in map {
+                    let v = m.and_then(|i| cols[i]).map(trim).filter(|v| !v.is_empty());
+                    fields.push(v);
+                }
+                f(line, Ok(&fields));
+            }
         }
-        !out.is_empty()
+        spare = recycle(fields);
+        columns = recycle(cols);
     }
 }
 
 /// Opens a file of the given format.
 pub fn open(
     path: &Path,
-    bytes: Vec<u8>,
+    bytes: &[u8],
     format: Format,
     delimiter: u8,
     list_sep: char,
@@ -129,7 +244,7 @@ pub fn open(
     match format {
         Format::Csv => open_csv(path, bytes, delimiter),
         Format::Parquet => open_parquet(path, bytes, list_sep),
-        Format::Ndjson => open_ndjson(path, &bytes, list_sep),
+        Format::Ndjson => open_ndjson(path, bytes, list_sep),
     }
 }
 
@@ -137,7 +252,7 @@ fn bad(path: &Path, problem: impl Into<String>) -> IngestError {
     IngestError::Unreadable { path: path.to_path_buf(), problem: problem.into() }
 }
 
-fn open_csv(path: &Path, bytes: Vec<u8>, delimiter: u8) -> Result<Opened, IngestError> {
+fn open_csv(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Opened, IngestError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(bad(path, "the file is empty: expected a header row"));
     }
@@ -151,7 +266,7 @@ fn open_csv(path: &Path, bytes: Vec<u8>, delimiter: u8) -> Result<Opened, Ingest
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(true)
-        .from_reader(std::io::Cursor::new(bytes));
+        .from_reader(bytes);
     let header = rdr
         .headers()
         .map_err(|e| bad(path, format!("cannot read the header row: {e}")))?
@@ -163,7 +278,7 @@ fn open_csv(path: &Path, bytes: Vec<u8>, delimiter: u8) -> Result<Opened, Ingest
         })
         .collect::<Vec<_>>();
     let width = header.len();
-    Ok(Opened { header, rows: RowSource::Csv(rdr, width) })
+    Ok(Opened { header, rows: RowSource::Csv { delimiter, width } })
 }
 
 /// The fields of one NDJSON line (column index, text), or why it cannot be used.
@@ -234,7 +349,7 @@ fn open_ndjson(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened, Inge
             Err(problem) => RawRow::Broken { line, problem },
         })
         .collect();
-    Ok(Opened { header, rows: RowSource::Ready(rows.into_iter()) })
+    Ok(Opened { header, rows: RowSource::Ready(rows) })
 }
 
 fn json_text(v: &serde_json::Value, sep: char) -> Option<Option<String>> {
@@ -257,7 +372,7 @@ fn json_text(v: &serde_json::Value, sep: char) -> Option<Option<String>> {
     })
 }
 
-fn open_parquet(path: &Path, bytes: Vec<u8>, list_sep: char) -> Result<Opened, IngestError> {
+fn open_parquet(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened, IngestError> {
     use polars::prelude::*;
     if !bytes.starts_with(b"PAR1") {
         return Err(bad(path, "not a Parquet file (no PAR1 magic bytes)"));
@@ -281,7 +396,7 @@ fn open_parquet(path: &Path, bytes: Vec<u8>, list_sep: char) -> Result<Opened, I
             RawRow::Record { line: i as u64 + 1, record }
         })
         .collect::<Vec<_>>();
-    Ok(Opened { header, rows: RowSource::Ready(rows.into_iter()) })
+    Ok(Opened { header, rows: RowSource::Ready(rows) })
 }
 
 fn series_text(
@@ -305,4 +420,93 @@ fn series_text(
     }
     let st = s.cast(&DataType::String)?;
     Ok(st.str()?.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::split::{LineCounter, count_line_breaks, cut_points};
+    use proptest::prelude::*;
+
+    /// What a record should become: trimmed fields (None if empty) or the reason it fails.
+    type Expected = (u64, Result<Vec<Option<String>>, Reason>);
+
+    /// The reference: a sequential parse with the `csv` crate.
+    fn reference(bytes: &[u8], delimiter: u8) -> (usize, Vec<Expected>) {
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(bytes);
+        let width = rdr.byte_headers().map_or(0, |h| h.len());
+        let mut lines = LineCounter::new(1);
+        let mut out = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        while rdr.read_byte_record(&mut rec).unwrap() {
+            let line = lines.line_of(bytes, rec.position().unwrap().byte() as usize);
+            if rec.len() == 1 && rec[0].is_empty() {
+                continue;
+            }
+            let texts: Option<Vec<&str>> =
+                rec.iter().map(|f| std::str::from_utf8(f).ok()).collect();
+            let expected = match texts {
+                None => Err(Reason::InvalidUtf8),
+                Some(t) if t.len() != width => Err(Reason::FieldCount),
+                Some(t) => Ok(t
+                    .iter()
+                    .map(|s| Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+                    .collect()),
+            };
+            out.push((line, expected));
+        }
+        (width, out)
+    }
+
+    fn pieced(bytes: &[u8], delimiter: u8, width: usize, target: usize) -> Vec<Expected> {
+        let map: Vec<Option<usize>> = (0..width).map(Some).collect();
+        let cuts = cut_points(bytes, delimiter, target);
+        let mut out = Vec::new();
+        for w in cuts.windows(2) {
+            let first_line = 1 + count_line_breaks(&bytes[..w[0]]);
+            csv_piece(bytes, (w[0], w[1]), first_line, delimiter, width, &map, |line, rec| {
+                out.push((
+                    line,
+                    rec.map(|f| f.iter().map(|v| v.map(str::to_string)).collect())
+                        .map_err(|p| p.reason),
+                ))
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn quoted_crlf_and_broken_records() {
+        let csv = "id,note\r\n1,\"a\r\nb\"\r\n\r\n2, x \r\n3,\"q\"\"q\",extra\r\n\"\"\r\n4,5\" shelf\n5,\"é\"";
+        let (width, want) = reference(csv.as_bytes(), b',');
+        assert_eq!(want.len(), 5);
+        for t in [1, 3, 7, 1 << 20] {
+            assert_eq!(pieced(csv.as_bytes(), b',', width, t), want, "target {t}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn pieces_read_like_the_csv_crate(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just(&b"\""[..]), Just(&b","[..]), Just(&b"\n"[..]), Just(&b"\r"[..]),
+                    Just(&b"ab"[..]), Just(&b"\r\n"[..]), Just(&b" "[..]), Just(&b"\xc3\xa9"[..]),
+                    Just(&b"\xff"[..]), Just(&b"\xc3"[..]), Just(&b"\xef\xbb\xbf"[..]),
+                ],
+                0..80,
+            ),
+            target in 1usize..50,
+        ) {
+            let mut bytes = b"h1,h2,h3\n".to_vec();
+            bytes.extend(parts.concat());
+            let (width, want) = reference(&bytes, b',');
+            prop_assert_eq!(pieced(&bytes, b',', width, target), want);
+        }
+    }
 }

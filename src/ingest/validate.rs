@@ -6,9 +6,10 @@
 use chrono::NaiveDate;
 
 use crate::date::PartialDate;
-use crate::geo::{Gazetteer, LatLon, Resolved};
+use crate::geo::gazetteer::{FastMap, Unresolved};
+use crate::geo::{CountryId, Gazetteer, LatLon, Resolved};
 use crate::records::{Location, LootingIncident, RouteReport, RowRef, Seizure, SerialRange};
-use crate::schema::{Category, LocationPrecision, TableKind, TransportMode};
+use crate::schema::{Category, LocationPrecision, TransportMode};
 
 /// Why a row (or one of its fields) cannot be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -159,39 +160,176 @@ pub struct Checker<'g> {
     pub country_margin_deg: f64,
 }
 
-/// The fields of one row, indexed by schema column (`None` = absent or empty).
+/// The fields of one row, indexed by schema column: trimmed texts, `None` where the column
+/// is absent or the text is empty.
 pub type Fields<'a> = [Option<&'a str>];
 
-struct Acc<'a> {
-    fields: &'a Fields<'a>,
-    kind: TableKind,
-    problems: Vec<Problem>,
+/// A schema column: its name and its position in the table's column list.
+#[derive(Debug, Clone, Copy)]
+struct Col {
+    index: usize,
+    name: &'static str,
 }
 
-impl<'a> Acc<'a> {
-    fn get(&self, name: &str) -> Option<&'a str> {
-        let i = self.kind.column_index(name)?;
-        self.fields.get(i).copied().flatten().map(str::trim).filter(|s| !s.is_empty())
+const fn col(columns: &[crate::schema::ColumnSpec], name: &'static str) -> Col {
+    Col { index: crate::schema::column_position(columns, name), name }
+}
+
+const LOC_COUNTRY: Col = col(crate::schema::SEIZURE_COLUMNS, "country");
+const LOC_LAT: Col = col(crate::schema::SEIZURE_COLUMNS, "lat");
+const LOC_LOCATION_PRECISION: Col = col(crate::schema::SEIZURE_COLUMNS, "location_precision");
+const LOC_LON: Col = col(crate::schema::SEIZURE_COLUMNS, "lon");
+const LOC_PLACE: Col = col(crate::schema::SEIZURE_COLUMNS, "place");
+
+const S_CALIBRE: Col = col(crate::schema::SEIZURE_COLUMNS, "calibre");
+const S_CATEGORY: Col = col(crate::schema::SEIZURE_COLUMNS, "category");
+const S_CONFIDENCE: Col = col(crate::schema::SEIZURE_COLUMNS, "confidence");
+const S_COUNTRY_OF_MANUFACTURE: Col = col(crate::schema::SEIZURE_COLUMNS, "country_of_manufacture");
+const S_DATE: Col = col(crate::schema::SEIZURE_COLUMNS, "date");
+const S_DESTINATION: Col = col(crate::schema::SEIZURE_COLUMNS, "destination");
+const S_ID: Col = col(crate::schema::SEIZURE_COLUMNS, "id");
+const S_LAST_LEGAL_IMPORT: Col = col(crate::schema::SEIZURE_COLUMNS, "last_legal_import");
+const S_LOT: Col = col(crate::schema::SEIZURE_COLUMNS, "lot");
+const S_MAKE: Col = col(crate::schema::SEIZURE_COLUMNS, "make");
+const S_MODEL: Col = col(crate::schema::SEIZURE_COLUMNS, "model");
+const S_ORIGIN: Col = col(crate::schema::SEIZURE_COLUMNS, "origin");
+const S_QUANTITY: Col = col(crate::schema::SEIZURE_COLUMNS, "quantity");
+const S_ROUNDS: Col = col(crate::schema::SEIZURE_COLUMNS, "rounds");
+const S_SERIAL: Col = col(crate::schema::SEIZURE_COLUMNS, "serial");
+const S_SOURCE: Col = col(crate::schema::SEIZURE_COLUMNS, "source");
+const S_TRACED_INCIDENT_ID: Col = col(crate::schema::SEIZURE_COLUMNS, "traced_incident_id");
+const S_TRANSIT: Col = col(crate::schema::SEIZURE_COLUMNS, "transit");
+const S_TRANSPORT_MODE: Col = col(crate::schema::SEIZURE_COLUMNS, "transport_mode");
+
+const L_CATEGORIES: Col = col(crate::schema::LOOTING_COLUMNS, "categories");
+const L_CONFIDENCE: Col = col(crate::schema::LOOTING_COLUMNS, "confidence");
+const L_DATE: Col = col(crate::schema::LOOTING_COLUMNS, "date");
+const L_FACILITY: Col = col(crate::schema::LOOTING_COLUMNS, "facility");
+const L_FACILITY_TYPE: Col = col(crate::schema::LOOTING_COLUMNS, "facility_type");
+const L_ID: Col = col(crate::schema::LOOTING_COLUMNS, "id");
+const L_LOTS: Col = col(crate::schema::LOOTING_COLUMNS, "lots");
+const L_PERPETRATOR: Col = col(crate::schema::LOOTING_COLUMNS, "perpetrator");
+const L_RECOVERED: Col = col(crate::schema::LOOTING_COLUMNS, "recovered");
+const L_ROUNDS_LOOTED: Col = col(crate::schema::LOOTING_COLUMNS, "rounds_looted");
+const L_SERIAL_RANGES: Col = col(crate::schema::LOOTING_COLUMNS, "serial_ranges");
+const L_SOURCE: Col = col(crate::schema::LOOTING_COLUMNS, "source");
+const L_WEAPONS_LOOTED: Col = col(crate::schema::LOOTING_COLUMNS, "weapons_looted");
+
+const R_CONFIDENCE: Col = col(crate::schema::ROUTE_COLUMNS, "confidence");
+const R_FIRST_REPORTED: Col = col(crate::schema::ROUTE_COLUMNS, "first_reported");
+const R_FROM: Col = col(crate::schema::ROUTE_COLUMNS, "from");
+const R_ID: Col = col(crate::schema::ROUTE_COLUMNS, "id");
+const R_LAST_REPORTED: Col = col(crate::schema::ROUTE_COLUMNS, "last_reported");
+const R_MODE: Col = col(crate::schema::ROUTE_COLUMNS, "mode");
+const R_REPORTS: Col = col(crate::schema::ROUTE_COLUMNS, "reports");
+const R_SOURCE: Col = col(crate::schema::ROUTE_COLUMNS, "source");
+const R_TO: Col = col(crate::schema::ROUTE_COLUMNS, "to");
+const R_VOLUME: Col = col(crate::schema::ROUTE_COLUMNS, "volume");
+
+// The location columns have the same positions in the seizure and looting tables, so
+// `Checker::location` serves both.
+const _: () = {
+    use crate::schema::{LOOTING_COLUMNS as L, column_position as at};
+    assert!(at(L, "country") == LOC_COUNTRY.index);
+    assert!(at(L, "place") == LOC_PLACE.index);
+    assert!(at(L, "lat") == LOC_LAT.index);
+    assert!(at(L, "lon") == LOC_LON.index);
+    assert!(at(L, "location_precision") == LOC_LOCATION_PRECISION.index);
+};
+
+/// Answers for one kind of question, by the text asked about.
+type Answers<T> = FastMap<Box<str>, Result<T, Unresolved>>;
+
+/// Gazetteer answers already given while validating one piece of a file: most files name
+/// the same countries and places again and again. Bounded: it starts afresh after
+/// [`ResolveCache::MAX_ENTRIES`] answers.
+#[derive(Debug, Default)]
+pub struct ResolveCache {
+    countries: Answers<CountryId>,
+    refs: Answers<Resolved>,
+    /// Keyed by (country, prefer admin1), then by the place text.
+    places: FastMap<(Option<CountryId>, bool), Answers<Resolved>>,
+    entries: usize,
+}
+
+impl ResolveCache {
+    /// Answers kept before the cache is emptied.
+    pub const MAX_ENTRIES: usize = 1 << 16;
+
+    fn room(&mut self) {
+        self.entries += 1;
+        if self.entries > Self::MAX_ENTRIES {
+            *self = ResolveCache::default();
+        }
+    }
+
+    fn country(&mut self, g: &Gazetteer, text: &str) -> Result<CountryId, Unresolved> {
+        if let Some(r) = self.countries.get(text) {
+            return r.clone();
+        }
+        let r = g.resolve_country(text);
+        self.room();
+        self.countries.insert(text.into(), r.clone());
+        r
+    }
+
+    fn reference(&mut self, g: &Gazetteer, text: &str) -> Result<Resolved, Unresolved> {
+        if let Some(r) = self.refs.get(text) {
+            return r.clone();
+        }
+        let r = g.resolve_ref(text);
+        self.room();
+        self.refs.insert(text.into(), r.clone());
+        r
+    }
+
+    fn place(
+        &mut self,
+        g: &Gazetteer,
+        text: &str,
+        country: Option<CountryId>,
+        prefer_admin1: bool,
+    ) -> Result<Resolved, Unresolved> {
+        if let Some(r) = self.places.get(&(country, prefer_admin1)).and_then(|m| m.get(text)) {
+            return r.clone();
+        }
+        let r = g.resolve_place(text, country, prefer_admin1);
+        self.room();
+        self.places.entry((country, prefer_admin1)).or_default().insert(text.into(), r.clone());
+        r
+    }
+}
+
+struct Acc<'a, 'c> {
+    fields: &'a Fields<'a>,
+    problems: Vec<Problem>,
+    cache: &'c mut ResolveCache,
+}
+
+impl<'a> Acc<'a, '_> {
+    fn get(&self, c: Col) -> Option<&'a str> {
+        self.fields.get(c.index).copied().flatten()
     }
 
     fn push(&mut self, column: &str, value: &str, reason: Reason, detail: impl Into<String>) {
         self.problems.push(Problem::new(column, value, reason, detail));
     }
 
-    fn text(&self, name: &str) -> Option<String> {
-        self.get(name).map(str::to_string)
+    fn text(&self, c: Col) -> Option<String> {
+        self.get(c).map(str::to_string)
     }
 
-    fn required(&mut self, name: &str) -> Option<&'a str> {
-        let v = self.get(name);
+    fn required(&mut self, c: Col) -> Option<&'a str> {
+        let v = self.get(c);
         if v.is_none() {
+            let name = c.name;
             self.push(name, "", Reason::Missing, format!("{name} is required"));
         }
         v
     }
 
-    fn number(&mut self, name: &str) -> Option<f64> {
-        let v = self.get(name)?;
+    fn number(&mut self, c: Col) -> Option<f64> {
+        let (name, v) = (c.name, self.get(c)?);
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() => Some(x),
             Ok(_) => {
@@ -205,9 +343,13 @@ impl<'a> Acc<'a> {
         }
     }
 
-    fn count(&mut self, name: &str) -> Option<u64> {
-        let raw = self.get(name)?;
-        let x = self.number(name)?;
+    fn count(&mut self, c: Col) -> Option<u64> {
+        let (name, raw) = (c.name, self.get(c)?);
+        // Plain digits (the usual case) need no float parse.
+        if raw.len() <= 15 && raw.bytes().all(|b| b.is_ascii_digit()) {
+            return raw.parse().ok();
+        }
+        let x = self.number(c)?;
         if x < 0.0 {
             self.push(name, raw, Reason::OutOfRange, format!("{name} must be >= 0"));
             None
@@ -219,9 +361,9 @@ impl<'a> Acc<'a> {
         }
     }
 
-    fn unit(&mut self, name: &str) -> Option<f64> {
-        let raw = self.get(name)?;
-        let x = self.number(name)?;
+    fn unit(&mut self, c: Col) -> Option<f64> {
+        let (name, raw) = (c.name, self.get(c)?);
+        let x = self.number(c)?;
         if (0.0..=1.0).contains(&x) {
             Some(x)
         } else {
@@ -230,8 +372,8 @@ impl<'a> Acc<'a> {
         }
     }
 
-    fn date(&mut self, name: &str, today: NaiveDate) -> Option<PartialDate> {
-        let raw = self.get(name)?;
+    fn date(&mut self, c: Col, today: NaiveDate) -> Option<PartialDate> {
+        let (name, raw) = (c.name, self.get(c)?);
         match raw.parse::<PartialDate>() {
             Ok(d) if d.first_day() > today => {
                 self.push(
@@ -252,12 +394,12 @@ impl<'a> Acc<'a> {
 
     fn vocab<T>(
         &mut self,
-        name: &str,
+        c: Col,
         parse: fn(&str) -> Option<T>,
         spellings: &[&str],
         reason: Reason,
     ) -> Option<T> {
-        let raw = self.get(name)?;
+        let (name, raw) = (c.name, self.get(c)?);
         let v = parse(raw);
         if v.is_none() {
             let suggestion = closest(raw, spellings)
@@ -285,9 +427,9 @@ fn closest<'s>(text: &str, options: &[&'s str]) -> Option<&'s str> {
 }
 
 impl<'g> Checker<'g> {
-    fn country(&self, acc: &mut Acc<'_>, name: &str) -> Option<crate::geo::CountryId> {
-        let raw = acc.get(name)?;
-        match self.gazetteer.resolve_country(raw) {
+    fn country(&self, acc: &mut Acc<'_, '_>, c: Col) -> Option<crate::geo::CountryId> {
+        let (name, raw) = (c.name, acc.get(c)?);
+        match acc.cache.country(self.gazetteer, raw) {
             Ok(c) => Some(c),
             Err(e) => {
                 acc.push(name, raw, Reason::UnknownCountry, e.to_string());
@@ -296,8 +438,8 @@ impl<'g> Checker<'g> {
         }
     }
 
-    fn reference(&self, acc: &mut Acc<'_>, name: &str, raw: &str) -> Option<Resolved> {
-        match self.gazetteer.resolve_ref(raw) {
+    fn reference(&self, acc: &mut Acc<'_, '_>, name: &str, raw: &str) -> Option<Resolved> {
+        match acc.cache.reference(self.gazetteer, raw) {
             Ok(r) => Some(r),
             Err(e) => {
                 let reason = match e {
@@ -311,31 +453,31 @@ impl<'g> Checker<'g> {
         }
     }
 
-    fn list<'a>(&self, acc: &Acc<'a>, name: &str) -> Vec<&'a str> {
-        acc.get(name)
+    fn list<'a>(&self, acc: &Acc<'a, '_>, c: Col) -> Vec<&'a str> {
+        acc.get(c)
             .map(|v| {
                 v.split(self.list_separator).map(str::trim).filter(|s| !s.is_empty()).collect()
             })
             .unwrap_or_default()
     }
 
-    fn location(&self, acc: &mut Acc<'_>) -> Option<(Location, bool)> {
+    fn location(&self, acc: &mut Acc<'_, '_>) -> Option<(Location, bool)> {
         let before = acc.problems.len();
-        let country = self.country(acc, "country");
+        let country = self.country(acc, LOC_COUNTRY);
         let stated = acc.vocab(
-            "location_precision",
+            LOC_LOCATION_PRECISION,
             LocationPrecision::parse,
             LocationPrecision::spellings(),
             Reason::UnknownPrecision,
         );
-        let (lat_raw, lon_raw) = (acc.get("lat"), acc.get("lon"));
+        let (lat_raw, lon_raw) = (acc.get(LOC_LAT), acc.get(LOC_LON));
         let mut point = None;
         match (lat_raw, lon_raw) {
             (None, None) => {}
             (Some(_), None) => acc.push("lon", "", Reason::Missing, "lat is given but lon is not"),
             (None, Some(_)) => acc.push("lat", "", Reason::Missing, "lon is given but lat is not"),
             (Some(la), Some(lo)) => {
-                let (lat, lon) = (acc.number("lat"), acc.number("lon"));
+                let (lat, lon) = (acc.number(LOC_LAT), acc.number(LOC_LON));
                 if let (Some(lat), Some(lon)) = (lat, lon) {
                     match LatLon::new(lat, lon) {
                         Ok(p) => point = Some(p),
@@ -356,9 +498,9 @@ impl<'g> Checker<'g> {
         }
         let g = self.gazetteer;
         let mut resolved_place = None;
-        let place = acc.text("place");
+        let place = acc.text(LOC_PLACE);
         if let Some(p) = &place {
-            match g.resolve_place(p, country, stated == Some(LocationPrecision::Admin1)) {
+            match acc.cache.place(g, p, country, stated == Some(LocationPrecision::Admin1)) {
                 Ok(r) => resolved_place = Some(r),
                 // With coordinates the place name is only a label; without, it must resolve.
                 Err(_) if point.is_some() => {}
@@ -446,19 +588,20 @@ impl<'g> Checker<'g> {
         &self,
         fields: &Fields<'_>,
         row: RowRef,
+        cache: &mut ResolveCache,
     ) -> Result<(Seizure, RowNotes), Vec<Problem>> {
-        let mut a = Acc { fields, kind: TableKind::Seizures, problems: Vec::new() };
-        let id = a.required("id").map(str::to_string);
-        let date = if a.required("date").is_some() { a.date("date", self.today) } else { None };
+        let mut a = Acc { fields, problems: Vec::new(), cache };
+        let id = a.required(S_ID).map(str::to_string);
+        let date = if a.required(S_DATE).is_some() { a.date(S_DATE, self.today) } else { None };
         let location = self.location(&mut a);
         let category =
-            a.vocab("category", Category::parse, Category::spellings(), Reason::UnknownCategory);
-        let quantity = a.count("quantity");
-        let rounds = a.count("rounds");
-        let com = self.country(&mut a, "country_of_manufacture");
-        let lli = self.country(&mut a, "last_legal_import");
+            a.vocab(S_CATEGORY, Category::parse, Category::spellings(), Reason::UnknownCategory);
+        let quantity = a.count(S_QUANTITY);
+        let rounds = a.count(S_ROUNDS);
+        let com = self.country(&mut a, S_COUNTRY_OF_MANUFACTURE);
+        let lli = self.country(&mut a, S_LAST_LEGAL_IMPORT);
         let mut origin = Vec::new();
-        for o in self.list(&a, "origin") {
+        for o in self.list(&a, S_ORIGIN) {
             if let Some(r) = self.reference(&mut a, "origin", o) {
                 let c = self.gazetteer.country_of(r);
                 if !origin.contains(&c) {
@@ -467,20 +610,20 @@ impl<'g> Checker<'g> {
             }
         }
         let mut transit = Vec::new();
-        for t in self.list(&a, "transit") {
+        for t in self.list(&a, S_TRANSIT) {
             if let Some(r) = self.reference(&mut a, "transit", t) {
                 transit.push(r);
             }
         }
         let destination =
-            a.get("destination").and_then(|d| self.reference(&mut a, "destination", d));
+            a.get(S_DESTINATION).and_then(|d| self.reference(&mut a, "destination", d));
         let mode = a.vocab(
-            "transport_mode",
+            S_TRANSPORT_MODE,
             TransportMode::parse,
             TransportMode::spellings(),
             Reason::UnknownTransportMode,
         );
-        let confidence = a.unit("confidence");
+        let confidence = a.unit(S_CONFIDENCE);
         match (id, date, location) {
             (Some(id), Some(date), Some((location, downgraded))) if a.problems.is_empty() => Ok((
                 Seizure {
@@ -490,19 +633,19 @@ impl<'g> Checker<'g> {
                     category,
                     quantity,
                     rounds,
-                    make: a.text("make"),
-                    model: a.text("model"),
-                    calibre: a.text("calibre"),
-                    serial: a.text("serial"),
-                    lot: a.text("lot"),
+                    make: a.text(S_MAKE),
+                    model: a.text(S_MODEL),
+                    calibre: a.text(S_CALIBRE),
+                    serial: a.text(S_SERIAL),
+                    lot: a.text(S_LOT),
                     country_of_manufacture: com,
                     last_legal_import: lli,
                     origin,
                     transit,
                     destination,
-                    traced_incident_id: a.text("traced_incident_id"),
+                    traced_incident_id: a.text(S_TRACED_INCIDENT_ID),
                     transport_mode: mode,
-                    source: a.text("source"),
+                    source: a.text(S_SOURCE),
                     confidence,
                     row,
                 },
@@ -517,16 +660,17 @@ impl<'g> Checker<'g> {
         &self,
         fields: &Fields<'_>,
         row: RowRef,
+        cache: &mut ResolveCache,
     ) -> Result<(LootingIncident, RowNotes), Vec<Problem>> {
-        let mut a = Acc { fields, kind: TableKind::Looting, problems: Vec::new() };
-        let id = a.required("id").map(str::to_string);
-        let date = if a.required("date").is_some() { a.date("date", self.today) } else { None };
+        let mut a = Acc { fields, problems: Vec::new(), cache };
+        let id = a.required(L_ID).map(str::to_string);
+        let date = if a.required(L_DATE).is_some() { a.date(L_DATE, self.today) } else { None };
         let location = self.location(&mut a);
-        let weapons_looted = a.count("weapons_looted");
-        let rounds_looted = a.count("rounds_looted");
-        let recovered = a.count("recovered");
+        let weapons_looted = a.count(L_WEAPONS_LOOTED);
+        let rounds_looted = a.count(L_ROUNDS_LOOTED);
+        let recovered = a.count(L_RECOVERED);
         let mut categories = Vec::new();
-        for c in self.list(&a, "categories") {
+        for c in self.list(&a, L_CATEGORIES) {
             match Category::parse(c) {
                 Some(c) if !categories.contains(&c) => categories.push(c),
                 Some(_) => {}
@@ -544,7 +688,7 @@ impl<'g> Checker<'g> {
             }
         }
         let mut serial_ranges = Vec::new();
-        for r in self.list(&a, "serial_ranges") {
+        for r in self.list(&a, L_SERIAL_RANGES) {
             match SerialRange::parse(r) {
                 Some(r) => serial_ranges.push(r),
                 None => a.push(
@@ -555,24 +699,24 @@ impl<'g> Checker<'g> {
                 ),
             }
         }
-        let lots = self.list(&a, "lots").into_iter().map(str::to_string).collect();
-        let confidence = a.unit("confidence");
+        let lots = self.list(&a, L_LOTS).into_iter().map(str::to_string).collect();
+        let confidence = a.unit(L_CONFIDENCE);
         match (id, date, location) {
             (Some(id), Some(date), Some((location, downgraded))) if a.problems.is_empty() => Ok((
                 LootingIncident {
                     id,
                     date,
                     location,
-                    facility: a.text("facility"),
-                    facility_type: a.text("facility_type"),
-                    perpetrator: a.text("perpetrator"),
+                    facility: a.text(L_FACILITY),
+                    facility_type: a.text(L_FACILITY_TYPE),
+                    perpetrator: a.text(L_PERPETRATOR),
                     weapons_looted,
                     rounds_looted,
                     categories,
                     serial_ranges,
                     lots,
                     recovered,
-                    source: a.text("source"),
+                    source: a.text(L_SOURCE),
                     confidence,
                     row,
                 },
@@ -587,19 +731,20 @@ impl<'g> Checker<'g> {
         &self,
         fields: &Fields<'_>,
         row: RowRef,
+        cache: &mut ResolveCache,
     ) -> Result<(RouteReport, RowNotes), Vec<Problem>> {
-        let mut a = Acc { fields, kind: TableKind::Routes, problems: Vec::new() };
-        let id = a.required("id").map(str::to_string);
-        let from = a.required("from").and_then(|v| self.reference(&mut a, "from", v));
-        let to = a.required("to").and_then(|v| self.reference(&mut a, "to", v));
+        let mut a = Acc { fields, problems: Vec::new(), cache };
+        let id = a.required(R_ID).map(str::to_string);
+        let from = a.required(R_FROM).and_then(|v| self.reference(&mut a, "from", v));
+        let to = a.required(R_TO).and_then(|v| self.reference(&mut a, "to", v));
         let mode = a.vocab(
-            "mode",
+            R_MODE,
             TransportMode::parse,
             TransportMode::spellings(),
             Reason::UnknownTransportMode,
         );
-        let first = a.date("first_reported", self.today);
-        let last = a.date("last_reported", self.today);
+        let first = a.date(R_FIRST_REPORTED, self.today);
+        let last = a.date(R_LAST_REPORTED, self.today);
         if let (Some(f), Some(l)) = (first, last)
             && f.first_day() > l.last_day()
         {
@@ -610,8 +755,8 @@ impl<'g> Checker<'g> {
                 format!("first_reported {f} is after last_reported {l}"),
             );
         }
-        let reports_raw = a.get("reports");
-        let reports = a.count("reports");
+        let reports_raw = a.get(R_REPORTS);
+        let reports = a.count(R_REPORTS);
         if reports == Some(0) || reports.is_some_and(|r| r > u64::from(u32::MAX)) {
             a.push(
                 "reports",
@@ -620,18 +765,18 @@ impl<'g> Checker<'g> {
                 "reports must be at least 1",
             );
         }
-        let volume_raw = a.get("volume");
-        let volume = a.number("volume");
+        let volume_raw = a.get(R_VOLUME);
+        let volume = a.number(R_VOLUME);
         if volume.is_some_and(|v| v < 0.0) {
             a.push("volume", volume_raw.unwrap_or(""), Reason::OutOfRange, "volume must be >= 0");
         }
-        let confidence = a.unit("confidence");
+        let confidence = a.unit(R_CONFIDENCE);
         if let (Some(f), Some(t)) = (from, to)
             && f == t
         {
             a.push(
                 "to",
-                a.get("to").unwrap_or(""),
+                a.get(R_TO).unwrap_or(""),
                 Reason::OutOfRange,
                 "a route leg must join two different places",
             );
@@ -648,7 +793,7 @@ impl<'g> Checker<'g> {
                     reports: reports.unwrap_or(1) as u32,
                     volume,
                     confidence,
-                    source: a.text("source"),
+                    source: a.text(R_SOURCE),
                     row,
                 },
                 RowNotes::default(),

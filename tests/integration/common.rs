@@ -29,7 +29,7 @@ pub fn ingest_specs(
 ) -> Result<Ingested, IngestError> {
     let inputs = InputSet { seizures, looting, routes };
     let opts = IngestOptions {
-        chunk_rows: 4,
+        csv_piece_bytes: 4,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
     };
     ingest(&inputs, Path::new("/"), gaz(), opts)

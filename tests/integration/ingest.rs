@@ -1,12 +1,13 @@
 //! Ingestion: every rejection reason, each format, column mapping, partial dates, aliases,
 //! and the corpus of unusable files.
 
+use divnet::config::InputSpec;
 use divnet::date::DatePrecision;
 use divnet::geo::Resolved;
-use divnet::ingest::{IngestError, Reason};
+use divnet::ingest::{IngestError, IngestOptions, InputSet, Reason, ingest};
 use divnet::schema::Category;
 
-use crate::common::{data, gaz, ingest_specs, spec};
+use crate::common::{data, gaz, ingest_specs, root, spec};
 
 fn reasons_by_id(ing: &divnet::ingest::Ingested, csv_rel: &str) -> Vec<(u64, String, Reason)> {
     let _ = csv_rel;
@@ -278,4 +279,49 @@ proptest::proptest! {
 #[test]
 fn data_dir_is_found() {
     assert!(data("formats/seizures.csv").is_file());
+}
+
+#[test]
+fn line_numbers_count_blank_lines_crlf_and_quoted_newlines() {
+    let ing = ingest_specs(vec![spec("rows/crlf_lines.csv")], vec![], vec![]).unwrap();
+    assert_eq!(
+        ing.seizures.iter().map(|s| (s.id.as_str(), s.row.line)).collect::<Vec<_>>(),
+        [("C-1", 2)]
+    );
+    let lines: Vec<(u64, Reason)> =
+        ing.rejections.iter().map(|r| (r.row.line, r.problem.reason)).collect();
+    assert_eq!(
+        lines,
+        [
+            (4, Reason::FutureDate),
+            (5, Reason::UnknownPlace),
+            (7, Reason::UnknownCountry),
+            (8, Reason::UnknownPlace),
+        ]
+    );
+    assert_eq!(ing.rejections[1].problem.value, "Lagos\r\nIsland");
+    assert_eq!(ing.rejections[3].problem.value, "5\" shelf, Kano");
+}
+
+#[test]
+fn csv_pieces_do_not_change_the_result() {
+    // The demo seizures parsed as one piece and cut between every two records.
+    let file = root().join("datasets/demo/seizures.csv");
+    let run = |piece: usize| {
+        let inputs = InputSet {
+            seizures: vec![InputSpec::file(file.display().to_string())],
+            looting: vec![],
+            routes: vec![],
+        };
+        let opts = IngestOptions {
+            csv_piece_bytes: piece,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        };
+        ingest(&inputs, std::path::Path::new("/"), gaz(), opts).unwrap()
+    };
+    let (one, many) = (run(usize::MAX), run(1));
+    assert!(one.seizures.len() > 1000);
+    assert_eq!(one.seizures, many.seizures);
+    assert_eq!(one.rejections, many.rejections);
+    assert_eq!(one.files[0].rows_read, many.files[0].rows_read);
 }
