@@ -370,15 +370,28 @@ impl Kind for RouteReport {
 struct Piece<K> {
     /// Accepted records.
     accepted: Vec<K>,
+    /// Hashes of their ids (see [`id_hash`]).
+    id_hashes: Vec<u64>,
     /// Positions in `accepted` of rows whose stated precision was lowered.
     downgraded: Vec<u32>,
     /// Rejected rows: line and problems.
     rejected: Vec<(u64, Vec<Problem>)>,
 }
 
-impl<K> Piece<K> {
+/// Hash of a record id, for finding duplicates (fixed seed: the same on every run).
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(id)
+}
+
+impl<K: Kind> Piece<K> {
     fn with_capacity(rows: usize) -> Self {
-        Piece { accepted: Vec::with_capacity(rows), downgraded: Vec::new(), rejected: Vec::new() }
+        Piece {
+            accepted: Vec::with_capacity(rows),
+            id_hashes: Vec::with_capacity(rows),
+            downgraded: Vec::new(),
+            rejected: Vec::new(),
+        }
     }
 
     fn push(&mut self, line: u64, checked: Result<(K, RowNotes), Vec<Problem>>) {
@@ -387,6 +400,7 @@ impl<K> Piece<K> {
                 if notes.precision_downgraded {
                     self.downgraded.push(self.accepted.len() as u32);
                 }
+                self.id_hashes.push(id_hash(rec.id()));
                 self.accepted.push(rec);
             }
             Err(problems) => self.rejected.push((line, problems)),
@@ -480,18 +494,18 @@ fn check_csv<K: Kind>(
 /// For every accepted record whose id an earlier accepted record already has (in input
 /// order over `files`), its position in that order and the earlier record's row.
 ///
-/// Ids are hashed in parallel and sorted by (hash, position); only records with equal
-/// hashes are compared as strings.
+/// Id hashes (computed while the pieces were validated) are sorted by (hash, position) in
+/// parallel; only records with equal hashes are compared as strings.
 fn duplicate_ids<K: Kind>(files: &[(FileReport, Vec<Piece<K>>)]) -> Vec<(usize, RowRef)> {
-    use std::hash::BuildHasher;
-    let records: Vec<&K> =
-        files.iter().flat_map(|f| f.1.iter().flat_map(|p| p.accepted.iter())).collect();
-    let state = foldhash::fast::FixedState::default();
+    let pieces = || files.iter().flat_map(|f| f.1.iter());
     let mut keyed: Vec<(u64, usize)> =
-        records.par_iter().enumerate().map(|(i, r)| (state.hash_one(r.id()), i)).collect();
+        pieces().flat_map(|p| p.id_hashes.iter().copied()).zip(0..).collect();
     keyed.par_sort_unstable();
     let mut dups = Vec::new();
+    let mut records: Option<Vec<&K>> = None;
     for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        let records = records
+            .get_or_insert_with(|| pieces().flat_map(|p| p.accepted.iter()).collect());
         for (j, &(_, i)) in group.iter().enumerate() {
             let id = records[i].id();
             if let Some(&(_, first)) = group[..j].iter().find(|&&(_, k)| records[k].id() == id) {

@@ -64,6 +64,44 @@ fn recycle<'b>(mut v: Vec<Option<&str>>) -> Vec<Option<&'b str>> {
     v.into_iter().map(|_| None).collect()
 }
 
+/// Splits a line with no quotes on an ASCII `delimiter`, eight bytes at a time (fields are
+/// short, so this beats both a byte loop and a search per field), calling
+/// `on_field(index, text)` for each field; returns the number of fields.
+fn split_fields<'t>(t: &'t str, delimiter: u8, mut on_field: impl FnMut(usize, &'t str)) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let bytes = t.as_bytes();
+    let pattern = u64::from_ne_bytes([delimiter; 8]);
+    let (mut from, mut n) = (0, 0);
+    let mut cut = |at: usize| {
+        on_field(n, t.get(from..at).unwrap_or_default());
+        from = at + 1;
+        n += 1;
+    };
+    let mut words = bytes.chunks_exact(8);
+    for (w, word) in words.by_ref().enumerate() {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ pattern;
+        // High bit set for every zero byte of x (and, after a zero byte, possibly for a
+        // 0x01 byte: candidates are checked).
+        let mut zeros = x.wrapping_sub(ONES) & !x & HIGH;
+        while zeros != 0 {
+            let at = w * 8 + (zeros.trailing_zeros() / 8) as usize;
+            if bytes[at] == delimiter {
+                cut(at);
+            }
+            zeros &= zeros - 1;
+        }
+    }
+    let base = bytes.len() - words.remainder().len();
+    for (k, &b) in words.remainder().iter().enumerate() {
+        if b == delimiter {
+            cut(base + k);
+        }
+    }
+    on_field(n, t.get(from..).unwrap_or_default());
+    n + 1
+}
+
 /// `str::trim`, skipped for the usual field that neither starts nor ends with a space.
 fn trim(s: &str) -> &str {
     let b = s.as_bytes();
@@ -136,6 +174,15 @@ pub fn csv_piece(
     let mut lines = super::split::LineCounter::new(first_line);
     let mut columns: Vec<Option<&str>> = Vec::with_capacity(width);
     let mut spare: Vec<Option<&str>> = Vec::with_capacity(map.len());
+    // For each file column, the schema column it holds.
+    let mut slot: Vec<Option<usize>> = vec![None; width];
+    for (j, m) in map.iter().enumerate() {
+        if let Some(i) = *m
+            && i < width
+        {
+            slot[i] = Some(j);
+        }
+    }
     let mut pos = 0;
     if start == 0 {
         pos = core_record(&mut core, piece, &mut out, &mut ends); // the header
@@ -164,72 +211,71 @@ pub fn csv_piece(
         let raw = &piece[pos..line_end];
         let content = raw.strip_suffix(b"\r").unwrap_or(raw);
         let mut fields = recycle(std::mem::take(&mut spare));
-        let mut cols = recycle(std::mem::take(&mut columns));
-        let problem = if fast && memchr::memchr2(b'"', b'\r', content).is_none() {
-            // One line, no quotes: split on the delimiter, borrowing from the file.
+        fields.resize(map.len(), None);
+        let field_count = |n: usize, shown: &str| {
+            Problem::new(
+                "(row)",
+                shown,
+                Reason::FieldCount,
+                format!("expected {width} fields, found {n}"),
+            )
+        };
+        let outcome = if fast && memchr::memchr2(b'"', b'\r', content).is_none() {
+            // One line, no quotes: split on the delimiter, borrowing from the file, each
+            // field put straight into its schema column.
             pos = (line_end + 1).min(piece.len());
             let text = match piece_text {
                 Some(t) => t.get(record_start..record_start + content.len()),
                 None => std::str::from_utf8(content).ok(),
             };
             match text {
-                None => Some(bad_utf8(content)),
+                None => Err(Some(bad_utf8(content))),
                 Some(t) => {
-                    // Fields are short: a plain byte loop beats a search per field.
-                    let mut from = 0;
-                    for (i, &b) in t.as_bytes().iter().enumerate() {
-                        if b == delimiter {
-                            cols.push(t.get(from..i));
-                            from = i + 1;
+                    let n = split_fields(t, delimiter, |k, v| {
+                        if let Some(&Some(j)) = slot.get(k) {
+                            fields[j] = Some(trim(v)).filter(|v| !v.is_empty());
                         }
-                    }
-                    cols.push(t.get(from..));
-                    None
+                    });
+                    if n == width { Ok(()) } else { Err(Some(field_count(n, t))) }
                 }
             }
         } else {
             let used = core_record(&mut core, &piece[pos..], &mut out, &mut ends);
             let raw = &piece[pos..pos + used];
             pos = (pos + used.max(1)).min(piece.len());
-            match std::str::from_utf8(&out) {
-                Err(_) => Some(bad_utf8(raw)),
+            let mut cols = recycle(std::mem::take(&mut columns));
+            let outcome = match std::str::from_utf8(&out) {
+                Err(_) => Err(Some(bad_utf8(raw))),
                 Ok(t) => {
                     let mut from = 0;
                     for &e in &ends {
                         cols.push(t.get(from..e));
                         from = e;
                     }
-                    // A field boundary inside a character: the fields are not UTF-8.
-                    cols.iter().any(Option::is_none).then(|| bad_utf8(raw))
+                    if cols.iter().any(Option::is_none) {
+                        // A field boundary inside a character: the fields are not UTF-8.
+                        Err(Some(bad_utf8(raw)))
+                    } else if cols.len() == 1 && cols[0] == Some("") {
+                        Err(None) // a line holding only `""` is blank too
+                    } else if cols.len() != width {
+                        Err(Some(field_count(cols.len(), &String::from_utf8_lossy(raw))))
+                    } else {
+                        for (field, m) in fields.iter_mut().zip(map) {
+                            *field = m.and_then(|i| cols[i]).map(trim).filter(|v| !v.is_empty());
+                        }
+                        Ok(())
+                    }
                 }
-            }
+            };
+            columns = recycle(cols);
+            outcome
         };
-        match problem {
-            Some(p) => f(line, Err(p)),
-            // A line holding only `""` is blank too.
-            None if cols.len() == 1 && cols[0] == Some("") => {}
-            None if cols.len() != width => {
-                let shown = cols.iter().map(|c| c.unwrap_or("")).collect::<Vec<_>>();
-                f(
-                    line,
-                    Err(Problem::new(
-                        "(row)",
-                        &shown.join(&(delimiter as char).to_string()),
-                        Reason::FieldCount,
-                        format!("expected {} fields, found {}", width, cols.len()),
-                    )),
-                )
-            }
-            None => {
-                for m in map {
-                    let v = m.and_then(|i| cols[i]).map(trim).filter(|v| !v.is_empty());
-                    fields.push(v);
-                }
-                f(line, Ok(&fields));
-            }
+        match outcome {
+            Ok(()) => f(line, Ok(&fields)),
+            Err(Some(problem)) => f(line, Err(problem)),
+            Err(None) => {}
         }
         spare = recycle(fields);
-        columns = recycle(cols);
     }
 }
 
@@ -480,6 +526,19 @@ mod tests {
     }
 
     #[test]
+    fn split_fields_finds_every_delimiter() {
+        for line in ["", ",", "a", ",,,,,,,,,", "abcdefgh,ijklmnop", "\u{1}\u{1},\u{1},,\u{1}x,", "é,ü;x,,"] {
+            for d in [b',', b';', b'\t'] {
+                let mut got = Vec::new();
+                let n = split_fields(line, d, |k, v| got.push((k, v)));
+                let want: Vec<(usize, &str)> = line.split(d as char).enumerate().collect();
+                assert_eq!(n, want.len());
+                assert_eq!(got, want, "{line:?} split on {d}");
+            }
+        }
+    }
+
+    #[test]
     fn quoted_crlf_and_broken_records() {
         let csv = "id,note\r\n1,\"a\r\nb\"\r\n\r\n2, x \r\n3,\"q\"\"q\",extra\r\n\"\"\r\n4,5\" shelf\n5,\"é\"";
         let (width, want) = reference(csv.as_bytes(), b',');
@@ -507,6 +566,14 @@ mod tests {
             bytes.extend(parts.concat());
             let (width, want) = reference(&bytes, b',');
             prop_assert_eq!(pieced(&bytes, b',', width, target), want);
+        }
+
+        #[test]
+        fn split_fields_equals_str_split(line in "[,;\\x00\\x01\\x2b\\x2dab é]{0,70}") {
+            let mut got = Vec::new();
+            split_fields(&line, b',', |k, v| got.push((k, v)));
+            let want: Vec<(usize, &str)> = line.split(',').enumerate().collect();
+            prop_assert_eq!(got, want);
         }
     }
 }
