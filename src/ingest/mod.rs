@@ -504,8 +504,8 @@ fn duplicate_ids<K: Kind>(files: &[(FileReport, Vec<Piece<K>>)]) -> Vec<(usize, 
     let mut dups = Vec::new();
     let mut records: Option<Vec<&K>> = None;
     for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
-        let records = records
-            .get_or_insert_with(|| pieces().flat_map(|p| p.accepted.iter()).collect());
+        let records =
+            records.get_or_insert_with(|| pieces().flat_map(|p| p.accepted.iter()).collect());
         for (j, &(_, i)) in group.iter().enumerate() {
             let id = records[i].id();
             if let Some(&(_, first)) = group[..j].iter().find(|&&(_, k)| records[k].id() == id) {

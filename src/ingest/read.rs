@@ -527,7 +527,9 @@ mod tests {
 
     #[test]
     fn split_fields_finds_every_delimiter() {
-        for line in ["", ",", "a", ",,,,,,,,,", "abcdefgh,ijklmnop", "\u{1}\u{1},\u{1},,\u{1}x,", "é,ü;x,,"] {
+        for line in
+            ["", ",", "a", ",,,,,,,,,", "abcdefgh,ijklmnop", "\u{1}\u{1},\u{1},,\u{1}x,", "é,ü;x,,"]
+        {
             for d in [b',', b';', b'\t'] {
                 let mut got = Vec::new();
                 let n = split_fields(line, d, |k, v| got.push((k, v)));
