@@ -366,16 +366,24 @@ impl Kind for RouteReport {
     }
 }
 
-/// The outcome of validating one piece of a file, in input order.
-struct Piece<K> {
-    /// Accepted records.
-    accepted: Vec<K>,
+/// The bookkeeping of one validated piece of a file; its accepted records go, in input
+/// order, to the record list of their kind.
+struct Piece {
+    /// Number of accepted records.
+    accepted: usize,
     /// Hashes of their ids (see [`id_hash`]).
     id_hashes: Vec<u64>,
-    /// Positions in `accepted` of rows whose stated precision was lowered.
+    /// Positions among the piece's accepted records of rows whose stated precision was
+    /// lowered.
     downgraded: Vec<u32>,
     /// Rejected rows: line and problems.
     rejected: Vec<(u64, Vec<Problem>)>,
+}
+
+/// A validated piece with its accepted records.
+struct Checked<K> {
+    records: Vec<K>,
+    piece: Piece,
 }
 
 /// Hash of a record id, for finding duplicates (fixed seed: the same on every run).
@@ -384,50 +392,64 @@ fn id_hash(id: &str) -> u64 {
     foldhash::fast::FixedState::default().hash_one(id)
 }
 
-impl<K: Kind> Piece<K> {
+impl<K: Kind> Checked<K> {
     fn with_capacity(rows: usize) -> Self {
-        Piece {
-            accepted: Vec::with_capacity(rows),
-            id_hashes: Vec::with_capacity(rows),
-            downgraded: Vec::new(),
-            rejected: Vec::new(),
+        Checked {
+            records: Vec::with_capacity(rows),
+            piece: Piece {
+                accepted: 0,
+                id_hashes: Vec::with_capacity(rows),
+                downgraded: Vec::new(),
+                rejected: Vec::new(),
+            },
         }
     }
 
     fn push(&mut self, line: u64, checked: Result<(K, RowNotes), Vec<Problem>>) {
+        let piece = &mut self.piece;
         match checked {
             Ok((rec, notes)) => {
                 if notes.precision_downgraded {
-                    self.downgraded.push(self.accepted.len() as u32);
+                    piece.downgraded.push(piece.accepted as u32);
                 }
-                self.id_hashes.push(id_hash(rec.id()));
-                self.accepted.push(rec);
+                piece.id_hashes.push(id_hash(rec.id()));
+                piece.accepted += 1;
+                self.records.push(rec);
             }
-            Err(problems) => self.rejected.push((line, problems)),
+            Err(problems) => piece.rejected.push((line, problems)),
         }
     }
 
-    fn rows(&self) -> u64 {
-        (self.accepted.len() + self.rejected.len()) as u64
+    /// Moves the records to the end of `records` and returns the bookkeeping.
+    fn append_to(self, records: &mut Vec<K>) -> Piece {
+        records.extend(self.records);
+        self.piece
     }
 }
 
-/// Validates materialised rows (Parquet, NDJSON) in parallel, in input order.
+impl Piece {
+    fn rows(&self) -> u64 {
+        (self.accepted + self.rejected.len()) as u64
+    }
+}
+
+/// Validates materialised rows (Parquet, NDJSON) in parallel, appending the accepted
+/// records to `records` in input order.
 fn check_rows<K: Kind>(
     rows: &[RawRow],
     map: &[Option<usize>],
     checker: &Checker<'_>,
     file: u32,
-) -> Vec<Piece<K>> {
-    rows.par_chunks(4096)
+    records: &mut Vec<K>,
+) -> Vec<Piece> {
+    let checked: Vec<Checked<K>> = rows
+        .par_chunks(4096)
         .map(|chunk| {
-            let mut piece = Piece::with_capacity(chunk.len());
+            let mut out = Checked::with_capacity(chunk.len());
             let mut cache = ResolveCache::default();
             for raw in chunk {
                 match raw {
-                    RawRow::Broken { line, problem } => {
-                        piece.push(*line, Err(vec![problem.clone()]))
-                    }
+                    RawRow::Broken { line, problem } => out.push(*line, Err(vec![problem.clone()])),
                     RawRow::Record { line, record } => {
                         let fields: Vec<Option<&str>> = map
                             .iter()
@@ -438,74 +460,87 @@ fn check_rows<K: Kind>(
                             })
                             .collect();
                         let row = RowRef { file, line: *line };
-                        piece.push(*line, K::check(checker, &fields, row, &mut cache));
+                        out.push(*line, K::check(checker, &fields, row, &mut cache));
                     }
                 }
             }
-            piece
+            out
         })
-        .collect()
+        .collect();
+    checked.into_iter().map(|c| c.append_to(records)).collect()
 }
 
-/// Parses and validates a CSV file: cut into pieces at record boundaries, each piece
-/// parsed and validated on its own (in parallel), results in input order.
+/// Parses and validates a CSV file (its bytes, delimiter and header width): cut into
+/// pieces at record boundaries, each piece parsed and validated on its own (in parallel).
+/// Accepted records are appended to `records` in input order; moving one batch of pieces
+/// there overlaps with validating the next.
 fn check_csv<K: Kind>(
-    bytes: &[u8],
+    (bytes, delimiter, width): (&[u8], u8, usize),
     piece_bytes: usize,
-    delimiter: u8,
-    width: usize,
     map: &[Option<usize>],
     checker: &Checker<'_>,
     file: u32,
-) -> Vec<Piece<K>> {
+    records: &mut Vec<K>,
+) -> Vec<Piece> {
     let cuts = split::cut_points(bytes, delimiter, piece_bytes);
-    let pieces: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
     let breaks: Vec<u64> =
-        pieces.par_iter().map(|&(a, b)| split::count_line_breaks(&bytes[a..b])).collect();
-    let first_lines: Vec<u64> = breaks
+        ranges.par_iter().map(|&(a, b)| split::count_line_breaks(&bytes[a..b])).collect();
+    records.reserve(breaks.iter().sum::<u64>() as usize);
+    let jobs: Vec<((usize, usize), u64, u64)> = ranges
         .iter()
-        .scan(1, |line, n| {
+        .zip(&breaks)
+        .scan(1, |line, (&range, &n)| {
             let first = *line;
             *line += n;
-            Some(first)
+            Some((range, first, n))
         })
         .collect();
+    // One cache per worker thread, kept across pieces (answers do not depend on it).
+    let caches: Vec<std::sync::Mutex<ResolveCache>> =
+        (0..rayon::current_num_threads()).map(|_| Default::default()).collect();
+    let check = |&(range, first_line, breaks): &((usize, usize), u64, u64)| {
+        let mut out = Checked::with_capacity(breaks as usize + 1);
+        let worker = rayon::current_thread_index().unwrap_or(0) % caches.len();
+        let mut guard = caches[worker].lock().unwrap_or_else(|e| e.into_inner());
+        let cache = &mut *guard;
+        read::csv_piece(bytes, range, first_line, delimiter, width, map, |line, rec| {
+            out.push(
+                line,
+                match rec {
+                    Ok(fields) => K::check(checker, fields, RowRef { file, line }, cache),
+                    Err(problem) => Err(vec![problem]),
+                },
+            )
+        });
+        out
+    };
+    let mut pieces = Vec::with_capacity(jobs.len());
+    let mut pending: Vec<Checked<K>> = Vec::new();
+    for batch in jobs.chunks(2 * rayon::current_num_threads()) {
+        let (checked, ()) = rayon::join(
+            || batch.par_iter().map(check).collect::<Vec<_>>(),
+            || pieces.extend(pending.drain(..).map(|c| c.append_to(records))),
+        );
+        pending = checked;
+    }
+    pieces.extend(pending.into_iter().map(|c| c.append_to(records)));
     pieces
-        .par_iter()
-        .zip(first_lines)
-        .zip(breaks)
-        .map(|((&piece, first_line), breaks)| {
-            let mut out = Piece::with_capacity(breaks as usize + 1);
-            let mut cache = ResolveCache::default();
-            read::csv_piece(bytes, piece, first_line, delimiter, width, map, |line, rec| {
-                out.push(
-                    line,
-                    match rec {
-                        Ok(fields) => K::check(checker, fields, RowRef { file, line }, &mut cache),
-                        Err(problem) => Err(vec![problem]),
-                    },
-                )
-            });
-            out
-        })
-        .collect()
 }
 
 /// For every accepted record whose id an earlier accepted record already has (in input
-/// order over `files`), its position in that order and the earlier record's row.
+/// order), its position in `records` and the earlier record's row.
 ///
 /// Id hashes (computed while the pieces were validated) are sorted by (hash, position) in
 /// parallel; only records with equal hashes are compared as strings.
-fn duplicate_ids<K: Kind>(files: &[(FileReport, Vec<Piece<K>>)]) -> Vec<(usize, RowRef)> {
-    let pieces = || files.iter().flat_map(|f| f.1.iter());
-    let mut keyed: Vec<(u64, usize)> =
-        pieces().flat_map(|p| p.id_hashes.iter().copied()).zip(0..).collect();
+fn duplicate_ids<K: Kind>(
+    records: &[K],
+    hashes: impl Iterator<Item = u64>,
+) -> Vec<(usize, RowRef)> {
+    let mut keyed: Vec<(u64, usize)> = hashes.zip(0..).collect();
     keyed.par_sort_unstable();
     let mut dups = Vec::new();
-    let mut records: Option<Vec<&K>> = None;
     for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
-        let records =
-            records.get_or_insert_with(|| pieces().flat_map(|p| p.accepted.iter()).collect());
         for (j, &(_, i)) in group.iter().enumerate() {
             let id = records[i].id();
             if let Some(&(_, first)) = group[..j].iter().find(|&&(_, k)| records[k].id() == id) {
@@ -526,7 +561,8 @@ fn ingest_kind<K: Kind>(
 ) -> Result<Vec<K>, IngestError> {
     // Read and validate every file, then settle duplicate ids across them in input order.
     let first_file = out.files.len();
-    let mut files: Vec<(FileReport, Vec<Piece<K>>)> = Vec::new();
+    let mut records: Vec<K> = Vec::new();
+    let mut files: Vec<(FileReport, Vec<Piece>)> = Vec::new();
     for spec in specs {
         for path in expand(K::TABLE, spec, base)? {
             let format = spec
@@ -548,6 +584,7 @@ fn ingest_kind<K: Kind>(
                 country_margin_deg: 5.0,
             };
             // The checksum is computed while the file is parsed and validated.
+            let records = &mut records;
             let (sha256, checked) = rayon::join(
                 || crate::output::sha256_hex(&bytes),
                 || -> Result<_, IngestError> {
@@ -556,15 +593,16 @@ fn ingest_kind<K: Kind>(
                         map_columns(&path, K::TABLE, &opened.header, spec, delimiter)?;
                     let pieces = match &opened.rows {
                         read::RowSource::Csv { delimiter, width } => check_csv::<K>(
-                            &bytes,
+                            (&bytes, *delimiter, *width),
                             opts.csv_piece_bytes,
-                            *delimiter,
-                            *width,
                             &map,
                             &checker,
                             file,
+                            records,
                         ),
-                        read::RowSource::Ready(rows) => check_rows::<K>(rows, &map, &checker, file),
+                        read::RowSource::Ready(rows) => {
+                            check_rows::<K>(rows, &map, &checker, file, records)
+                        }
                     };
                     Ok((ignored, pieces))
                 },
@@ -585,28 +623,26 @@ fn ingest_kind<K: Kind>(
         }
     }
     // The first accepted row with an id keeps it; later rows with that id are rejected.
-    let dups = duplicate_ids(&files);
-    let paths: Vec<PathBuf> = files.iter().map(|f| f.0.path.clone()).collect();
-    let mut records: Vec<K> =
-        Vec::with_capacity(files.iter().flat_map(|f| &f.1).map(|p| p.accepted.len()).sum());
+    let hashes = files.iter().flat_map(|f| &f.1).flat_map(|p| p.id_hashes.iter().copied());
+    let dups = duplicate_ids(&records, hashes);
     let mut next_dup = dups.iter().peekable();
-    let mut position = 0; // of the next accepted record, over all files
+    let mut position = 0; // of the piece's first accepted record in `records`
     for (i, (mut report, pieces)) in files.into_iter().enumerate() {
         let file = (first_file + i) as u32;
         for piece in pieces {
-            let n = piece.accepted.len();
+            let n = piece.accepted;
             let mut rejected: Vec<(u64, Vec<Problem>)> = piece.rejected;
             let mut duplicates: Vec<usize> = Vec::new();
             while let Some(&&(at, first)) = next_dup.peek()
                 && at < position + n
             {
                 next_dup.next();
-                let rec = &piece.accepted[at - position];
-                let detail = format!(
-                    "id already used at {}:{}",
-                    paths[first.file as usize - first_file].display(),
-                    first.line
-                );
+                let rec = &records[at];
+                let first_path = out
+                    .files
+                    .get(first.file as usize)
+                    .map_or(report.path.as_path(), |f| f.path.as_path());
+                let detail = format!("id already used at {}:{}", first_path.display(), first.line);
                 let problem = Problem::new("id", rec.id(), Reason::DuplicateId, detail);
                 rejected.push((rec.row().line, vec![problem]));
                 duplicates.push(at - position);
@@ -618,18 +654,8 @@ fn ingest_kind<K: Kind>(
                 .count() as u64;
             report.accepted += (n - duplicates.len()) as u64;
             report.rejected += rejected.len() as u64;
-            if duplicates.is_empty() {
-                records.extend(piece.accepted);
-            } else {
+            if !duplicates.is_empty() {
                 rejected.sort_by_key(|r| r.0);
-                records.extend(
-                    piece
-                        .accepted
-                        .into_iter()
-                        .enumerate()
-                        .filter(|(k, _)| duplicates.binary_search(k).is_err())
-                        .map(|(_, r)| r),
-                );
             }
             for (line, problems) in rejected {
                 for problem in problems {
@@ -643,6 +669,18 @@ fn ingest_kind<K: Kind>(
             position += n;
         }
         out.files.push(report);
+    }
+    if !dups.is_empty() {
+        let mut drop = dups.iter().map(|d| d.0).peekable();
+        let mut k = 0;
+        records.retain(|_| {
+            let keep = drop.peek() != Some(&k);
+            if !keep {
+                drop.next();
+            }
+            k += 1;
+            keep
+        });
     }
     Ok(records)
 }
