@@ -116,6 +116,21 @@ impl PartialDate {
         NaiveDate::from_ymd_opt(self.year, m.into(), d.into()).unwrap_or(NaiveDate::MIN)
     }
 
+    /// Whether the covered interval starts after `day` (a date "in the future" of `day`).
+    ///
+    /// ```
+    /// use divnet::date::PartialDate;
+    /// let today = chrono::NaiveDate::from_ymd_opt(2024, 5, 28).unwrap();
+    /// assert!(!"2024-05".parse::<PartialDate>().unwrap().starts_after(today));
+    /// assert!("2024-05-29".parse::<PartialDate>().unwrap().starts_after(today));
+    /// assert!("2025".parse::<PartialDate>().unwrap().starts_after(today));
+    /// ```
+    pub fn starts_after(&self, day: NaiveDate) -> bool {
+        use chrono::Datelike;
+        let first = (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1));
+        first > (day.year(), day.month() as u8, day.day() as u8)
+    }
+
     /// The last day of the covered interval.
     pub fn last_day(&self) -> NaiveDate {
         match (self.month, self.day) {
@@ -169,6 +184,20 @@ impl FromStr for PartialDate {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
+        // The usual full form, YYYY-MM-DD, without a general parse.
+        if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes()
+            && [y0, y1, y2, y3, m0, m1, d0, d1].iter().all(u8::is_ascii_digit)
+        {
+            let n = |a: u8, b: u8| (a - b'0') * 10 + (b - b'0');
+            let year = i32::from(n(y0, y1)) * 100 + i32::from(n(y2, y3));
+            let (month, day) = (n(m0, m1), n(d0, d1));
+            if (1800..=9999).contains(&year)
+                && (1..=12).contains(&month)
+                && (1..=days_in_month(year, month)).contains(&day)
+            {
+                return Ok(PartialDate { year, month: Some(month), day: Some(day) });
+            }
+        }
         // Accept a trailing time part as written by spreadsheets ("2023-05-28T00:00:00",
         // "2023-05-28 00:00:00"): the date part is what counts.
         let s = match s.find(['T', ' ']) {
@@ -184,6 +213,16 @@ impl FromStr for PartialDate {
         }
         let narrow = |v: i32| u8::try_from(v).map_err(|_| DateError::NoSuchDate);
         PartialDate::new(year, month.map(narrow).transpose()?, day.map(narrow).transpose()?)
+    }
+}
+
+/// Days in a month of the proleptic Gregorian calendar.
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        _ => 31,
     }
 }
 
@@ -210,6 +249,21 @@ impl fmt::Display for PartialDate {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fast_full_dates_agree_with_the_general_parse() {
+        // Every day of 1899-2101 and impossible ones: the fast path and chrono agree.
+        for y in [1799, 1800, 1899, 1900, 2000, 2023, 2024, 2100, 9999] {
+            for m in 0..=13u8 {
+                for d in 0..=32u8 {
+                    let text = format!("{y:04}-{m:02}-{d:02}");
+                    let fast = text.parse::<super::PartialDate>().ok();
+                    let slow = super::PartialDate::new(y, Some(m), Some(d)).ok();
+                    assert_eq!(fast, slow, "{text}");
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -529,26 +529,49 @@ fn check_csv<K: Kind>(
 }
 
 /// For every accepted record whose id an earlier accepted record already has (in input
-/// order), its position in `records` and the earlier record's row.
+/// order), its position in `records` and the earlier record's row. `hashes` are the
+/// records' id hashes, in the same order.
 ///
-/// Id hashes (computed while the pieces were validated) are sorted by (hash, position) in
-/// parallel; only records with equal hashes are compared as strings.
+/// One pass over the id hashes computed while the pieces were validated; ids are compared
+/// as strings only when their hashes are equal.
 fn duplicate_ids<K: Kind>(
     records: &[K],
     hashes: impl Iterator<Item = u64>,
 ) -> Vec<(usize, RowRef)> {
-    let mut keyed: Vec<(u64, usize)> = hashes.zip(0..).collect();
-    keyed.par_sort_unstable();
-    let mut dups = Vec::new();
-    for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
-        for (j, &(_, i)) in group.iter().enumerate() {
-            let id = records[i].id();
-            if let Some(&(_, first)) = group[..j].iter().find(|&&(_, k)| records[k].id() == id) {
-                dups.push((i, records[first].row()));
+    // The keys are hashes already: the map uses them as they are.
+    #[derive(Default)]
+    struct Prehashed(u64);
+    impl std::hash::Hasher for Prehashed {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            for &b in bytes {
+                self.0 = self.0.rotate_left(8) ^ u64::from(b);
             }
         }
+        fn write_u64(&mut self, x: u64) {
+            self.0 = x;
+        }
     }
-    dups.sort_unstable_by_key(|d| d.0);
+    type ByHash<V> = HashMap<u64, V, std::hash::BuildHasherDefault<Prehashed>>;
+    let mut first: ByHash<usize> =
+        ByHash::with_capacity_and_hasher(records.len(), Default::default());
+    // Distinct ids that share a hash with an earlier one (vanishingly rare).
+    let mut others: ByHash<Vec<usize>> = ByHash::default();
+    let mut dups = Vec::new();
+    for (i, h) in hashes.enumerate() {
+        let f = *first.entry(h).or_insert(i);
+        if f == i {
+            continue;
+        }
+        let id = records[i].id();
+        let list = others.entry(h).or_default();
+        match std::iter::once(f).chain(list.iter().copied()).find(|&k| records[k].id() == id) {
+            Some(k) => dups.push((i, records[k].row())),
+            None => list.push(i),
+        }
+    }
     dups
 }
 
@@ -697,4 +720,34 @@ pub fn ingest(
     out.looting = ingest_kind::<LootingIncident>(&inputs.looting, base, gazetteer, opts, &mut out)?;
     out.routes = ingest_kind::<RouteReport>(&inputs.routes, base, gazetteer, opts, &mut out)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_ids_are_found_even_when_hashes_collide() {
+        let checker = Checker {
+            gazetteer: Gazetteer::embedded().unwrap(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            list_separator: ';',
+            country_margin_deg: 5.0,
+        };
+        let mut cache = ResolveCache::default();
+        let mut route = |id: &str, line: u64| {
+            let mut fields = [None; 10];
+            fields[0] = Some(id);
+            fields[1] = Some("MEX");
+            fields[2] = Some("USA");
+            checker.route(&fields, RowRef { file: 0, line }, &mut cache).unwrap().0
+        };
+        let records = [route("a", 2), route("b", 3), route("a", 4), route("c", 5), route("b", 6)];
+        let row = |line| RowRef { file: 0, line };
+        let expected = vec![(2, row(2)), (4, row(3))];
+        let real = duplicate_ids(&records, records.iter().map(|r| id_hash(&r.id)));
+        assert_eq!(real, expected);
+        // Every id given the same hash: ids are told apart by comparing the strings.
+        assert_eq!(duplicate_ids(&records, std::iter::repeat_n(7, records.len())), expected);
+    }
 }

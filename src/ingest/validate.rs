@@ -375,7 +375,7 @@ impl<'a> Acc<'a, '_> {
     fn date(&mut self, c: Col, today: NaiveDate) -> Option<PartialDate> {
         let (name, raw) = (c.name, self.get(c)?);
         match raw.parse::<PartialDate>() {
-            Ok(d) if d.first_day() > today => {
+            Ok(d) if d.starts_after(today) => {
                 self.push(
                     name,
                     raw,
