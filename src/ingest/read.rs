@@ -1,9 +1,11 @@
 //! Reading input files into header + text records, whatever their format.
 //!
-//! CSV is parsed with the `csv` crate piece by piece (see [`super::split`]) into one reused
-//! record per piece, ragged rows and bad UTF-8 reported per row; Parquet is read with polars
-//! (values rendered as text, list columns joined with the list separator); NDJSON line by
-//! line with serde_json (a bad line is a bad row, not a bad file) into [`RawRow`]s.
+//! CSV is parsed piece by piece (see [`super::split`] and [`csv_piece`]): one-line records
+//! without quotes are split directly, any other record is read by `csv_core`, and ragged
+//! rows and bad UTF-8 are reported per row; the header is read with the `csv` crate.
+//! Parquet is read with polars (values rendered as text, list columns joined with the list
+//! separator); NDJSON line by line with serde_json (a bad line is a bad row, not a bad
+//! file); both into [`RawRow`]s.
 
 use std::path::Path;
 
