@@ -55,9 +55,8 @@ pub fn cut_points(bytes: &[u8], delimiter: u8, target: usize) -> Vec<usize> {
         if quote >= len {
             break;
         }
-        let field_start = quote == 0 || matches!(bytes[quote - 1], b'\n' | b'\r') || {
-            bytes[quote - 1] == delimiter
-        };
+        let before = quote.checked_sub(1).map(|i| bytes[i]);
+        let field_start = before.is_none_or(|b| b == b'\n' || b == b'\r' || b == delimiter);
         if !field_start {
             // A literal quote inside an unquoted field.
             pos = quote + 1;

@@ -240,8 +240,9 @@ const _: () = {
 /// Answers for one kind of question, by the text asked about.
 type Answers<T> = FastMap<Box<str>, Result<T, Unresolved>>;
 
-/// Gazetteer answers already given while validating one piece of a file: most files name
-/// the same countries and places again and again. Bounded: it starts afresh after
+/// Gazetteer answers already given, for one gazetteer: most files name the same countries
+/// and places again and again. Ingestion keeps one per worker thread while it validates a
+/// file. A pure memo (answers never depend on it), bounded: it starts afresh after
 /// [`ResolveCache::MAX_ENTRIES`] answers.
 #[derive(Debug, Default)]
 pub struct ResolveCache {
@@ -583,7 +584,8 @@ impl<'g> Checker<'g> {
         Some((Location { country, admin1, city, place, point, precision }, downgraded))
     }
 
-    /// Validates one seizure row.
+    /// Validates one seizure row; `cache` must have been used with this checker's
+    /// gazetteer only.
     pub fn seizure(
         &self,
         fields: &Fields<'_>,
@@ -655,7 +657,8 @@ impl<'g> Checker<'g> {
         }
     }
 
-    /// Validates one looting-incident row.
+    /// Validates one looting-incident row; `cache` must have been used with this checker's
+    /// gazetteer only.
     pub fn looting(
         &self,
         fields: &Fields<'_>,
@@ -726,7 +729,8 @@ impl<'g> Checker<'g> {
         }
     }
 
-    /// Validates one route-report row.
+    /// Validates one route-report row; `cache` must have been used with this checker's
+    /// gazetteer only.
     pub fn route(
         &self,
         fields: &Fields<'_>,
