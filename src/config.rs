@@ -160,7 +160,8 @@ pub struct InputSpec {
     /// Format; guessed from the extension when absent.
     #[serde(default)]
     pub format: Option<Format>,
-    /// CSV field delimiter (one ASCII character; `"\t"` for TSV). Default `,`.
+    /// CSV field delimiter (one ASCII character, not a quote or line break; `"\t"` for
+    /// TSV). Default `,`.
     #[serde(default)]
     pub delimiter: Option<String>,
     /// Separator of list-valued fields (origin, transit, categories, lots). Default `;`.
@@ -519,12 +520,14 @@ impl Config {
                     [("delimiter", &spec.delimiter), ("list_separator", &spec.list_separator)]
                 {
                     if let Some(v) = v
-                        && (v.len() != 1 || !v.is_ascii())
+                        && (v.len() != 1
+                            || !v.is_ascii()
+                            || matches!(v.as_str(), "\"" | "\n" | "\r"))
                     {
                         return Err(self.invalid(
                             &format!("inputs.{kind}.{key}"),
                             v,
-                            "must be one ASCII character",
+                            "must be one ASCII character other than a quote or a line break",
                         ));
                     }
                 }
@@ -575,5 +578,12 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("idd"), "{e}");
+        for bad in ["\"\\\"\"", "\";;\"", "\"\\n\"", "\"§\""] {
+            let text = format!("[[inputs.seizures]]\npath = \"a.csv\"\ndelimiter = {bad}\n");
+            let e = Config::from_toml(&text, Path::new("x.toml"), Path::new(".")).unwrap_err();
+            assert!(e.to_string().contains("inputs.seizures.delimiter"), "{bad}: {e}");
+        }
+        let tab = "[[inputs.seizures]]\npath = \"a.csv\"\ndelimiter = \"\\t\"\n";
+        assert!(Config::from_toml(tab, Path::new("x.toml"), Path::new(".")).is_ok());
     }
 }
