@@ -433,6 +433,22 @@ impl Piece {
     }
 }
 
+/// One [`ResolveCache`] per worker thread of the rayon pool, kept across the pieces of a
+/// file (answers do not depend on it, so neither do results).
+struct WorkerCaches(Vec<std::sync::Mutex<ResolveCache>>);
+
+impl WorkerCaches {
+    fn new() -> Self {
+        WorkerCaches((0..rayon::current_num_threads()).map(|_| Default::default()).collect())
+    }
+
+    /// Runs `f` with the calling worker's cache.
+    fn with<R>(&self, f: impl FnOnce(&mut ResolveCache) -> R) -> R {
+        let worker = rayon::current_thread_index().unwrap_or(0) % self.0.len();
+        f(&mut self.0[worker].lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
 /// Validates materialised rows (Parquet, NDJSON) in parallel, appending the accepted
 /// records to `records` in input order.
 fn check_rows<K: Kind>(
@@ -442,28 +458,32 @@ fn check_rows<K: Kind>(
     file: u32,
     records: &mut Vec<K>,
 ) -> Vec<Piece> {
+    let caches = WorkerCaches::new();
     let checked: Vec<Checked<K>> = rows
         .par_chunks(4096)
         .map(|chunk| {
             let mut out = Checked::with_capacity(chunk.len());
-            let mut cache = ResolveCache::default();
-            for raw in chunk {
-                match raw {
-                    RawRow::Broken { line, problem } => out.push(*line, Err(vec![problem.clone()])),
-                    RawRow::Record { line, record } => {
-                        let fields: Vec<Option<&str>> = map
-                            .iter()
-                            .map(|m| {
-                                m.and_then(|i| record.get(i))
-                                    .map(str::trim)
-                                    .filter(|v| !v.is_empty())
-                            })
-                            .collect();
-                        let row = RowRef { file, line: *line };
-                        out.push(*line, K::check(checker, &fields, row, &mut cache));
+            caches.with(|cache| {
+                for raw in chunk {
+                    match raw {
+                        RawRow::Broken { line, problem } => {
+                            out.push(*line, Err(vec![problem.clone()]))
+                        }
+                        RawRow::Record { line, record } => {
+                            let fields: Vec<Option<&str>> = map
+                                .iter()
+                                .map(|m| {
+                                    m.and_then(|i| record.get(i))
+                                        .map(read::trim)
+                                        .filter(|v| !v.is_empty())
+                                })
+                                .collect();
+                            let row = RowRef { file, line: *line };
+                            out.push(*line, K::check(checker, &fields, row, cache));
+                        }
                     }
                 }
-            }
+            });
             out
         })
         .collect();
@@ -496,22 +516,19 @@ fn check_csv<K: Kind>(
             Some((range, first, n))
         })
         .collect();
-    // One cache per worker thread, kept across pieces (answers do not depend on it).
-    let caches: Vec<std::sync::Mutex<ResolveCache>> =
-        (0..rayon::current_num_threads()).map(|_| Default::default()).collect();
+    let caches = WorkerCaches::new();
     let check = |&(range, first_line, breaks): &((usize, usize), u64, u64)| {
         let mut out = Checked::with_capacity(breaks as usize + 1);
-        let worker = rayon::current_thread_index().unwrap_or(0) % caches.len();
-        let mut guard = caches[worker].lock().unwrap_or_else(|e| e.into_inner());
-        let cache = &mut *guard;
-        read::csv_piece(bytes, range, first_line, delimiter, width, map, |line, rec| {
-            out.push(
-                line,
-                match rec {
-                    Ok(fields) => K::check(checker, fields, RowRef { file, line }, cache),
-                    Err(problem) => Err(vec![problem]),
-                },
-            )
+        caches.with(|cache| {
+            read::csv_piece(bytes, range, first_line, delimiter, width, map, |line, rec| {
+                out.push(
+                    line,
+                    match rec {
+                        Ok(fields) => K::check(checker, fields, RowRef { file, line }, cache),
+                        Err(problem) => Err(vec![problem]),
+                    },
+                )
+            })
         });
         out
     };
@@ -538,27 +555,11 @@ fn duplicate_ids<K: Kind>(
     records: &[K],
     hashes: impl Iterator<Item = u64>,
 ) -> Vec<(usize, RowRef)> {
-    // The keys are hashes already: the map uses them as they are.
-    #[derive(Default)]
-    struct Prehashed(u64);
-    impl std::hash::Hasher for Prehashed {
-        fn finish(&self) -> u64 {
-            self.0
-        }
-        fn write(&mut self, bytes: &[u8]) {
-            for &b in bytes {
-                self.0 = self.0.rotate_left(8) ^ u64::from(b);
-            }
-        }
-        fn write_u64(&mut self, x: u64) {
-            self.0 = x;
-        }
-    }
-    type ByHash<V> = HashMap<u64, V, std::hash::BuildHasherDefault<Prehashed>>;
-    let mut first: ByHash<usize> =
-        ByHash::with_capacity_and_hasher(records.len(), Default::default());
+    use crate::geo::gazetteer::FastMap;
+    let mut first: FastMap<u64, usize> =
+        FastMap::with_capacity_and_hasher(records.len(), Default::default());
     // Distinct ids that share a hash with an earlier one (vanishingly rare).
-    let mut others: ByHash<Vec<usize>> = ByHash::default();
+    let mut others: FastMap<u64, Vec<usize>> = FastMap::default();
     let mut dups = Vec::new();
     for (i, h) in hashes.enumerate() {
         let f = *first.entry(h).or_insert(i);

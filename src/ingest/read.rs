@@ -105,7 +105,7 @@ fn split_fields<'t>(t: &'t str, delimiter: u8, mut on_field: impl FnMut(usize, &
 }
 
 /// `str::trim`, skipped for the usual field that neither starts nor ends with a space.
-fn trim(s: &str) -> &str {
+pub(crate) fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     let plain = |c: Option<&u8>| c.is_none_or(|c| c.is_ascii_graphic());
     if plain(b.first()) && plain(b.last()) { s } else { s.trim() }

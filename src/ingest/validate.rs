@@ -257,31 +257,38 @@ impl ResolveCache {
     /// Answers kept before the cache is emptied.
     pub const MAX_ENTRIES: usize = 1 << 16;
 
-    fn room(&mut self) {
-        self.entries += 1;
-        if self.entries > Self::MAX_ENTRIES {
+    /// The remembered answer about `text`, or `resolve`'s, remembered.
+    fn answer<T: Clone>(
+        answers: &mut Answers<T>,
+        entries: &mut usize,
+        text: &str,
+        resolve: impl FnOnce() -> Result<T, Unresolved>,
+    ) -> Result<T, Unresolved> {
+        if let Some(r) = answers.get(text) {
+            return r.clone();
+        }
+        let r = resolve();
+        *entries += 1;
+        answers.insert(text.into(), r.clone());
+        r
+    }
+
+    /// Empties the cache once it holds [`Self::MAX_ENTRIES`] answers.
+    fn bound(&mut self) -> &mut Self {
+        if self.entries >= Self::MAX_ENTRIES {
             *self = ResolveCache::default();
         }
+        self
     }
 
     fn country(&mut self, g: &Gazetteer, text: &str) -> Result<CountryId, Unresolved> {
-        if let Some(r) = self.countries.get(text) {
-            return r.clone();
-        }
-        let r = g.resolve_country(text);
-        self.room();
-        self.countries.insert(text.into(), r.clone());
-        r
+        let c = self.bound();
+        Self::answer(&mut c.countries, &mut c.entries, text, || g.resolve_country(text))
     }
 
     fn reference(&mut self, g: &Gazetteer, text: &str) -> Result<Resolved, Unresolved> {
-        if let Some(r) = self.refs.get(text) {
-            return r.clone();
-        }
-        let r = g.resolve_ref(text);
-        self.room();
-        self.refs.insert(text.into(), r.clone());
-        r
+        let c = self.bound();
+        Self::answer(&mut c.refs, &mut c.entries, text, || g.resolve_ref(text))
     }
 
     fn place(
@@ -291,13 +298,11 @@ impl ResolveCache {
         country: Option<CountryId>,
         prefer_admin1: bool,
     ) -> Result<Resolved, Unresolved> {
-        if let Some(r) = self.places.get(&(country, prefer_admin1)).and_then(|m| m.get(text)) {
-            return r.clone();
-        }
-        let r = g.resolve_place(text, country, prefer_admin1);
-        self.room();
-        self.places.entry((country, prefer_admin1)).or_default().insert(text.into(), r.clone());
-        r
+        let c = self.bound();
+        let answers = c.places.entry((country, prefer_admin1)).or_default();
+        Self::answer(answers, &mut c.entries, text, || {
+            g.resolve_place(text, country, prefer_admin1)
+        })
     }
 }
 
