@@ -26,7 +26,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::records::{LootingIncident, Seizure, split_serial};
+use crate::records::{LootingIncident, Seizure, Text, split_serial};
 
 /// Strongest kind of evidence behind a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -171,7 +171,7 @@ pub fn link<F>(
 where
     F: Fn(usize, usize) -> Option<f64> + Sync,
 {
-    let mut by_prefix: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_prefix: HashMap<Text, Vec<usize>> = HashMap::new();
     let mut by_lot: HashMap<String, Vec<usize>> = HashMap::new();
     for (k, inc) in incidents.iter().enumerate() {
         for r in &inc.serial_ranges {
@@ -196,7 +196,9 @@ where
             }
             let mut cands: Vec<usize> = Vec::new();
             if let Some((prefix, _)) = s.serial.as_deref().and_then(split_serial) {
-                cands.extend(by_prefix.get(&prefix.to_ascii_uppercase()).into_iter().flatten());
+                cands.extend(
+                    by_prefix.get(prefix.to_ascii_uppercase().as_str()).into_iter().flatten(),
+                );
             }
             if let Some(l) = s.lot.as_deref() {
                 cands.extend(by_lot.get(&norm(l)).into_iter().flatten());

@@ -4,6 +4,11 @@ use crate::date::PartialDate;
 use crate::geo::{Admin1Id, CityId, CountryId, LatLon, Resolved};
 use crate::schema::{Category, LocationPrecision, TransportMode};
 
+/// Text of a record (ids, names, labels): up to 24 bytes are kept inline, without an
+/// allocation of their own, which covers nearly every id, serial, model and place name.
+/// It dereferences to `str`.
+pub type Text = compact_str::CompactString;
+
 /// Where a record came from: the input file (index into the run's file list) and the line
 /// (CSV, NDJSON) or row (Parquet) number, 1-based, header included for CSV.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,7 +29,7 @@ pub struct Location {
     /// The gazetteer place, when the place name resolved to one.
     pub city: Option<CityId>,
     /// The place text as reported.
-    pub place: Option<String>,
+    pub place: Option<Text>,
     /// Coordinates: reported, or the representative point of the finest resolved unit.
     pub point: LatLon,
     /// How precise `point` is.
@@ -35,9 +40,9 @@ pub struct Location {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SerialRange {
     /// Model as reported.
-    pub model: String,
+    pub model: Text,
     /// Non-numeric prefix shared by both ends (`MA`).
-    pub prefix: String,
+    pub prefix: Text,
     /// First number.
     pub first: u64,
     /// Last number (inclusive).
@@ -65,8 +70,8 @@ impl SerialRange {
             };
             if a.0.eq_ignore_ascii_case(&b.0) && a.1 <= b.1 {
                 return Some(SerialRange {
-                    model: model.to_string(),
-                    prefix: a.0.to_ascii_uppercase(),
+                    model: model.into(),
+                    prefix: a.0.to_ascii_uppercase().into(),
                     first: a.1,
                     last: b.1,
                 });
@@ -98,7 +103,7 @@ pub fn split_serial(s: &str) -> Option<(String, u64)> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Seizure {
     /// Record id.
-    pub id: String,
+    pub id: Text,
     /// Date of the seizure.
     pub date: PartialDate,
     /// Where.
@@ -110,15 +115,15 @@ pub struct Seizure {
     /// Rounds seized.
     pub rounds: Option<u64>,
     /// Manufacturer.
-    pub make: Option<String>,
+    pub make: Option<Text>,
     /// Model.
-    pub model: Option<String>,
+    pub model: Option<Text>,
     /// Calibre.
-    pub calibre: Option<String>,
+    pub calibre: Option<Text>,
     /// Serial number.
-    pub serial: Option<String>,
+    pub serial: Option<Text>,
     /// Lot.
-    pub lot: Option<String>,
+    pub lot: Option<Text>,
     /// Country of manufacture.
     pub country_of_manufacture: Option<CountryId>,
     /// Country of the last legal import.
@@ -130,11 +135,11 @@ pub struct Seizure {
     /// Intended destination.
     pub destination: Option<Resolved>,
     /// Looting incident named by a trace.
-    pub traced_incident_id: Option<String>,
+    pub traced_incident_id: Option<Text>,
     /// Transport mode.
     pub transport_mode: Option<TransportMode>,
     /// Source label.
-    pub source: Option<String>,
+    pub source: Option<Text>,
     /// Confidence in [0, 1].
     pub confidence: Option<f64>,
     /// Provenance.
@@ -152,17 +157,17 @@ impl Seizure {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LootingIncident {
     /// Record id.
-    pub id: String,
+    pub id: Text,
     /// Date of the looting.
     pub date: PartialDate,
     /// Where.
     pub location: Location,
     /// Facility name.
-    pub facility: Option<String>,
+    pub facility: Option<Text>,
     /// Facility type.
-    pub facility_type: Option<String>,
+    pub facility_type: Option<Text>,
     /// Perpetrator.
-    pub perpetrator: Option<String>,
+    pub perpetrator: Option<Text>,
     /// Weapons taken.
     pub weapons_looted: Option<u64>,
     /// Rounds taken.
@@ -172,11 +177,11 @@ pub struct LootingIncident {
     /// Serial ranges of the weapons taken.
     pub serial_ranges: Vec<SerialRange>,
     /// Ammunition lots taken.
-    pub lots: Vec<String>,
+    pub lots: Vec<Text>,
     /// Weapons since recovered.
     pub recovered: Option<u64>,
     /// Source label.
-    pub source: Option<String>,
+    pub source: Option<Text>,
     /// Confidence in [0, 1].
     pub confidence: Option<f64>,
     /// Provenance.
@@ -187,7 +192,7 @@ pub struct LootingIncident {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteReport {
     /// Record id.
-    pub id: String,
+    pub id: Text,
     /// Leg start.
     pub from: Resolved,
     /// Leg end.
@@ -205,7 +210,7 @@ pub struct RouteReport {
     /// Confidence in [0, 1].
     pub confidence: Option<f64>,
     /// Source label.
-    pub source: Option<String>,
+    pub source: Option<Text>,
     /// Provenance.
     pub row: RowRef,
 }

@@ -10,6 +10,7 @@ pub mod split;
 pub mod validate;
 
 use std::collections::HashMap;
+use std::mem::MaybeUninit;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -368,6 +369,7 @@ impl Kind for RouteReport {
 
 /// The bookkeeping of one validated piece of a file; its accepted records go, in input
 /// order, to the record list of their kind.
+#[derive(Default)]
 struct Piece {
     /// Number of accepted records.
     accepted: usize,
@@ -380,10 +382,10 @@ struct Piece {
     rejected: Vec<(u64, Vec<Problem>)>,
 }
 
-/// A validated piece with its accepted records.
-struct Checked<K> {
-    records: Vec<K>,
-    piece: Piece,
+impl Piece {
+    fn rows(&self) -> u64 {
+        (self.accepted + self.rejected.len()) as u64
+    }
 }
 
 /// Hash of a record id, for finding duplicates (fixed seed: the same on every run).
@@ -392,19 +394,18 @@ fn id_hash(id: &str) -> u64 {
     foldhash::fast::FixedState::default().hash_one(id)
 }
 
-impl<K: Kind> Checked<K> {
-    fn with_capacity(rows: usize) -> Self {
-        Checked {
-            records: Vec::with_capacity(rows),
-            piece: Piece {
-                accepted: 0,
-                id_hashes: Vec::with_capacity(rows),
-                downgraded: Vec::new(),
-                rejected: Vec::new(),
-            },
-        }
-    }
+/// Where one piece of work (a piece of a CSV file, a chunk of rows) puts what it accepts:
+/// straight into its own run of slots in the spare capacity of the kind's record list, so
+/// each record is written once, in its place. A piece is given as many slots as it can
+/// hold records; should it ever accept more, the rest wait in `extra`.
+struct Slots<'a, K> {
+    free: &'a mut [MaybeUninit<K>],
+    used: usize,
+    extra: Vec<K>,
+    piece: Piece,
+}
 
+impl<K: Kind> Slots<'_, K> {
     fn push(&mut self, line: u64, checked: Result<(K, RowNotes), Vec<Problem>>) {
         let piece = &mut self.piece;
         match checked {
@@ -414,23 +415,85 @@ impl<K: Kind> Checked<K> {
                 }
                 piece.id_hashes.push(id_hash(rec.id()));
                 piece.accepted += 1;
-                self.records.push(rec);
+                match self.free.get_mut(self.used) {
+                    Some(slot) => {
+                        slot.write(rec);
+                        self.used += 1;
+                    }
+                    None => self.extra.push(rec),
+                }
             }
             Err(problems) => piece.rejected.push((line, problems)),
         }
     }
-
-    /// Moves the records to the end of `records` and returns the bookkeeping.
-    fn append_to(self, records: &mut Vec<K>) -> Piece {
-        records.extend(self.records);
-        self.piece
-    }
 }
 
-impl Piece {
-    fn rows(&self) -> u64 {
-        (self.accepted + self.rejected.len()) as u64
+/// Runs `check` on every job in parallel, job `i` writing its accepted records into
+/// `bounds[i]` slots of its own after the end of `records`; then closes the gaps that
+/// rejected rows left (none in a clean file), so that `records` holds every accepted record
+/// in input order. Returns each job's bookkeeping, in order.
+fn check_in_place<K: Kind, J: Sync>(
+    records: &mut Vec<K>,
+    jobs: &[J],
+    bounds: &[usize],
+    check: impl Fn(&J, &mut Slots<'_, K>) + Sync,
+) -> Vec<Piece> {
+    debug_assert_eq!(jobs.len(), bounds.len());
+    let start = records.len();
+    records.reserve(bounds.iter().sum());
+    let mut free = records.spare_capacity_mut();
+    let mut runs = Vec::with_capacity(bounds.len());
+    for &bound in bounds {
+        let (run, rest) = std::mem::take(&mut free).split_at_mut(bound);
+        runs.push(run);
+        free = rest;
     }
+    let done: Vec<(usize, Vec<K>, Piece)> = runs
+        .into_par_iter()
+        .zip(jobs)
+        .map(|(run, job)| {
+            let piece = Piece { id_hashes: Vec::with_capacity(run.len()), ..Piece::default() };
+            let mut slots = Slots { free: run, used: 0, extra: Vec::new(), piece };
+            check(job, &mut slots);
+            (slots.used, slots.extra, slots.piece)
+        })
+        .collect();
+    // Job `i` has written its first `done[i].0` slots, which start `bounds[..i].sum()`
+    // slots after `start`; nothing else past `start` holds a record.
+    let base = records.as_mut_ptr();
+    let mut from = start;
+    let mut pieces = Vec::with_capacity(done.len());
+    if done.iter().all(|d| d.1.is_empty()) {
+        let mut to = start;
+        for (&bound, (used, _, piece)) in bounds.iter().zip(done) {
+            if from != to {
+                // SAFETY: `from..from + used` holds records written by the job; `to <= from`
+                // and both ranges lie within the reserved capacity (`copy` allows overlap).
+                // The records keep their order and each is moved exactly once.
+                unsafe { std::ptr::copy(base.add(from), base.add(to), used) };
+            }
+            from += bound;
+            to += used;
+            pieces.push(piece);
+        }
+        // SAFETY: `start..to` now holds, in input order, every record the jobs accepted.
+        unsafe { records.set_len(to) };
+    } else {
+        // A job accepted more records than it had slots for: gather them afresh.
+        let mut all = Vec::with_capacity(done.iter().map(|d| d.0 + d.1.len()).sum());
+        for (&bound, (used, extra, piece)) in bounds.iter().zip(done) {
+            for k in from..from + used {
+                // SAFETY: slot `k` was written by its job and is read once; `records` keeps
+                // its length, so the slot is spare capacity again and never dropped.
+                all.push(unsafe { std::ptr::read(base.add(k)) });
+            }
+            all.extend(extra);
+            from += bound;
+            pieces.push(piece);
+        }
+        records.append(&mut all);
+    }
+    pieces
 }
 
 /// One [`ResolveCache`] per worker thread of the rayon pool, kept across the pieces of a
@@ -459,41 +522,34 @@ fn check_rows<K: Kind>(
     records: &mut Vec<K>,
 ) -> Vec<Piece> {
     let caches = WorkerCaches::new();
-    let checked: Vec<Checked<K>> = rows
-        .par_chunks(4096)
-        .map(|chunk| {
-            let mut out = Checked::with_capacity(chunk.len());
-            caches.with(|cache| {
-                for raw in chunk {
-                    match raw {
-                        RawRow::Broken { line, problem } => {
-                            out.push(*line, Err(vec![problem.clone()]))
-                        }
-                        RawRow::Record { line, record } => {
-                            let fields: Vec<Option<&str>> = map
-                                .iter()
-                                .map(|m| {
-                                    m.and_then(|i| record.get(i))
-                                        .map(read::trim)
-                                        .filter(|v| !v.is_empty())
-                                })
-                                .collect();
-                            let row = RowRef { file, line: *line };
-                            out.push(*line, K::check(checker, &fields, row, cache));
-                        }
+    let chunks: Vec<&[RawRow]> = rows.chunks(4096).collect();
+    let bounds: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
+    check_in_place(records, &chunks, &bounds, |chunk, out| {
+        caches.with(|cache| {
+            for raw in *chunk {
+                match raw {
+                    RawRow::Broken { line, problem } => out.push(*line, Err(vec![problem.clone()])),
+                    RawRow::Record { line, record } => {
+                        let fields: Vec<Option<&str>> = map
+                            .iter()
+                            .map(|m| {
+                                m.and_then(|i| record.get(i))
+                                    .map(read::trim)
+                                    .filter(|v| !v.is_empty())
+                            })
+                            .collect();
+                        let row = RowRef { file, line: *line };
+                        out.push(*line, K::check(checker, &fields, row, cache));
                     }
                 }
-            });
-            out
+            }
         })
-        .collect();
-    checked.into_iter().map(|c| c.append_to(records)).collect()
+    })
 }
 
 /// Parses and validates a CSV file (its bytes, delimiter and header width): cut into
-/// pieces at record boundaries, each piece parsed and validated on its own (in parallel).
-/// Accepted records are appended to `records` in input order; moving one batch of pieces
-/// there overlaps with validating the next.
+/// pieces at record boundaries, each piece parsed and validated on its own (in parallel),
+/// its accepted records written straight into their place in `records`, in input order.
 fn check_csv<K: Kind>(
     (bytes, delimiter, width): (&[u8], u8, usize),
     piece_bytes: usize,
@@ -506,19 +562,26 @@ fn check_csv<K: Kind>(
     let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
     let breaks: Vec<u64> =
         ranges.par_iter().map(|&(a, b)| split::count_line_breaks(&bytes[a..b])).collect();
-    records.reserve(breaks.iter().sum::<u64>() as usize);
-    let jobs: Vec<((usize, usize), u64, u64)> = ranges
+    let jobs: Vec<((usize, usize), u64)> = ranges
         .iter()
         .zip(&breaks)
         .scan(1, |line, (&range, &n)| {
             let first = *line;
             *line += n;
-            Some((range, first, n))
+            Some((range, first))
         })
         .collect();
+    // Every record ends in a line break but perhaps the file's last, and pieces are cut
+    // between records: a piece holds at most as many records as line breaks, the last one
+    // more, the first one fewer (the header). Clean files fill their slots exactly.
+    let last = breaks.len().saturating_sub(1);
+    let bounds: Vec<usize> = breaks
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| (n as usize + usize::from(i == last)).saturating_sub(usize::from(i == 0)))
+        .collect();
     let caches = WorkerCaches::new();
-    let check = |&(range, first_line, breaks): &((usize, usize), u64, u64)| {
-        let mut out = Checked::with_capacity(breaks as usize + 1);
+    check_in_place(records, &jobs, &bounds, |&(range, first_line), out| {
         caches.with(|cache| {
             read::csv_piece(bytes, range, first_line, delimiter, width, map, |line, rec| {
                 out.push(
@@ -529,50 +592,67 @@ fn check_csv<K: Kind>(
                     },
                 )
             })
-        });
-        out
-    };
-    let mut pieces = Vec::with_capacity(jobs.len());
-    let mut pending: Vec<Checked<K>> = Vec::new();
-    for batch in jobs.chunks(2 * rayon::current_num_threads()) {
-        let (checked, ()) = rayon::join(
-            || batch.par_iter().map(check).collect::<Vec<_>>(),
-            || pieces.extend(pending.drain(..).map(|c| c.append_to(records))),
-        );
-        pending = checked;
-    }
-    pieces.extend(pending.into_iter().map(|c| c.append_to(records)));
-    pieces
+        })
+    })
 }
 
 /// For every accepted record whose id an earlier accepted record already has (in input
 /// order), its position in `records` and the earlier record's row. `hashes` are the
 /// records' id hashes, in the same order.
 ///
-/// One pass over the id hashes computed while the pieces were validated; ids are compared
-/// as strings only when their hashes are equal.
+/// Records are first sorted into shards by the top bits of their id hash (keeping input
+/// order within a shard), then every shard is searched on its own, in parallel, with a
+/// map small enough to stay in cache. Ids are compared as strings only when their hashes
+/// are equal.
 fn duplicate_ids<K: Kind>(
     records: &[K],
-    hashes: impl Iterator<Item = u64>,
+    hashes: impl Iterator<Item = u64> + Clone,
 ) -> Vec<(usize, RowRef)> {
     use crate::geo::gazetteer::FastMap;
-    let mut first: FastMap<u64, usize> =
-        FastMap::with_capacity_and_hasher(records.len(), Default::default());
-    // Distinct ids that share a hash with an earlier one (vanishingly rare).
-    let mut others: FastMap<u64, Vec<usize>> = FastMap::default();
-    let mut dups = Vec::new();
-    for (i, h) in hashes.enumerate() {
-        let f = *first.entry(h).or_insert(i);
-        if f == i {
-            continue;
-        }
-        let id = records[i].id();
-        let list = others.entry(h).or_default();
-        match std::iter::once(f).chain(list.iter().copied()).find(|&k| records[k].id() == id) {
-            Some(k) => dups.push((i, records[k].row())),
-            None => list.push(i),
-        }
+    const SHARD_BITS: u32 = 8;
+    let shard = |h: u64| (h >> (64 - SHARD_BITS)) as usize;
+    let mut starts = vec![0usize; (1 << SHARD_BITS) + 1];
+    for h in hashes.clone() {
+        starts[shard(h) + 1] += 1;
     }
+    for s in 1..starts.len() {
+        starts[s] += starts[s - 1];
+    }
+    let mut next = starts.clone();
+    let mut sorted = vec![(0u64, 0usize); records.len()];
+    for (i, h) in hashes.enumerate() {
+        let at = &mut next[shard(h)];
+        sorted[*at] = (h, i);
+        *at += 1;
+    }
+    let mut dups: Vec<(usize, RowRef)> = starts
+        .par_windows(2)
+        .flat_map_iter(|w| {
+            let part = &sorted[w[0]..w[1]];
+            let mut first: FastMap<u64, usize> =
+                FastMap::with_capacity_and_hasher(part.len(), Default::default());
+            // Distinct ids that share a hash with an earlier one (vanishingly rare).
+            let mut others: FastMap<u64, Vec<usize>> = FastMap::default();
+            let mut dups = Vec::new();
+            for &(h, i) in part {
+                let f = *first.entry(h).or_insert(i);
+                if f == i {
+                    continue;
+                }
+                let id = records[i].id();
+                let list = others.entry(h).or_default();
+                match std::iter::once(f)
+                    .chain(list.iter().copied())
+                    .find(|&k| records[k].id() == id)
+                {
+                    Some(k) => dups.push((i, records[k].row())),
+                    None => list.push(i),
+                }
+            }
+            dups
+        })
+        .collect();
+    dups.sort_unstable_by_key(|d| d.0);
     dups
 }
 
@@ -727,14 +807,79 @@ pub fn ingest(
 mod tests {
     use super::*;
 
-    #[test]
-    fn duplicate_ids_are_found_even_when_hashes_collide() {
-        let checker = Checker {
+    fn checker() -> Checker<'static> {
+        Checker {
             gazetteer: Gazetteer::embedded().unwrap(),
             today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             list_separator: ';',
             country_margin_deg: 5.0,
-        };
+        }
+    }
+
+    #[test]
+    fn records_are_placed_in_input_order_whatever_the_slots() {
+        let checker = checker();
+        let mut cache = ResolveCache::default();
+        // Job j holds j + 2 rows; every third row (counting across jobs) is unusable.
+        let jobs: Vec<Vec<(u64, Option<String>)>> = (0..6u64)
+            .map(|j| {
+                (0..j + 2)
+                    .map(|k| {
+                        let line = 10 * j + k;
+                        (line, (line % 3 != 0).then(|| format!("r{line}")))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut routes = Vec::new();
+        for job in &jobs {
+            for (line, id) in job {
+                let mut fields = [None; 10];
+                fields[0] = id.as_deref();
+                fields[1] = Some("MEX");
+                fields[2] = Some("USA");
+                routes.push((
+                    *line,
+                    checker.route(&fields, RowRef { file: 0, line: *line }, &mut cache),
+                ));
+            }
+        }
+        let want: Vec<String> =
+            routes.iter().filter_map(|r| r.1.as_ref().ok()).map(|r| r.0.id.to_string()).collect();
+        let rows: Vec<usize> = jobs.iter().map(Vec::len).collect();
+        let ranges: Vec<std::ops::Range<usize>> = rows
+            .iter()
+            .scan(0, |at, n| {
+                *at += n;
+                Some(*at - n..*at)
+            })
+            .collect();
+        // Exact, roomy (gaps to close) and too few slots (records past the slots).
+        let bound_sets: [Vec<usize>; 4] = [
+            rows.clone(),
+            rows.iter().map(|n| n + 3).collect(),
+            rows.iter().map(|n| n / 2).collect(),
+            vec![0; rows.len()],
+        ];
+        for bounds in bound_sets {
+            let mut records: Vec<RouteReport> = vec![routes[1].1.clone().unwrap().0];
+            let pieces = check_in_place(&mut records, &ranges, &bounds, |range, out| {
+                for (line, r) in &routes[range.clone()] {
+                    out.push(*line, r.clone());
+                }
+            });
+            let got: Vec<String> = records.iter().skip(1).map(|r| r.id.to_string()).collect();
+            assert_eq!(got, want, "bounds {bounds:?}");
+            assert_eq!(records[0].id, routes[1].1.as_ref().unwrap().0.id);
+            let accepted: usize = pieces.iter().map(|p| p.accepted).sum();
+            assert_eq!(accepted, want.len());
+            assert_eq!(pieces.iter().map(Piece::rows).sum::<u64>(), routes.len() as u64);
+        }
+    }
+
+    #[test]
+    fn duplicate_ids_are_found_even_when_hashes_collide() {
+        let checker = checker();
         let mut cache = ResolveCache::default();
         let mut route = |id: &str, line: u64| {
             let mut fields = [None; 10];

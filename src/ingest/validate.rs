@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::date::PartialDate;
 use crate::geo::gazetteer::{FastMap, Unresolved};
 use crate::geo::{CountryId, Gazetteer, LatLon, Resolved};
-use crate::records::{Location, LootingIncident, RouteReport, RowRef, Seizure, SerialRange};
+use crate::records::{Location, LootingIncident, RouteReport, RowRef, Seizure, SerialRange, Text};
 use crate::schema::{Category, LocationPrecision, TransportMode};
 
 /// Why a row (or one of its fields) cannot be used.
@@ -321,8 +321,8 @@ impl<'a> Acc<'a, '_> {
         self.problems.push(Problem::new(column, value, reason, detail));
     }
 
-    fn text(&self, c: Col) -> Option<String> {
-        self.get(c).map(str::to_string)
+    fn text(&self, c: Col) -> Option<Text> {
+        self.get(c).map(Text::from)
     }
 
     fn required(&mut self, c: Col) -> Option<&'a str> {
@@ -598,7 +598,7 @@ impl<'g> Checker<'g> {
         cache: &mut ResolveCache,
     ) -> Result<(Seizure, RowNotes), Vec<Problem>> {
         let mut a = Acc { fields, problems: Vec::new(), cache };
-        let id = a.required(S_ID).map(str::to_string);
+        let id = a.required(S_ID).map(Text::from);
         let date = if a.required(S_DATE).is_some() { a.date(S_DATE, self.today) } else { None };
         let location = self.location(&mut a);
         let category =
@@ -671,7 +671,7 @@ impl<'g> Checker<'g> {
         cache: &mut ResolveCache,
     ) -> Result<(LootingIncident, RowNotes), Vec<Problem>> {
         let mut a = Acc { fields, problems: Vec::new(), cache };
-        let id = a.required(L_ID).map(str::to_string);
+        let id = a.required(L_ID).map(Text::from);
         let date = if a.required(L_DATE).is_some() { a.date(L_DATE, self.today) } else { None };
         let location = self.location(&mut a);
         let weapons_looted = a.count(L_WEAPONS_LOOTED);
@@ -707,7 +707,7 @@ impl<'g> Checker<'g> {
                 ),
             }
         }
-        let lots = self.list(&a, L_LOTS).into_iter().map(str::to_string).collect();
+        let lots = self.list(&a, L_LOTS).into_iter().map(Text::from).collect();
         let confidence = a.unit(L_CONFIDENCE);
         match (id, date, location) {
             (Some(id), Some(date), Some((location, downgraded))) if a.problems.is_empty() => Ok((
@@ -743,7 +743,7 @@ impl<'g> Checker<'g> {
         cache: &mut ResolveCache,
     ) -> Result<(RouteReport, RowNotes), Vec<Problem>> {
         let mut a = Acc { fields, problems: Vec::new(), cache };
-        let id = a.required(R_ID).map(str::to_string);
+        let id = a.required(R_ID).map(Text::from);
         let from = a.required(R_FROM).and_then(|v| self.reference(&mut a, "from", v));
         let to = a.required(R_TO).and_then(|v| self.reference(&mut a, "to", v));
         let mode = a.vocab(

@@ -27,7 +27,7 @@ fn loc(iso3: &str) -> Location {
 
 fn seizure(id: usize, year: i32, iso3: &str) -> Seizure {
     Seizure {
-        id: format!("S{id}"),
+        id: format!("S{id}").into(),
         date: PartialDate::year(year).unwrap(),
         location: loc(iso3),
         category: Some(Category::AssaultRifle),
@@ -69,10 +69,10 @@ fn dataset(seed: u64) -> (Vec<LootingIncident>, Vec<Seizure>, Vec<Option<usize>>
             });
         }
         let lots = (0..rng.random_range(0..=2))
-            .map(|_| format!("LOT-{}", rng.random_range(0..60)))
+            .map(|_| format!("LOT-{}", rng.random_range(0..60)).into())
             .collect();
         incidents.push(LootingIncident {
-            id: format!("L{i}"),
+            id: format!("L{i}").into(),
             date: PartialDate::year(rng.random_range(2015..=2022)).unwrap(),
             location: loc(countries[i % countries.len()]),
             facility: None,
@@ -99,7 +99,7 @@ fn dataset(seed: u64) -> (Vec<LootingIncident>, Vec<Seizure>, Vec<Option<usize>>
             let r = &inc.serial_ranges[rng.random_range(0..inc.serial_ranges.len())];
             let year = inc.date.year_value() + rng.random_range(0..3);
             let mut z = seizure(s, year.min(2025), countries[ii % countries.len()]);
-            z.serial = Some(format!("{}{}", r.prefix, rng.random_range(r.first..=r.last)));
+            z.serial = Some(format!("{}{}", r.prefix, rng.random_range(r.first..=r.last)).into());
             if rng.random_range(0..5) > 0 {
                 z.model = Some(r.model.clone());
             }
@@ -121,15 +121,18 @@ fn dataset(seed: u64) -> (Vec<LootingIncident>, Vec<Seizure>, Vec<Option<usize>>
                 countries[rng.random_range(0..countries.len())],
             );
             if rng.random_range(0..2) == 0 {
-                z.serial = Some(format!(
-                    "{}{}",
-                    PREFIXES[rng.random_range(0..PREFIXES.len())],
-                    rng.random_range(10_000..999_999u64)
-                ));
+                z.serial = Some(
+                    format!(
+                        "{}{}",
+                        PREFIXES[rng.random_range(0..PREFIXES.len())],
+                        rng.random_range(10_000..999_999u64)
+                    )
+                    .into(),
+                );
                 z.model = Some(MODELS[rng.random_range(0..MODELS.len())].into());
             }
             if rng.random_range(0..10) == 0 {
-                z.lot = Some(format!("LOT-{}", rng.random_range(60..120)));
+                z.lot = Some(format!("LOT-{}", rng.random_range(60..120)).into());
             }
             seizures.push(z);
             truth.push(None);
@@ -191,7 +194,7 @@ fn shares_sum_to_one_and_impossible_dates_are_excluded() {
     // A seizure dated before every incident cannot be linked.
     let r = &incidents[0].serial_ranges[0];
     let mut early = seizure(99_999, 2000, "IND");
-    early.serial = Some(format!("{}{}", r.prefix, r.first));
+    early.serial = Some(format!("{}{}", r.prefix, r.first).into());
     early.model = Some(r.model.clone());
     seizures.push(early);
     let skip = vec![false; seizures.len()];
