@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::date::PartialDate;
 use crate::geo::gazetteer::{FastMap, Unresolved};
-use crate::geo::{CountryId, Gazetteer, LatLon, Resolved};
+use crate::geo::{Admin1Id, CountryId, Gazetteer, LatLon, Resolved};
 use crate::records::{Location, LootingIncident, RouteReport, RowRef, Seizure, SerialRange, Text};
 use crate::schema::{Category, LocationPrecision, TransportMode};
 
@@ -238,7 +238,9 @@ const _: () = {
 };
 
 /// Answers for one kind of question, by the text asked about.
-type Answers<T> = FastMap<Box<str>, Result<T, Unresolved>>;
+/// Answers by text: short keys inline and failures boxed, so that a bucket is 40 bytes
+/// and a lookup reads no memory outside the table.
+type Answers<T> = FastMap<Text, Result<T, Box<Unresolved>>>;
 
 /// Gazetteer answers already given, for one gazetteer: most files name the same countries
 /// and places again and again. Ingestion keeps one per worker thread while it validates a
@@ -249,7 +251,7 @@ pub struct ResolveCache {
     countries: Answers<CountryId>,
     refs: Answers<Resolved>,
     /// Keyed by (country, prefer admin1), then by the place text.
-    places: FastMap<(Option<CountryId>, bool), Answers<Resolved>>,
+    places: FastMap<(Option<CountryId>, bool), Answers<Place>>,
     entries: usize,
 }
 
@@ -265,11 +267,11 @@ impl ResolveCache {
         resolve: impl FnOnce() -> Result<T, Unresolved>,
     ) -> Result<T, Unresolved> {
         if let Some(r) = answers.get(text) {
-            return r.clone();
+            return r.clone().map_err(|e| *e);
         }
         let r = resolve();
         *entries += 1;
-        answers.insert(text.into(), r.clone());
+        answers.insert(text.into(), r.clone().map_err(Box::new));
         r
     }
 
@@ -297,12 +299,33 @@ impl ResolveCache {
         text: &str,
         country: Option<CountryId>,
         prefer_admin1: bool,
-    ) -> Result<Resolved, Unresolved> {
+    ) -> Result<Place, Unresolved> {
         let c = self.bound();
         let answers = c.places.entry((country, prefer_admin1)).or_default();
         Self::answer(answers, &mut c.entries, text, || {
-            g.resolve_place(text, country, prefer_admin1)
+            g.resolve_place(text, country, prefer_admin1).map(|r| Place::new(g, r))
         })
+    }
+}
+
+/// A resolved place with what a record takes from its gazetteer entry, so that a cached
+/// answer needs no further read of the (large) city table.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    resolved: Resolved,
+    country: CountryId,
+    admin1: Option<Admin1Id>,
+    point: LatLon,
+}
+
+impl Place {
+    fn new(g: &Gazetteer, resolved: Resolved) -> Place {
+        let admin1 = match resolved {
+            Resolved::City(c) => g.cities()[c.0 as usize].admin1,
+            Resolved::Admin1(a) => Some(a),
+            Resolved::Country(_) => None,
+        };
+        Place { resolved, country: g.country_of(resolved), admin1, point: g.point_of(resolved) }
     }
 }
 
@@ -524,7 +547,7 @@ impl<'g> Checker<'g> {
         }
         let country = match (country, resolved_place, point) {
             (Some(c), _, _) => c,
-            (None, Some(r), _) => g.country_of(r),
+            (None, Some(r), _) => r.country,
             (None, None, Some(p)) => match g.country_at(p) {
                 Some(c) => c,
                 None => {
@@ -564,8 +587,8 @@ impl<'g> Checker<'g> {
             }
         }
         let (city, admin1) = match resolved_place {
-            Some(Resolved::City(c)) => (Some(c), g.cities()[c.0 as usize].admin1),
-            Some(Resolved::Admin1(a)) => (None, Some(a)),
+            Some(Place { resolved: Resolved::City(c), admin1, .. }) => (Some(c), admin1),
+            Some(Place { resolved: Resolved::Admin1(a), .. }) => (None, Some(a)),
             _ => (None, None),
         };
         let supported = if point.is_some() {
@@ -582,10 +605,11 @@ impl<'g> Checker<'g> {
             Some(_) => (supported, true),
             None => (supported, false),
         };
-        let point = point
-            .or_else(|| city.map(|c| g.cities()[c.0 as usize].point))
-            .or_else(|| admin1.map(|a| g.admin1s()[a.0 as usize].point))
-            .unwrap_or(g.country(country).point);
+        let point = match (point, resolved_place) {
+            (Some(p), _) => p,
+            (None, Some(r)) if city.is_some() || admin1.is_some() => r.point,
+            _ => g.country(country).point,
+        };
         Some((Location { country, admin1, city, place, point, precision }, downgraded))
     }
 
