@@ -237,9 +237,8 @@ const _: () = {
     assert!(at(L, "location_precision") == LOC_LOCATION_PRECISION.index);
 };
 
-/// Answers for one kind of question, by the text asked about.
-/// Answers by text: short keys inline and failures boxed, so that a bucket is 40 bytes
-/// and a lookup reads no memory outside the table.
+/// Answers for one kind of question, by the text asked about. Short keys live inline and
+/// failures are boxed, so that buckets are small and a hit reads no memory outside them.
 type Answers<T> = FastMap<Text, Result<T, Box<Unresolved>>>;
 
 /// Gazetteer answers already given, for one gazetteer: most files name the same countries
