@@ -171,6 +171,8 @@ pub fn csv_piece(
     // One check for the whole piece; only a piece with bad bytes is checked per record.
     let piece_text = std::str::from_utf8(piece).ok();
     let fast = delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\r' | b'\n');
+    // A piece without quotes or carriage returns (the usual case) needs no check per line.
+    let plain = fast && memchr::memchr2(b'"', b'\r', piece).is_none();
     let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
     let (mut out, mut ends) = (Vec::new(), Vec::new());
     let mut lines = super::split::LineCounter::new(first_line);
@@ -222,7 +224,7 @@ pub fn csv_piece(
                 format!("expected {width} fields, found {n}"),
             )
         };
-        let outcome = if fast && memchr::memchr2(b'"', b'\r', content).is_none() {
+        let outcome = if plain || (fast && memchr::memchr2(b'"', b'\r', content).is_none()) {
             // One line, no quotes: split on the delimiter, borrowing from the file, each
             // field put straight into its schema column.
             pos = (line_end + 1).min(piece.len());
