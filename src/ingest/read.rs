@@ -70,12 +70,12 @@ fn recycle<'b>(mut v: Vec<Option<&str>>) -> Vec<Option<&'b str>> {
 /// short, so this beats both a byte loop and a search per field), calling
 /// `on_field(index, text)` for each field; returns the number of fields.
 fn split_fields<'t>(t: &'t str, delimiter: u8, mut on_field: impl FnMut(usize, &'t str)) -> usize {
-    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     let bytes = t.as_bytes();
     let pattern = u64::from_ne_bytes([delimiter; 8]);
     let (mut from, mut n) = (0, 0);
     let mut cut = |at: usize| {
-        // An ASCII delimiter never falls inside a character: `from..at` lies on boundaries.
         on_field(n, t.get(from..at).unwrap_or_default());
         from = at + 1;
         n += 1;
@@ -83,11 +83,14 @@ fn split_fields<'t>(t: &'t str, delimiter: u8, mut on_field: impl FnMut(usize, &
     let mut words = bytes.chunks_exact(8);
     for (w, word) in words.by_ref().enumerate() {
         let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ pattern;
-        // High bit set exactly for the zero bytes of x, the delimiters (no carries cross
-        // bytes: each byte's low seven bits plus 0x7f stay below 0x100).
-        let mut zeros = !(((x & LOW7) + LOW7) | x | LOW7);
+        // High bit set for every zero byte of x (and, after a zero byte, possibly for a
+        // 0x01 byte: candidates are checked).
+        let mut zeros = x.wrapping_sub(ONES) & !x & HIGH;
         while zeros != 0 {
-            cut(w * 8 + (zeros.trailing_zeros() / 8) as usize);
+            let at = w * 8 + (zeros.trailing_zeros() / 8) as usize;
+            if bytes[at] == delimiter {
+                cut(at);
+            }
             zeros &= zeros - 1;
         }
     }
