@@ -573,12 +573,18 @@ fn check_csv<K: Kind>(
         .collect();
     // Every record ends in a line break but perhaps the file's last, and pieces are cut
     // between records: a piece holds at most as many records as line breaks, the last one
-    // more, the first one fewer (the header). Clean files fill their slots exactly.
+    // more, the first one fewer (the header). Clean files fill their slots exactly. An
+    // accepted record also takes at least `width` bytes (its delimiters and line break),
+    // which keeps a file of blank lines from reserving room for records it does not hold.
     let last = breaks.len().saturating_sub(1);
     let bounds: Vec<usize> = breaks
         .iter()
+        .zip(&ranges)
         .enumerate()
-        .map(|(i, &n)| (n as usize + usize::from(i == last)).saturating_sub(usize::from(i == 0)))
+        .map(|(i, (&n, &(a, b)))| {
+            let lines = (n as usize + usize::from(i == last)).saturating_sub(usize::from(i == 0));
+            lines.min((b - a) / width.max(1) + 1)
+        })
         .collect();
     let caches = WorkerCaches::new();
     check_in_place(records, &jobs, &bounds, |&(range, first_line), out| {

@@ -332,7 +332,8 @@ fn csv_pieces_do_not_change_the_result() {
 #[test]
 fn rejected_rows_blank_lines_and_multiline_records_in_any_piece_keep_the_order() {
     // The demo seizures with every 7th row made unusable, blank lines, quoted line breaks
-    // and a CRLF, read after a second file, in pieces of every size from one record up.
+    // and CRLF rows, read after a second file, whole and in pieces of 1 byte (one record
+    // each) to 4 KiB.
     let demo = std::fs::read_to_string(root().join("datasets/demo/seizures.csv")).unwrap();
     let mut text = String::new();
     for (i, line) in demo.lines().take(400).enumerate() {
@@ -369,4 +370,20 @@ fn rejected_rows_blank_lines_and_multiline_records_in_any_piece_keep_the_order()
         assert_eq!(one.seizures, many.seizures, "pieces of {piece} bytes");
         assert_eq!(one.rejections, many.rejections, "pieces of {piece} bytes");
     }
+}
+
+#[test]
+fn a_file_of_blank_lines_reserves_little_room_for_records() {
+    let demo = std::fs::read_to_string(root().join("datasets/demo/seizures.csv")).unwrap();
+    let mut lines = demo.lines();
+    let (header, row) = (lines.next().unwrap(), lines.next().unwrap());
+    let text = format!("{header}\n{}{row}\n", "\n".repeat(1_000_000));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blank.csv");
+    std::fs::write(&file, text).unwrap();
+    let ing = seizures_in_pieces(&[&file], 1 << 20);
+    assert_eq!(ing.seizures.len(), 1);
+    assert_eq!(ing.seizures[0].row.line, 1_000_002);
+    // Room for a record per line would be a million slots (400 MB of seizures).
+    assert!(ing.seizures.capacity() < 100_000, "{}", ing.seizures.capacity());
 }
