@@ -243,6 +243,8 @@ impl fmt::Display for PartialDate {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn full_dates_are_checked_against_the_calendar() {
         // Every day of these years, and impossible ones: accepted exactly when chrono knows
@@ -251,7 +253,7 @@ mod tests {
             for m in 0..=13u8 {
                 for d in 0..=32u8 {
                     let text = format!("{y:04}-{m:02}-{d:02}");
-                    let parsed = text.parse::<super::PartialDate>();
+                    let parsed = text.parse::<PartialDate>();
                     let exists = chrono::NaiveDate::from_ymd_opt(y, m.into(), d.into()).is_some();
                     assert_eq!(parsed.is_ok(), exists && y >= 1800, "{text}");
                     if let Ok(p) = parsed {
@@ -261,8 +263,6 @@ mod tests {
             }
         }
     }
-
-    use super::*;
 
     #[test]
     fn parses_every_precision_and_round_trips() {

@@ -39,16 +39,10 @@ impl TableKind {
         }
     }
 
-    /// Position of a schema column by name (a hash lookup: validation calls this for
-    /// every field of every row).
+    /// Position of a schema column by name, for column mapping and config checks
+    /// (validation uses positions found at compile time: [`column_position`]).
     pub fn column_index(self, name: &str) -> Option<usize> {
-        type Index = std::collections::HashMap<&'static str, usize, foldhash::fast::FixedState>;
-        static INDEX: std::sync::OnceLock<[Index; 3]> = std::sync::OnceLock::new();
-        let all = INDEX.get_or_init(|| {
-            TableKind::ALL
-                .map(|k| k.columns().iter().enumerate().map(|(i, c)| (c.name, i)).collect())
-        });
-        all[self as usize].get(name).copied()
+        self.columns().iter().position(|c| c.name == name)
     }
 }
 

@@ -525,19 +525,16 @@ fn check_rows<K: Kind>(
     let chunks: Vec<&[RawRow]> = rows.chunks(4096).collect();
     let bounds: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
     check_in_place(records, &chunks, &bounds, |chunk, out| {
+        let mut fields: Vec<Option<&str>> = Vec::with_capacity(map.len());
         caches.with(|cache| {
             for raw in *chunk {
                 match raw {
                     RawRow::Broken { line, problem } => out.push(*line, Err(vec![problem.clone()])),
                     RawRow::Record { line, record } => {
-                        let fields: Vec<Option<&str>> = map
-                            .iter()
-                            .map(|m| {
-                                m.and_then(|i| record.get(i))
-                                    .map(read::trim)
-                                    .filter(|v| !v.is_empty())
-                            })
-                            .collect();
+                        fields.clear();
+                        fields.extend(map.iter().map(|m| {
+                            m.and_then(|i| record.get(i)).map(read::trim).filter(|v| !v.is_empty())
+                        }));
                         let row = RowRef { file, line: *line };
                         out.push(*line, K::check(checker, &fields, row, cache));
                     }
