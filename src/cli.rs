@@ -39,6 +39,14 @@ pub enum Command {
         /// Fail if any row is rejected.
         #[arg(long)]
         strict: bool,
+        /// Replace an earlier divnet run in the output directory even if its files were
+        /// changed since (files divnet did not write are never deleted).
+        #[arg(long)]
+        force: bool,
+        /// If another run is writing the same output directory, wait for it instead of
+        /// stopping.
+        #[arg(long)]
+        wait: bool,
     },
     /// Ingest and validate only; print a summary and the rejected rows.
     Validate {
@@ -75,6 +83,9 @@ pub enum Command {
         /// Output directory.
         #[arg(long)]
         out: PathBuf,
+        /// Replace seizures.csv, looting.csv and routes.csv if they exist in the directory.
+        #[arg(long)]
+        force: bool,
     },
     /// The k most probable simple paths for pairs of nodes of any weighted edge list.
     Paths {
@@ -93,6 +104,9 @@ pub enum Command {
         /// Output CSV.
         #[arg(long)]
         out: PathBuf,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Betweenness, flow betweenness, PageRank and strengths of any weighted edge list.
     Centrality {
@@ -108,6 +122,9 @@ pub enum Command {
         /// Output CSV.
         #[arg(long)]
         out: PathBuf,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Getis-Ord Gi* hot and cold spots on H3 cells for any table with lat, lon (weight).
     Hotspots {
@@ -129,6 +146,9 @@ pub enum Command {
         /// Output CSV.
         #[arg(long)]
         out: PathBuf,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -192,10 +212,26 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match command {
-        Command::Run { config, out: out_dir, strict } => {
+        Command::Run { config, out: out_dir, strict, force, wait } => {
             let mut cfg = load_config(config.as_ref())?;
             cfg.run.strict |= strict;
-            let outcome = pipeline::run(&cfg, out_dir.as_deref(), threads)?;
+            crate::output::install_signal_cleanup()
+                .context("cannot install the handler that cleans up after an interrupt")?;
+            let opts = pipeline::RunOptions {
+                out: out_dir,
+                threads,
+                force,
+                wait,
+                on_wait: Some(|holder| {
+                    eprintln!(
+                        "divnet: waiting for the other run on this output directory ({holder})"
+                    )
+                }),
+            };
+            let outcome = pipeline::run(&cfg, &opts)?;
+            for n in &outcome.notices {
+                eprintln!("divnet: note: {n}");
+            }
             let m = &outcome.manifest;
             for (table, c) in &m.tables {
                 writeln!(
@@ -245,7 +281,10 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             }
             Ok(if ing.rejections.is_empty() { Status::Ok } else { Status::Rejected })
         }
-        Command::Synth { seizures, looting, routes, seed, out: dir } => {
+        Command::Synth { seizures, looting, routes, seed, out: dir, force } => {
+            for name in crate::synth::FILES {
+                crate::output::check_replaceable(&dir.join(name), force)?;
+            }
             let g = Gazetteer::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
             let spec = crate::synth::SynthSpec {
                 seizures,
@@ -265,7 +304,8 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             )?;
             Ok(Status::Ok)
         }
-        Command::Centrality { edges, pairs, weight_kind, out: out_path } => {
+        Command::Centrality { edges, pairs, weight_kind, out: out_path, force } => {
+            crate::output::check_replaceable(&out_path, force)?;
             let table =
                 crate::standalone::centrality_command(&edges, pairs.as_deref(), weight_kind)?;
             crate::standalone::write_atomic(&out_path, &table.csv_bytes()?)
@@ -273,7 +313,8 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             writeln!(out, "wrote {} nodes to {}", table.rows(), out_path.display())?;
             Ok(Status::Ok)
         }
-        Command::Hotspots { events, resolution, k, domain, bbox, out: out_path } => {
+        Command::Hotspots { events, resolution, k, domain, bbox, out: out_path, force } => {
+            crate::output::check_replaceable(&out_path, force)?;
             anyhow::ensure!(resolution <= 15, "--resolution must lie in 0..=15 (got {resolution})");
             anyhow::ensure!((1..=10).contains(&k), "--k must lie in 1..=10 (got {k})");
             let domain = match (domain.as_str(), bbox.as_deref()) {
@@ -296,7 +337,8 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             writeln!(out, "wrote {} cells to {}", table.rows(), out_path.display())?;
             Ok(Status::Ok)
         }
-        Command::Paths { edges, pairs, k, weight_kind, out: out_path } => {
+        Command::Paths { edges, pairs, k, weight_kind, out: out_path, force } => {
+            crate::output::check_replaceable(&out_path, force)?;
             anyhow::ensure!((1..=1000).contains(&k), "--k must lie in 1..=1000 (got {k})");
             let (table, unreachable) =
                 crate::standalone::paths_command(&edges, &pairs, k, weight_kind, threads)?;

@@ -93,6 +93,10 @@ pub struct RunConfig {
     pub strict: bool,
     /// Title used in figure captions and the report.
     pub title: String,
+    /// Keep the last `keep` runs as `<out>/runs/<started>-<inputs hash>/`, with
+    /// `<out>/latest` pointing at the newest; unset: `<out>` holds the one latest run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep: Option<u32>,
 }
 
 impl Default for RunConfig {
@@ -101,6 +105,7 @@ impl Default for RunConfig {
             out: PathBuf::from("notebooks-output/default"),
             strict: false,
             title: "divnet run".into(),
+            keep: None,
         }
     }
 }
@@ -416,6 +421,9 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if self.run.keep == Some(0) {
+            return Err(self.invalid("run.keep", 0, "must be at least 1 (or left out)"));
+        }
         let n = &self.network;
         if !(n.half_life_years > 0.0 && n.half_life_years.is_finite()) {
             return Err(self.invalid(

@@ -14,7 +14,7 @@ use crate::config::{Config, ConfigError};
 use crate::geo::Gazetteer;
 use crate::geo::gazetteer::GazetteerError;
 use crate::ingest::{self, FileReport, IngestError, IngestOptions, Ingested, InputSet};
-use crate::output::{OutputError, OutputFile, RunDir};
+use crate::output::{ClaimOptions, OutputError, OutputFile, RunDir};
 
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
@@ -136,11 +136,72 @@ pub struct RunOutcome {
     pub out_dir: PathBuf,
     /// Its manifest.
     pub manifest: Manifest,
+    /// What the run found and did beside its analysis (stale directories of interrupted
+    /// runs removed, leftovers kept), one sentence each.
+    pub notices: Vec<String>,
 }
 
-/// Runs the whole pipeline for `config`, writing into `out` (or the configured directory).
-pub fn run(config: &Config, out: Option<&Path>, threads: usize) -> Result<RunOutcome, RunError> {
+/// How `run` treats its output directory.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Output directory (default: `run.out` of the config).
+    pub out: Option<PathBuf>,
+    /// Worker threads in use (recorded, not set: the caller installs the pool).
+    pub threads: usize,
+    /// Replace an earlier divnet run whose files were changed after it was written.
+    pub force: bool,
+    /// Wait for another run on the same output directory instead of stopping.
+    pub wait: bool,
+    /// Called once if the run waits for another, with the holder ("pid 1234").
+    pub on_wait: Option<fn(&str)>,
+}
+
+/// What the output directory must never contain: the config and every input path; the
+/// glob patterns among the inputs.
+fn protected_paths(config: &Config) -> (Vec<(&'static str, PathBuf)>, Vec<String>) {
+    let mut paths = vec![("the config", config.source.clone())];
+    let mut patterns = Vec::new();
+    let specs =
+        config.inputs.seizures.iter().chain(&config.inputs.looting).chain(&config.inputs.routes);
+    for spec in specs {
+        let full = config.resolve(Path::new(&spec.path));
+        if spec.path.contains(['*', '?', '[']) {
+            patterns.push(full.display().to_string());
+        } else {
+            paths.push(("the input", full));
+        }
+    }
+    (paths, patterns)
+}
+
+/// A digest of what determines a run's results: the applied config and every input
+/// file's SHA-256, in input order. Names runs in a run history.
+pub fn inputs_digest(manifest: &Manifest) -> String {
+    let config = serde_json::to_vec(&manifest.config).unwrap_or_default();
+    let mut text = crate::output::sha256_hex(&config);
+    for f in &manifest.inputs {
+        text.push(' ');
+        text.push_str(&f.sha256);
+    }
+    crate::output::sha256_hex(text.as_bytes())
+}
+
+/// Runs the whole pipeline for `config`. The output directory is claimed first (see
+/// [`RunDir::claim`]), so a directory divnet may not write is refused before any work.
+pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     let started_utc = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let threads = opts.threads;
+    let target = opts.out.clone().unwrap_or_else(|| config.resolve(&config.run.out));
+    let (protected, patterns) = protected_paths(config);
+    let claim = ClaimOptions {
+        force: opts.force,
+        wait: opts.wait,
+        on_wait: opts.on_wait,
+        protected,
+        patterns,
+        keep: config.run.keep.map(|k| k as usize),
+    };
+    let mut dir = RunDir::claim(&target, &claim)?;
     let mut timings = Timings::default();
     let gazetteer = timings.time("gazetteer", Gazetteer::embedded)?;
     let ing = timings.time("ingest", || validate(config, gazetteer))?;
@@ -160,8 +221,6 @@ pub fn run(config: &Config, out: Option<&Path>, threads: usize) -> Result<RunOut
         }
         .into());
     }
-    let target = out.map(Path::to_path_buf).unwrap_or_else(|| config.resolve(&config.run.out));
-    let mut dir = RunDir::create(&target)?;
     let mut notes: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     notes.insert("precision_downgraded".into(), ing.precision_downgraded.into());
     timings.time("tables", || -> Result<(), RunError> {
@@ -198,6 +257,7 @@ pub fn run(config: &Config, out: Option<&Path>, threads: usize) -> Result<RunOut
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| RunError::Stage { stage: "manifest", message: e.to_string() })?;
     dir.write("manifest.json", &json, None)?;
-    let out_dir = dir.commit()?;
-    Ok(RunOutcome { out_dir, manifest })
+    dir.set_inputs_hash(&inputs_digest(&manifest));
+    let committed = dir.commit()?;
+    Ok(RunOutcome { out_dir: committed.dir, manifest, notices: committed.notices })
 }

@@ -51,6 +51,9 @@ struct Site {
     lon: f64,
 }
 
+/// The files [`write_dataset`] writes into its directory.
+pub const FILES: [&str; 3] = ["seizures.csv", "looting.csv", "routes.csv"];
+
 /// Writes `path` through a temporary file renamed into place when complete.
 fn write_atomic(
     path: &Path,

@@ -137,8 +137,13 @@ fn hotspots_command_finds_a_planted_cluster() {
         assert!((lat - 10.03).abs() < 0.2 && (lon - 10.03).abs() < 0.2, "hot cell at {lat},{lon}");
     }
     std::fs::write(&ev, "lat,lon\n10,10\n95,10\n").unwrap();
-    let bad =
-        divnet().args(["hotspots", "--events"]).arg(&ev).arg("--out").arg(&out).output().unwrap();
+    let bad = divnet()
+        .args(["hotspots", "--force", "--events"])
+        .arg(&ev)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("ev.csv:3"));
 }
