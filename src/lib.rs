@@ -22,6 +22,7 @@ pub mod output;
 pub mod pipeline;
 pub mod records;
 pub mod report;
+pub mod run;
 pub mod schema;
 pub mod stages;
 pub mod standalone;

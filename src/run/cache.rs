@@ -1,0 +1,214 @@
+//! A content-addressed artifact cache on disk.
+//!
+//! An entry is stored under the hex key of the step that made it, as
+//! `<root>/<key[..2]>/<key>.art`: the magic `DIVNETA1`, the SHA-256 of the payload
+//! (32 bytes), the payload length (u64, little endian), then the payload. A read checks all
+//! three, so a truncated, damaged or foreign file is reported as a miss (and removed),
+//! never trusted. Entries are written to a temporary file in the same directory and renamed
+//! into place, so concurrent runs sharing a cache never see half an entry. A hit refreshes
+//! the entry's modification time; [`Cache::prune`] removes the least recently used entries
+//! beyond a size bound.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+const MAGIC: &[u8; 8] = b"DIVNETA1";
+const HEADER: usize = 8 + 32 + 8;
+const EXT: &str = "art";
+
+/// The artifact cache rooted at a directory (created on first write).
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+/// What a read found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// A valid entry: its payload and the payload's SHA-256.
+    Hit {
+        /// The payload.
+        bytes: Vec<u8>,
+        /// SHA-256 of the payload (the artifact's content hash).
+        sha256: [u8; 32],
+    },
+    /// No entry.
+    Miss,
+    /// An entry that failed its checks (removed); the reason.
+    Damaged(&'static str),
+}
+
+impl Cache {
+    /// A cache rooted at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Cache {
+        Cache { root: root.into() }
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        let shard = key.get(..2).unwrap_or("00");
+        self.root.join(shard).join(format!("{key}.{EXT}"))
+    }
+
+    /// Reads the entry of `key`.
+    pub fn get(&self, key: &str) -> Lookup {
+        let path = self.path(key);
+        let Ok(data) = std::fs::read(&path) else { return Lookup::Miss };
+        match check(&data) {
+            Ok(sha256) => {
+                let _ = std::fs::File::options()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+                Lookup::Hit { bytes: data[HEADER..].to_vec(), sha256 }
+            }
+            Err(why) => {
+                let _ = std::fs::remove_file(&path);
+                Lookup::Damaged(why)
+            }
+        }
+    }
+
+    /// Stores `payload` under `key`; returns the payload's SHA-256.
+    pub fn put(&self, key: &str, payload: &[u8]) -> std::io::Result<[u8; 32]> {
+        let sha256: [u8; 32] = Sha256::digest(payload).into();
+        let path = self.path(key);
+        let dir = path.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
+        let mut data = Vec::with_capacity(HEADER + payload.len());
+        data.extend_from_slice(MAGIC);
+        data.extend_from_slice(&sha256);
+        data.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        data.extend_from_slice(payload);
+        std::fs::write(&tmp, &data)?;
+        std::fs::rename(&tmp, &path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })?;
+        Ok(sha256)
+    }
+
+    /// Total size of the entries, in bytes.
+    pub fn size_bytes(&self) -> u64 {
+        self.entries().iter().map(|e| e.1).sum()
+    }
+
+    /// Removes the least recently used entries until the cache holds at most `max_bytes`;
+    /// returns how many were removed. Only files named like entries are touched.
+    pub fn prune(&self, max_bytes: u64) -> usize {
+        let mut entries = self.entries();
+        let mut total: u64 = entries.iter().map(|e| e.1).sum();
+        // Oldest first; ties broken by path so pruning is deterministic.
+        entries.sort_by(|a, b| a.2.cmp(&b.2).then_with(|| a.0.cmp(&b.0)));
+        let mut removed = 0;
+        for (path, size, _) in entries {
+            if total <= max_bytes {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                total -= size;
+                removed += 1;
+            }
+        }
+        removed
+    }
+
+    /// (path, size, last use) of every entry.
+    fn entries(&self) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+        let mut out = Vec::new();
+        let Ok(shards) = std::fs::read_dir(&self.root) else { return out };
+        for shard in shards.flatten() {
+            let Ok(files) = std::fs::read_dir(shard.path()) else { continue };
+            for f in files.flatten() {
+                let p = f.path();
+                if p.extension().is_some_and(|e| e == EXT)
+                    && let Ok(m) = f.metadata()
+                {
+                    out.push((p, m.len(), m.modified().unwrap_or(std::time::UNIX_EPOCH)));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn check(data: &[u8]) -> Result<[u8; 32], &'static str> {
+    if data.len() < HEADER || &data[..8] != MAGIC {
+        return Err("not a divnet cache entry");
+    }
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&data[40..48]);
+    if u64::from_le_bytes(len) != (data.len() - HEADER) as u64 {
+        return Err("truncated");
+    }
+    let sha256: [u8; 32] = Sha256::digest(&data[HEADER..]).into();
+    if sha256[..] != data[8..40] {
+        return Err("content does not match its checksum");
+    }
+    Ok(sha256)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_entry_reads_back_with_its_hash() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = Cache::new(tmp.path());
+        assert_eq!(c.get("abcd"), Lookup::Miss);
+        let h = c.put("abcd", b"payload").unwrap();
+        assert_eq!(c.get("abcd"), Lookup::Hit { bytes: b"payload".to_vec(), sha256: h });
+        let expected: [u8; 32] = Sha256::digest(b"payload").into();
+        assert_eq!(h, expected);
+    }
+
+    #[test]
+    fn damaged_truncated_and_foreign_entries_are_misses_and_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = Cache::new(tmp.path());
+        c.put("k1", b"0123456789").unwrap();
+        let p = c.path("k1");
+        let mut data = std::fs::read(&p).unwrap();
+        *data.last_mut().unwrap() ^= 1;
+        std::fs::write(&p, &data).unwrap();
+        assert_eq!(c.get("k1"), Lookup::Damaged("content does not match its checksum"));
+        assert!(!p.exists());
+        c.put("k2", b"0123456789").unwrap();
+        let p = c.path("k2");
+        let data = std::fs::read(&p).unwrap();
+        std::fs::write(&p, &data[..data.len() - 3]).unwrap();
+        assert_eq!(c.get("k2"), Lookup::Damaged("truncated"));
+        std::fs::create_dir_all(c.path("k3").parent().unwrap()).unwrap();
+        std::fs::write(c.path("k3"), b"something else entirely, long enough for a header....")
+            .unwrap();
+        assert_eq!(c.get("k3"), Lookup::Damaged("not a divnet cache entry"));
+    }
+
+    #[test]
+    fn prune_removes_the_least_recently_used_first() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = Cache::new(tmp.path());
+        for (i, k) in ["aa1", "bb2", "cc3"].iter().enumerate() {
+            c.put(k, &[0u8; 100]).unwrap();
+            let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000 + i as u64);
+            std::fs::File::options().write(true).open(c.path(k)).unwrap().set_modified(t).unwrap();
+        }
+        // Reading "aa1" makes it the most recently used.
+        assert!(matches!(c.get("aa1"), Lookup::Hit { .. }));
+        let per = c.size_bytes() / 3;
+        assert_eq!(c.prune(2 * per), 1);
+        assert_eq!(c.get("bb2"), Lookup::Miss);
+        assert!(matches!(c.get("aa1"), Lookup::Hit { .. }));
+        assert!(matches!(c.get("cc3"), Lookup::Hit { .. }));
+        // A file that is not an entry is never touched.
+        std::fs::write(tmp.path().join("aa").join("notes.txt"), "mine").unwrap();
+        c.prune(0);
+        assert!(tmp.path().join("aa").join("notes.txt").exists());
+    }
+}

@@ -1,0 +1,462 @@
+//! A graph of steps, each with declared inputs and one output artifact, run in dependency
+//! order with independent steps in parallel, and cached by the hash of their inputs.
+//!
+//! A step's **key** is the SHA-256 of the divnet version, the step's name, its *salt* (the
+//! canonical bytes of its own config section, and for a source step the hashes of the input
+//! files it reads) and the **content hashes** of its inputs' artifacts. A step's content
+//! hash is the SHA-256 of its encoded artifact. Keying on content rather than on upstream
+//! keys gives early cut-off: an upstream step that reruns but produces the same artifact
+//! (a reformatted file, a config key it ignores) leaves everything below it cached.
+//!
+//! Artifacts of cache hits are kept encoded and decoded only when a step that must run
+//! needs them, or when the caller takes them, so a rerun with unchanged inputs decodes only
+//! what the caller writes out. A step without a codec is never cached; its content hash is
+//! its key.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::cache::{Cache, Lookup};
+
+/// A boxed error from a step or a codec.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How a step's artifact is stored in the cache.
+pub struct Codec<A> {
+    /// Artifact to bytes (deterministic: equal artifacts give equal bytes).
+    pub encode: fn(&A) -> Result<Vec<u8>, BoxError>,
+    /// Bytes back to the artifact.
+    pub decode: fn(&[u8]) -> Result<A, BoxError>,
+}
+
+/// The function of a step: its inputs' artifacts, in the order of `deps`, to its artifact.
+pub type StepFn<A> = Box<dyn Fn(&[&A]) -> Result<A, BoxError> + Send + Sync>;
+
+/// One step of the graph.
+pub struct Step<A> {
+    /// Unique name ("network", "figure:flow_map").
+    pub name: String,
+    /// Names of the steps whose artifacts it reads.
+    pub deps: Vec<String>,
+    /// Everything else its result depends on: its config section, input file hashes.
+    pub salt: Vec<u8>,
+    /// The work.
+    pub run: StepFn<A>,
+    /// How its artifact is cached; `None`: never cached.
+    pub codec: Option<Codec<A>>,
+}
+
+/// Why a graph could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum GraphError {
+    /// Two steps share a name.
+    #[error("two steps are named {0:?}")]
+    Duplicate(String),
+    /// A step reads a step that does not exist.
+    #[error("step {step:?} reads {dep:?}, which is not a step")]
+    UnknownDep {
+        /// The step.
+        step: String,
+        /// The missing input.
+        dep: String,
+    },
+    /// The steps' inputs form a cycle.
+    #[error("the steps {0:?} depend on each other in a cycle")]
+    Cycle(Vec<String>),
+    /// A step failed.
+    #[error("step {step} failed")]
+    Step {
+        /// The step.
+        step: String,
+        /// Its error.
+        #[source]
+        source: BoxError,
+    },
+    /// A cached artifact could not be decoded (the cache entry itself was intact).
+    #[error("the cached artifact of step {step} cannot be decoded")]
+    Decode {
+        /// The step.
+        step: String,
+        /// The decoder's error.
+        #[source]
+        source: BoxError,
+    },
+}
+
+/// What happened to one step, for the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StepReport {
+    /// The step.
+    pub step: String,
+    /// Hex key (hash of its inputs).
+    pub key: String,
+    /// Hex content hash of its artifact.
+    pub content: String,
+    /// Whether the artifact came from the cache (the step did not run).
+    pub cached: bool,
+    /// Wall time of the step's work (0 for cache hits), milliseconds.
+    #[serde(skip)]
+    pub ms: u64,
+    /// A cache entry that was found damaged and recomputed, or could not be written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_note: Option<String>,
+}
+
+enum State<A> {
+    Pending,
+    Ready(A),
+    Encoded(Vec<u8>),
+}
+
+/// The artifacts and reports of a graph run.
+pub struct Outcome<A> {
+    steps: Vec<Step<A>>,
+    states: Vec<State<A>>,
+    index: BTreeMap<String, usize>,
+    /// One report per step, in the order the steps ran.
+    pub reports: Vec<StepReport>,
+}
+
+impl<A> Outcome<A> {
+    /// The artifact of `step` (decoded now if it came from the cache); `None` for an
+    /// unknown step.
+    pub fn take(&mut self, step: &str) -> Option<Result<A, GraphError>> {
+        let i = *self.index.get(step)?;
+        Some(match std::mem::replace(&mut self.states[i], State::Pending) {
+            State::Ready(a) => Ok(a),
+            State::Encoded(bytes) => decode(&self.steps[i], &bytes),
+            State::Pending => Err(GraphError::Step {
+                step: step.into(),
+                source: "the artifact was already taken".into(),
+            }),
+        })
+    }
+}
+
+fn decode<A>(step: &Step<A>, bytes: &[u8]) -> Result<A, GraphError> {
+    let codec = step.codec.as_ref().ok_or_else(|| GraphError::Decode {
+        step: step.name.clone(),
+        source: "the step has no codec".into(),
+    })?;
+    (codec.decode)(bytes).map_err(|source| GraphError::Decode { step: step.name.clone(), source })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The steps in levels: every step's inputs lie in earlier levels; names sorted inside a
+/// level, so the order never depends on how the steps were listed.
+fn levels<A>(steps: &[Step<A>]) -> Result<Vec<Vec<usize>>, GraphError> {
+    let mut index = BTreeMap::new();
+    for (i, s) in steps.iter().enumerate() {
+        if index.insert(s.name.clone(), i).is_some() {
+            return Err(GraphError::Duplicate(s.name.clone()));
+        }
+    }
+    let mut level = vec![None::<usize>; steps.len()];
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut done = 0;
+    while done < steps.len() {
+        let mut this = Vec::new();
+        for (i, s) in steps.iter().enumerate() {
+            if level[i].is_some() {
+                continue;
+            }
+            let mut ready = true;
+            for d in &s.deps {
+                let j = *index.get(d).ok_or_else(|| GraphError::UnknownDep {
+                    step: s.name.clone(),
+                    dep: d.clone(),
+                })?;
+                if level[j].is_none_or(|l| l >= out.len()) {
+                    ready = false;
+                }
+            }
+            if ready {
+                this.push(i);
+            }
+        }
+        if this.is_empty() {
+            let mut left: Vec<String> = (0..steps.len())
+                .filter(|i| level[*i].is_none())
+                .map(|i| steps[i].name.clone())
+                .collect();
+            left.sort();
+            return Err(GraphError::Cycle(left));
+        }
+        for &i in &this {
+            level[i] = Some(out.len());
+        }
+        this.sort_by(|a, b| steps[*a].name.cmp(&steps[*b].name));
+        done += this.len();
+        out.push(this);
+    }
+    Ok(out)
+}
+
+/// Runs `steps` in dependency order, each level's steps in parallel. With a cache, a step
+/// whose key is cached does not run. `version` goes into every key.
+pub fn run<A: Send + Sync>(
+    steps: Vec<Step<A>>,
+    cache: Option<&Cache>,
+    version: &str,
+) -> Result<Outcome<A>, GraphError> {
+    let order = levels(&steps)?;
+    let index: BTreeMap<String, usize> =
+        steps.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
+    let mut states: Vec<State<A>> = steps.iter().map(|_| State::Pending).collect();
+    let mut content: Vec<[u8; 32]> = vec![[0; 32]; steps.len()];
+    let mut reports = Vec::with_capacity(steps.len());
+    for level in order {
+        // Keys and cache lookups.
+        let planned: Vec<(usize, [u8; 32], Lookup)> = level
+            .par_iter()
+            .map(|&i| {
+                let s = &steps[i];
+                let mut h = Sha256::new();
+                for part in [version.as_bytes(), s.name.as_bytes(), &s.salt] {
+                    h.update((part.len() as u64).to_le_bytes());
+                    h.update(part);
+                }
+                for d in &s.deps {
+                    h.update(content[index[d]]);
+                }
+                let key: [u8; 32] = h.finalize().into();
+                let found = match (cache, &s.codec) {
+                    (Some(c), Some(_)) => c.get(&hex(&key)),
+                    _ => Lookup::Miss,
+                };
+                (i, key, found)
+            })
+            .collect();
+        // Inputs of the steps that must run, decoded once.
+        let mut need: Vec<usize> = planned
+            .iter()
+            .filter(|p| !matches!(p.2, Lookup::Hit { .. }))
+            .flat_map(|p| steps[p.0].deps.iter().map(|d| index[d]))
+            .collect();
+        need.sort_unstable();
+        need.dedup();
+        let decoded: Vec<(usize, Result<A, GraphError>)> = need
+            .par_iter()
+            .filter_map(|&j| match &states[j] {
+                State::Encoded(bytes) => Some((j, decode(&steps[j], bytes))),
+                _ => None,
+            })
+            .collect();
+        for (j, a) in decoded {
+            states[j] = State::Ready(a?);
+        }
+        // The work.
+        let results: Vec<_> = planned
+            .into_par_iter()
+            .map(|(i, key, found)| {
+                let s = &steps[i];
+                let mut note = None;
+                match found {
+                    Lookup::Hit { bytes, sha256 } => {
+                        return Ok((i, key, sha256, State::Encoded(bytes), true, 0, None));
+                    }
+                    Lookup::Damaged(why) => {
+                        note = Some(format!("damaged cache entry ({why}), recomputed"))
+                    }
+                    Lookup::Miss => {}
+                }
+                let inputs: Vec<&A> = s
+                    .deps
+                    .iter()
+                    .map(|d| match &states[index[d]] {
+                        State::Ready(a) => Ok(a),
+                        _ => Err(GraphError::Step {
+                            step: s.name.clone(),
+                            source: format!("its input {d} was not ready").into(),
+                        }),
+                    })
+                    .collect::<Result<_, _>>()?;
+                let t = Instant::now();
+                let a = (s.run)(&inputs)
+                    .map_err(|source| GraphError::Step { step: s.name.clone(), source })?;
+                let ms = t.elapsed().as_millis() as u64;
+                let sha = match &s.codec {
+                    Some(codec) => {
+                        let bytes = (codec.encode)(&a)
+                            .map_err(|source| GraphError::Step { step: s.name.clone(), source })?;
+                        match cache.map(|c| c.put(&hex(&key), &bytes)) {
+                            Some(Ok(sha)) => sha,
+                            other => {
+                                if let Some(Err(e)) = other {
+                                    note = Some(format!("cache entry not written: {e}"));
+                                }
+                                Sha256::digest(&bytes).into()
+                            }
+                        }
+                    }
+                    None => key,
+                };
+                Ok((i, key, sha, State::Ready(a), false, ms, note))
+            })
+            .collect::<Result<Vec<_>, GraphError>>()?;
+        for (i, key, sha, state, cached, ms, cache_note) in results {
+            content[i] = sha;
+            states[i] = state;
+            reports.push(StepReport {
+                step: steps[i].name.clone(),
+                key: hex(&key),
+                content: hex(&sha),
+                cached,
+                ms,
+                cache_note,
+            });
+        }
+    }
+    Ok(Outcome { steps, states, index, reports })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn codec() -> Option<Codec<i64>> {
+        Some(Codec {
+            encode: |a| Ok(a.to_le_bytes().to_vec()),
+            decode: |b| Ok(i64::from_le_bytes(b.try_into().map_err(|_| "length")?)),
+        })
+    }
+
+    /// a (source, salt = its value) -> b = a * 2 -> d = b + c; c (source); e = a % 2 (so
+    /// it stays the same when a moves by 2).
+    fn graph(a: i64, c: i64, runs: &Arc<AtomicUsize>) -> Vec<Step<i64>> {
+        let counted = |f: fn(&[&i64]) -> i64| -> StepFn<i64> {
+            let runs = runs.clone();
+            Box::new(move |x: &[&i64]| {
+                runs.fetch_add(1, Ordering::SeqCst);
+                Ok(f(x))
+            })
+        };
+        let source = |v: i64| -> StepFn<i64> {
+            let runs = runs.clone();
+            Box::new(move |_: &[&i64]| {
+                runs.fetch_add(1, Ordering::SeqCst);
+                Ok(v)
+            })
+        };
+        let step = |name: &str, deps: &[&str], salt: Vec<u8>, run: StepFn<i64>| Step {
+            name: name.into(),
+            deps: deps.iter().map(|d| d.to_string()).collect(),
+            salt,
+            run,
+            codec: codec(),
+        };
+        vec![
+            step("d", &["b", "c"], vec![], counted(|x| x[0] + x[1])),
+            step("b", &["a"], vec![], counted(|x| x[0] * 2)),
+            step("a", &[], a.to_le_bytes().to_vec(), source(a)),
+            step("c", &[], c.to_le_bytes().to_vec(), source(c)),
+            step("e", &["a"], vec![], counted(|x| x[0] % 2)),
+            step("f", &["e"], vec![], counted(|x| x[0] + 100)),
+        ]
+    }
+
+    #[test]
+    fn steps_run_in_dependency_order_and_give_their_results() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let mut out = run(graph(3, 4, &runs), None, "test").unwrap();
+        assert_eq!(out.take("d").unwrap().unwrap(), 10);
+        assert_eq!(out.take("f").unwrap().unwrap(), 101);
+        assert_eq!(runs.load(Ordering::SeqCst), 6);
+        let order: Vec<&str> = out.reports.iter().map(|r| r.step.as_str()).collect();
+        assert_eq!(order, ["a", "c", "b", "e", "d", "f"]);
+    }
+
+    #[test]
+    fn a_rerun_with_the_same_inputs_runs_nothing_and_a_change_reruns_only_its_dependants() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::new(tmp.path());
+        let runs = Arc::new(AtomicUsize::new(0));
+        run(graph(3, 4, &runs), Some(&cache), "test").unwrap();
+        assert_eq!(runs.swap(0, Ordering::SeqCst), 6);
+        let mut out = run(graph(3, 4, &runs), Some(&cache), "test").unwrap();
+        assert_eq!(runs.swap(0, Ordering::SeqCst), 0);
+        assert!(out.reports.iter().all(|r| r.cached));
+        assert_eq!(out.take("d").unwrap().unwrap(), 10);
+        // c changes: c and d run; a, b, e, f come from the cache.
+        let out = run(graph(3, 5, &runs), Some(&cache), "test").unwrap();
+        let ran: Vec<&str> =
+            out.reports.iter().filter(|r| !r.cached).map(|r| r.step.as_str()).collect();
+        assert_eq!(ran, ["c", "d"]);
+        // a moves by 2: e reruns but gives the same value, so f stays cached (early cut-off).
+        let out = run(graph(5, 5, &runs), Some(&cache), "test").unwrap();
+        let ran: Vec<&str> =
+            out.reports.iter().filter(|r| !r.cached).map(|r| r.step.as_str()).collect();
+        assert_eq!(ran, ["a", "b", "e", "d"]);
+        // Another version shares nothing.
+        let out = run(graph(5, 5, &runs), Some(&cache), "other").unwrap();
+        assert!(out.reports.iter().all(|r| !r.cached));
+    }
+
+    #[test]
+    fn a_damaged_entry_is_recomputed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::new(tmp.path());
+        let runs = Arc::new(AtomicUsize::new(0));
+        let first = run(graph(3, 4, &runs), Some(&cache), "test").unwrap();
+        let key = &first.reports.iter().find(|r| r.step == "b").unwrap().key;
+        let path = tmp.path().join(&key[..2]).join(format!("{key}.art"));
+        let mut bytes = std::fs::read(&path).unwrap();
+        *bytes.last_mut().unwrap() ^= 0x40;
+        std::fs::write(&path, bytes).unwrap();
+        let mut out = run(graph(3, 4, &runs), Some(&cache), "test").unwrap();
+        let b = out.reports.iter().find(|r| r.step == "b").unwrap();
+        assert!(!b.cached);
+        assert!(b.cache_note.as_deref().unwrap().contains("damaged"));
+        assert_eq!(out.take("d").unwrap().unwrap(), 10);
+    }
+
+    #[test]
+    fn reports_do_not_depend_on_step_order_or_thread_count() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let reference = run(graph(3, 4, &runs), None, "t").unwrap().reports;
+        for threads in [1, 2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let mut g = graph(3, 4, &runs);
+            g.reverse();
+            let reports = pool.install(|| run(g, None, "t")).unwrap().reports;
+            let strip = |r: &[StepReport]| -> Vec<(String, String, String)> {
+                r.iter().map(|r| (r.step.clone(), r.key.clone(), r.content.clone())).collect()
+            };
+            assert_eq!(strip(&reports), strip(&reference), "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn bad_graphs_are_refused() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let mut g = graph(1, 1, &runs);
+        g[0].deps.push("zzz".into());
+        assert!(matches!(run(g, None, "t"), Err(GraphError::UnknownDep { .. })));
+        let mut g = graph(1, 1, &runs);
+        g[2].deps.push("d".into());
+        let Err(GraphError::Cycle(names)) = run(g, None, "t") else { panic!("no cycle found") };
+        assert_eq!(names, ["a", "b", "d", "e", "f"]);
+        let mut g = graph(1, 1, &runs);
+        g[1].name = "d".into();
+        assert!(matches!(run(g, None, "t"), Err(GraphError::Duplicate(_))));
+    }
+
+    #[test]
+    fn a_failing_step_is_named_and_keeps_its_error() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let mut g = graph(1, 1, &runs);
+        g[1].run = Box::new(|_| Err("no network".into()));
+        let Err(e) = run(g, None, "t") else { panic!("did not fail") };
+        assert_eq!(e.to_string(), "step b failed");
+        assert_eq!(std::error::Error::source(&e).unwrap().to_string(), "no network");
+    }
+}
