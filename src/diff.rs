@@ -667,63 +667,59 @@ fn pair<'a>(
 /// assert!(d.has_changes());
 /// ```
 pub fn compare(old: &LoadedRun, new: &LoadedRun, options: &DiffOptions) -> RunDiff {
-    let mut not_compared = Vec::new();
-    let mut note = |table: &str, reason: String| {
-        not_compared.push(NotCompared { table: table.to_string(), reason })
-    };
+    let mut skipped = Vec::new();
     let mut rows = Vec::new();
     for table in INPUT_TABLES {
-        match pair(old, new, table, &["id"]).and_then(|(o, n)| {
-            compare_rows(table, o, n).map_err(|e| format!("cannot read its columns: {e}"))
-        }) {
-            Ok(r) => rows.push(r),
-            Err(reason) => note(table, reason),
-        }
+        rows.extend(section(old, new, table, &["id"], &mut skipped, |o, n| {
+            compare_rows(table, o, n)
+        }));
     }
-    let hubs = pair(old, new, "hubs", &["rank", "node"])
-        .and_then(|(o, n)| compare_hubs(o, n, options.top_n).map_err(|e| e.to_string()))
-        .unwrap_or_else(|reason| {
-            note("hubs", reason);
-            Vec::new()
-        });
-    let bins = pair(old, new, "hotspot_cells", &["cell", "bin"])
-        .and_then(|(o, n)| compare_bins(o, n).map_err(|e| e.to_string()))
-        .unwrap_or_else(|reason| {
-            note("hotspot_cells", reason);
-            Vec::new()
-        });
-    let categories = pair(old, new, "emerging_hotspots", &["cell", "category"])
-        .and_then(|(o, n)| compare_categories(o, n).map_err(|e| e.to_string()))
-        .unwrap_or_else(|reason| {
-            note("emerging_hotspots", reason);
-            Vec::new()
-        });
-    let paths = pair(old, new, "paths", &["case", "nodes", "share"])
-        .and_then(|(o, n)| compare_paths(o, n, options.share_threshold).map_err(|e| e.to_string()))
-        .unwrap_or_else(|reason| {
-            note("paths", reason);
-            Vec::new()
-        });
-    let edges = pair(old, new, "network_edges", &["source", "target", "p"])
-        .and_then(|(o, n)| {
-            compare_edges(o, n, options.probability_threshold).map_err(|e| e.to_string())
-        })
-        .unwrap_or_else(|reason| {
-            note("network_edges", reason);
-            Vec::new()
+    let hubs = section(old, new, "hubs", &["rank", "node"], &mut skipped, |o, n| {
+        compare_hubs(o, n, options.top_n)
+    });
+    let bins = section(old, new, "hotspot_cells", &["cell", "bin"], &mut skipped, compare_bins);
+    let categories = section(
+        old,
+        new,
+        "emerging_hotspots",
+        &["cell", "category"],
+        &mut skipped,
+        compare_categories,
+    );
+    let paths = section(old, new, "paths", &["case", "nodes", "share"], &mut skipped, |o, n| {
+        compare_paths(o, n, options.share_threshold)
+    });
+    let edges =
+        section(old, new, "network_edges", &["source", "target", "p"], &mut skipped, |o, n| {
+            compare_edges(o, n, options.probability_threshold)
         });
     RunDiff {
         old: old.info.clone(),
         new: new.info.clone(),
         options: *options,
         rows,
-        hubs,
-        bins,
-        categories,
-        paths,
-        edges,
-        not_compared,
+        hubs: hubs.unwrap_or_default(),
+        bins: bins.unwrap_or_default(),
+        categories: categories.unwrap_or_default(),
+        paths: paths.unwrap_or_default(),
+        edges: edges.unwrap_or_default(),
+        not_compared: skipped,
     }
+}
+
+/// Runs `f` on the two runs' `table` when both have it with the `columns`; otherwise, or
+/// when `f` cannot read a column, notes why in `skipped` and returns `None`.
+fn section<T>(
+    old: &LoadedRun,
+    new: &LoadedRun,
+    table: &str,
+    columns: &[&str],
+    skipped: &mut Vec<NotCompared>,
+    f: impl FnOnce(&DataFrame, &DataFrame) -> Result<T, PolarsError>,
+) -> Option<T> {
+    let result = pair(old, new, table, columns)
+        .and_then(|(o, n)| f(o, n).map_err(|e| format!("cannot read its columns: {e}")));
+    result.map_err(|reason| skipped.push(NotCompared { table: table.to_string(), reason })).ok()
 }
 
 /// Rows by id: the values of `columns` per row (the first row of a repeated id wins).

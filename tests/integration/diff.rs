@@ -7,7 +7,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-use crate::common::root;
+use crate::common::{csv_rows as rows, root};
 
 fn divnet() -> Command {
     Command::cargo_bin("divnet").unwrap()
@@ -38,17 +38,9 @@ fn copy_dir(from: &Path, to: &Path) {
 /// Rewrites a CSV file line by line (`None` drops the line) and appends `extra`.
 fn edit(path: &Path, f: impl Fn(&str) -> Option<String>, extra: &str) {
     let text = std::fs::read_to_string(path).unwrap();
-    let mut out: String = text.lines().filter_map(|l| f(l)).map(|l| l + "\n").collect();
+    let mut out: String = text.lines().filter_map(&f).map(|l| l + "\n").collect();
     out.push_str(extra);
     std::fs::write(path, out).unwrap();
-}
-
-fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut rdr = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
-    rdr.records()
-        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
-        .collect()
 }
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
