@@ -150,6 +150,66 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// What changed between two run directories (rows, hubs, hotspot cells, paths, edges).
+    Diff {
+        /// The older run directory (with NEW; or use --history).
+        #[arg(requires = "new", conflicts_with = "history")]
+        old: Option<PathBuf>,
+        /// The newer run directory.
+        new: Option<PathBuf>,
+        /// Run history: compare the two newest runs of DIR/runs/.
+        #[arg(long, value_name = "DIR")]
+        history: Option<PathBuf>,
+        /// Output directory (default: diff-<OLD name>-<NEW name> in the working directory).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Hubs compared: the top N by rank.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// A path's share must move by more than this to count.
+        #[arg(long, default_value_t = 0.05)]
+        share_threshold: f64,
+        /// An edge's probability must move by more than this to count.
+        #[arg(long, default_value_t = 0.05)]
+        probability_threshold: f64,
+        /// Exit with code 3 when anything changed.
+        #[arg(long)]
+        fail_on_change: bool,
+        /// Replace outputs of an earlier diff that were edited since.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// The options of `divnet diff`, as parsed.
+#[derive(Debug)]
+struct DiffArgs {
+    old: Option<PathBuf>,
+    new: Option<PathBuf>,
+    history: Option<PathBuf>,
+    out: Option<PathBuf>,
+    options: crate::diff::DiffOptions,
+    fail_on_change: bool,
+    force: bool,
+}
+
+fn diff_command(args: DiffArgs, out: &mut dyn Write) -> Result<Status> {
+    use crate::diff;
+    let (old, new) = match (args.old, args.new, args.history) {
+        (Some(old), Some(new), None) => (old, new),
+        (None, None, Some(h)) => diff::newest_two(&h)?,
+        _ => anyhow::bail!("give two run directories OLD NEW, or --history DIR"),
+    };
+    let old_run = diff::LoadedRun::open(&old)?;
+    let new_run = diff::LoadedRun::open(&new)?;
+    let d = diff::compare(&old_run, &new_run, &args.options);
+    let files = diff::render(&d)?;
+    let dir =
+        args.out.unwrap_or_else(|| PathBuf::from(format!("diff-{}-{}", d.old.name, d.new.name)));
+    diff::write_dir(&dir, &files, args.force, &[&old, &new])?;
+    write!(out, "{}", d.terminal_summary())?;
+    writeln!(out, "wrote {} files to {}", files.len(), dir.display())?;
+    Ok(if args.fail_on_change && d.has_changes() { Status::Changed } else { Status::Ok })
 }
 
 /// Exit status of a command that finished.
@@ -159,6 +219,8 @@ pub enum Status {
     Ok,
     /// Finished, but rows were rejected where that counts as failure (validate).
     Rejected,
+    /// `diff --fail-on-change` found changes.
+    Changed,
 }
 
 fn load_config(config: Option<&PathBuf>) -> Result<Config> {
@@ -336,6 +398,22 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
                 .with_context(|| format!("cannot write {}", out_path.display()))?;
             writeln!(out, "wrote {} cells to {}", table.rows(), out_path.display())?;
             Ok(Status::Ok)
+        }
+        Command::Diff {
+            old,
+            new,
+            history,
+            out: out_dir,
+            top,
+            share_threshold,
+            probability_threshold,
+            fail_on_change,
+            force,
+        } => {
+            let options =
+                crate::diff::DiffOptions::new(top, share_threshold, probability_threshold)?;
+            let args = DiffArgs { old, new, history, out: out_dir, options, fail_on_change, force };
+            diff_command(args, &mut out)
         }
         Command::Paths { edges, pairs, k, weight_kind, out: out_path, force } => {
             crate::output::check_replaceable(&out_path, force)?;

@@ -13,6 +13,7 @@ pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod date;
+pub mod diff;
 pub mod geo;
 pub mod hotspot;
 pub mod ingest;

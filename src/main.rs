@@ -1,6 +1,7 @@
 //! The `divnet` binary: parses the command line and maps the result to an exit code.
 //! Exit codes: 0 success, 1 rows rejected (`validate`, or `--strict`), 2 the run could not
-//! be done (bad config, unusable file, write failure).
+//! be done (bad config, unusable file, write failure), 3 `diff --fail-on-change` found
+//! changes.
 
 use std::process::ExitCode;
 
@@ -16,6 +17,7 @@ fn main() -> ExitCode {
     match divnet::cli::run(cli) {
         Ok(divnet::cli::Status::Ok) => ExitCode::SUCCESS,
         Ok(divnet::cli::Status::Rejected) => ExitCode::from(1),
+        Ok(divnet::cli::Status::Changed) => ExitCode::from(3),
         Err(e) => {
             if e.chain().any(|c| {
                 c.downcast_ref::<std::io::Error>()

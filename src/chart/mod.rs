@@ -12,7 +12,8 @@
 //! returned bytes.
 //!
 //! Figures: [`flow_map`], [`top_hubs`], [`hotspot_map`], [`emerging_map`], [`regional_series`],
-//! [`od_matrix`], [`top_paths`]; [`render_all`] renders all seven in parallel.
+//! [`od_matrix`], [`top_paths`]; [`render_all`] renders all seven in parallel. [`slope`] draws
+//! the hub rank changes of `divnet diff`.
 
 pub mod basemap;
 pub mod emerging_map;
@@ -21,6 +22,7 @@ pub mod hotspot_map;
 pub mod od_matrix;
 pub mod projection;
 pub mod regional_series;
+pub mod slope;
 pub mod style;
 pub mod top_hubs;
 pub mod top_paths;

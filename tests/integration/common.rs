@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use divnet::config::InputSpec;
@@ -38,4 +39,13 @@ pub fn ingest_specs(
 /// A spec for one test data file.
 pub fn spec(rel: &str) -> InputSpec {
     InputSpec::file(data(rel).display().to_string())
+}
+
+/// The rows of a CSV file as column -> value maps.
+pub fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+    rdr.records()
+        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
+        .collect()
 }

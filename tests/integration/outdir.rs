@@ -628,3 +628,25 @@ fn a_killed_run_in_a_history_leaves_it_whole() {
         assert!(run_names(&out).len() <= 3);
     }
 }
+
+#[test]
+fn diff_compares_the_two_newest_runs_of_a_run_history() {
+    let (tmp, cfg, out) = fixture();
+    with_keep(&cfg, 3);
+    run_ok(&cfg, &out);
+    add_seizure(&cfg, "H-NEW");
+    run_ok(&cfg, &out);
+    let d = tmp.path().join("d");
+    let o = divnet()
+        .args(["diff", "--fail-on-change", "--history"])
+        .arg(&out)
+        .arg("--out")
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let rows = std::fs::read_to_string(d.join("diff_rows.csv")).unwrap();
+    let added: Vec<&str> = rows.lines().filter(|l| l.contains(",added")).collect();
+    assert_eq!(added.len(), 1, "{rows}");
+    assert!(added[0].contains("H-NEW"), "{rows}");
+}

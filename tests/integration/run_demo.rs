@@ -6,7 +6,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-use crate::common::root;
+use crate::common::{csv_rows as rows, root};
 
 fn run_demo(out: &Path, threads: &str) {
     Command::cargo_bin("divnet")
@@ -16,14 +16,6 @@ fn run_demo(out: &Path, threads: &str) {
         .arg(out)
         .assert()
         .success();
-}
-
-fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut rdr = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
-    rdr.records()
-        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
-        .collect()
 }
 
 fn tables(dir: &Path) -> BTreeMap<String, Vec<u8>> {
