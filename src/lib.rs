@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod actors;
 pub mod algo;
 pub mod chart;
 pub mod cli;

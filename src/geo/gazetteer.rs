@@ -215,7 +215,6 @@ struct CountryRow {
 struct AliasRow {
     alias: String,
     iso3: String,
-    #[allow(dead_code)]
     kind: String,
 }
 
@@ -261,6 +260,7 @@ fn rows<T: for<'de> Deserialize<'de>>(file: &str, bytes: &[u8]) -> Result<Vec<T>
 pub struct Gazetteer {
     countries: Vec<Country>,
     country_keys: FastMap<String, CountryId>,
+    historical_keys: FastMap<String, CountryId>,
     exact_codes: FastMap<String, CountryId>,
     borders: Vec<(CountryId, CountryId)>,
     admin1s: Vec<Admin1>,
@@ -302,6 +302,7 @@ impl Gazetteer {
         let mut by_iso3 = HashMap::new();
         let mut by_iso2 = HashMap::new();
         let mut country_keys: FastMap<String, CountryId> = FastMap::default();
+        let mut historical_keys: FastMap<String, CountryId> = FastMap::default();
         let mut exact_codes = FastMap::default();
         for (i, r) in crows.into_iter().enumerate() {
             let id = CountryId(i as u16);
@@ -341,6 +342,9 @@ impl Gazetteer {
             // Two spellings may fold to one key ("MN" and a transliterated native name);
             // the first claim wins: codes and names, then aliases in file order. Hand-made
             // aliases (kind "historical"/"variant") must not lose: the build script checks.
+            if a.kind == "historical" {
+                historical_keys.insert(key.clone(), id);
+            }
             country_keys.entry(key).or_insert(id);
         }
         let mut borders = Vec::new();
@@ -414,6 +418,7 @@ impl Gazetteer {
         Ok(Gazetteer {
             countries,
             country_keys,
+            historical_keys,
             exact_codes,
             borders,
             admin1s,
@@ -474,6 +479,19 @@ impl Gazetteer {
             return Ok(id);
         }
         Err(Unresolved::Country { text: t.to_string(), suggestion: self.suggest_country(&key) })
+    }
+
+    /// The successor state of a historical state's name (an alias of kind `historical` in
+    /// `datasets/geo/aliases.csv`: "Soviet Union", "GDR", "Czechoslovakia", "Burma").
+    ///
+    /// ```
+    /// let g = divnet::geo::Gazetteer::embedded().unwrap();
+    /// let su = g.historical_country("Soviet Union").unwrap();
+    /// assert_eq!(g.country(su).iso3, "RUS");
+    /// assert_eq!(g.historical_country("Russia"), None);
+    /// ```
+    pub fn historical_country(&self, text: &str) -> Option<CountryId> {
+        self.historical_keys.get(&name_key(text.trim())).copied()
     }
 
     fn suggest_country(&self, key: &str) -> Option<String> {
