@@ -5,6 +5,7 @@
 //! run with an [`IngestError`] naming the file; a row that cannot be used becomes a
 //! [`Rejection`] and the run goes on.
 
+pub mod geojson;
 pub mod read;
 pub mod split;
 pub mod validate;

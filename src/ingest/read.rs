@@ -402,7 +402,7 @@ fn open_ndjson(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened, Inge
     Ok(Opened { header, rows: RowSource::Ready(rows) })
 }
 
-fn json_text(v: &serde_json::Value, sep: char) -> Option<Option<String>> {
+pub(crate) fn json_text(v: &serde_json::Value, sep: char) -> Option<Option<String>> {
     use serde_json::Value;
     Some(match v {
         Value::Null => None,
