@@ -53,15 +53,20 @@ pub enum Reason {
     InvalidSerialRange,
     /// A CSV row with the wrong number of fields.
     FieldCount,
+    /// A CSV row opening a quoted field that is never closed (it runs to the end of the
+    /// file, swallowing the lines after it).
+    UnterminatedQuote,
     /// A row that is not valid UTF-8.
     InvalidUtf8,
+    /// A row holding a NUL byte (a value with a NUL character, in NDJSON or Parquet).
+    NulByte,
     /// An NDJSON line that is not a JSON object of scalar values.
     InvalidJson,
 }
 
 impl Reason {
     /// Every reason, for summaries and docs.
-    pub const ALL: [Reason; 21] = [
+    pub const ALL: [Reason; 23] = [
         Reason::Missing,
         Reason::NotANumber,
         Reason::NotFinite,
@@ -81,7 +86,9 @@ impl Reason {
         Reason::DuplicateId,
         Reason::InvalidSerialRange,
         Reason::FieldCount,
+        Reason::UnterminatedQuote,
         Reason::InvalidUtf8,
+        Reason::NulByte,
         Reason::InvalidJson,
     ];
 
@@ -107,7 +114,9 @@ impl Reason {
             Reason::DuplicateId => "duplicate_id",
             Reason::InvalidSerialRange => "invalid_serial_range",
             Reason::FieldCount => "field_count",
+            Reason::UnterminatedQuote => "unterminated_quote",
             Reason::InvalidUtf8 => "invalid_utf8",
+            Reason::NulByte => "nul_byte",
             Reason::InvalidJson => "invalid_json",
         }
     }
