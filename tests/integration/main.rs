@@ -9,5 +9,6 @@ mod hotspots;
 mod ingest;
 mod ksp;
 mod linkage;
+mod malformed;
 mod report_browser;
 mod run_demo;
