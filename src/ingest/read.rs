@@ -274,12 +274,12 @@ pub fn csv_piece(
                         Err(Some(bad_utf8(raw)))
                     } else if memchr::memchr(0, &out).is_some() {
                         Err(Some(nul(raw)))
+                    } else if cols.len() == 1 && cols[0] == Some("") {
+                        Err(None) // a line holding only `""` (or a last `"`) is blank too
                     } else if pos == piece.len() && super::split::ends_in_open_quote(raw, delimiter)
                     {
                         // Only a file's last record can run to its end inside quotes.
                         Err(Some(open_quote(raw)))
-                    } else if cols.len() == 1 && cols[0] == Some("") {
-                        Err(None) // a line holding only `""` is blank too
                     } else if cols.len() != width {
                         Err(Some(field_count(cols.len(), &String::from_utf8_lossy(raw))))
                     } else {

@@ -83,7 +83,7 @@ fn every_malformed_input_has_exactly_its_expected_outcome() {
     let dir = data("malformed");
     let text = std::fs::read_to_string(dir.join("expected.toml")).unwrap();
     let expected: toml::Table = toml::from_str(&text).unwrap();
-    let entries = expected["files"].as_table().expect("a [files] table").clone();
+    let entries = expected.get("files").and_then(|f| f.as_table()).expect("a [files] table");
     let mut corpus = BTreeMap::new();
     for e in std::fs::read_dir(&dir).unwrap() {
         let path = e.unwrap().path();
