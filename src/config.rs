@@ -17,13 +17,15 @@ pub const DEFAULT_CONFIG_DIR: &str = "datasets/demo";
 /// Why a configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// The file cannot be read.
-    #[error("cannot read config {path}: {source}")]
+    /// The file cannot be read (missing, not a regular file, not readable, or an error of
+    /// the operating system: the source says which, once).
+    #[error("cannot read config {path}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// What is wrong with it.
+        #[source]
+        source: crate::ingest::file::FileError,
     },
     /// The TOML is malformed or has unknown keys or wrong types.
     #[error("config {path}: {message}")]
@@ -371,8 +373,15 @@ pub fn clean_path(p: &Path) -> PathBuf {
 impl Config {
     /// Reads and validates a config file.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
+        let bytes = crate::ingest::file::read_regular_file(path)
             .map_err(|source| ConfigError::Io { path: path.into(), source })?;
+        let text = String::from_utf8(bytes).map_err(|e| ConfigError::Parse {
+            path: path.into(),
+            message: format!(
+                "not UTF-8 text (invalid byte at offset {}): save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Config::from_toml(&text, path, &base)
     }

@@ -59,7 +59,7 @@ pub enum DateError {
     /// The parts are numbers but name no calendar day (month 13, 30 February...).
     #[error("no such calendar date")]
     NoSuchDate,
-    /// The year lies outside 1800..=9999.
+    /// The year lies outside 1800..=9999 (year 0, 1700, a year of five or more digits).
     #[error("year outside 1800..=9999")]
     YearRange,
 }
@@ -199,7 +199,14 @@ impl FromStr for PartialDate {
             _ => s,
         };
         let mut parts = s.split('-');
-        let year = parse_part(parts.next(), 4)?;
+        let year = parts.next();
+        // A year of more than four digits before a month is a number, just not a year we
+        // accept (`20230528` alone is a date in another format).
+        let long_year = |y: &str| y.len() > 4 && y.bytes().all(|b| b.is_ascii_digit());
+        if s.contains('-') && year.is_some_and(long_year) {
+            return Err(DateError::YearRange);
+        }
+        let year = parse_part(year, 4)?;
         let month = parts.next().map(|p| parse_part(Some(p), 2)).transpose()?;
         let day = parts.next().map(|p| parse_part(Some(p), 2)).transpose()?;
         if parts.next().is_some() {

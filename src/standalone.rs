@@ -18,13 +18,15 @@ pub enum WeightKind {
 /// Why an edge or pair file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum EdgeListError {
-    /// The file cannot be read.
-    #[error("cannot read {path}: {source}")]
+    /// The file cannot be read (missing, not a regular file, not readable, or an error of
+    /// the operating system: the source says which, once).
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// What is wrong with it.
+        #[source]
+        source: crate::ingest::file::FileError,
     },
     /// A line is malformed.
     #[error("{path}:{line}: {problem}")]
@@ -69,8 +71,8 @@ fn line_err(path: &Path, line: u64, problem: impl Into<String>) -> EdgeListError
 type Records = (Vec<String>, Vec<(u64, csv::StringRecord)>);
 
 fn records(path: &Path) -> Result<Records, EdgeListError> {
-    let bytes =
-        std::fs::read(path).map_err(|source| EdgeListError::Io { path: path.into(), source })?;
+    let bytes = crate::ingest::file::read_regular_file(path)
+        .map_err(|source| EdgeListError::Io { path: path.into(), source })?;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
     let header: Vec<String> = rdr
         .headers()

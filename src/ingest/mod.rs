@@ -5,6 +5,7 @@
 //! run with an [`IngestError`] naming the file; a row that cannot be used becomes a
 //! [`Rejection`] and the run goes on.
 
+pub mod file;
 pub mod geojson;
 pub mod read;
 pub mod split;
@@ -44,13 +45,18 @@ pub enum IngestError {
         /// What is wrong.
         problem: String,
     },
-    /// The file cannot be read from disk.
-    #[error("cannot read {path}: {source}")]
+    /// The path cannot be read as a file: a directory, a named pipe or another special
+    /// file, not readable by this user, or an error of the operating system (the source says
+    /// which, once).
+    #[error("cannot read {table} input {path}")]
     Io {
-        /// The file.
+        /// Table kind.
+        table: TableKind,
+        /// The path.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// What is wrong with it.
+        #[source]
+        source: file::FileError,
     },
     /// The format cannot be guessed from the extension.
     #[error(
@@ -208,11 +214,15 @@ fn expand(table: TableKind, spec: &InputSpec, base: &Path) -> Result<Vec<PathBuf
         crate::config::clean_path(&base.join(&spec.path))
     };
     let pattern = full.to_string_lossy().to_string();
+    let unusable = |path: PathBuf, source| match source {
+        file::FileError::NotFound => IngestError::NoFiles { table, pattern: pattern.clone() },
+        source => IngestError::Io { table, path, source },
+    };
     if !spec.path.contains(['*', '?', '[']) {
-        return if full.is_file() {
-            Ok(vec![full])
-        } else {
-            Err(IngestError::NoFiles { table, pattern })
+        // A path that is there but is no readable file is said to be so, not "no such file".
+        return match file::check_regular_file(&full) {
+            Ok(()) => Ok(vec![full]),
+            Err(e) => Err(unusable(full, e)),
         };
     }
     let paths = glob::glob(&pattern).map_err(|e| IngestError::BadPattern {
@@ -220,7 +230,20 @@ fn expand(table: TableKind, spec: &InputSpec, base: &Path) -> Result<Vec<PathBuf
         pattern: pattern.clone(),
         problem: e.to_string(),
     })?;
-    let mut out: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+    let mut out = Vec::new();
+    for entry in paths {
+        // A directory the search cannot read stops the run rather than hide its files.
+        let path = entry.map_err(|e| {
+            let path = e.path().to_path_buf();
+            IngestError::Io { table, path, source: file::FileError::from_io(e.into()) }
+        })?;
+        // Directories that a pattern matches are passed over; any other match must be a
+        // readable regular file.
+        if !path.is_dir() {
+            file::check_regular_file(&path).map_err(|e| unusable(path.clone(), e))?;
+            out.push(path);
+        }
+    }
     out.sort();
     if out.is_empty() {
         return Err(IngestError::NoFiles { table, pattern });
@@ -531,6 +554,14 @@ fn check_rows<K: Kind>(
             for raw in *chunk {
                 match raw {
                     RawRow::Broken { line, problem } => out.push(*line, Err(vec![problem.clone()])),
+                    // A NUL character in any value (a `\u0000` escape in NDJSON, a
+                    // Parquet string) rejects the row, as a NUL byte in a CSV row does.
+                    RawRow::Record { line, record }
+                        if memchr::memchr(0, record.as_slice().as_bytes()).is_some() =>
+                    {
+                        let value = record.iter().find(|v| v.contains('\0')).unwrap_or_default();
+                        out.push(*line, Err(vec![read::nul_problem(value)]));
+                    }
                     RawRow::Record { line, record } => {
                         fields.clear();
                         fields.extend(map.iter().map(|m| {
@@ -545,6 +576,113 @@ fn check_rows<K: Kind>(
     })
 }
 
+/// The pieces of a CSV file (see [`split::cut_points`]): each piece's byte range with the
+/// line number of its first byte, and the number of line breaks in each piece.
+fn csv_jobs(bytes: &[u8], delimiter: u8, piece_bytes: usize) -> CsvJobs {
+    let cuts = split::cut_points(bytes, delimiter, piece_bytes);
+    let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    let breaks: Vec<u64> =
+        ranges.par_iter().map(|&(a, b)| split::count_line_breaks(&bytes[a..b])).collect();
+    let jobs = ranges
+        .iter()
+        .zip(&breaks)
+        .scan(1, |line, (&range, &n)| {
+            let first = *line;
+            *line += n;
+            Some((range, first))
+        })
+        .collect();
+    (jobs, breaks)
+}
+
+/// Pieces of a CSV file: `((start, end), first line)` each, and their line-break counts.
+type CsvJobs = (Vec<((usize, usize), u64)>, Vec<u64>);
+
+/// What the CSV piece parser made of a record: its line and its fields (trimmed, `None`
+/// when empty), or the reason, column and value of its rejection.
+type ParsedRecord = (u64, Result<Vec<Option<String>>, (Reason, String, String)>);
+
+/// Parses the records of a CSV file in the pieces that a piece size of `piece_bytes` cuts
+/// it into, every file column kept, as [`check_csv`] does before validation.
+fn parse_csv_pieces(
+    bytes: &[u8],
+    delimiter: u8,
+    width: usize,
+    piece_bytes: usize,
+) -> Vec<ParsedRecord> {
+    let map: Vec<Option<usize>> = (0..width).map(Some).collect();
+    let (jobs, _) = csv_jobs(bytes, delimiter, piece_bytes);
+    let mut out = Vec::new();
+    for (range, first_line) in jobs {
+        read::csv_piece(bytes, range, first_line, delimiter, width, &map, |line, rec| {
+            let rec = match rec {
+                Ok(fields) => Ok(fields.iter().map(|f| f.map(str::to_string)).collect()),
+                Err(p) => Err((p.reason, p.column, p.value)),
+            };
+            out.push((line, rec));
+        });
+    }
+    out
+}
+
+/// Checks the invariants of the CSV reader on any bytes; the body of the `csv_pieces`
+/// cargo-fuzz target in `fuzz/` (see README.md, Development), and of a property test so
+/// that the same checks run in every test run without a nightly compiler.
+///
+/// The first byte chooses the delimiter (`,` `;` tab `|`) and a piece size of 1 to 64
+/// bytes; the rest is the file. A file that [`read::open`] refuses is fine (nothing to
+/// parse). Otherwise the records of the file parsed as one piece and parsed cut into
+/// pieces must be identical (fields, line numbers, rejections with their reason, column
+/// and value), line numbers must rise and lie within the file, every accepted record has a
+/// field per header column, trimmed and never empty, and no field holds a NUL.
+///
+/// # Panics
+///
+/// When an invariant does not hold: that is what it is for.
+///
+/// ```
+/// divnet::ingest::fuzz_csv_pieces(b"\x05id,note\n1,\"a\nb\"\n2,\0\n\xff,x\n3");
+/// ```
+pub fn fuzz_csv_pieces(data: &[u8]) {
+    let Some((&choice, bytes)) = data.split_first() else { return };
+    let delimiter = [b',', b';', b'\t', b'|'][usize::from(choice & 3)];
+    let piece_bytes = usize::from(choice >> 2) + 1;
+    let path = Path::new("fuzz.csv");
+    let Ok(opened) = read::open(path, bytes, Format::Csv, delimiter, ';') else { return };
+    let read::RowSource::Csv { width, .. } = opened.rows else {
+        panic!("a CSV file gave rows that are not CSV pieces")
+    };
+    assert_eq!(width, opened.header.len(), "header width");
+    let whole = parse_csv_pieces(bytes, delimiter, width, usize::MAX);
+    let pieced = parse_csv_pieces(bytes, delimiter, width, piece_bytes);
+    assert_eq!(whole, pieced, "pieces of {piece_bytes} bytes read differently from the whole");
+    let last_line = 1 + split::count_line_breaks(bytes);
+    let mut previous = 1; // the header's line
+    for (line, rec) in &whole {
+        assert!(*line > previous && *line <= last_line, "line {line} after {previous}");
+        previous = *line;
+        match rec {
+            Ok(fields) => {
+                assert_eq!(fields.len(), width, "fields of line {line}");
+                for f in fields.iter().flatten() {
+                    assert!(!f.is_empty() && f.as_str() == read::trim(f), "untrimmed {f:?}");
+                    assert!(!f.contains('\0'), "a NUL in an accepted field on line {line}");
+                }
+            }
+            Err((reason, _, value)) => {
+                let row_reasons = [
+                    Reason::InvalidUtf8,
+                    Reason::NulByte,
+                    Reason::UnterminatedQuote,
+                    Reason::FieldCount,
+                ];
+                assert!(row_reasons.contains(reason), "{reason:?} on line {line}");
+                assert!(!value.contains('\0'), "a NUL in a rejected value on line {line}");
+            }
+        }
+    }
+}
+
 /// Parses and validates a CSV file (its bytes, delimiter and header width): cut into
 /// pieces at record boundaries, each piece parsed and validated on its own (in parallel),
 /// its accepted records written straight into their place in `records`, in input order.
@@ -556,19 +694,8 @@ fn check_csv<K: Kind>(
     file: u32,
     records: &mut Vec<K>,
 ) -> Vec<Piece> {
-    let cuts = split::cut_points(bytes, delimiter, piece_bytes);
-    let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
-    let breaks: Vec<u64> =
-        ranges.par_iter().map(|&(a, b)| split::count_line_breaks(&bytes[a..b])).collect();
-    let jobs: Vec<((usize, usize), u64)> = ranges
-        .iter()
-        .zip(&breaks)
-        .scan(1, |line, (&range, &n)| {
-            let first = *line;
-            *line += n;
-            Some((range, first))
-        })
-        .collect();
+    let (jobs, breaks) = csv_jobs(bytes, delimiter, piece_bytes);
+    let ranges: Vec<(usize, usize)> = jobs.iter().map(|j| j.0).collect();
     // Every record ends in a line break but perhaps the file's last, and pieces are cut
     // between records: a piece holds at most as many records as line breaks, the last one
     // more, the first one fewer (the header). Clean files fill their slots exactly. An
@@ -677,8 +804,12 @@ fn ingest_kind<K: Kind>(
                 .format
                 .or_else(|| Format::from_path(&path))
                 .ok_or_else(|| IngestError::UnknownFormat { path: path.clone() })?;
-            let bytes = std::fs::read(&path)
-                .map_err(|source| IngestError::Io { path: path.clone(), source })?;
+            let bytes = file::read_regular_file(&path).map_err(|source| match source {
+                file::FileError::NotFound => {
+                    IngestError::NoFiles { table: K::TABLE, pattern: path.to_string_lossy().into() }
+                }
+                source => IngestError::Io { table: K::TABLE, path: path.clone(), source },
+            })?;
             let delimiter =
                 spec.delimiter.as_deref().and_then(|d| d.bytes().next()).unwrap_or(b',');
             let list_sep =
@@ -878,6 +1009,55 @@ mod tests {
             let accepted: usize = pieces.iter().map(|p| p.accepted).sum();
             assert_eq!(accepted, want.len());
             assert_eq!(pieces.iter().map(Piece::rows).sum::<u64>(), routes.len() as u64);
+        }
+    }
+
+    #[test]
+    fn the_fuzz_checks_hold_on_tricky_files() {
+        let files: [&[u8]; 6] = [
+            b"id,note\r\n1,\"a\r\nb\"\r\n\r\n2, x \r\n3,\"q\"\"q\",extra\r\n\"\"\r\n4,5\" x\n5,\"\xc3\xa9\"",
+            b"a;b\n\0;1\n2;\xff\n\"3\";\"\0\"\n4;4",
+            b"\xef\xbb\xbfh\rx\r\"y\rz\"\r",
+            b"",
+            b"h1\th2\n\t\n\"unterminated\tx\n",
+            b"PAR1\n1,2",
+        ];
+        for file in files {
+            for choice in 0..=255u8 {
+                let mut data = vec![choice];
+                data.extend_from_slice(file);
+                fuzz_csv_pieces(&data);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::with_cases(500)
+        })]
+        #[test]
+        fn the_fuzz_checks_hold_on_arbitrary_input(
+            choice in proptest::prelude::any::<u8>(),
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::Just(&b"\""[..]), proptest::prelude::Just(&b","[..]),
+                    proptest::prelude::Just(&b";"[..]), proptest::prelude::Just(&b"\t"[..]),
+                    proptest::prelude::Just(&b"\n"[..]), proptest::prelude::Just(&b"\r"[..]),
+                    proptest::prelude::Just(&b"ab"[..]), proptest::prelude::Just(&b" "[..]),
+                    proptest::prelude::Just(&b"\0"[..]), proptest::prelude::Just(&b"\xff"[..]),
+                    proptest::prelude::Just(&b"\xc3\xa9"[..]), proptest::prelude::Just(&b"\xc3"[..]),
+                ],
+                0..80,
+            ),
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+        ) {
+            let mut data = vec![choice];
+            data.extend_from_slice(b"h1,h2;h3\th4\n");
+            data.extend(parts.concat());
+            fuzz_csv_pieces(&data);
+            data.extend(noise);
+            fuzz_csv_pieces(&data);
         }
     }
 

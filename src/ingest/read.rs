@@ -170,9 +170,10 @@ pub fn csv_piece(
     let piece = &bytes[start..end];
     // One check for the whole piece; only a piece with bad bytes is checked per record.
     let piece_text = std::str::from_utf8(piece).ok();
-    let fast = delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\r' | b'\n');
-    // A piece without quotes or carriage returns (the usual case) needs no check per line.
-    let plain = fast && memchr::memchr2(b'"', b'\r', piece).is_none();
+    let fast = delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\r' | b'\n' | 0);
+    // A piece without quotes, carriage returns or NUL bytes (the usual case) needs no check
+    // per line. A line with any of them is read by `csv_core`, which also looks for NULs.
+    let plain = fast && memchr::memchr3(b'"', b'\r', 0, piece).is_none();
     let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
     let (mut out, mut ends) = (Vec::new(), Vec::new());
     let mut lines = super::split::LineCounter::new(first_line);
@@ -198,9 +199,21 @@ pub fn csv_piece(
     let bad_utf8 = |raw: &[u8]| {
         Problem::new(
             "(row)",
-            &String::from_utf8_lossy(raw),
+            &shown(raw),
             Reason::InvalidUtf8,
             "the row is not valid UTF-8: save the file as UTF-8",
+        )
+    };
+    let nul = |raw: &[u8]| nul_problem(&shown(raw));
+    let open_quote = |raw: &[u8]| {
+        let lines = super::split::count_line_breaks(raw);
+        Problem::new(
+            "(row)",
+            &shown(raw),
+            Reason::UnterminatedQuote,
+            format!(
+                "a quoted field opened in this row is never closed: the {lines} line break(s) after it to the end of the file were read into it"
+            ),
         )
     };
     loop {
@@ -224,7 +237,7 @@ pub fn csv_piece(
                 format!("expected {width} fields, found {n}"),
             )
         };
-        let outcome = if plain || (fast && memchr::memchr2(b'"', b'\r', content).is_none()) {
+        let outcome = if plain || (fast && memchr::memchr3(b'"', b'\r', 0, content).is_none()) {
             // One line, no quotes: split on the delimiter, borrowing from the file, each
             // field put straight into its schema column.
             pos = (line_end + 1).min(piece.len());
@@ -259,8 +272,14 @@ pub fn csv_piece(
                     if cols.iter().any(Option::is_none) {
                         // A field boundary inside a character: the fields are not UTF-8.
                         Err(Some(bad_utf8(raw)))
+                    } else if memchr::memchr(0, &out).is_some() {
+                        Err(Some(nul(raw)))
                     } else if cols.len() == 1 && cols[0] == Some("") {
-                        Err(None) // a line holding only `""` is blank too
+                        Err(None) // a line holding only `""` (or a last `"`) is blank too
+                    } else if pos == piece.len() && super::split::ends_in_open_quote(raw, delimiter)
+                    {
+                        // Only a file's last record can run to its end inside quotes.
+                        Err(Some(open_quote(raw)))
                     } else if cols.len() != width {
                         Err(Some(field_count(cols.len(), &String::from_utf8_lossy(raw))))
                     } else {
@@ -302,24 +321,140 @@ fn bad(path: &Path, problem: impl Into<String>) -> IngestError {
     IngestError::Unreadable { path: path.to_path_buf(), problem: problem.into() }
 }
 
+/// A row's bytes as text for `rejected.csv`: bytes that are not UTF-8 as U+FFFD, NULs as
+/// `␀`, so that no output ever carries a NUL.
+pub(crate) fn shown(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).replace('\0', "\u{2400}")
+}
+
+/// The problem of a row holding a NUL byte; `shown` is the row (or value) as text, its
+/// NULs shown as `␀` so that no output ever carries one.
+pub(crate) fn nul_problem(shown: &str) -> Problem {
+    Problem::new(
+        "(row)",
+        &shown.replace('\0', "\u{2400}"),
+        Reason::NulByte,
+        "the row holds a NUL byte (binary data, or a file not saved as UTF-8 text)",
+    )
+}
+
+/// How many bytes at the start of a CSV or NDJSON file [`binary_content`] looks at.
+pub const SNIFF_BYTES: usize = 8192;
+
+/// Whether a byte is a control character that text files do not hold: NUL, the other C0
+/// controls but tab, line feed, form feed and carriage return, and DEL.
+fn is_control(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0c | b'\r')) || b == 0x7f
+}
+
+/// Why a file given as CSV or NDJSON is not text at all, if it is not: then the file is
+/// refused whole (a text file with a few bad rows is read, and the bad rows rejected).
+///
+/// The rule, on the file's first [`SNIFF_BYTES`] bytes only (so clean files pay nothing
+/// per byte): the file starts with the magic bytes of Parquet (`PAR1`), ZIP (`PK\x03\x04`,
+/// an Excel workbook) or gzip, or with a UTF-16 byte-order mark; or at least a quarter of
+/// those bytes are NUL bytes, other control characters (but tab, line feed, form feed and
+/// carriage return) or bytes that are not part of valid UTF-8.
+///
+/// ```
+/// use divnet::ingest::read::binary_content;
+/// assert!(binary_content(b"id,date\n1,2023\n").is_none());
+/// assert!(binary_content(b"id,date\n1,2\x0023\n\xe9,2023\n").is_none()); // a few bad rows
+/// assert!(binary_content(b"PAR1\x15\x04").unwrap().contains("Parquet"));
+/// assert!(binary_content(b"\xff\xfei\0d\0").unwrap().contains("UTF-16"));
+/// assert!(binary_content(&[0u8, 1, 2, 3, 200, 201, b'a', b'\n']).unwrap().contains("binary"));
+/// ```
+pub fn binary_content(bytes: &[u8]) -> Option<String> {
+    let magic: [(&[u8], &str); 6] = [
+        (
+            b"PAR1",
+            "this is a Parquet file, not text (binary content): name it .parquet or set format = \"parquet\"",
+        ),
+        (
+            b"PK\x03\x04",
+            "this is a ZIP archive (an Excel workbook?), not text (binary content): export it as CSV",
+        ),
+        (b"\x1f\x8b", "this is a gzip-compressed file (binary content): decompress it first"),
+        (
+            b"\xff\xfe",
+            "the file is UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8",
+        ),
+        (
+            b"\xfe\xff",
+            "the file is UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8",
+        ),
+        (
+            b"\0\0\xfe\xff",
+            "the file is UTF-32 text (it starts with a UTF-32 byte-order mark): save it as UTF-8",
+        ),
+    ];
+    if let Some((_, why)) = magic.iter().find(|(m, _)| bytes.starts_with(m)) {
+        return Some((*why).to_string());
+    }
+    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+    let controls = |t: &[u8]| t.iter().filter(|&&b| is_control(b)).count();
+    let (mut non_text, mut rest) = (0, head);
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(_) => {
+                non_text += controls(rest);
+                break;
+            }
+            Err(e) => {
+                let (good, after) = rest.split_at(e.valid_up_to());
+                non_text += controls(good);
+                match e.error_len() {
+                    Some(n) => {
+                        non_text += n;
+                        rest = &after[n..];
+                    }
+                    // A character cut by the end of the block.
+                    None => break,
+                }
+            }
+        }
+    }
+    if head.is_empty() || non_text * 4 < head.len() {
+        return None;
+    }
+    let nuls = |parity: usize| head.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let (even, odd) = (nuls(0), nuls(1));
+    if (even + odd) * 3 >= head.len() && (even.min(odd) * 8 <= even.max(odd)) {
+        return Some(
+            "the file looks like UTF-16 text without a byte-order mark (every other byte is NUL): save it as UTF-8"
+                .into(),
+        );
+    }
+    Some(format!(
+        "this is not a text file: {non_text} of its first {} bytes are NUL, control or non-UTF-8 bytes (binary content, or text in another encoding: save it as UTF-8); is the format right?",
+        head.len()
+    ))
+}
+
 fn open_csv(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Opened, IngestError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(bad(path, "the file is empty: expected a header row"));
     }
-    if bytes.starts_with(b"PAR1") || bytes.iter().take(4096).any(|&b| b == 0) {
-        return Err(bad(
-            path,
-            "this is not a text CSV file (binary content); is the format right?",
-        ));
+    if let Some(why) = binary_content(bytes) {
+        return Err(bad(path, why));
     }
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(true)
         .from_reader(bytes);
-    let header = rdr
-        .headers()
-        .map_err(|e| bad(path, format!("cannot read the header row: {e}")))?
+    let header_record =
+        rdr.headers().map_err(|e| bad(path, format!("cannot read the header row: {e}")))?.clone();
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if rdr.position().byte() >= bytes.len() as u64
+        && super::split::ends_in_open_quote(text, delimiter)
+    {
+        return Err(bad(
+            path,
+            "the header row opens a quoted field that is never closed (a stray '\"'), so the whole file reads as one row",
+        ));
+    }
+    let header = header_record
         .iter()
         .enumerate()
         .map(|(i, h)| {
@@ -335,6 +470,9 @@ fn open_csv(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Opened, IngestEr
 type ParsedLine = Result<Vec<(usize, Option<String>)>, Problem>;
 
 fn open_ndjson(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened, IngestError> {
+    if let Some(why) = binary_content(bytes) {
+        return Err(bad(path, why));
+    }
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut header: Vec<String> = Vec::new();
     let mut index = std::collections::HashMap::<String, usize>::new();
@@ -345,9 +483,25 @@ fn open_ndjson(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened, Inge
         if raw.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
-        let shown = String::from_utf8_lossy(raw);
-        let obj = match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(raw) {
+        let shown = shown(raw);
+        // The same row problems, in the same order, as in a CSV file.
+        let Ok(json) = std::str::from_utf8(raw) else {
+            let detail = "the line is not valid UTF-8: save the file as UTF-8";
+            parsed.push((line, Err(Problem::new("(row)", &shown, Reason::InvalidUtf8, detail))));
+            continue;
+        };
+        if memchr::memchr(0, raw).is_some() {
+            parsed.push((line, Err(nul_problem(&shown))));
+            continue;
+        }
+        let obj = match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
             Ok(o) => o,
+            // serde_json refuses a number no double holds (`1e400`) while parsing.
+            Err(e) if e.to_string().starts_with("number out of range") => {
+                let detail = format!("a number on this line is too large (beyond +-1.8e308): {e}");
+                parsed.push((line, Err(Problem::new("(row)", &shown, Reason::OutOfRange, detail))));
+                continue;
+            }
             Err(e) => {
                 parsed.push((
                     line,
@@ -481,6 +635,33 @@ mod tests {
     /// What a record should become: trimmed fields (None if empty) or the reason it fails.
     type Expected = (u64, Result<Vec<Option<String>>, Reason>);
 
+    /// Whether `bytes` ends inside a quoted field, by a byte-at-a-time state machine of the
+    /// quoting rules (independent of the quote jumps of `split`).
+    fn naive_open_quote(bytes: &[u8], delimiter: u8) -> bool {
+        #[derive(PartialEq)]
+        enum S {
+            FieldStart,
+            Unquoted,
+            Quoted,
+            QuoteInQuoted,
+        }
+        let mut s = S::FieldStart;
+        for &b in bytes {
+            let end = b == delimiter || b == b'\n' || b == b'\r';
+            s = match s {
+                S::FieldStart if b == b'"' => S::Quoted,
+                S::FieldStart | S::Unquoted if end => S::FieldStart,
+                S::FieldStart | S::Unquoted => S::Unquoted,
+                S::Quoted if b == b'"' => S::QuoteInQuoted,
+                S::Quoted => S::Quoted,
+                S::QuoteInQuoted if b == b'"' => S::Quoted,
+                S::QuoteInQuoted if end => S::FieldStart,
+                S::QuoteInQuoted => S::Unquoted,
+            };
+        }
+        s == S::Quoted
+    }
+
     /// The reference: a sequential parse with the `csv` crate.
     fn reference(bytes: &[u8], delimiter: u8) -> (usize, Vec<Expected>) {
         let mut rdr = csv::ReaderBuilder::new()
@@ -493,14 +674,20 @@ mod tests {
         let mut out = Vec::new();
         let mut rec = csv::ByteRecord::new();
         while rdr.read_byte_record(&mut rec).unwrap() {
-            let line = lines.line_of(bytes, rec.position().unwrap().byte() as usize);
+            let start = rec.position().unwrap().byte() as usize;
+            let line = lines.line_of(bytes, start);
             if rec.len() == 1 && rec[0].is_empty() {
                 continue;
             }
             let texts: Option<Vec<&str>> =
                 rec.iter().map(|f| std::str::from_utf8(f).ok()).collect();
+            let at_end = rdr.position().byte() as usize >= bytes.len();
             let expected = match texts {
                 None => Err(Reason::InvalidUtf8),
+                Some(t) if t.iter().any(|f| f.contains('\0')) => Err(Reason::NulByte),
+                Some(_) if at_end && naive_open_quote(&bytes[start..], delimiter) => {
+                    Err(Reason::UnterminatedQuote)
+                }
                 Some(t) if t.len() != width => Err(Reason::FieldCount),
                 Some(t) => Ok(t
                     .iter()
@@ -555,6 +742,55 @@ mod tests {
     }
 
     #[test]
+    fn a_nul_byte_rejects_its_row_only_wherever_it_is() {
+        let csv = b"id,note\n1,a\n2,b\0c\n3,\"q\0\"\n\0\n4,\xff\0\n5,x\n";
+        let (width, want) = reference(csv, b',');
+        let reasons: Vec<(u64, Result<usize, Reason>)> =
+            want.iter().map(|(l, r)| (*l, r.as_ref().map(Vec::len).map_err(|e| *e))).collect();
+        assert_eq!(
+            reasons,
+            [
+                (2, Ok(2)),
+                (3, Err(Reason::NulByte)),
+                (4, Err(Reason::NulByte)),
+                (5, Err(Reason::NulByte)),
+                (6, Err(Reason::InvalidUtf8)),
+                (7, Ok(2)),
+            ]
+        );
+        for t in 1..csv.len() {
+            assert_eq!(pieced(csv, b',', width, t), want, "target {t}");
+        }
+    }
+
+    #[test]
+    fn binary_content_is_told_from_text_with_a_few_bad_rows() {
+        let row = b"S-1,2023-05-28,MEX,32.5,-117.0,3\n";
+        let mut text = b"id,date,country,lat,lon,quantity\n".to_vec();
+        for _ in 0..50 {
+            text.extend_from_slice(row);
+        }
+        text.extend_from_slice(b"S-2,2023\0\0\0\0,MEX,\xe9\xe8,,\n");
+        assert_eq!(binary_content(&text), None);
+        // A quarter of control and non-UTF-8 bytes in the first block: binary.
+        let mut junk = text.clone();
+        junk.extend(std::iter::repeat_n(0x01u8, text.len() / 3));
+        assert!(binary_content(&junk).unwrap().contains("binary"));
+        // Bad bytes after the first block are never looked at.
+        let mut late = text.repeat(SNIFF_BYTES / text.len() + 1);
+        late.extend(std::iter::repeat_n(0u8, SNIFF_BYTES * 4));
+        assert_eq!(binary_content(&late), None);
+        // UTF-16 without a byte-order mark: every other byte is NUL.
+        let utf16: Vec<u8> = text.iter().flat_map(|&b| [b, 0]).collect();
+        assert!(binary_content(&utf16).unwrap().contains("UTF-16"));
+        for magic in [&b"PAR1"[..], b"PK\x03\x04", b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff"] {
+            let mut f = magic.to_vec();
+            f.extend_from_slice(&text);
+            assert!(binary_content(&f).is_some(), "{magic:?}");
+        }
+    }
+
+    #[test]
     fn byte_order_marks_inside_the_file_are_data() {
         // A case the property below once found: a piece that starts with a byte-order mark.
         let csv = b"h1,h2,h3\n\"\",,\xc3\xa9\"\"\xc3\xa9\xc3\xa9\xef\xbb\xbf\xef\xbb\xbf\n\xef\xbb\xbf\r ";
@@ -575,6 +811,7 @@ mod tests {
                     Just(&b"\""[..]), Just(&b","[..]), Just(&b"\n"[..]), Just(&b"\r"[..]),
                     Just(&b"ab"[..]), Just(&b"\r\n"[..]), Just(&b" "[..]), Just(&b"\xc3\xa9"[..]),
                     Just(&b"\xff"[..]), Just(&b"\xc3"[..]), Just(&b"\xef\xbb\xbf"[..]),
+                    Just(&b"\0"[..]),
                 ],
                 0..80,
             ),

@@ -82,6 +82,39 @@ pub fn cut_points(bytes: &[u8], delimiter: u8, target: usize) -> Vec<usize> {
     cuts
 }
 
+/// Whether `bytes`, read from the start of a record, ends inside a quoted field that is
+/// never closed (by the rules of [`cut_points`]). Such a field runs to the end of the file,
+/// swallowing every line after its opening quote.
+///
+/// ```
+/// use divnet::ingest::split::ends_in_open_quote;
+/// assert!(ends_in_open_quote(b"1,\"open\n2,x\n", b','));
+/// assert!(!ends_in_open_quote(b"1,\"a\"\"b\"\n2,5\" barrel\n", b','));
+/// ```
+pub fn ends_in_open_quote(bytes: &[u8], delimiter: u8) -> bool {
+    let mut pos = 0;
+    while let Some(o) = memchr(b'"', &bytes[pos..]) {
+        let quote = pos + o;
+        let before = quote.checked_sub(1).map(|i| bytes[i]);
+        let field_start = before.is_none_or(|b| b == b'\n' || b == b'\r' || b == delimiter);
+        pos = quote + 1;
+        if !field_start {
+            continue; // a literal quote inside an unquoted field
+        }
+        loop {
+            match memchr(b'"', &bytes[pos..]) {
+                None => return true,
+                Some(o) if bytes.get(pos + o + 1) == Some(&b'"') => pos += o + 2,
+                Some(o) => {
+                    pos += o + 1;
+                    break;
+                }
+            }
+        }
+    }
+    false
+}
+
 /// Number of line breaks in `bytes`: `\n`, `\r\n` and a lone `\r` each count once.
 ///
 /// ```

@@ -53,15 +53,20 @@ pub enum Reason {
     InvalidSerialRange,
     /// A CSV row with the wrong number of fields.
     FieldCount,
+    /// A CSV row opening a quoted field that is never closed (it runs to the end of the
+    /// file, swallowing the lines after it).
+    UnterminatedQuote,
     /// A row that is not valid UTF-8.
     InvalidUtf8,
+    /// A row holding a NUL byte (a value with a NUL character, in NDJSON or Parquet).
+    NulByte,
     /// An NDJSON line that is not a JSON object of scalar values.
     InvalidJson,
 }
 
 impl Reason {
     /// Every reason, for summaries and docs.
-    pub const ALL: [Reason; 21] = [
+    pub const ALL: [Reason; 23] = [
         Reason::Missing,
         Reason::NotANumber,
         Reason::NotFinite,
@@ -81,7 +86,9 @@ impl Reason {
         Reason::DuplicateId,
         Reason::InvalidSerialRange,
         Reason::FieldCount,
+        Reason::UnterminatedQuote,
         Reason::InvalidUtf8,
+        Reason::NulByte,
         Reason::InvalidJson,
     ];
 
@@ -107,7 +114,9 @@ impl Reason {
             Reason::DuplicateId => "duplicate_id",
             Reason::InvalidSerialRange => "invalid_serial_range",
             Reason::FieldCount => "field_count",
+            Reason::UnterminatedQuote => "unterminated_quote",
             Reason::InvalidUtf8 => "invalid_utf8",
+            Reason::NulByte => "nul_byte",
             Reason::InvalidJson => "invalid_json",
         }
     }
@@ -333,6 +342,9 @@ impl Place {
     }
 }
 
+/// The largest count accepted (2^53: every whole number up to it is exact as a double).
+pub const MAX_COUNT: u64 = 1 << 53;
+
 /// Parses a number as `str::parse::<f64>` does (the same accepted forms and the same
 /// correctly rounded value), with the faster parser polars' CSV reader uses.
 fn parse_f64(text: &str) -> Result<f64, fast_float2::Error> {
@@ -371,6 +383,16 @@ impl<'a> Acc<'a, '_> {
         let (name, v) = (c.name, self.get(c)?);
         match parse_f64(v) {
             Ok(x) if x.is_finite() => Some(x),
+            // A number written out in digits (`1e400`, 400 nines) that no double holds.
+            Ok(_) if v.bytes().any(|b| b.is_ascii_digit()) => {
+                self.push(
+                    name,
+                    v,
+                    Reason::OutOfRange,
+                    format!("{name} is too large (beyond +-1.8e308)"),
+                );
+                None
+            }
             Ok(_) => {
                 self.push(name, v, Reason::NotFinite, format!("{name} must be a finite number"));
                 None
@@ -384,17 +406,32 @@ impl<'a> Acc<'a, '_> {
 
     fn count(&mut self, c: Col) -> Option<u64> {
         let (name, raw) = (c.name, self.get(c)?);
+        let too_large = |a: &mut Self| {
+            a.push(
+                name,
+                raw,
+                Reason::OutOfRange,
+                format!("{name} must be at most {MAX_COUNT} (2^53)"),
+            );
+            None
+        };
         // Plain digits (the usual case) need no float parse.
-        if raw.len() <= 15 && raw.bytes().all(|b| b.is_ascii_digit()) {
-            return raw.parse().ok();
+        if raw.bytes().all(|b| b.is_ascii_digit()) {
+            return match raw.parse::<u64>() {
+                Ok(n) if n <= MAX_COUNT => Some(n),
+                // Whole, but more than a count can be (or than 64 bits hold).
+                _ => too_large(self),
+            };
         }
         let x = self.number(c)?;
         if x < 0.0 {
             self.push(name, raw, Reason::OutOfRange, format!("{name} must be >= 0"));
             None
-        } else if x.fract() != 0.0 || x > 9.0e15 {
+        } else if x.fract() != 0.0 {
             self.push(name, raw, Reason::NotAnInteger, format!("{name} must be a whole number"));
             None
+        } else if x > MAX_COUNT as f64 {
+            too_large(self)
         } else {
             Some(x as u64)
         }
@@ -425,7 +462,11 @@ impl<'a> Acc<'a, '_> {
             }
             Ok(d) => Some(d),
             Err(e) => {
-                self.push(name, raw, Reason::InvalidDate, format!("{name}: {e}"));
+                let reason = match e {
+                    crate::date::DateError::YearRange => Reason::OutOfRange,
+                    _ => Reason::InvalidDate,
+                };
+                self.push(name, raw, reason, format!("{name}: {e}"));
                 None
             }
         }
@@ -733,6 +774,13 @@ impl<'g> Checker<'g> {
         for r in self.list(&a, L_SERIAL_RANGES) {
             match SerialRange::parse(r) {
                 Some(r) => serial_ranges.push(r),
+                // A serial number of more digits than 64 bits hold is a number out of range.
+                None if r.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() > 18) => a.push(
+                    "serial_ranges",
+                    r,
+                    Reason::OutOfRange,
+                    "serial numbers in a range must have at most 18 digits",
+                ),
                 None => a.push(
                     "serial_ranges",
                     r,
@@ -800,12 +848,19 @@ impl<'g> Checker<'g> {
         }
         let reports_raw = a.get(R_REPORTS);
         let reports = a.count(R_REPORTS);
-        if reports == Some(0) || reports.is_some_and(|r| r > u64::from(u32::MAX)) {
+        if reports == Some(0) {
             a.push(
                 "reports",
                 reports_raw.unwrap_or(""),
                 Reason::OutOfRange,
                 "reports must be at least 1",
+            );
+        } else if reports.is_some_and(|r| r > u64::from(u32::MAX)) {
+            a.push(
+                "reports",
+                reports_raw.unwrap_or(""),
+                Reason::OutOfRange,
+                format!("reports must be at most {}", u32::MAX),
             );
         }
         let volume_raw = a.get(R_VOLUME);

@@ -191,3 +191,66 @@ fn synth_is_deterministic_and_valid() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("seizures  read      3000  accepted      3000"), "{stdout}");
 }
+
+#[test]
+fn an_os_error_is_printed_once_naming_the_file() {
+    // A path through a regular file fails with ENOTDIR whoever runs the test.
+    let through_a_file = data("formats/seizures.csv").join("x.csv");
+    let tmp = tempfile::tempdir().unwrap();
+    let locked = tmp.path().join("locked.csv");
+    std::fs::copy(data("formats/seizures.csv"), &locked).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let mut cases: Vec<(Vec<std::ffi::OsString>, &str, &str)> = vec![
+        (
+            vec!["validate".into(), "--seizures".into(), through_a_file.clone().into()],
+            "cannot read seizures input",
+            "os error 20",
+        ),
+        (
+            vec!["validate".into(), "--config".into(), through_a_file.clone().into()],
+            "cannot read config",
+            "os error 20",
+        ),
+        (
+            vec![
+                "paths".into(),
+                "--edges".into(),
+                through_a_file.clone().into(),
+                "--pairs".into(),
+                through_a_file.clone().into(),
+                "--out".into(),
+                tmp.path().join("out.csv").into(),
+            ],
+            "cannot read",
+            "os error 20",
+        ),
+    ];
+    // As root, permissions do not stop reading: the permission case needs another user.
+    if std::fs::read(&locked).is_err() {
+        cases.push((
+            vec!["validate".into(), "--seizures".into(), locked.clone().into()],
+            "may not read it",
+            "os error 13",
+        ));
+    }
+    for (args, what, os_error) in cases {
+        let out = divnet().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
+        let names_the_file = stderr.contains("x.csv") || stderr.contains("locked.csv");
+        assert!(stderr.contains(what) && names_the_file, "{stderr}");
+        assert_eq!(stderr.matches(os_error).count(), 1, "the OS error once: {stderr}");
+        assert_eq!(stderr.matches("(os error").count(), 1, "{stderr}");
+    }
+}
+
+#[test]
+fn a_directory_given_as_input_is_not_called_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = divnet().args(["validate", "--seizures"]).arg(tmp.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is a directory") && !stderr.contains("no such file"), "{stderr}");
+}

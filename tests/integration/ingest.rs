@@ -1,6 +1,8 @@
 //! Ingestion: every rejection reason, each format, column mapping, partial dates, aliases,
 //! and the corpus of unusable files.
 
+use std::path::Path;
+
 use divnet::config::InputSpec;
 use divnet::date::DatePrecision;
 use divnet::geo::Resolved;
@@ -386,4 +388,216 @@ fn a_file_of_blank_lines_reserves_little_room_for_records() {
     assert_eq!(ing.seizures[0].row.line, 1_000_002);
     // Room for a record per line would be a million slots (400 MB of seizures).
     assert!(ing.seizures.capacity() < 100_000, "{}", ing.seizures.capacity());
+}
+
+/// Writes `content` to `name` in a new temporary directory.
+fn temp_file(name: &str, content: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, content).unwrap();
+    (dir, path)
+}
+
+fn file_spec(path: &std::path::Path) -> InputSpec {
+    InputSpec::file(path.display().to_string())
+}
+
+/// `(line, column, reason)` of every problem, in order.
+fn problems(ing: &divnet::ingest::Ingested) -> Vec<(u64, String, Reason)> {
+    reasons_by_id(ing, "")
+}
+
+#[test]
+fn whole_numbers_too_large_for_their_field_are_out_of_range() {
+    let (_d, seizures) = temp_file(
+        "s.csv",
+        concat!(
+            "id,date,country,lat,lon,quantity,rounds,confidence\n",
+            "R-1,2023-05-28,MEX,,,99999999999999999999999,,\n",
+            "R-2,2023-05-28,MEX,1e400,-100,,,\n",
+            "R-3,0000-01-01,MEX,,,,,\n",
+            "R-4,2023-05-28,MEX,,,,18446744073709551616,\n",
+            "R-5,2023-05-28,MEX,,,9007199254740993,,\n",
+            "R-6,2023-05-28,MEX,,,9007199254740992,,\n",
+            "R-7,2023-05-28,MEX,,,1e30,,\n",
+            "R-8,2023-05-28,MEX,,,inf,,\n",
+            "R-9,2023-05-28,MEX,,,,,1e400\n",
+            "R-10,99999-01-01,MEX,,,,,\n",
+            "R-11,2023-05-28,MEX,,,2.5,,\n",
+        )
+        .as_bytes(),
+    );
+    let (_e, routes) = temp_file(
+        "r.csv",
+        b"id,from,to,reports,volume\nRT-1,MEX,USA,99999999999999999999,\nRT-2,MEX,USA,,1e400\n",
+    );
+    let (_f, looting) = temp_file(
+        "l.csv",
+        concat!(
+            "id,date,country,serial_ranges,weapons_looted\n",
+            "L-1,2023-01-01,MLI,AK-47:MA1000000000000000000000-MA1000000000000000000001,\n",
+            "L-2,2023-01-01,MLI,,123456789012345678901234567890\n",
+        )
+        .as_bytes(),
+    );
+    let ing = ingest_specs(
+        vec![file_spec(&seizures)],
+        vec![file_spec(&looting)],
+        vec![file_spec(&routes)],
+    )
+    .unwrap();
+    let out = |col: &str, line: u64| (line, col.to_string(), Reason::OutOfRange);
+    let mut want = vec![
+        out("quantity", 2),
+        out("lat", 3),
+        out("date", 4),
+        out("rounds", 5),
+        out("quantity", 6),
+        out("quantity", 8),
+        (9, "quantity".into(), Reason::NotFinite),
+        out("confidence", 10),
+        out("date", 11),
+        (12, "quantity".into(), Reason::NotAnInteger),
+    ];
+    want.extend([out("serial_ranges", 2), out("weapons_looted", 3)]);
+    want.extend([out("reports", 2), out("volume", 3)]);
+    assert_eq!(problems(&ing), want);
+    assert_eq!(ing.seizures.len(), 1);
+    assert_eq!(ing.seizures[0].quantity, Some(1 << 53));
+}
+
+/// The same rows, good and bad, as CSV and as NDJSON: one with a NUL byte and one that is
+/// not UTF-8 in the middle of good rows.
+const NUL_AND_LATIN1_CSV: &[u8] = b"id,date,country,quantity,source\n\
+OK-1,2023-05-28,MEX,3,\n\
+NUL-1,2023-05-28,ME\0X,3,\n\
+OK-2,2023-05,IND,1,\n\
+BAD-1,2023-05-28,M\xe9xico,1,\n\
+\n\
+OK-3,2022,CIV,2,\n\
+\"Q-1\",\"2023\",MEX,1,\"a\0b\"\n\
+OK-4,2021,MLI,1,\"quoted\"\n";
+
+const NUL_AND_LATIN1_NDJSON: &[u8] =
+    b"{\"id\":\"OK-1\",\"date\":\"2023-05-28\",\"country\":\"MEX\",\"quantity\":3}\n\
+{\"id\":\"NUL-1\",\"date\":\"2023-05-28\",\"country\":\"ME\0X\",\"quantity\":3}\n\
+{\"id\":\"OK-2\",\"date\":\"2023-05\",\"country\":\"IND\",\"quantity\":1}\n\
+{\"id\":\"BAD-1\",\"date\":\"2023-05-28\",\"country\":\"M\xe9xico\",\"quantity\":1}\n\
+\n\
+{\"id\":\"OK-3\",\"date\":\"2022\",\"country\":\"CIV\",\"quantity\":2}\n\
+{\"id\":\"Q-1\",\"date\":\"2023\",\"country\":\"MEX\",\"quantity\":1,\"source\":\"a\\u0000b\"}\n\
+{\"id\":\"OK-4\",\"date\":\"2021\",\"country\":\"MLI\",\"quantity\":1,\"source\":\"quoted\"}\n";
+
+#[test]
+fn a_nul_row_and_a_non_utf8_row_lose_only_themselves_in_csv_and_ndjson() {
+    for (name, content) in
+        [("rows.csv", NUL_AND_LATIN1_CSV), ("rows.ndjson", NUL_AND_LATIN1_NDJSON)]
+    {
+        let (_d, path) = temp_file(name, content);
+        let ing = ingest_specs(vec![file_spec(&path)], vec![], vec![]).unwrap();
+        // NDJSON has no header line: its lines are one less.
+        let shift = u64::from(name.ends_with(".ndjson"));
+        let kept: Vec<(&str, u64)> =
+            ing.seizures.iter().map(|s| (s.id.as_str(), s.row.line + shift)).collect();
+        assert_eq!(kept, [("OK-1", 2), ("OK-2", 4), ("OK-3", 7), ("OK-4", 9)], "{name}");
+        let row = |line: u64, reason| (line - shift, "(row)".to_string(), reason);
+        let want = [row(3, Reason::NulByte), row(5, Reason::InvalidUtf8), row(8, Reason::NulByte)];
+        assert_eq!(problems(&ing), want, "{name}");
+        // No output ever carries a NUL: the value shows it as U+2400.
+        let nul = ing.rejections.iter().find(|r| r.problem.reason == Reason::NulByte).unwrap();
+        assert!(!nul.problem.value.contains('\0') && nul.problem.value.contains('\u{2400}'));
+        assert_eq!(ing.files[0].rows_read, 7);
+    }
+}
+
+#[test]
+fn a_mostly_binary_file_is_still_refused_whole() {
+    let mut mostly_nul = b"id,date,country\nS-1,2023,MEX\n".to_vec();
+    mostly_nul.extend([0u8; 2048]);
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend("id,date,country\nS-1,2023,MEX\n".encode_utf16().flat_map(u16::to_le_bytes));
+    let cases: [(&str, &[u8], &str); 5] = [
+        ("padded.csv", &mostly_nul, "binary content"),
+        ("padded.ndjson", &mostly_nul, "binary content"),
+        ("wide.csv", &utf16, "UTF-16"),
+        ("wide.ndjson", &utf16, "UTF-16"),
+        ("sheet.csv", b"PK\x03\x04\x14\0\0\0\x08\0", "ZIP archive"),
+    ];
+    for (name, content, needle) in cases {
+        let (_d, path) = temp_file(name, content);
+        let err = ingest_specs(vec![file_spec(&path)], vec![], vec![]).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains(name) && msg.contains(needle), "{name}: {msg}");
+    }
+}
+
+/// Runs an ingest in a thread so that a test of a named pipe fails instead of hanging
+/// should the pipe ever be opened.
+fn ingest_within_a_minute(spec: InputSpec) -> Result<divnet::ingest::Ingested, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(
+            ingest_specs(vec![spec], vec![], vec![]).map_err(|e| crate::malformed::chain(&e)),
+        );
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the ingest never returned")
+}
+
+#[test]
+fn directories_pipes_and_unreadable_files_each_get_their_own_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("reports.csv");
+    std::fs::create_dir(&sub).unwrap();
+    let msg = ingest_within_a_minute(file_spec(&sub)).unwrap_err();
+    assert!(msg.contains("reports.csv") && msg.contains("is a directory"), "{msg}");
+    assert!(!msg.contains("no such file"), "{msg}");
+
+    let fifo = dir.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let msg = ingest_within_a_minute(file_spec(&fifo)).unwrap_err();
+    assert!(msg.contains("pipe.csv") && msg.contains("named pipe (FIFO)"), "{msg}");
+    // A glob passes over directories but not over a pipe it matches.
+    let msg = ingest_within_a_minute(file_spec(&dir.path().join("*.csv"))).unwrap_err();
+    assert!(msg.contains("pipe.csv") && msg.contains("named pipe"), "{msg}");
+    std::fs::remove_file(&fifo).unwrap();
+    let msg = ingest_within_a_minute(file_spec(&dir.path().join("*.csv"))).unwrap_err();
+    assert!(msg.contains("no such file"), "only a directory matches: {msg}");
+
+    let msg = ingest_within_a_minute(file_spec(Path::new("/dev/null"))).unwrap_err();
+    assert!(msg.contains("/dev/null") && msg.contains("character device"), "{msg}");
+
+    let locked = dir.path().join("locked.csv");
+    std::fs::copy(data("formats/seizures.csv"), &locked).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let result = ingest_within_a_minute(file_spec(&locked));
+    if std::fs::read(&locked).is_ok() {
+        // Running as root: permissions do not stop reading, and the file is read.
+        assert_eq!(result.unwrap().seizures.len(), 3);
+    } else {
+        let msg = result.unwrap_err();
+        assert!(msg.contains("locked.csv") && msg.contains("may not read it"), "{msg}");
+        assert_eq!(msg.matches("os error 13").count(), 1, "{msg}");
+    }
+
+    let msg = ingest_within_a_minute(file_spec(&dir.path().join("missing.csv"))).unwrap_err();
+    assert!(msg.contains("missing.csv") && msg.contains("no such file"), "{msg}");
+}
+
+#[test]
+fn a_tab_before_a_formula_is_trimmed_and_the_value_kept_as_text() {
+    // Leading and trailing whitespace is trimmed from every field; a value that then starts
+    // with `=`, `+`, `-` or `@` is kept as text (CSV outputs neutralise such cells when
+    // they write them), and a country that is a formula is simply unknown.
+    let (_d, path) = temp_file(
+        "f.csv",
+        b"id,date,country,source\n\t=F-1,2023,MEX,\t=cmd|' /C calc'!A0\nF-2,2023,\t=cmd(),x\n",
+    );
+    let ing = ingest_specs(vec![file_spec(&path)], vec![], vec![]).unwrap();
+    assert_eq!(ing.seizures.len(), 1);
+    assert_eq!(ing.seizures[0].id, "=F-1");
+    assert_eq!(ing.seizures[0].source.as_deref(), Some("=cmd|' /C calc'!A0"));
+    assert_eq!(problems(&ing), [(3, "country".to_string(), Reason::UnknownCountry)]);
+    assert_eq!(ing.rejections[0].problem.value, "=cmd()");
 }

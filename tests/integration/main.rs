@@ -10,6 +10,7 @@ mod hotspots;
 mod ingest;
 mod ksp;
 mod linkage;
+mod malformed;
 mod outdir;
 mod report_browser;
 mod run_demo;
