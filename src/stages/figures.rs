@@ -10,7 +10,7 @@ use crate::geo::Gazetteer;
 use crate::ingest::Ingested;
 use crate::pipeline::RunError;
 use crate::report::{self, ReportInput};
-use crate::stages::hotspots::{HotspotsResult, ring};
+use crate::stages::hotspots::{HotspotsResult, RegionLevel, ring};
 use crate::stages::hubs::HubsResult;
 use crate::stages::paths::PathsResult;
 
@@ -65,10 +65,27 @@ fn date_range(ing: &Ingested) -> String {
 }
 
 fn emerging_category(c: crate::hotspot::EmergingCategory) -> chart::emerging_map::EmergingCategory {
-    chart::emerging_map::EmergingCategory::ALL
-        .into_iter()
-        .find(|x| x.label().eq_ignore_ascii_case(c.label()))
-        .unwrap_or(chart::emerging_map::EmergingCategory::NoPattern)
+    use crate::hotspot::EmergingCategory as H;
+    use chart::emerging_map::EmergingCategory as C;
+    match c {
+        H::NewHotSpot => C::NewHot,
+        H::ConsecutiveHotSpot => C::ConsecutiveHot,
+        H::IntensifyingHotSpot => C::IntensifyingHot,
+        H::PersistentHotSpot => C::PersistentHot,
+        H::DiminishingHotSpot => C::DiminishingHot,
+        H::SporadicHotSpot => C::SporadicHot,
+        H::OscillatingHotSpot => C::OscillatingHot,
+        H::HistoricalHotSpot => C::HistoricalHot,
+        H::NewColdSpot => C::NewCold,
+        H::ConsecutiveColdSpot => C::ConsecutiveCold,
+        H::IntensifyingColdSpot => C::IntensifyingCold,
+        H::PersistentColdSpot => C::PersistentCold,
+        H::DiminishingColdSpot => C::DiminishingCold,
+        H::SporadicColdSpot => C::SporadicCold,
+        H::OscillatingColdSpot => C::OscillatingCold,
+        H::HistoricalColdSpot => C::HistoricalCold,
+        H::NoPattern => C::NoPattern,
+    }
 }
 
 /// The results of the earlier stages that figures and the report draw on.
@@ -204,7 +221,7 @@ pub fn figure_set(config: &Config, g: &Gazetteer, r: Results<'_>, run_date: &str
     let regions: Vec<regional_series::RegionSeries> = hs
         .regional
         .iter()
-        .filter(|r| r.level == "subregion")
+        .filter(|r| r.level == RegionLevel::Subregion)
         .take(6)
         .map(|r| regional_series::RegionSeries {
             region: r.name.clone(),
@@ -330,7 +347,7 @@ pub fn render(
     let regional_rows = hs
         .regional
         .iter()
-        .filter(|r| r.level == "country")
+        .filter(|r| r.level == RegionLevel::Country)
         .take(config.figures.top_n)
         .map(|r| {
             vec![
