@@ -11,6 +11,7 @@
 pub mod algo;
 pub mod chart;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod date;
 pub mod geo;
