@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
-use crate::config::{Config, InputSpec};
+use crate::config::{Config, InputSpec, StudyArea};
 use crate::geo::Gazetteer;
 use crate::ingest::Ingested;
 use crate::pipeline;
@@ -137,9 +137,9 @@ pub enum Command {
         /// k-ring radius of the neighbourhood.
         #[arg(long, default_value_t = 1)]
         k: u32,
-        /// Study area: ring, bbox or occupied.
-        #[arg(long, default_value = "ring")]
-        domain: String,
+        /// Study area.
+        #[arg(long, value_enum, default_value_t = StudyArea::Ring)]
+        domain: StudyArea,
         /// West,South,East,North for --domain bbox.
         #[arg(long, value_delimiter = ',', num_args = 4)]
         bbox: Option<Vec<f64>>,
@@ -305,7 +305,7 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             if m.rejected_rows > 0 {
                 writeln!(out, "{} rejected row(s): see rejected.csv", m.rejected_rows)?;
             }
-            writeln!(out, "wrote {} files to {}", m.outputs.len() + 1, outcome.out_dir.display())?;
+            writeln!(out, "wrote {} files to {}", m.outputs.len() + 2, outcome.out_dir.display())?;
             Ok(Status::Ok)
         }
         Command::Validate { config, seizures, looting, routes, show } => {
@@ -379,18 +379,19 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             crate::output::check_replaceable(&out_path, force)?;
             anyhow::ensure!(resolution <= 15, "--resolution must lie in 0..=15 (got {resolution})");
             anyhow::ensure!((1..=10).contains(&k), "--k must lie in 1..=10 (got {k})");
-            let domain = match (domain.as_str(), bbox.as_deref()) {
-                ("ring", _) => crate::hotspot::Domain::Ring { k },
-                ("occupied", _) => crate::hotspot::Domain::Occupied,
-                ("bbox", Some([west, south, east, north])) => crate::hotspot::Domain::Bbox {
-                    west: *west,
-                    south: *south,
-                    east: *east,
-                    north: *north,
-                },
-                ("bbox", _) => anyhow::bail!("--domain bbox needs --bbox WEST,SOUTH,EAST,NORTH"),
-                (other, _) => {
-                    anyhow::bail!("--domain must be ring, bbox or occupied (got {other:?})")
+            let domain = match (domain, bbox.as_deref()) {
+                (StudyArea::Ring, _) => crate::hotspot::Domain::Ring { k },
+                (StudyArea::Occupied, _) => crate::hotspot::Domain::Occupied,
+                (StudyArea::Bbox, Some([west, south, east, north])) => {
+                    crate::hotspot::Domain::Bbox {
+                        west: *west,
+                        south: *south,
+                        east: *east,
+                        north: *north,
+                    }
+                }
+                (StudyArea::Bbox, _) => {
+                    anyhow::bail!("--domain bbox needs --bbox WEST,SOUTH,EAST,NORTH")
                 }
             };
             let table = crate::standalone::hotspots_command(&events, resolution, k, domain)?;

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::date::PartialDate;
+
 /// The built-in default configuration text (the demo run).
 pub const DEFAULT_CONFIG: &str = include_str!("../datasets/demo/divnet.toml");
 
@@ -212,7 +214,7 @@ pub struct NetworkConfig {
     pub half_life_years: f64,
     /// Reference date for evidence age (YYYY, YYYY-MM or YYYY-MM-DD); default: the latest
     /// date in the data, so results do not drift with the calendar.
-    pub reference_date: Option<String>,
+    pub reference_date: Option<PartialDate>,
     /// Probability given to a land border with no other evidence; 0 disables border edges.
     pub border_prior_p: f64,
     /// Confidence assumed for a record without one.
@@ -276,8 +278,8 @@ pub struct HubsConfig {
     pub delta: f64,
     /// Seed of the sampler.
     pub seed: u64,
-    /// Groups for brokerage roles: "region" or "subregion".
-    pub brokerage_groups: String,
+    /// Groups for brokerage roles.
+    pub brokerage_groups: BrokerageGroups,
 }
 
 impl Default for HubsConfig {
@@ -287,8 +289,105 @@ impl Default for HubsConfig {
             epsilon: 0.01,
             delta: 0.1,
             seed: 42,
-            brokerage_groups: "subregion".into(),
+            brokerage_groups: BrokerageGroups::Subregion,
         }
+    }
+}
+
+/// Groups of the Gould-Fernandez brokerage roles (`hubs.brokerage_groups`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BrokerageGroups {
+    /// A node's group is its country's region (Africa, Europe...).
+    Region,
+    /// A node's group is its country's subregion (Western Africa...).
+    Subregion,
+}
+
+/// Study area of the hotspot statistics (`hotspots.domain`, `divnet hotspots --domain`);
+/// docs/hotspots.md describes each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum StudyArea {
+    /// The occupied cells and their k-rings.
+    Ring,
+    /// Every cell in a bounding box (`hotspots.bbox`).
+    Bbox,
+    /// The occupied cells only.
+    Occupied,
+}
+
+/// What one hotspot event weighs (`hotspots.weight`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventWeight {
+    /// Every event weighs 1.
+    Count,
+    /// Items seized or weapons looted (1 when not reported).
+    Quantity,
+    /// Rounds of ammunition (0 when not reported).
+    Rounds,
+}
+
+/// A calendar time step (`hotspots.time_step`, `hotspots.trend_step`).
+///
+/// ```
+/// use divnet::config::TimeStep;
+/// use divnet::date::PartialDate;
+/// let d: PartialDate = "2023-05-28".parse().unwrap();
+/// let q = TimeStep::Quarter.index(d).unwrap();
+/// assert_eq!(TimeStep::Quarter.label(q), "2023-Q2");
+/// assert_eq!(TimeStep::Month.label(TimeStep::Month.index(d).unwrap()), "2023-05");
+/// // A year-only date has no month or quarter.
+/// assert_eq!(TimeStep::Month.index("2023".parse().unwrap()), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeStep {
+    /// Calendar months.
+    Month,
+    /// Calendar quarters.
+    Quarter,
+    /// Calendar years.
+    Year,
+}
+
+impl TimeStep {
+    /// The lower-case name, as written in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeStep::Month => "month",
+            TimeStep::Quarter => "quarter",
+            TimeStep::Year => "year",
+        }
+    }
+
+    /// The index of the step holding `d` (consecutive steps have consecutive indices), or
+    /// `None` when the date is coarser than the step (a year-only date in a monthly series).
+    pub fn index(self, d: PartialDate) -> Option<i64> {
+        let y = i64::from(d.year_value());
+        // A year-only date has no month.
+        let month = || d.month().map(|m| i64::from(m) - 1);
+        match self {
+            TimeStep::Year => Some(y),
+            TimeStep::Quarter => Some(y * 4 + month()? / 3),
+            TimeStep::Month => Some(y * 12 + month()?),
+        }
+    }
+
+    /// The label of the step with index `i`: `2023`, `2023-Q2` or `2023-05`.
+    pub fn label(self, i: i64) -> String {
+        match self {
+            TimeStep::Year => format!("{i}"),
+            TimeStep::Quarter => format!("{}-Q{}", i.div_euclid(4), i.rem_euclid(4) + 1),
+            TimeStep::Month => format!("{}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1),
+        }
+    }
+}
+
+impl std::fmt::Display for TimeStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -300,16 +399,16 @@ pub struct HotspotsConfig {
     pub resolution: u8,
     /// k-ring radius of the neighbourhood.
     pub k: u32,
-    /// Study area: "ring", "bbox" or "occupied".
-    pub domain: String,
+    /// Study area.
+    pub domain: StudyArea,
     /// West, south, east, north for the bbox domain.
     pub bbox: Option<[f64; 4]>,
-    /// Event weight: "count", "quantity" or "rounds".
-    pub weight: String,
-    /// Time step of the space-time cube: "month", "quarter" or "year".
-    pub time_step: String,
+    /// Event weight.
+    pub weight: EventWeight,
+    /// Time step of the space-time cube.
+    pub time_step: TimeStep,
     /// Time step of the regional series and their Mann-Kendall trends.
-    pub trend_step: String,
+    pub trend_step: TimeStep,
     /// Conditional permutations for pseudo p-values (0 = none).
     pub permutations: usize,
     /// Seed of the permutations.
@@ -323,11 +422,11 @@ impl Default for HotspotsConfig {
         HotspotsConfig {
             resolution: 5,
             k: 1,
-            domain: "ring".into(),
+            domain: StudyArea::Ring,
             bbox: None,
-            weight: "quantity".into(),
-            time_step: "year".into(),
-            trend_step: "month".into(),
+            weight: EventWeight::Quantity,
+            time_step: TimeStep::Year,
+            trend_step: TimeStep::Month,
             permutations: 0,
             seed: 7,
             time_neighbours: 0,
@@ -370,6 +469,49 @@ pub fn clean_path(p: &Path) -> PathBuf {
     if out.is_empty() { PathBuf::from(".") } else { out.iter().collect() }
 }
 
+/// A TOML error as a [`ConfigError`]: a bad value (an unknown choice, a wrong type, a
+/// malformed date) names its dotted key, the value as written and the parser's reason (for a
+/// choice, the accepted values); anything else (syntax, unknown keys) keeps the parser's
+/// message, which quotes the line.
+fn parse_error(e: &toml::de::Error, text: &str, source: &Path) -> ConfigError {
+    let located = e.span().and_then(|span| Some((key_at(text, span.start)?, text.get(span)?)));
+    match located {
+        Some((key, value)) => ConfigError::Invalid {
+            path: source.into(),
+            key,
+            value: value.trim().to_string(),
+            reason: e.message().trim().to_string(),
+        },
+        None => {
+            ConfigError::Parse { path: source.into(), message: e.to_string().trim().to_string() }
+        }
+    }
+}
+
+/// The dotted key whose value starts at byte `at` of a TOML text (`hotspots.domain` for
+/// `domain = "x"` under `[hotspots]`), or `None` when `at` is not right after `key =`.
+/// Only the shapes divnet's config uses are read: `[table]` and `[[array]]` headers and
+/// bare `key = value` lines.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    let before = text.get(..at)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let key = before[line_start..].trim_end().strip_suffix('=')?.trim();
+    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    let table = before[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .and_then(|l| l.trim_start_matches('[').split(']').next())
+        .map(str::trim);
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_string(),
+    })
+}
+
 impl Config {
     /// Reads and validates a config file.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
@@ -405,10 +547,7 @@ impl Config {
 
     /// Parses and validates config text.
     pub fn from_toml(text: &str, source: &Path, base: &Path) -> Result<Config, ConfigError> {
-        let mut c: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: source.into(),
-            message: e.to_string().trim().to_string(),
-        })?;
+        let mut c: Config = toml::from_str(text).map_err(|e| parse_error(&e, text, source))?;
         c.base_dir = base.to_path_buf();
         c.source = source.to_path_buf();
         c.validate()?;
@@ -456,10 +595,6 @@ impl Config {
                 "must be >= 0",
             ));
         }
-        if let Some(d) = &n.reference_date {
-            d.parse::<crate::date::PartialDate>()
-                .map_err(|e| self.invalid("network.reference_date", d, &e.to_string()))?;
-        }
         if self.paths.k == 0 || self.paths.k > 100 {
             return Err(self.invalid("paths.k", self.paths.k, "must lie in 1..=100"));
         }
@@ -478,13 +613,6 @@ impl Config {
                 "must lie in (0, 1)",
             ));
         }
-        if !matches!(h.brokerage_groups.as_str(), "region" | "subregion") {
-            return Err(self.invalid(
-                "hubs.brokerage_groups",
-                &h.brokerage_groups,
-                "must be \"region\" or \"subregion\"",
-            ));
-        }
         let s = &self.hotspots;
         if s.resolution > 15 {
             return Err(self.invalid("hotspots.resolution", s.resolution, "must lie in 0..=15"));
@@ -492,39 +620,11 @@ impl Config {
         if s.k == 0 || s.k > 10 {
             return Err(self.invalid("hotspots.k", s.k, "must lie in 1..=10"));
         }
-        if !matches!(s.domain.as_str(), "ring" | "bbox" | "occupied") {
-            return Err(self.invalid(
-                "hotspots.domain",
-                &s.domain,
-                "must be ring, bbox or occupied",
-            ));
-        }
-        if s.domain == "bbox" && s.bbox.is_none() {
+        if s.domain == StudyArea::Bbox && s.bbox.is_none() {
             return Err(self.invalid(
                 "hotspots.bbox",
                 "(absent)",
                 "domain = \"bbox\" needs bbox = [west, south, east, north]",
-            ));
-        }
-        if !matches!(s.weight.as_str(), "count" | "quantity" | "rounds") {
-            return Err(self.invalid(
-                "hotspots.weight",
-                &s.weight,
-                "must be count, quantity or rounds",
-            ));
-        }
-        if !matches!(s.time_step.as_str(), "month" | "quarter" | "year") {
-            return Err(self.invalid(
-                "hotspots.time_step",
-                &s.time_step,
-                "must be month, quarter or year",
-            ));
-        }
-        if !matches!(s.trend_step.as_str(), "month" | "quarter" | "year") {
-            return Err(self.invalid(
-                "hotspots.trend_step",
-                &s.trend_step,
-                "must be month, quarter or year",
             ));
         }
         for (kind, specs) in [
@@ -602,5 +702,102 @@ mod tests {
         }
         let tab = "[[inputs.seizures]]\npath = \"a.csv\"\ndelimiter = \"\\t\"\n";
         assert!(Config::from_toml(tab, Path::new("x.toml"), Path::new(".")).is_ok());
+    }
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::from_toml(text, Path::new("x.toml"), Path::new("."))
+    }
+
+    #[test]
+    fn a_bad_choice_names_the_file_key_value_and_accepted_values() {
+        let cases: [(&str, &str, &[&str]); 7] = [
+            ("[hotspots]", "domain", &["ring", "bbox", "occupied"]),
+            ("[hotspots]", "weight", &["count", "quantity", "rounds"]),
+            ("[hotspots]", "time_step", &["month", "quarter", "year"]),
+            ("[hotspots]", "trend_step", &["month", "quarter", "year"]),
+            ("[hubs]", "brokerage_groups", &["region", "subregion"]),
+            ("[network]", "resolution", &["country", "place"]),
+            ("[[inputs.seizures]]\npath = \"a.csv\"", "format", &["csv", "parquet", "ndjson"]),
+        ];
+        for (table, key, accepted) in cases {
+            let e = parse(&format!("{table}\n{key} = \"Nope\"  # a comment\n")).unwrap_err();
+            let dotted = format!(
+                "{}.{key}",
+                table.lines().next().unwrap_or_default().trim_matches(['[', ']'])
+            );
+            match &e {
+                ConfigError::Invalid { path, key, value, reason } => {
+                    assert_eq!(
+                        (path.as_path(), key.as_str(), value.as_str()),
+                        (Path::new("x.toml"), dotted.as_str(), "\"Nope\"")
+                    );
+                    for a in accepted {
+                        assert!(reason.contains(&format!("`{a}`")), "{a} in {reason}");
+                    }
+                }
+                other => panic!("{dotted}: {other:?}"),
+            }
+            let text = e.to_string();
+            assert!(text.contains("x.toml") && text.contains(&dotted), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_accepted_spelling_parses() {
+        for (v, want) in [
+            ("ring", StudyArea::Ring),
+            ("occupied", StudyArea::Occupied),
+            ("bbox", StudyArea::Bbox),
+        ] {
+            let c = parse(&format!("[hotspots]\ndomain = \"{v}\"\nbbox = [0, 0, 1, 1]\n")).unwrap();
+            assert_eq!(c.hotspots.domain, want);
+        }
+        for (v, want) in [
+            ("count", EventWeight::Count),
+            ("quantity", EventWeight::Quantity),
+            ("rounds", EventWeight::Rounds),
+        ] {
+            assert_eq!(
+                parse(&format!("[hotspots]\nweight = \"{v}\"\n")).unwrap().hotspots.weight,
+                want
+            );
+        }
+        for (v, want) in
+            [("month", TimeStep::Month), ("quarter", TimeStep::Quarter), ("year", TimeStep::Year)]
+        {
+            let c =
+                parse(&format!("[hotspots]\ntime_step = \"{v}\"\ntrend_step = \"{v}\"\n")).unwrap();
+            assert_eq!((c.hotspots.time_step, c.hotspots.trend_step), (want, want));
+            assert_eq!(want.as_str(), v);
+        }
+        for (v, want) in
+            [("region", BrokerageGroups::Region), ("subregion", BrokerageGroups::Subregion)]
+        {
+            let c = parse(&format!("[hubs]\nbrokerage_groups = \"{v}\"\n")).unwrap();
+            assert_eq!(c.hubs.brokerage_groups, want);
+        }
+        let c = parse("[network]\nreference_date = \"2023-05\"\n").unwrap();
+        assert_eq!(c.network.reference_date, Some("2023-05".parse().unwrap()));
+        // The applied config is written back with the same spellings.
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["hotspots"]["trend_step"], "month");
+        assert_eq!(json["hotspots"]["domain"], "ring");
+        assert_eq!(json["network"]["reference_date"], "2023-05");
+    }
+
+    #[test]
+    fn a_bad_reference_date_or_missing_bbox_is_named() {
+        let e = parse("[network]\nreference_date = \"2023-02-30\"\n").unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Invalid { key, value, reason, .. }
+                if key == "network.reference_date" && value == "\"2023-02-30\""
+                    && reason.contains("no such calendar date")),
+            "{e:?}"
+        );
+        let e = parse("[hotspots]\ndomain = \"bbox\"\n").unwrap_err();
+        assert!(e.to_string().contains("hotspots.bbox"), "{e}");
+        // A syntax error keeps the parser's message, which quotes the line.
+        let e = parse("[hotspots\nk = 1\n").unwrap_err();
+        assert!(matches!(e, ConfigError::Parse { .. }), "{e:?}");
     }
 }

@@ -235,6 +235,21 @@ fn parse_part(p: Option<&str>, width: usize) -> Result<i32, DateError> {
     p.parse().map_err(|_| DateError::Format)
 }
 
+/// Written as its text (`2023`, `2023-05`, `2023-05-28`).
+impl serde::Serialize for PartialDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Read from its text; a malformed date is an error naming the reason.
+impl<'de> serde::Deserialize<'de> for PartialDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(|e: DateError| serde::de::Error::custom(e))
+    }
+}
+
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}", self.year)?;

@@ -176,7 +176,8 @@ pub struct RunInfo {
     pub name: String,
     /// `divnet_version` from the manifest.
     pub divnet_version: Option<String>,
-    /// `started_utc` from the manifest.
+    /// `started_utc` from `run.json` (from the manifest for runs of divnet before
+    /// `run.json`).
     pub started_utc: Option<String>,
 }
 
@@ -231,7 +232,14 @@ impl LoadedRun {
         let info = RunInfo {
             name: dir_name(dir),
             divnet_version: Some(version.to_string()),
-            started_utc: manifest.get("started_utc").and_then(|v| v.as_str()).map(str::to_string),
+            started_utc: std::fs::read(dir.join("run.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .as_ref()
+                .unwrap_or(&manifest)
+                .get("started_utc")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
         };
         let mut tables = BTreeMap::new();
         for name in READ_TABLES {
@@ -1351,7 +1359,7 @@ pub fn render(diff: &RunDiff) -> Result<Vec<(String, Vec<u8>)>, DiffError> {
     let caption = Caption {
         source: "hubs table of each run".into(),
         date_range: format!("runs started {} and {}", date(&diff.old), date(&diff.new)),
-        run_date: format!("{} → {}", diff.old.name, diff.new.name),
+        dated: format!("{} → {}", diff.old.name, diff.new.name),
     };
     let fig = crate::chart::slope::render(&diff.slope_input(), &caption, RenderSize::PRINT)
         .map_err(DiffError::Chart)?;

@@ -12,6 +12,7 @@ pub mod actors;
 pub mod algo;
 pub mod chart;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod date;
 pub mod diff;

@@ -1,7 +1,8 @@
 //! The `run` and `validate` pipelines: configuration in, run directory out.
 //!
 //! Stages run in order (ingest, tables, then the analyses); each is timed and the times
-//! go to `manifest.json`. Outputs are staged and committed atomically by
+//! go to `run.json` ([`crate::clock::RunRecord`]), apart from `manifest.json`, which holds
+//! only what determines the outputs. Outputs are staged and committed atomically by
 //! [`crate::output::RunDir`].
 
 use std::collections::BTreeMap;
@@ -58,15 +59,13 @@ pub struct Counts {
     pub rejected: u64,
 }
 
-/// `manifest.json`: what a run read, how, and what it wrote.
+/// `manifest.json`: what a run read, how, and what it wrote. It holds nothing that depends
+/// on when or where the run happened or on the thread count, so identical inputs and config
+/// give an identical manifest.
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifest {
     /// divnet version.
     pub divnet_version: &'static str,
-    /// When the run started (UTC, RFC 3339).
-    pub started_utc: String,
-    /// Worker threads used.
-    pub threads: usize,
     /// The configuration file.
     pub config_source: String,
     /// The configuration as applied (defaults filled in).
@@ -81,9 +80,7 @@ pub struct Manifest {
     pub rejections_by_reason: BTreeMap<&'static str, usize>,
     /// Facts the stages report (sizes, methods chosen, exclusions).
     pub notes: BTreeMap<String, serde_json::Value>,
-    /// Wall time per stage, milliseconds.
-    pub timings_ms: BTreeMap<String, u64>,
-    /// Files written (the manifest itself excluded).
+    /// Files written (the manifest and `run.json` excluded).
     pub outputs: Vec<OutputFile>,
 }
 
@@ -189,7 +186,7 @@ pub fn inputs_digest(manifest: &Manifest) -> String {
 /// Runs the whole pipeline for `config`. The output directory is claimed first (see
 /// [`RunDir::claim`]), so a directory divnet may not write is refused before any work.
 pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
-    let started_utc = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let clock = crate::clock::RunClock::from_env()?;
     let threads = opts.threads;
     let target = opts.out.clone().unwrap_or_else(|| config.resolve(&config.run.out));
     let (protected, patterns) = protected_paths(config);
@@ -238,8 +235,6 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     crate::stages::run_all(config, gazetteer, &ing, &mut dir, &mut notes, &mut timings)?;
     let manifest = Manifest {
         divnet_version: env!("CARGO_PKG_VERSION"),
-        started_utc,
-        threads,
         config_source: config.source.display().to_string(),
         config: config.clone(),
         inputs: ing.files.clone(),
@@ -251,13 +246,22 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
             .map(|(r, n)| (r.as_str(), n))
             .collect(),
         notes,
-        timings_ms: timings.map.clone(),
         outputs: dir.written().to_vec(),
     };
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| RunError::Stage { stage: "manifest", message: e.to_string() })?;
     dir.write("manifest.json", &json, None)?;
     dir.set_inputs_hash(&inputs_digest(&manifest));
+    let record = crate::clock::RunRecord {
+        divnet_version: env!("CARGO_PKG_VERSION"),
+        started_utc: clock.started_utc(),
+        finished_utc: clock.now_utc(),
+        threads,
+        timings_ms: timings.map.clone(),
+    };
+    let json = serde_json::to_vec_pretty(&record)
+        .map_err(|e| RunError::Stage { stage: "run record", message: e.to_string() })?;
+    dir.write("run.json", &json, None)?;
     let committed = dir.commit()?;
     Ok(RunOutcome { out_dir: committed.dir, manifest, notices: committed.notices })
 }

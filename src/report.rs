@@ -335,9 +335,10 @@ fn build_html(input: &ReportInput) -> String {
         }
         let _ = write!(
             h,
-            "<figcaption>Figure {}: {} ({}.png)</figcaption>\n</figure>\n",
+            "<figcaption>Figure {}: {}{} ({}.png)</figcaption>\n</figure>\n",
             k + 1,
             e(&f.title),
+            caption_sentence(&f.caption, e),
             f.name
         );
     }
@@ -387,6 +388,11 @@ fn build_html(input: &ReportInput) -> String {
     }
     h.push_str("</section>\n</main>\n</body>\n</html>\n");
     h
+}
+
+/// `". caption"` after a figure's title, escaped by `escape`, or nothing without a caption.
+fn caption_sentence(caption: &str, escape: fn(&str) -> String) -> String {
+    if caption.is_empty() { String::new() } else { format!(". {}", escape(caption)) }
 }
 
 fn html_table(h: &mut String, header: &[String], rows: &[Vec<String>]) {
@@ -449,6 +455,9 @@ fn build_markdown(input: &ReportInput) -> String {
         // Spaces and parentheses would end a Markdown link destination; encode them.
         let path = path.replace(' ', "%20").replace('(', "%28").replace(')', "%29");
         let _ = writeln!(m, "### {}\n\n![{}]({path})\n", t(&f.title), t(&f.title));
+        if !f.caption.is_empty() {
+            let _ = writeln!(m, "{}\n", t(&f.caption));
+        }
     }
     m.push_str("## Key tables\n\n");
     if input.tables.is_empty() {
@@ -496,9 +505,23 @@ mod tests {
         Figure {
             name: name.into(),
             title: format!("T {name}"),
+            caption: format!("What {name} shows."),
             svg: svg.into(),
             png: vec![1, 2, 3],
         }
+    }
+
+    #[test]
+    fn figure_captions_follow_the_title() {
+        let input = ReportInput { figures: vec![fig("a", "<svg></svg>")], ..Default::default() };
+        let r = build(&input).unwrap();
+        let html = String::from_utf8(r.html).unwrap();
+        assert!(html.contains("<figcaption>Figure 1: T a. What a shows. (a.png)</figcaption>"));
+        let md = String::from_utf8(r.markdown).unwrap();
+        assert!(md.contains("![T a](a.png)\n\nWhat a shows.\n"), "{md}");
+        let bare = Figure { caption: String::new(), ..fig("a", "<svg></svg>") };
+        let r = build(&ReportInput { figures: vec![bare], ..Default::default() }).unwrap();
+        assert!(String::from_utf8(r.html).unwrap().contains("Figure 1: T a (a.png)"));
     }
 
     #[test]
@@ -506,7 +529,11 @@ mod tests {
         let evil = "<script>alert('x')</script> \"q\" | &";
         let input = ReportInput {
             title: evil.into(),
-            figures: vec![Figure { title: evil.into(), ..fig("a", "<svg></svg>") }],
+            figures: vec![Figure {
+                title: evil.into(),
+                caption: evil.into(),
+                ..fig("a", "<svg></svg>")
+            }],
             tables: vec![Table {
                 title: evil.into(),
                 header: vec![evil.into()],

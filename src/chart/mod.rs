@@ -12,8 +12,9 @@
 //! returned bytes.
 //!
 //! Figures: [`flow_map`], [`top_hubs`], [`hotspot_map`], [`emerging_map`], [`regional_series`],
-//! [`od_matrix`], [`top_paths`]; [`render_all`] renders all seven in parallel. [`slope`] draws
-//! the hub rank changes of `divnet diff`.
+//! [`od_matrix`], [`top_paths`]. A run's figures are registered in
+//! [`crate::stages::figures::FIGURES`], which maps the analysis results onto these inputs.
+//! [`slope`] draws the hub rank changes of `divnet diff`.
 
 pub mod basemap;
 pub mod emerging_map;
@@ -38,7 +39,6 @@ use plotters::style::{
     Color, FontDesc, FontFamily, FontStyle, FontTransform, RGBAColor, RGBColor, ShapeStyle,
     TextStyle,
 };
-use rayon::prelude::*;
 
 pub use style::RenderSize;
 
@@ -103,14 +103,6 @@ pub enum ChartError {
     /// PNG encoding failed.
     #[error("PNG encoding failed: {0}")]
     Encode(String),
-    /// The rayon thread pool could not be built.
-    #[error("thread pool with {threads} threads could not be built: {reason}")]
-    ThreadPool {
-        /// Requested thread count.
-        threads: usize,
-        /// Reason given by rayon.
-        reason: String,
-    },
 }
 
 /// One rendered figure: SVG text and PNG bytes of the same drawing.
@@ -120,21 +112,25 @@ pub struct Figure {
     pub name: String,
     /// Human-readable title drawn at the top of the figure.
     pub title: String,
+    /// What the figure shows, one sentence, printed under it in the report (empty when the
+    /// figure was drawn outside a run's figure registry).
+    pub caption: String,
     /// Standalone SVG document.
     pub svg: String,
     /// PNG-encoded RGB raster.
     pub png: Vec<u8>,
 }
 
-/// Caption line content: data source, covered date range and run date.
+/// Caption line content: data source, covered date range and the date the figure is dated by.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Caption {
     /// Data source(s), e.g. `"CAR iTrace, UNODC IASR"`.
     pub source: String,
     /// Covered period, e.g. `"2019-01 to 2024-12"`.
     pub date_range: String,
-    /// Date of the run, e.g. `"2026-11-22"`.
-    pub run_date: String,
+    /// The date with its label, e.g. `"Reference date: 2024-12-31"` (see
+    /// [`crate::clock::Dated`]); empty leaves it out.
+    pub dated: String,
 }
 
 impl Caption {
@@ -143,11 +139,17 @@ impl Caption {
     /// ```
     /// use divnet::chart::Caption;
     /// let c = Caption { source: "CAR".into(), date_range: "2020-01 to 2020-12".into(),
-    ///     run_date: "2026-11-22".into() };
-    /// assert_eq!(c.line(), "Source: CAR · Period: 2020-01 to 2020-12 · Run: 2026-11-22");
+    ///     dated: "Reference date: 2020-12-31".into() };
+    /// assert_eq!(c.line(),
+    ///     "Source: CAR · Period: 2020-01 to 2020-12 · Reference date: 2020-12-31");
     /// ```
     pub fn line(&self) -> String {
-        format!("Source: {} · Period: {} · Run: {}", self.source, self.date_range, self.run_date)
+        let mut line = format!("Source: {} · Period: {}", self.source, self.date_range);
+        if !self.dated.is_empty() {
+            line.push_str(" · ");
+            line.push_str(&self.dated);
+        }
+        line
     }
 }
 
@@ -204,7 +206,13 @@ pub(crate) fn render_figure<P: Painter>(
         root.present().map_err(draw_err)?;
     }
     let png = encode_png(&buf, w, h)?;
-    Ok(Figure { name: name.to_string(), title: title.to_string(), svg, png })
+    Ok(Figure {
+        name: name.to_string(),
+        title: title.to_string(),
+        caption: String::new(),
+        svg,
+        png,
+    })
 }
 
 fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
@@ -701,89 +709,6 @@ pub(crate) fn check_nonneg(what: &str, v: f64) -> Result<(), ChartError> {
     Ok(())
 }
 
-/// All inputs for the seven standard figures of a run.
-#[derive(Debug, Clone, Default)]
-pub struct FigureSet {
-    /// Caption shared by all figures.
-    pub caption: Caption,
-    /// Country polygons drawn under the three maps.
-    pub basemap: Vec<basemap::Shape>,
-    /// Flow map input.
-    pub flows: flow_map::FlowMapInput,
-    /// Top-hubs bar chart input.
-    pub hubs: top_hubs::TopHubsInput,
-    /// Gi* hot-spot map input.
-    pub hotspots: hotspot_map::HotspotMapInput,
-    /// Emerging hot-spot map input.
-    pub emerging: emerging_map::EmergingMapInput,
-    /// Regional monthly series input.
-    pub series: regional_series::RegionalSeriesInput,
-    /// Origin-destination matrix input.
-    pub od: od_matrix::OdMatrixInput,
-    /// Top paths diagram input.
-    pub paths: top_paths::TopPathsInput,
-}
-
-/// Names of the seven standard figures, in the order [`render_all`] returns them.
-pub const FIGURE_NAMES: [&str; 7] = [
-    "flow_map",
-    "top_hubs",
-    "hotspot_map",
-    "emerging_map",
-    "regional_series",
-    "od_matrix",
-    "top_paths",
-];
-
-/// Renders the seven standard figures, in [`FIGURE_NAMES`] order, on `threads` threads.
-///
-/// `threads == 1` renders sequentially on the calling thread; `threads > 1` uses a dedicated
-/// rayon pool of that size. Each figure is an independent pure function of its input, so the
-/// output is byte-identical for any thread count. Each slot carries its own result: one bad
-/// input does not prevent the other figures.
-///
-/// # Errors
-/// The outer error is [`ChartError::ThreadPool`] when the pool cannot be built (or `threads` is
-/// 0); per-figure errors are returned in the slots.
-///
-/// ```
-/// use divnet::chart::{render_all, FigureSet, RenderSize, FIGURE_NAMES};
-/// let small = RenderSize { width: 480, height: 300, dpi: 60 };
-/// let figs = render_all(&FigureSet::default(), small, 1).unwrap();
-/// assert_eq!(figs.len(), 7);
-/// let names: Vec<String> = figs.into_iter().map(|f| f.unwrap().name).collect();
-/// assert_eq!(names, FIGURE_NAMES);
-/// ```
-pub fn render_all(
-    set: &FigureSet,
-    size: RenderSize,
-    threads: usize,
-) -> Result<Vec<Result<Figure, ChartError>>, ChartError> {
-    let job = |i: usize| -> Result<Figure, ChartError> {
-        let cap = &set.caption;
-        match i {
-            0 => flow_map::render(&set.flows, &set.basemap, cap, size),
-            1 => top_hubs::render(&set.hubs, cap, size),
-            2 => hotspot_map::render(&set.hotspots, &set.basemap, cap, size),
-            3 => emerging_map::render(&set.emerging, &set.basemap, cap, size),
-            4 => regional_series::render(&set.series, cap, size),
-            5 => od_matrix::render(&set.od, cap, size),
-            _ => top_paths::render(&set.paths, cap, size),
-        }
-    };
-    if threads == 1 {
-        return Ok((0..FIGURE_NAMES.len()).map(job).collect());
-    }
-    if threads == 0 {
-        return Err(ChartError::ThreadPool { threads, reason: "must be at least 1".into() });
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| ChartError::ThreadPool { threads, reason: e.to_string() })?;
-    Ok(pool.install(|| (0..FIGURE_NAMES.len()).into_par_iter().map(job).collect()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -801,12 +726,6 @@ mod tests {
         assert_eq!(truncate_chars("abc", 3), "abc");
         assert_eq!(truncate_chars("abcd", 3), "ab…");
         assert_eq!(truncate_chars("ééééé", 2), "é…");
-    }
-
-    #[test]
-    fn zero_threads_is_an_error() {
-        let r = render_all(&FigureSet::default(), RenderSize::PRINT, 0);
-        assert!(matches!(r, Err(ChartError::ThreadPool { threads: 0, .. })));
     }
 
     #[test]

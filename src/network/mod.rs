@@ -175,7 +175,7 @@ pub fn reference_date(
     seizures: &[Seizure],
     routes: &[RouteReport],
 ) -> chrono::NaiveDate {
-    if let Some(d) = cfg.reference_date.as_deref().and_then(|d| d.parse::<PartialDate>().ok()) {
+    if let Some(d) = cfg.reference_date {
         return d.last_day();
     }
     let latest = seizures

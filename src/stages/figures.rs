@@ -1,22 +1,32 @@
-//! The figures stage: maps the analysis results onto the chart inputs, renders the seven
-//! figures (PNG at print resolution and SVG) and the run report (`index.html`,
-//! `report.md`).
+//! The figures stage: the registry of figures ([`FIGURES`]), each entry mapping the
+//! analysis results onto its chart's input; the rendering of every registered figure (PNG at
+//! print resolution and SVG); and the run report (`index.html`, `report.md`).
+//!
+//! Adding a figure means one entry in [`FIGURES`] (name, caption, render function) and its
+//! chart module in `src/chart/`: the run, the report and the tests all read the registry.
 
 use std::collections::BTreeMap;
 
-use crate::chart::{self, Caption, Figure, FigureSet, RenderSize, basemap::Shape};
-use crate::config::Config;
+use rayon::prelude::*;
+
+use crate::chart::{self, Caption, ChartError, Figure, RenderSize, basemap::Shape};
+use crate::clock::Dated;
+use crate::config::FiguresConfig;
 use crate::geo::Gazetteer;
 use crate::ingest::Ingested;
 use crate::pipeline::RunError;
 use crate::report::{self, ReportInput};
-use crate::stages::hotspots::{HotspotsResult, ring};
+use crate::stages::hotspots::{HotspotsResult, RegionLevel, ring};
 use crate::stages::hubs::HubsResult;
 use crate::stages::paths::PathsResult;
 
 /// Everything the report needs besides the analysis results.
 #[derive(Debug, Clone)]
 pub struct ReportContext {
+    /// The run's title (`run.title`).
+    pub title: String,
+    /// The date the figures and the report are dated by.
+    pub dated: Dated,
     /// Rejected rows per reason.
     pub rejected: Vec<(String, u64)>,
     /// Coverage caveats.
@@ -28,7 +38,7 @@ pub struct ReportContext {
 /// Rendered figures and report.
 #[derive(Debug, Clone)]
 pub struct Rendered {
-    /// The figures, in chart::FIGURE_NAMES order (failed ones are reported in `errors`).
+    /// The figures, in [`FIGURES`] order (failed ones are reported in `errors`).
     pub figures: Vec<Figure>,
     /// Figures that could not be rendered, with the reason.
     pub errors: Vec<String>,
@@ -36,6 +46,7 @@ pub struct Rendered {
     pub report: report::Report,
 }
 
+/// The country polygons of the gazetteer, drawn under the maps.
 fn shapes(g: &Gazetteer) -> Vec<Shape> {
     g.countries()
         .iter()
@@ -65,10 +76,27 @@ fn date_range(ing: &Ingested) -> String {
 }
 
 fn emerging_category(c: crate::hotspot::EmergingCategory) -> chart::emerging_map::EmergingCategory {
-    chart::emerging_map::EmergingCategory::ALL
-        .into_iter()
-        .find(|x| x.label().eq_ignore_ascii_case(c.label()))
-        .unwrap_or(chart::emerging_map::EmergingCategory::NoPattern)
+    use crate::hotspot::EmergingCategory as H;
+    use chart::emerging_map::EmergingCategory as C;
+    match c {
+        H::NewHotSpot => C::NewHot,
+        H::ConsecutiveHotSpot => C::ConsecutiveHot,
+        H::IntensifyingHotSpot => C::IntensifyingHot,
+        H::PersistentHotSpot => C::PersistentHot,
+        H::DiminishingHotSpot => C::DiminishingHot,
+        H::SporadicHotSpot => C::SporadicHot,
+        H::OscillatingHotSpot => C::OscillatingHot,
+        H::HistoricalHotSpot => C::HistoricalHot,
+        H::NewColdSpot => C::NewCold,
+        H::ConsecutiveColdSpot => C::ConsecutiveCold,
+        H::IntensifyingColdSpot => C::IntensifyingCold,
+        H::PersistentColdSpot => C::PersistentCold,
+        H::DiminishingColdSpot => C::DiminishingCold,
+        H::SporadicColdSpot => C::SporadicCold,
+        H::OscillatingColdSpot => C::OscillatingCold,
+        H::HistoricalColdSpot => C::HistoricalCold,
+        H::NoPattern => C::NoPattern,
+    }
 }
 
 /// The results of the earlier stages that figures and the report draw on.
@@ -104,31 +132,140 @@ fn path_totals(
     seqs
 }
 
-/// Builds the chart inputs from the stage results.
-pub fn figure_set(config: &Config, g: &Gazetteer, r: Results<'_>, run_date: &str) -> FigureSet {
-    let (ing, p, h, hs) = (r.ing, r.paths, r.hubs, r.hotspots);
-    use chart::{
-        emerging_map, flow_map, hotspot_map, od_matrix, regional_series, top_hubs, top_paths,
-    };
+/// What every figure is drawn from: the figure settings, the upstream results, the shared
+/// caption and basemap, and the raster size.
+#[derive(Debug, Clone)]
+pub struct FigureContext<'a> {
+    /// `[figures]` of the config.
+    pub config: &'a FiguresConfig,
+    /// The analysis results.
+    pub results: Results<'a>,
+    /// The caption line under every figure.
+    pub caption: Caption,
+    /// Country polygons drawn under the maps.
+    pub basemap: Vec<Shape>,
+    /// Raster size of the PNGs (and the SVG canvas).
+    pub size: RenderSize,
+}
+
+impl<'a> FigureContext<'a> {
+    /// The context of a run's figures at print size: the caption names `title`, the divnet
+    /// version, the number of input files, the period covered by the records, and `dated`.
+    pub fn new(
+        config: &'a FiguresConfig,
+        g: &Gazetteer,
+        results: Results<'a>,
+        title: &str,
+        dated: &Dated,
+    ) -> Self {
+        let caption = Caption {
+            source: format!(
+                "{title} · divnet {} · {} input file(s)",
+                env!("CARGO_PKG_VERSION"),
+                results.ing.files.len()
+            ),
+            date_range: date_range(results.ing),
+            dated: dated.label(),
+        };
+        FigureContext { config, results, caption, basemap: shapes(g), size: RenderSize::PRINT }
+    }
+
+    fn top_n(&self) -> usize {
+        self.config.top_n.max(1)
+    }
+
+    fn extent(&self) -> Option<chart::projection::Extent> {
+        self.config.extent.map(|[w, s, e, n]| chart::projection::Extent {
+            lon_min: w,
+            lon_max: e,
+            lat_min: s,
+            lat_max: n,
+        })
+    }
+
+    fn node(&self, i: usize) -> &crate::network::Node {
+        &self.results.paths.network.graph[petgraph::graph::NodeIndex::new(i)]
+    }
+
+    /// The top nodes by flow betweenness (nodes with flow only), best first.
+    fn top_hub_nodes(&self) -> Vec<usize> {
+        let (p, h) = (self.results.paths, self.results.hubs);
+        let mut ranked: Vec<usize> =
+            (0..p.network.graph.node_count()).filter(|&i| h.flow[i] > 0.0).collect();
+        ranked.sort_by_key(|&i| h.rank[i]);
+        ranked.truncate(self.top_n());
+        ranked
+    }
+}
+
+/// One registered figure.
+#[derive(Debug, Clone, Copy)]
+pub struct FigureSpec {
+    /// File stem (`figures/<name>.png`, `.svg`) and HTML id in the report (`[a-z0-9_]`).
+    pub name: &'static str,
+    /// What the figure shows, one sentence, printed under it in the report.
+    pub caption: &'static str,
+    /// Maps the results onto the chart's input and draws it.
+    pub render: fn(&FigureContext<'_>) -> Result<Figure, ChartError>,
+}
+
+/// Every figure of a run, in report order.
+pub const FIGURES: &[FigureSpec] = &[
+    FigureSpec {
+        name: "flow_map",
+        caption: "The heaviest expected diversion flows between nodes, and the leading transit hubs.",
+        render: flow_map,
+    },
+    FigureSpec {
+        name: "top_hubs",
+        caption: "Nodes ranked by flow betweenness over the diversion cases.",
+        render: top_hubs,
+    },
+    FigureSpec {
+        name: "hotspot_map",
+        caption: "H3 cells with significant Getis-Ord Gi* values after false discovery rate control.",
+        render: hotspot_map,
+    },
+    FigureSpec {
+        name: "emerging_map",
+        caption: "Emerging hot and cold spot categories of the space-time cube.",
+        render: emerging_map,
+    },
+    FigureSpec {
+        name: "regional_series",
+        caption: "Seizures and looted weapons per time step in the leading subregions, with Mann-Kendall trends.",
+        render: regional_series,
+    },
+    FigureSpec {
+        name: "od_matrix",
+        caption: "Diverted quantity from origin to destination country over the diversion cases.",
+        render: od_matrix,
+    },
+    FigureSpec {
+        name: "top_paths",
+        caption: "The diversion paths carrying the most expected quantity.",
+        render: top_paths,
+    },
+];
+
+/// Renders every figure of [`FIGURES`], in that order, on the current rayon pool. Each figure
+/// is a pure function of the context, so the bytes do not depend on the number of threads.
+/// Each slot carries its own result: one failed figure does not prevent the others.
+pub fn render_figures(cx: &FigureContext<'_>) -> Vec<Result<Figure, ChartError>> {
+    FIGURES
+        .par_iter()
+        .map(|spec| {
+            let f = (spec.render)(cx)?;
+            Ok(Figure { name: spec.name.to_string(), caption: spec.caption.to_string(), ..f })
+        })
+        .collect()
+}
+
+fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::flow_map::{Flow, FlowMapInput, Hub, render};
+    let (p, h) = (cx.results.paths, cx.results.hubs);
     let net = &p.network.graph;
-    let top_n = config.figures.top_n.max(1);
-    let extent = config.figures.extent.map(|[w, s, e, n]| chart::projection::Extent {
-        lon_min: w,
-        lon_max: e,
-        lat_min: s,
-        lat_max: n,
-    });
-    let caption = Caption {
-        source: format!(
-            "{} · divnet {} · {} input file(s)",
-            config.run.title,
-            env!("CARGO_PKG_VERSION"),
-            ing.files.len()
-        ),
-        date_range: date_range(ing),
-        run_date: run_date.to_string(),
-    };
-    // Flow map: the heaviest edges and the top hubs.
+    // The heaviest edges and the top hubs.
     let mut edges: Vec<_> = net.edge_indices().filter(|e| p.edge_flow[e.index()] > 0.0).collect();
     edges.sort_by(|a, b| p.edge_flow[b.index()].total_cmp(&p.edge_flow[a.index()]).then(a.cmp(b)));
     edges.truncate(60);
@@ -137,7 +274,7 @@ pub fn figure_set(config: &Config, g: &Gazetteer, r: Results<'_>, run_date: &str
         .iter()
         .filter_map(|e| {
             let (a, b) = net.edge_endpoints(*e)?;
-            Some(flow_map::Flow {
+            Some(Flow {
                 from: pt(a),
                 to: pt(b),
                 quantity: p.edge_flow[e.index()],
@@ -145,85 +282,117 @@ pub fn figure_set(config: &Config, g: &Gazetteer, r: Results<'_>, run_date: &str
             })
         })
         .collect();
-    let mut ranked: Vec<usize> = (0..net.node_count()).filter(|&i| h.flow[i] > 0.0).collect();
-    ranked.sort_by_key(|&i| h.rank[i]);
-    let hub_nodes: Vec<usize> = ranked.iter().take(top_n).copied().collect();
-    let node = |i: usize| &net[petgraph::graph::NodeIndex::new(i)];
-    let hubs = hub_nodes
-        .iter()
-        .map(|&i| flow_map::Hub {
-            name: node(i).name.clone(),
-            lon: node(i).point.lon(),
-            lat: node(i).point.lat(),
+    let hubs = cx
+        .top_hub_nodes()
+        .into_iter()
+        .map(|i| Hub {
+            name: cx.node(i).name.clone(),
+            lon: cx.node(i).point.lon(),
+            lat: cx.node(i).point.lat(),
             betweenness: h.flow[i],
         })
         .collect();
-    let flows_in = flow_map::FlowMapInput {
+    let input = FlowMapInput {
         title: "Expected diversion flows and transit hubs".into(),
         flows,
         hubs,
         label_top_n: 8,
-        extent,
+        extent: cx.extent(),
         quantity_unit: "weapons".into(),
     };
-    let hubs_in = top_hubs::TopHubsInput {
+    render(&input, &cx.basemap, &cx.caption, cx.size)
+}
+
+fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::top_hubs::{HubBar, TopHubsInput, render};
+    let h = cx.results.hubs;
+    let top_n = cx.top_n();
+    let input = TopHubsInput {
         title: format!("Top {top_n} transit hubs by flow betweenness"),
         measure: "Flow betweenness (weapons routed through the node)".into(),
-        hubs: hub_nodes
-            .iter()
-            .map(|&i| top_hubs::HubBar {
-                name: format!("{} ({})", node(i).name, node(i).iso3),
+        hubs: cx
+            .top_hub_nodes()
+            .into_iter()
+            .map(|i| HubBar {
+                name: format!("{} ({})", cx.node(i).name, cx.node(i).iso3),
                 value: h.flow[i],
             })
             .collect(),
         top_n,
     };
-    let hot_in = hotspot_map::HotspotMapInput {
+    render(&input, &cx.caption, cx.size)
+}
+
+fn hotspot_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::hotspot_map::{BinnedCell, HotspotMapInput, render};
+    let input = HotspotMapInput {
         title: "Hot and cold spots (Getis-Ord Gi*, FDR-adjusted)".into(),
-        cells: hs
+        cells: cx
+            .results
+            .hotspots
             .cells
             .iter()
             .filter(|c| c.gi.bin != 0)
-            .map(|c| hotspot_map::BinnedCell { ring: ring(c.cell), bin: c.gi.bin })
+            .map(|c| BinnedCell { ring: ring(c.cell), bin: c.gi.bin })
             .collect(),
-        extent,
+        extent: cx.extent(),
     };
-    let em_in = emerging_map::EmergingMapInput {
+    render(&input, &cx.basemap, &cx.caption, cx.size)
+}
+
+fn emerging_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::emerging_map::{CategorizedCell, EmergingMapInput, render};
+    let input = EmergingMapInput {
         title: "Emerging hot spots".into(),
-        cells: hs
+        cells: cx
+            .results
+            .hotspots
             .emerging
             .iter()
             .filter(|c| c.category != crate::hotspot::EmergingCategory::NoPattern)
-            .map(|c| emerging_map::CategorizedCell {
+            .map(|c| CategorizedCell {
                 ring: ring(c.cell),
                 category: emerging_category(c.category),
             })
             .collect(),
-        extent,
+        extent: cx.extent(),
     };
-    let regions: Vec<regional_series::RegionSeries> = hs
+    render(&input, &cx.basemap, &cx.caption, cx.size)
+}
+
+fn regional_series(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::regional_series::{RegionSeries, RegionalSeriesInput, TrendMark, render};
+    let hs = cx.results.hotspots;
+    let regions = hs
         .regional
         .iter()
-        .filter(|r| r.level == "subregion")
+        .filter(|r| r.level == RegionLevel::Subregion)
         .take(6)
-        .map(|r| regional_series::RegionSeries {
+        .map(|r| RegionSeries {
             region: r.name.clone(),
             seizures: r.series_seizures.clone(),
             looted: r.series_looted.clone(),
-            seizures_trend: r.trend.map(|t| regional_series::TrendMark { z: t.z, p: t.p }),
+            seizures_trend: r.trend.map(|t| TrendMark { z: t.z, p: t.p }),
             looted_trend: None,
         })
         .collect();
-    let series_in = regional_series::RegionalSeriesInput {
+    let input = RegionalSeriesInput {
         title: format!(
             "Seizures and looted weapons per {} in the leading subregions",
-            config.hotspots.trend_step
+            hs.regional_step
         ),
         months: hs.regional_steps.clone(),
         regions,
         looted_unit: "weapons".into(),
         alpha: 0.05,
     };
+    render(&input, &cx.caption, cx.size)
+}
+
+fn od_matrix(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::od_matrix::{OdMatrixInput, render};
+    let p = cx.results.paths;
+    let net = &p.network.graph;
     // Origin-destination matrix at country level.
     let mut od: BTreeMap<(String, String), f64> = BTreeMap::new();
     for c in &p.cases {
@@ -248,7 +417,7 @@ pub fn figure_set(config: &Config, g: &Gazetteer, r: Results<'_>, run_date: &str
             dests.iter().map(|d| od.get(&(o.clone(), d.clone())).copied().unwrap_or(0.0)).collect()
         })
         .collect();
-    let od_in = od_matrix::OdMatrixInput {
+    let input = OdMatrixInput {
         title: "Diverted quantity by origin and destination country".into(),
         origins,
         destinations: dests,
@@ -256,54 +425,45 @@ pub fn figure_set(config: &Config, g: &Gazetteer, r: Results<'_>, run_date: &str
         unit: "weapons".into(),
         log_scale: true,
     };
-    // Top paths: expected quantity per distinct node sequence.
-    let seqs = path_totals(p, 2, |n| n.iso3.clone());
-    let paths_in = top_paths::TopPathsInput {
+    render(&input, &cx.caption, cx.size)
+}
+
+fn top_paths(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::top_paths::{PathRow, TopPathsInput, render};
+    // Expected quantity per distinct node sequence.
+    let seqs = path_totals(cx.results.paths, 2, |n| n.iso3.clone());
+    let input = TopPathsInput {
         title: "Most travelled diversion paths".into(),
         paths: seqs
             .into_iter()
             .take(10)
-            .map(|(nodes, q)| top_paths::PathRow { nodes, expected_quantity: q })
+            .map(|(nodes, q)| PathRow { nodes, expected_quantity: q })
             .collect(),
         top_n: 10,
         unit: "weapons".into(),
     };
-    FigureSet {
-        caption,
-        basemap: shapes(g),
-        flows: flows_in,
-        hubs: hubs_in,
-        hotspots: hot_in,
-        emerging: em_in,
-        series: series_in,
-        od: od_in,
-        paths: paths_in,
-    }
+    render(&input, &cx.caption, cx.size)
 }
 
 fn fmt(x: f64) -> String {
     if x.abs() >= 100.0 { format!("{x:.0}") } else { format!("{x:.3}") }
 }
 
-/// Renders the figures and the report.
+/// Renders the registered figures and the report.
 pub fn render(
-    config: &Config,
+    config: &FiguresConfig,
     g: &Gazetteer,
     r: Results<'_>,
     ctx: ReportContext,
-    run_date: &str,
 ) -> Result<Rendered, RunError> {
     let (p, h, hs) = (r.paths, r.hubs, r.hotspots);
-    let set = figure_set(config, g, r, run_date);
-    let threads = rayon::current_num_threads().max(1);
-    let results = chart::render_all(&set, RenderSize::PRINT, threads)
-        .map_err(|e| RunError::Stage { stage: "figures", message: e.to_string() })?;
+    let cx = FigureContext::new(config, g, r, &ctx.title, &ctx.dated);
     let mut figures = Vec::new();
     let mut errors = Vec::new();
-    for (name, r) in chart::FIGURE_NAMES.iter().zip(results) {
-        match r {
+    for (spec, result) in FIGURES.iter().zip(render_figures(&cx)) {
+        match result {
             Ok(f) => figures.push(f),
-            Err(e) => errors.push(format!("{name}: {e}")),
+            Err(e) => errors.push(format!("{}: {e}", spec.name)),
         }
     }
     let net = &p.network.graph;
@@ -312,7 +472,7 @@ pub fn render(
     order.sort_by_key(|&i| h.rank[i]);
     let hubs_rows = order
         .iter()
-        .take(config.figures.top_n)
+        .take(config.top_n)
         .map(|&i| {
             vec![
                 h.rank[i].to_string(),
@@ -326,12 +486,12 @@ pub fn render(
         .collect();
     let seqs = path_totals(p, 1, |n| n.name.clone());
     let path_rows =
-        seqs.iter().take(config.figures.top_n).map(|(n, q)| vec![n.join(" → "), fmt(*q)]).collect();
+        seqs.iter().take(config.top_n).map(|(n, q)| vec![n.join(" → "), fmt(*q)]).collect();
     let regional_rows = hs
         .regional
         .iter()
-        .filter(|r| r.level == "country")
-        .take(config.figures.top_n)
+        .filter(|r| r.level == RegionLevel::Country)
+        .take(config.top_n)
         .map(|r| {
             vec![
                 r.name.clone(),
@@ -347,7 +507,7 @@ pub fn render(
     let mut caveats = ctx.caveats;
     caveats.extend(errors.iter().map(|e| format!("figure not rendered: {e}")));
     let input = ReportInput {
-        title: config.run.title.clone(),
+        title: ctx.title,
         figures: figures.clone(),
         embed: report::FigureEmbed::Svg,
         figure_dir: "figures".into(),

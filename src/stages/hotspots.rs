@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use h3o::{CellIndex, LatLng};
 
-use crate::config::HotspotsConfig;
+use crate::config::{EventWeight, HotspotsConfig, StudyArea, TimeStep};
 use crate::date::PartialDate;
 use crate::geo::Gazetteer;
 use crate::hotspot::{
@@ -39,11 +39,34 @@ struct Ev<'a> {
     looted: bool,
 }
 
+/// The level of a regional aggregate. The order is the order of the `regional_hotspots`
+/// table: regions first, then subregions, then countries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RegionLevel {
+    /// A continent-scale region (Africa, Europe...).
+    Region,
+    /// A subregion (Western Africa...).
+    Subregion,
+    /// A country (by ISO3).
+    Country,
+}
+
+impl RegionLevel {
+    /// The lower-case name written to the `level` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegionLevel::Region => "region",
+            RegionLevel::Subregion => "subregion",
+            RegionLevel::Country => "country",
+        }
+    }
+}
+
 /// A region's aggregates and trend.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Regional {
-    /// `country`, `subregion` or `region`.
-    pub level: &'static str,
+    /// Country, subregion or region.
+    pub level: RegionLevel,
     /// ISO3 or region name.
     pub name: String,
     /// Seizure records.
@@ -81,6 +104,8 @@ pub struct HotspotsResult {
     pub regional: Vec<Regional>,
     /// Labels of the time steps of the regional series.
     pub regional_steps: Vec<String>,
+    /// The time step of the regional series (`hotspots.trend_step`).
+    pub regional_step: TimeStep,
     /// Events left out of the cell statistics (country-level location).
     pub excluded_country_level: u64,
     /// Events left out of the space-time cube (date coarser than the step).
@@ -91,36 +116,16 @@ fn stage(e: impl std::fmt::Display) -> RunError {
     RunError::Stage { stage: "hotspots", message: e.to_string() }
 }
 
-/// Step index of a date, if its precision supports the step.
-fn step_of(d: PartialDate, step: &str) -> Option<i64> {
-    use crate::date::DatePrecision as P;
-    let y = i64::from(d.year_value());
-    match (step, d.precision()) {
-        ("year", _) => Some(y),
-        ("quarter", P::Month | P::Day) => Some(y * 4 + (i64::from(d.month()?) - 1) / 3),
-        ("month", P::Month | P::Day) => Some(y * 12 + i64::from(d.month()?) - 1),
-        _ => None,
-    }
-}
-
-fn step_label(i: i64, step: &str) -> String {
-    match step {
-        "year" => format!("{i}"),
-        "quarter" => format!("{}-Q{}", i.div_euclid(4), i.rem_euclid(4) + 1),
-        _ => format!("{}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1),
-    }
-}
-
 /// Runs the stage.
 pub fn hotspots(
     cfg: &HotspotsConfig,
     g: &Gazetteer,
     ing: &Ingested,
 ) -> Result<HotspotsResult, RunError> {
-    let weight = |count: Option<u64>, rounds: Option<u64>| match cfg.weight.as_str() {
-        "count" => 1.0,
-        "rounds" => rounds.unwrap_or(0) as f64,
-        _ => count.unwrap_or(1) as f64,
+    let weight = |count: Option<u64>, rounds: Option<u64>| match cfg.weight {
+        EventWeight::Count => 1.0,
+        EventWeight::Rounds => rounds.unwrap_or(0) as f64,
+        EventWeight::Quantity => count.unwrap_or(1) as f64,
     };
     let mut evs: Vec<Ev<'_>> = Vec::with_capacity(ing.seizures.len() + ing.looting.len());
     for s in &ing.seizures {
@@ -144,13 +149,13 @@ pub fn hotspots(
     let located: Vec<&Ev<'_>> =
         evs.iter().filter(|e| e.location.precision != LocationPrecision::Country).collect();
     let excluded_country_level = (evs.len() - located.len()) as u64;
-    let domain = match cfg.domain.as_str() {
-        "occupied" => Domain::Occupied,
-        "bbox" => {
-            let [west, south, east, north] = cfg.bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
+    let domain = match (cfg.domain, cfg.bbox) {
+        (StudyArea::Occupied, _) => Domain::Occupied,
+        (StudyArea::Bbox, Some([west, south, east, north])) => {
             Domain::Bbox { west, south, east, north }
         }
-        _ => Domain::Ring { k: cfg.k },
+        (StudyArea::Bbox, None) => return Err(stage("domain = \"bbox\" needs hotspots.bbox")),
+        (StudyArea::Ring, _) => Domain::Ring { k: cfg.k },
     };
     let events: Vec<Event> = located
         .iter()
@@ -191,7 +196,7 @@ pub fn hotspots(
 
     // Space-time cube.
     let stepped: Vec<(i64, &Ev<'_>)> =
-        located.iter().filter_map(|e| Some((step_of(e.date, &cfg.time_step)?, *e))).collect();
+        located.iter().filter_map(|e| Some((cfg.time_step.index(e.date)?, *e))).collect();
     let excluded_coarse_date = (located.len() - stepped.len()) as u64;
     let (emerging, steps) =
         match (stepped.iter().map(|s| s.0).min(), stepped.iter().map(|s| s.0).max()) {
@@ -222,20 +227,20 @@ pub fn hotspots(
                 };
                 (
                     emerging_hotspots(&cube, &opts).map_err(stage)?,
-                    (lo..=hi).map(|i| step_label(i, &cfg.time_step)).collect(),
+                    (lo..=hi).map(|i| cfg.time_step.label(i)).collect(),
                 )
             }
             _ => (Vec::new(), Vec::new()),
         };
 
     // Regional aggregates over every event, trends over the time steps.
-    let all_steps: Vec<i64> = evs.iter().filter_map(|e| step_of(e.date, &cfg.trend_step)).collect();
+    let all_steps: Vec<i64> = evs.iter().filter_map(|e| cfg.trend_step.index(e.date)).collect();
     let (lo, hi) = (
         all_steps.iter().min().copied().unwrap_or(0),
         all_steps.iter().max().copied().unwrap_or(-1),
     );
     let width = (hi - lo + 1).max(0) as usize;
-    let mut acc: BTreeMap<(u8, String), Regional> = BTreeMap::new();
+    let mut acc: BTreeMap<(RegionLevel, String), Regional> = BTreeMap::new();
     let (mut tot_q, mut tot_l) = (0u64, 0u64);
     for e in &evs {
         let c = g.country(e.location.country);
@@ -245,15 +250,15 @@ pub fn hotspots(
         } else {
             tot_q += q
         }
-        for (lvl, level, name) in [
-            (0u8, "country", c.iso3.clone()),
-            (1, "subregion", c.subregion.clone()),
-            (2, "region", c.region.clone()),
+        for (level, name) in [
+            (RegionLevel::Country, c.iso3.clone()),
+            (RegionLevel::Subregion, c.subregion.clone()),
+            (RegionLevel::Region, c.region.clone()),
         ] {
             if name.is_empty() {
                 continue;
             }
-            let r = acc.entry((lvl, name.clone())).or_insert_with(|| Regional {
+            let r = acc.entry((level, name.clone())).or_insert_with(|| Regional {
                 level,
                 name,
                 seizures: 0,
@@ -266,7 +271,7 @@ pub fn hotspots(
                 series_seizures: vec![0.0; width],
                 series_looted: vec![0.0; width],
             });
-            let idx = step_of(e.date, &cfg.trend_step).map(|s| (s - lo) as usize);
+            let idx = cfg.trend_step.index(e.date).map(|s| (s - lo) as usize);
             if e.looted {
                 r.looting_incidents += 1;
                 r.weapons_looted += q;
@@ -289,19 +294,14 @@ pub fn hotspots(
         r.trend = if width >= 2 { mann_kendall(&r.series_seizures, 0.05, true).ok() } else { None };
     }
     regional.sort_by(|a, b| {
-        let rank = |l: &str| match l {
-            "region" => 0,
-            "subregion" => 1,
-            _ => 2,
-        };
-        rank(a.level)
-            .cmp(&rank(b.level))
+        a.level
+            .cmp(&b.level)
             .then(
                 (b.quantity_seized + b.weapons_looted).cmp(&(a.quantity_seized + a.weapons_looted)),
             )
             .then(a.name.cmp(&b.name))
     });
-    let regional_steps = (lo..=hi).map(|i| step_label(i, &cfg.trend_step)).collect();
+    let regional_steps = (lo..=hi).map(|i| cfg.trend_step.label(i)).collect();
     Ok(HotspotsResult {
         cells,
         pseudo_p,
@@ -309,6 +309,7 @@ pub fn hotspots(
         steps,
         regional,
         regional_steps,
+        regional_step: cfg.trend_step,
         excluded_country_level,
         excluded_coarse_date,
     })
@@ -386,7 +387,7 @@ pub fn hotspots_tables(h: &HotspotsResult) -> Result<Vec<Table>, OutputError> {
         .build()?;
     let r = &h.regional;
     let regional = TableBuilder::new("regional_hotspots")
-        .text("level", r.iter().map(|x| Some(x.level)))
+        .text("level", r.iter().map(|x| Some(x.level.as_str())))
         .text("name", r.iter().map(|x| Some(&x.name)))
         .uint("seizures", r.iter().map(|x| Some(x.seizures)))
         .uint("quantity_seized", r.iter().map(|x| Some(x.quantity_seized)))

@@ -17,7 +17,7 @@ use crate::algo::betweenness::{
 use crate::algo::brokerage::{Brokerage, RoleValues, brokerage};
 use crate::algo::csr::Parallelism;
 use crate::algo::pagerank::{PageRankOptions, in_strength, out_strength, pagerank};
-use crate::config::HubsConfig;
+use crate::config::{BrokerageGroups, HubsConfig};
 use crate::output::{OutputError, Table, TableBuilder};
 use crate::pipeline::RunError;
 use crate::stages::paths::PathsResult;
@@ -111,8 +111,9 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, RunError> {
     let outs = out_strength(g, |e| e.weight().p).map_err(stage)?;
     let labels: Vec<&str> = g
         .node_weights()
-        .map(|n| {
-            if cfg.brokerage_groups == "region" { n.region.as_str() } else { n.subregion.as_str() }
+        .map(|n| match cfg.brokerage_groups {
+            BrokerageGroups::Region => n.region.as_str(),
+            BrokerageGroups::Subregion => n.subregion.as_str(),
         })
         .collect();
     let mut distinct: Vec<&str> = labels.clone();

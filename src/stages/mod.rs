@@ -26,6 +26,8 @@ pub fn run_all(
     notes: &mut BTreeMap<String, serde_json::Value>,
     timings: &mut Timings,
 ) -> Result<(), RunError> {
+    // Read first, so that a malformed value stops the run before any work.
+    let source_date = crate::clock::source_date_from_env()?;
     let p = timings.time("paths", || paths::paths(config, g, ing))?;
     notes.insert("network_nodes".into(), p.network.graph.node_count().into());
     notes.insert("network_edges".into(), p.network.graph.edge_count().into());
@@ -71,16 +73,16 @@ pub fn run_all(
         dir.write_table(&t)?;
     }
 
+    let dated = crate::clock::Dated::new(p.reference_date, source_date);
+    notes.insert("dated".into(), dated.label().into());
     if config.figures.enabled {
-        let run_date = chrono::Utc::now().date_naive().to_string();
-        let ctx = report_context(ing, notes, &hs, &p);
+        let ctx = report_context(&config.run.title, dated, ing, notes, &hs, &p);
         let r = timings.time("figures", || {
             figures::render(
-                config,
+                &config.figures,
                 g,
                 figures::Results { ing, paths: &p, hubs: &h, hotspots: &hs },
                 ctx,
-                &run_date,
             )
         })?;
         for f in &r.figures {
@@ -98,6 +100,8 @@ pub fn run_all(
 }
 
 fn report_context(
+    title: &str,
+    dated: crate::clock::Dated,
     ing: &Ingested,
     notes: &BTreeMap<String, serde_json::Value>,
     hs: &hotspots::HotspotsResult,
@@ -138,8 +142,10 @@ fn report_context(
     if let Some(n) = notes.get("precision_downgraded").and_then(|v| v.as_u64()).filter(|n| *n > 0) {
         caveats.push(format!("{n} rows claimed a finer location precision than their data supports and were downgraded."));
     }
-    let mut provenance =
-        vec![("divnet version".to_string(), env!("CARGO_PKG_VERSION").to_string())];
+    let mut provenance = vec![
+        ("divnet version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        ("dated".to_string(), dated.label()),
+    ];
     for f in &ing.files {
         provenance.push((
             format!("{} input", f.table),
@@ -157,5 +163,5 @@ fn report_context(
         "network".into(),
         format!("{} nodes, {} edges", p.network.graph.node_count(), p.network.graph.edge_count()),
     ));
-    figures::ReportContext { rejected, caveats, provenance }
+    figures::ReportContext { title: title.to_string(), dated, rejected, caveats, provenance }
 }

@@ -36,6 +36,9 @@ pub struct RankedPath {
 pub struct PathsResult {
     /// The network (with any case endpoints added as nodes).
     pub network: DiversionNetwork,
+    /// The date evidence age is measured at: `network.reference_date`, else the latest date
+    /// of a seizure or route report.
+    pub reference_date: chrono::NaiveDate,
     /// Kept linkage candidates.
     pub links: Vec<Link>,
     /// The cases.
@@ -149,6 +152,7 @@ pub fn paths(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<PathsResu
     }
     Ok(PathsResult {
         network: net,
+        reference_date: network::reference_date(&config.network, &ing.seizures, &ing.routes),
         links,
         cases,
         case_stats,

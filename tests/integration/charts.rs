@@ -1,5 +1,6 @@
 //! Figure rendering: content of the SVG output, PNG headers, "no data" panels, determinism and
-//! 1-thread vs N-thread identity, on a demo-sized input.
+//! 1-thread vs N-thread identity. Each chart module is checked on a demo-sized hand-made input;
+//! the figure registry (`stages::figures::FIGURES`) on the demo run's stage results.
 
 use divnet::chart::basemap::{Shape, load_geojson};
 use divnet::chart::emerging_map::{CategorizedCell, EmergingCategory, EmergingMapInput};
@@ -10,9 +11,12 @@ use divnet::chart::regional_series::{RegionSeries, RegionalSeriesInput, TrendMar
 use divnet::chart::top_hubs::{HubBar, TopHubsInput};
 use divnet::chart::top_paths::{PathRow, TopPathsInput};
 use divnet::chart::{
-    Caption, ChartError, FIGURE_NAMES, Figure, FigureSet, RenderSize, emerging_map, flow_map,
-    hotspot_map, od_matrix, regional_series, render_all, top_hubs, top_paths,
+    Caption, ChartError, Figure, RenderSize, emerging_map, flow_map, hotspot_map, od_matrix,
+    regional_series, top_hubs, top_paths,
 };
+use divnet::stages::figures::{FIGURES, render_figures};
+
+use crate::common::{StageResults, demo_results};
 
 /// Small deterministic generator (64-bit LCG, Knuth MMIX constants) for test inputs.
 struct Lcg(u64);
@@ -27,7 +31,7 @@ pub fn caption() -> Caption {
     Caption {
         source: "divnet demo data (synthetic)".into(),
         date_range: "2021-01 to 2023-12".into(),
-        run_date: "2026-11-22".into(),
+        dated: "Reference date: 2023-12-31".into(),
     }
 }
 
@@ -76,8 +80,41 @@ const PLACES: [(&str, f64, f64); 16] = [
     ("Zinder – Région de Zinder, République du Niger", 8.99, 13.8),
 ];
 
-/// A demo-sized input for all seven figures.
-pub fn demo_set() -> FigureSet {
+/// Hand-made inputs of every chart module, one figure each.
+#[derive(Debug, Clone)]
+pub struct DemoInputs {
+    caption: Caption,
+    basemap: Vec<Shape>,
+    flows: FlowMapInput,
+    hubs: TopHubsInput,
+    hotspots: HotspotMapInput,
+    emerging: EmergingMapInput,
+    series: RegionalSeriesInput,
+    od: OdMatrixInput,
+    paths: TopPathsInput,
+}
+
+impl DemoInputs {
+    /// Draws every chart module's figure from these inputs.
+    fn render(&self) -> Vec<Figure> {
+        let (cap, map, s) = (&self.caption, &self.basemap, RenderSize::PRINT);
+        vec![
+            flow_map::render(&self.flows, map, cap, s),
+            top_hubs::render(&self.hubs, cap, s),
+            hotspot_map::render(&self.hotspots, map, cap, s),
+            emerging_map::render(&self.emerging, map, cap, s),
+            regional_series::render(&self.series, cap, s),
+            od_matrix::render(&self.od, cap, s),
+            top_paths::render(&self.paths, cap, s),
+        ]
+        .into_iter()
+        .map(|f| f.expect("figure renders"))
+        .collect()
+    }
+}
+
+/// A demo-sized input for every chart module.
+pub fn demo_inputs() -> DemoInputs {
     let mut g = Lcg(7);
     let hubs: Vec<Hub> = PLACES
         .iter()
@@ -173,7 +210,7 @@ pub fn demo_set() -> FigureSet {
             expected_quantity: 75.0,
         },
     ];
-    FigureSet {
+    DemoInputs {
         caption: caption(),
         basemap: basemap(),
         flows: FlowMapInput {
@@ -229,11 +266,19 @@ fn all_ok(figs: Vec<Result<Figure, ChartError>>) -> Vec<Figure> {
     figs.into_iter().map(|f| f.expect("figure renders")).collect()
 }
 
+/// The registered figures of `r`, rendered on a pool of `threads` threads.
+fn registry_figures(r: &StageResults, threads: usize) -> Vec<Figure> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    all_ok(pool.install(|| render_figures(&r.context())))
+}
+
 #[test]
 fn all_figures_render_with_expected_content() {
-    let set = demo_set();
-    let figs = all_ok(render_all(&set, RenderSize::PRINT, 2).unwrap());
-    assert_eq!(figs.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), FIGURE_NAMES);
+    let set = demo_inputs();
+    let figs = set.render();
+    // Every chart module names its figure as the registry does.
+    let names: Vec<&str> = FIGURES.iter().map(|f| f.name).collect();
+    assert_eq!(figs.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), names);
     for f in &figs {
         assert_eq!(png_size(&f.png), (2400, 1500), "{}", f.name);
         assert!(f.svg.starts_with("<svg"), "{}", f.name);
@@ -303,7 +348,9 @@ fn emerging_legend_lists_only_present_categories() {
 
 #[test]
 fn empty_inputs_render_no_data_panels() {
-    let figs = all_ok(render_all(&FigureSet::default(), RenderSize::PRINT, 1).unwrap());
+    let empty = crate::common::empty_results();
+    let figs = registry_figures(&empty, 1);
+    assert_eq!(figs.len(), FIGURES.len());
     for f in &figs {
         assert!(f.svg.contains("\nNo data\n</text>"), "{} has a no-data panel", f.name);
         assert_eq!(png_size(&f.png), (2400, 1500));
@@ -334,13 +381,18 @@ fn title_text_is_rasterised() {
 }
 
 #[test]
-fn output_is_deterministic_and_thread_count_independent() {
-    let set = demo_set();
-    let a = all_ok(render_all(&set, RenderSize::PRINT, 1).unwrap());
-    let b = all_ok(render_all(&set, RenderSize::PRINT, 2).unwrap());
-    let c = all_ok(render_all(&set, RenderSize::PRINT, 2).unwrap());
+fn registry_output_is_deterministic_and_thread_count_independent() {
+    let demo = demo_results();
+    let a = registry_figures(demo, 1);
+    let b = registry_figures(demo, 2);
+    let c = registry_figures(demo, 2);
     assert_eq!(a, b);
     assert_eq!(b, c);
+    for (f, spec) in a.iter().zip(FIGURES) {
+        assert_eq!((f.name.as_str(), f.caption.as_str()), (spec.name, spec.caption));
+        assert!(!f.svg.contains("No data"), "{} has data in the demo run", f.name);
+        assert!(f.svg.contains("Reference date: "), "{} is dated by the data", f.name);
+    }
 }
 
 #[test]
@@ -428,12 +480,11 @@ fn long_labels_are_ellipsized() {
 #[test]
 fn write_demo_pngs_when_requested() {
     let Ok(dir) = std::env::var("DIVNET_CHART_DEMO_DIR") else { return };
-    let figs = all_ok(render_all(&demo_set(), RenderSize::PRINT, 2).unwrap());
-    for f in figs {
+    for f in demo_inputs().render() {
         std::fs::write(format!("{dir}/{}.png", f.name), &f.png).unwrap();
         std::fs::write(format!("{dir}/{}.svg", f.name), &f.svg).unwrap();
     }
-    let empty = all_ok(render_all(&FigureSet::default(), RenderSize::PRINT, 2).unwrap());
+    let empty = registry_figures(&crate::common::empty_results(), 2);
     for f in empty {
         std::fs::write(format!("{dir}/empty_{}.png", f.name), &f.png).unwrap();
     }
@@ -450,20 +501,20 @@ fn cpu_seconds() -> f64 {
     (tick(11) + tick(12)) / 100.0
 }
 
-/// Timing of the full set (run with --release --ignored --nocapture). Prints wall-clock median
-/// and minimum of 5 runs and the mean CPU time per run.
+/// Timing of the registered figures of the demo run (run with --release --ignored
+/// --nocapture). Prints wall-clock median and minimum of 5 runs and the mean CPU time per run.
 #[test]
 #[ignore]
 fn render_all_timing() {
-    let set = demo_set();
+    let demo = demo_results();
     for threads in [1, 2] {
         let mut times = Vec::new();
         let cpu0 = cpu_seconds();
         for _ in 0..5 {
             let t = std::time::Instant::now();
-            let figs = render_all(&set, RenderSize::PRINT, threads).unwrap();
+            let figs = registry_figures(demo, threads);
             times.push(t.elapsed().as_secs_f64());
-            assert!(figs.iter().all(|f| f.is_ok()));
+            assert_eq!(figs.len(), FIGURES.len());
         }
         let cpu = (cpu_seconds() - cpu0) / 5.0;
         times.sort_by(f64::total_cmp);

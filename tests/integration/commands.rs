@@ -147,3 +147,41 @@ fn hotspots_command_finds_a_planted_cluster() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("ev.csv:3"));
 }
+
+#[test]
+fn hotspots_command_refuses_an_unknown_domain_with_the_accepted_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = tmp.path().join("ev.csv");
+    std::fs::write(&ev, "lat,lon\n10,10\n10.01,10.01\n").unwrap();
+    let out = tmp.path().join("h.csv");
+    let bad = divnet()
+        .args(["hotspots", "--domain", "square", "--events"])
+        .arg(&ev)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("square") && stderr.contains("--domain"), "{stderr}");
+    assert!(stderr.contains("ring") && stderr.contains("bbox") && stderr.contains("occupied"));
+    assert!(!out.exists());
+    for domain in ["ring", "occupied"] {
+        divnet()
+            .args(["hotspots", "--domain", domain, "--events"])
+            .arg(&ev)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+    }
+    let no_box = divnet()
+        .args(["hotspots", "--domain", "bbox", "--events"])
+        .arg(&ev)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(no_box.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_box.stderr).contains("--bbox"));
+}

@@ -2,10 +2,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use divnet::config::InputSpec;
+use divnet::clock::Dated;
+use divnet::config::{Config, InputSpec};
 use divnet::geo::Gazetteer;
 use divnet::ingest::{IngestError, IngestOptions, Ingested, InputSet, ingest};
+use divnet::stages::figures::{FigureContext, Results};
+use divnet::stages::hotspots::HotspotsResult;
+use divnet::stages::hubs::HubsResult;
+use divnet::stages::paths::PathsResult;
 
 /// Path of a test data file.
 pub fn data(rel: &str) -> PathBuf {
@@ -48,4 +54,61 @@ pub fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
     rdr.records()
         .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
         .collect()
+}
+
+/// A config's records and the results of every analysis stage on them, computed in process.
+pub struct StageResults {
+    /// The config.
+    pub config: Config,
+    /// Its ingested records.
+    pub ing: Ingested,
+    /// The paths stage.
+    pub paths: PathsResult,
+    /// The hubs stage.
+    pub hubs: HubsResult,
+    /// The hotspots stage.
+    pub hotspots: HotspotsResult,
+}
+
+impl StageResults {
+    /// Runs ingestion and the paths, hubs and hotspots stages for `config`.
+    pub fn compute(config: Config) -> StageResults {
+        let ing = divnet::pipeline::validate(&config, gaz()).expect("inputs ingest");
+        let paths = divnet::stages::paths::paths(&config, gaz(), &ing).expect("paths stage");
+        let hubs = divnet::stages::hubs::hubs(&config.hubs, &paths).expect("hubs stage");
+        let hotspots = divnet::stages::hotspots::hotspots(&config.hotspots, gaz(), &ing)
+            .expect("hotspots stage");
+        StageResults { config, ing, paths, hubs, hotspots }
+    }
+
+    /// The results as the figures stage sees them.
+    pub fn results(&self) -> Results<'_> {
+        Results { ing: &self.ing, paths: &self.paths, hubs: &self.hubs, hotspots: &self.hotspots }
+    }
+
+    /// The context of the registered figures, dated by the reference date.
+    pub fn context(&self) -> FigureContext<'_> {
+        FigureContext::new(
+            &self.config.figures,
+            gaz(),
+            self.results(),
+            &self.config.run.title,
+            &Dated::new(self.paths.reference_date, None),
+        )
+    }
+}
+
+/// The stage results of the shipped demo dataset (computed once per test binary).
+pub fn demo_results() -> &'static StageResults {
+    static DEMO: OnceLock<StageResults> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let config = Config::from_file(&root().join("datasets/demo/divnet.toml"))
+            .expect("demo config parses");
+        StageResults::compute(config)
+    })
+}
+
+/// The stage results of a config without inputs.
+pub fn empty_results() -> StageResults {
+    StageResults::compute(Config::empty(&root()))
 }

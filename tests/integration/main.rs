@@ -5,6 +5,7 @@ mod charts;
 mod cli;
 mod commands;
 mod common;
+mod determinism;
 mod diff;
 mod hotspots;
 mod ingest;

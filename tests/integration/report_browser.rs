@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use divnet::chart::{FIGURE_NAMES, RenderSize, render_all};
 use divnet::report::{FigureEmbed, ReportInput, Table, build};
+use divnet::stages::figures::{FIGURES, render_figures};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -61,9 +61,7 @@ fn chromium(profile: &Path, args: &[String]) -> String {
 }
 
 fn write_report(dir: &Path, embed: FigureEmbed) -> PathBuf {
-    let set = super::charts::demo_set();
-    let figures: Vec<_> = render_all(&set, RenderSize::PRINT, 2)
-        .unwrap()
+    let figures: Vec<_> = render_figures(&crate::common::demo_results().context())
         .into_iter()
         .map(|f| f.expect("figure renders"))
         .collect();
@@ -103,7 +101,7 @@ fn report_renders_in_headless_chromium() {
     let dom = chromium(profile.path(), &["--dump-dom".to_string(), url.clone()]);
     assert!(dom.contains("<h1>Demo run &lt;b&gt;not bold&lt;/b&gt;</h1>"), "escaped title in DOM");
     assert!(!dom.contains("<b>not bold</b>"));
-    for name in FIGURE_NAMES {
+    for name in FIGURES.iter().map(|f| f.name) {
         let start = dom
             .find(&format!("<figure id=\"fig-{name}\">"))
             .unwrap_or_else(|| panic!("figure {name} in DOM"));
@@ -112,7 +110,7 @@ fn report_renders_in_headless_chromium() {
         assert!(fig.contains("<svg"), "{name} has an inline svg");
         assert!(fig.matches("<text").count() >= 3, "{name} has text elements");
     }
-    assert_eq!(dom.matches("<svg").count(), FIGURE_NAMES.len());
+    assert_eq!(dom.matches("<svg").count(), FIGURES.len());
     assert!(dom.contains("<td>&lt;i&gt;Gao&lt;/i&gt;</td>"));
     assert!(dom.contains("unknown country"));
 
@@ -142,8 +140,8 @@ fn png_embedded_report_renders_in_headless_chromium() {
     let page = write_report(tmp.path(), FigureEmbed::Png);
     let dom =
         chromium(profile.path(), &["--dump-dom".to_string(), format!("file://{}", page.display())]);
-    for name in FIGURE_NAMES {
+    for name in FIGURES.iter().map(|f| f.name) {
         assert!(dom.contains(&format!("<figure id=\"fig-{name}\">")), "figure {name}");
     }
-    assert_eq!(dom.matches("src=\"data:image/png;base64,iVBORw0KGgo").count(), FIGURE_NAMES.len());
+    assert_eq!(dom.matches("src=\"data:image/png;base64,iVBORw0KGgo").count(), FIGURES.len());
 }

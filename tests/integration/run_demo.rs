@@ -109,7 +109,7 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
     assert!(!emerging.is_empty());
 
     // Figures and report.
-    for name in divnet::chart::FIGURE_NAMES {
+    for name in divnet::stages::figures::FIGURES.iter().map(|f| f.name) {
         let png = std::fs::read(out.join(format!("figures/{name}.png"))).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 2400, "{name} width");
@@ -117,13 +117,15 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
         assert!(svg.contains("divnet demo (synthetic data)"), "{name} caption");
     }
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert_eq!(html.matches("<figure").count(), 7);
+    assert_eq!(html.matches("<figure").count(), divnet::stages::figures::FIGURES.len());
     assert!(!html.contains("figure not rendered"));
     assert!(html.contains("Top transit hubs") && html.contains("unknown_category"));
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["notes"]["figures"], 7);
-    assert!(manifest["timings_ms"]["figures"].is_u64());
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    assert!(run["timings_ms"]["figures"].is_u64());
     assert_eq!(manifest["notes"]["betweenness"]["method"], "exact");
 }
 
