@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod date;
 pub mod geo;
+pub mod gis;
 pub mod hotspot;
 pub mod ingest;
 pub mod linkage;
