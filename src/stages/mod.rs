@@ -3,6 +3,7 @@
 //! everything); [`run_all`] writes their tables into the run directory.
 
 pub mod figures;
+pub mod gis;
 pub mod hotspots;
 pub mod hubs;
 pub mod paths;
@@ -70,6 +71,13 @@ pub fn run_all(
     for t in hotspots::hotspots_tables(&hs)? {
         dir.write_table(&t)?;
     }
+
+    timings.time("gis", || -> Result<(), RunError> {
+        for f in gis::gis(g, ing, &p, &hs)? {
+            dir.write(&f.path, &f.bytes, f.rows)?;
+        }
+        Ok(())
+    })?;
 
     if config.figures.enabled {
         let run_date = chrono::Utc::now().date_naive().to_string();
