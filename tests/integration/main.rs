@@ -5,6 +5,7 @@ mod charts;
 mod cli;
 mod commands;
 mod common;
+mod gis;
 mod hotspots;
 mod ingest;
 mod ksp;
