@@ -13,7 +13,7 @@
 //! [`LAST_CHANGE`] instead of the clock. No spatial index (the optional `gpkg_rtree_index`
 //! extension) is written; QGIS and ogr2ogr build one on request.
 
-use rusqlite::{Connection, params_from_iter, types::Value};
+use rusqlite::Connection;
 
 use super::{GeometryType, GisError, Layer, Values};
 
@@ -64,8 +64,13 @@ CREATE TABLE gpkg_geometry_columns (
 /// assert_eq!(&b[..8], b"GP\x00\x01\xE6\x10\x00\x00");
 /// ```
 pub fn gpkg_blob(kind: GeometryType, f: &super::Feature) -> Vec<u8> {
+    let mut out = Vec::with_capacity(40 + f.wkb.len());
+    write_blob(&mut out, kind, f);
+    out
+}
+
+fn write_blob(out: &mut Vec<u8>, kind: GeometryType, f: &super::Feature) {
     let envelope = kind != GeometryType::Point;
-    let mut out = Vec::with_capacity(8 + if envelope { 32 } else { 0 } + f.wkb.len());
     out.extend_from_slice(b"GP");
     out.push(0);
     out.push(if envelope { 0b0000_0011 } else { 0b0000_0001 });
@@ -76,7 +81,6 @@ pub fn gpkg_blob(kind: GeometryType, f: &super::Feature) -> Vec<u8> {
         }
     }
     out.extend_from_slice(&f.wkb);
-    out
 }
 
 fn quote(name: &str) -> String {
@@ -93,13 +97,19 @@ fn sql_type(v: &Values) -> &'static str {
     }
 }
 
-fn value(v: &Values, i: usize) -> Value {
+/// Binds attribute `i` of column `v` to parameter `idx` without copying text.
+fn bind(
+    stmt: &mut rusqlite::Statement<'_>,
+    idx: usize,
+    v: &Values,
+    i: usize,
+) -> rusqlite::Result<()> {
     match v {
-        Values::Text(x) => x[i].clone().map_or(Value::Null, Value::Text),
-        Values::Real(x) => x[i].filter(|f| !f.is_nan()).map_or(Value::Null, Value::Real),
-        Values::Int(x) => x[i].map_or(Value::Null, Value::Integer),
-        Values::Bool(x) => x[i].map_or(Value::Null, |b| Value::Integer(i64::from(b))),
-        Values::Date(x) => x[i].map_or(Value::Null, |d| Value::Text(iso_date(d))),
+        Values::Text(x) => stmt.raw_bind_parameter(idx, x[i].as_deref()),
+        Values::Real(x) => stmt.raw_bind_parameter(idx, x[i].filter(|f| !f.is_nan())),
+        Values::Int(x) => stmt.raw_bind_parameter(idx, x[i]),
+        Values::Bool(x) => stmt.raw_bind_parameter(idx, x[i].map(i64::from)),
+        Values::Date(x) => stmt.raw_bind_parameter(idx, x[i].map(iso_date)),
     }
 }
 
@@ -149,12 +159,15 @@ fn add_layer(db: &Connection, layer: &Layer) -> rusqlite::Result<()> {
         quote(name),
         cols.join(", ")
     ))?;
-    let mut row: Vec<Value> = Vec::with_capacity(layer.columns.len() + 1);
+    let mut blob = Vec::new();
     for (i, f) in layer.features.iter().enumerate() {
-        row.clear();
-        row.push(Value::Blob(gpkg_blob(layer.geometry_type, f)));
-        row.extend(layer.columns.iter().map(|(_, v)| value(v, i)));
-        stmt.execute(params_from_iter(row.drain(..)))?;
+        blob.clear();
+        write_blob(&mut blob, layer.geometry_type, f);
+        stmt.raw_bind_parameter(1, blob.as_slice())?;
+        for (c, (_, v)) in layer.columns.iter().enumerate() {
+            bind(&mut stmt, c + 2, v, i)?;
+        }
+        stmt.raw_execute()?;
     }
     Ok(())
 }

@@ -218,9 +218,14 @@ pub fn events(g: &Gazetteer, ing: &Ingested) -> Layer {
     .column("quantity", int(evs.iter().map(|e| e.quantity.map(|q| q as i64))))
 }
 
-/// Every layer, in GeoPackage order.
+/// Every layer, in GeoPackage order (built concurrently; the result does not depend on
+/// the thread count).
 pub fn layers(g: &Gazetteer, ing: &Ingested, p: &PathsResult, h: &HotspotsResult) -> Vec<Layer> {
-    vec![hotspot_cells(h), network_nodes(p), network_edges(p), edge_flows(p), events(g, ing)]
+    let ((cells, nodes), (edges, (flows, evs))) = rayon::join(
+        || rayon::join(|| hotspot_cells(h), || network_nodes(p)),
+        || rayon::join(|| network_edges(p), || rayon::join(|| edge_flows(p), || events(g, ing))),
+    );
+    vec![cells, nodes, edges, flows, evs]
 }
 
 /// Builds the layers and encodes them: `gis/divnet.gpkg` with every layer, then
