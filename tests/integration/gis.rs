@@ -10,7 +10,7 @@ use std::process::Command;
 
 use polars::prelude::*;
 
-use crate::common::root;
+use crate::run_demo::run_demo;
 
 const OGRINFO: &str = "ogrinfo";
 
@@ -38,16 +38,6 @@ fn ogrinfo(args: &[&str], file: &Path) -> String {
     let out = Command::new(OGRINFO).args(args).arg(file).output().expect("ogrinfo runs");
     assert!(out.status.success(), "ogrinfo {file:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8")
-}
-
-fn run_demo(out: &Path, threads: &str) {
-    assert_cmd::Command::cargo_bin("divnet")
-        .unwrap()
-        .current_dir(root())
-        .args(["--threads", threads, "run", "--out"])
-        .arg(out)
-        .assert()
-        .success();
 }
 
 fn csv_rows(path: &Path) -> usize {
