@@ -270,14 +270,17 @@ mod tests {
 
     #[test]
     fn cell_ring_is_closed_and_contiguous() {
-        // A resolution-3 cell on the antimeridian (Fiji/Kiribati region) and one far from it.
-        for ll in [(-16.5, 179.99), (48.85, 2.35)] {
+        // A resolution-3 cell on the antimeridian (near Fiji) and one far from it.
+        for (ll, straddles) in [((-16.5, 179.99), true), ((48.85, 2.35), false)] {
             let cell = h3o::LatLng::new(ll.0, ll.1).unwrap().to_cell(h3o::Resolution::Three);
+            let raw = hotspots::ring(cell);
+            assert_eq!(raw.windows(2).any(|w| (w[1].0 - w[0].0).abs() > 180.0), straddles);
             let ring = cell_ring(cell);
             assert_eq!(ring.first(), ring.last());
             for w in ring.windows(2) {
                 assert!((w[1].0 - w[0].0).abs() < 10.0, "{ring:?}");
             }
+            assert_eq!(ring.iter().any(|p| p.0 > 180.0), straddles, "{ring:?}");
         }
     }
 }
