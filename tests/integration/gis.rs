@@ -176,6 +176,17 @@ fn demo_gis_layers_read_back_with_gdal_and_match_the_tables() {
         check_geoparquet(&out.join(format!("gis/{name}.parquet")), geo_type, kind, expected[name]);
     }
 
+    // The demo network has a leg across the Pacific: its line is split at the antimeridian.
+    let edges =
+        ParquetReader::new(std::fs::File::open(out.join("gis/network_edges.parquet")).unwrap())
+            .finish()
+            .unwrap();
+    let g = edges.column("geometry").unwrap().binary().unwrap().clone();
+    let split = (0..g.len())
+        .filter(|i| g.get(*i).is_some_and(|b| u32::from_le_bytes(b[5..9].try_into().unwrap()) > 1))
+        .count();
+    assert!(split >= 1, "no edge is split at the antimeridian");
+
     // Same bytes for another run with another thread count.
     run_demo(&tmp.path().join("b"), "1");
     let (a, b) = (gis_files(&out), gis_files(&tmp.path().join("b")));
