@@ -207,6 +207,13 @@ fn demo_gis_layers_read_back_with_gdal_and_match_the_tables() {
         assert_eq!(*n, expected[name], "{name}");
         assert!(wgs84, "{name} is not in EPSG:4326");
     }
+    // Reading every feature raises no GDAL warning or error.
+    let full = Command::new(OGRINFO).args(["-ro", "-al", "-q"]).arg(&gpkg).output().unwrap();
+    let stderr = String::from_utf8_lossy(&full.stderr);
+    assert!(
+        full.status.success() && !stderr.contains("Warning") && !stderr.contains("ERROR"),
+        "{stderr}"
+    );
     let formats = Command::new(OGRINFO).arg("--formats").output().unwrap();
     if String::from_utf8_lossy(&formats.stdout).contains("Parquet") {
         for (name, geometry, _, _) in LAYERS {
