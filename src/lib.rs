@@ -17,6 +17,7 @@ pub mod config;
 pub mod date;
 pub mod diff;
 pub mod geo;
+pub mod gis;
 pub mod hotspot;
 pub mod ingest;
 pub mod linkage;

@@ -330,7 +330,8 @@ pub fn ring(cell: CellIndex) -> Vec<(f64, f64)> {
     r
 }
 
-fn status(s: GiStatus) -> &'static str {
+/// Name of a Gi* status in the tables and layers.
+pub(crate) fn status(s: GiStatus) -> &'static str {
     match s {
         GiStatus::Defined => "defined",
         GiStatus::Island => "island",

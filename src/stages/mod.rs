@@ -3,6 +3,7 @@
 //! everything); [`run_all`] writes their tables into the run directory.
 
 pub mod figures;
+pub mod gis;
 pub mod hotspots;
 pub mod hubs;
 pub mod paths;
@@ -75,6 +76,13 @@ pub fn run_all(
 
     let dated = crate::clock::Dated::new(p.reference_date, source_date);
     notes.insert("dated".into(), dated.label().into());
+    timings.time("gis", || -> Result<(), RunError> {
+        for f in gis::gis(g, ing, &p, &hs)? {
+            dir.write(&f.path, &f.bytes, f.rows)?;
+        }
+        Ok(())
+    })?;
+
     if config.figures.enabled {
         let ctx = report_context(&config.run.title, dated, ing, notes, &hs, &p);
         let r = timings.time("figures", || {

@@ -168,7 +168,7 @@ fn hotspots_command_refuses_an_unknown_domain_with_the_accepted_values() {
     assert!(!out.exists());
     for domain in ["ring", "occupied"] {
         divnet()
-            .args(["hotspots", "--domain", domain, "--events"])
+            .args(["hotspots", "--force", "--domain", domain, "--events"])
             .arg(&ev)
             .arg("--out")
             .arg(&out)
@@ -176,7 +176,7 @@ fn hotspots_command_refuses_an_unknown_domain_with_the_accepted_values() {
             .success();
     }
     let no_box = divnet()
-        .args(["hotspots", "--domain", "bbox", "--events"])
+        .args(["hotspots", "--force", "--domain", "bbox", "--events"])
         .arg(&ev)
         .arg("--out")
         .arg(&out)

@@ -7,6 +7,7 @@ mod commands;
 mod common;
 mod determinism;
 mod diff;
+mod gis;
 mod hotspots;
 mod ingest;
 mod ksp;

@@ -8,7 +8,7 @@ use assert_cmd::Command;
 
 use crate::common::{csv_rows as rows, root};
 
-fn run_demo(out: &Path, threads: &str) {
+pub(crate) fn run_demo(out: &Path, threads: &str) {
     Command::cargo_bin("divnet")
         .unwrap()
         .current_dir(root())
