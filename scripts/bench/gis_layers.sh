@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cost of the GIS layers (the `gis` step) in a whole `divnet run`: on the demo and on
 # 1,000,000 synthetic seizures. Prints the median wall time of the run and the median
-# `timings_ms.gis` of manifest.json over RUNS runs.
+# `timings_ms.gis` of run.json over RUNS runs.
 #
 # usage: scripts/bench/gis_layers.sh [WORK_DIR] [RUNS]
 # Needs a release build (cargo test --release --no-run) and python3; CARGO_TARGET_DIR as
@@ -52,7 +52,7 @@ measure() { # name, config args...
   : > "$log"
   for _ in $(seq "$runs"); do
     /usr/bin/time -f "%e" -o "$work/time.txt" "$bin" run "$@" --out "$work/out-$name" >/dev/null 2>&1
-    python3 - "$work/out-$name/manifest.json" "$(cat "$work/time.txt")" >> "$log" <<'PY'
+    python3 - "$work/out-$name/run.json" "$(cat "$work/time.txt")" >> "$log" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 t = m["timings_ms"]

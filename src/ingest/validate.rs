@@ -456,7 +456,7 @@ impl<'a> Acc<'a, '_> {
                     name,
                     raw,
                     Reason::FutureDate,
-                    format!("{name} {raw} is after today ({today})"),
+                    format!("{name} {raw} is after the day of the run"),
                 );
                 None
             }

@@ -167,9 +167,9 @@ fn demo_gis_layers_read_back_with_gdal_and_match_the_tables() {
     let expected = expected_counts(&out);
     assert!(expected.values().all(|n| *n > 0), "{expected:?}");
 
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    assert!(manifest["timings_ms"]["gis"].is_u64());
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    assert!(record["timings_ms"]["gis"].is_u64());
 
     // GeoParquet, with polars (and GDAL below when it can).
     for (name, _, geo_type, kind) in LAYERS {
