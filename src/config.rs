@@ -136,6 +136,8 @@ pub enum Format {
     Parquet,
     /// Newline-delimited JSON objects.
     Ndjson,
+    /// A GeoJSON FeatureCollection of points.
+    Geojson,
 }
 
 impl Format {
@@ -146,6 +148,7 @@ impl Format {
             "csv" | "tsv" | "txt" => Some(Format::Csv),
             "parquet" | "pq" => Some(Format::Parquet),
             "ndjson" | "jsonl" | "json" => Some(Format::Ndjson),
+            "geojson" => Some(Format::Geojson),
             _ => None,
         }
     }
@@ -156,6 +159,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Parquet => "parquet",
             Format::Ndjson => "ndjson",
+            Format::Geojson => "geojson",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! GeoJSON FeatureCollections of points.
+//! GeoJSON FeatureCollections of points (`format = "geojson"`, or a `.geojson` file).
 //!
 //! Each feature is a record: its `properties` become columns (in order of first
 //! appearance), and a `Point` geometry becomes the columns `lat` and `lon` (GeoJSON stores

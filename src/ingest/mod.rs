@@ -60,7 +60,7 @@ pub enum IngestError {
     },
     /// The format cannot be guessed from the extension.
     #[error(
-        "{path}: unknown format: name it with .csv, .parquet or .ndjson, or set format in the config"
+        "{path}: unknown format: name it with .csv, .parquet, .ndjson or .geojson, or set format in the config"
     )]
     UnknownFormat {
         /// The file.

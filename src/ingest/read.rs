@@ -314,6 +314,7 @@ pub fn open(
         Format::Csv => open_csv(path, bytes, delimiter),
         Format::Parquet => open_parquet(path, bytes, list_sep),
         Format::Ndjson => open_ndjson(path, bytes, list_sep),
+        Format::Geojson => super::geojson::open_geojson(path, bytes, list_sep),
     }
 }
 

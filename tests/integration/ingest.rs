@@ -601,3 +601,44 @@ fn a_tab_before_a_formula_is_trimmed_and_the_value_kept_as_text() {
     assert_eq!(problems(&ing), [(3, "country".to_string(), Reason::UnknownCountry)]);
     assert_eq!(ing.rejections[0].problem.value, "=cmd()");
 }
+
+#[test]
+fn a_geojson_file_reads_as_a_table_with_its_points_and_feature_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("seizures.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","geometry":{"type":"Point","coordinates":[-117.03,32.52]},
+  "properties":{"event":"G-1","when":"2023-05-28","country":"MEX","category":"pistol","quantity":3}},
+ {"type":"Feature","geometry":{"type":"Polygon","coordinates":[]},
+  "properties":{"event":"G-2","when":"2023-05-28","country":"MEX","category":"pistol","quantity":1}},
+ {"type":"Feature","geometry":null,
+  "properties":{"event":"G-3","when":"2022-11","country":"IND","category":"assault_rifle","quantity":"x"}}
+]}"#,
+    )
+    .unwrap();
+    let mut s = InputSpec::file(path.display().to_string());
+    s.columns.insert("id".into(), "event".into());
+    s.columns.insert("date".into(), "when".into());
+    let ing = ingest_specs(vec![s], vec![], vec![]).unwrap();
+    assert_eq!(ing.seizures.len(), 1);
+    let z = &ing.seizures[0];
+    assert_eq!(z.id.as_str(), "G-1");
+    assert_eq!(z.row.line, 1);
+    assert!((z.location.point.lat() - 32.52).abs() < 1e-9, "the point is the location");
+    assert!((z.location.point.lon() + 117.03).abs() < 1e-9);
+    let got: Vec<(u64, String, Reason)> = ing
+        .rejections
+        .iter()
+        .map(|r| (r.row.line, r.problem.column.clone(), r.problem.reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "geometry".to_string(), Reason::InvalidJson),
+            (3, "quantity".into(), Reason::NotANumber)
+        ]
+    );
+    assert_eq!(ing.files[0].format, "geojson");
+}
