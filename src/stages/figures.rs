@@ -187,11 +187,11 @@ impl<'a> FigureContext<'a> {
         &self.results.paths.network.graph[petgraph::graph::NodeIndex::new(i)]
     }
 
-    /// The top nodes by flow betweenness (nodes with flow only), best first.
+    /// The top nodes by the hubs ranking measure (nodes scoring above zero only), best first.
     fn top_hub_nodes(&self) -> Vec<usize> {
         let (p, h) = (self.results.paths, self.results.hubs);
         let mut ranked: Vec<usize> =
-            (0..p.network.graph.node_count()).filter(|&i| h.flow[i] > 0.0).collect();
+            (0..p.network.graph.node_count()).filter(|&i| h.score(i) > 0.0).collect();
         ranked.sort_by_key(|&i| h.rank[i]);
         ranked.truncate(self.top_n());
         ranked
@@ -218,7 +218,7 @@ pub const FIGURES: &[FigureSpec] = &[
     },
     FigureSpec {
         name: "top_hubs",
-        caption: "Nodes ranked by flow betweenness over the diversion cases.",
+        caption: "Nodes ranked by flow betweenness over the diversion cases, or by betweenness when the run has no cases.",
         render: top_hubs,
     },
     FigureSpec {
@@ -289,7 +289,7 @@ fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
             name: cx.node(i).name.clone(),
             lon: cx.node(i).point.lon(),
             lat: cx.node(i).point.lat(),
-            betweenness: h.flow[i],
+            betweenness: h.score(i),
         })
         .collect();
     let input = FlowMapInput {
@@ -307,15 +307,24 @@ fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::top_hubs::{HubBar, TopHubsInput, render};
     let h = cx.results.hubs;
     let top_n = cx.top_n();
+    let (by, measure) = match h.ranked_by {
+        crate::stages::hubs::HubRanking::FlowBetweenness => {
+            ("flow betweenness", "Flow betweenness (weapons routed through the node)")
+        }
+        crate::stages::hubs::HubRanking::Betweenness => (
+            "betweenness (no diversion cases)",
+            "Betweenness (share of most probable routes through the node)",
+        ),
+    };
     let input = TopHubsInput {
-        title: format!("Top {top_n} transit hubs by flow betweenness"),
-        measure: "Flow betweenness (weapons routed through the node)".into(),
+        title: format!("Top {top_n} transit hubs by {by}"),
+        measure: measure.into(),
         hubs: cx
             .top_hub_nodes()
             .into_iter()
             .map(|i| HubBar {
                 name: format!("{} ({})", cx.node(i).name, cx.node(i).iso3),
-                value: h.flow[i],
+                value: h.score(i),
             })
             .collect(),
         top_n,

@@ -47,8 +47,10 @@ pub struct HubsResult {
     pub brokerage: Brokerage,
     /// Not the origin or destination of any case.
     pub transit_only: Vec<bool>,
-    /// 1-based rank on flow betweenness (ties by node id).
+    /// 1-based rank on [`HubsResult::ranked_by`] (ties by node id).
     pub rank: Vec<usize>,
+    /// The measure hubs are ranked by.
+    pub ranked_by: HubRanking,
 }
 
 fn stage(e: impl std::fmt::Display) -> RunError {
@@ -122,9 +124,21 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, RunError> {
     let groups: Vec<u32> =
         labels.iter().map(|l| distinct.binary_search(l).unwrap_or(0) as u32).collect();
     let brok = brokerage(g, &groups).map_err(stage)?;
+    // Without case flow, rank by betweenness, but only over a network with evidence: the
+    // border prior alone would make hubs of geography.
+    let evidence = g.edge_weights().any(|e| e.route_reports > 0 || e.seizure_legs > 0);
+    let ranked_by = if flow.node.iter().any(|&f| f > 0.0) || !evidence {
+        HubRanking::FlowBetweenness
+    } else {
+        HubRanking::Betweenness
+    };
+    let score = match ranked_by {
+        HubRanking::FlowBetweenness => &flow.node,
+        HubRanking::Betweenness => &betweenness,
+    };
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| {
-        flow.node[b].total_cmp(&flow.node[a]).then(
+        score[b].total_cmp(&score[a]).then(
             g[petgraph::graph::NodeIndex::new(a)].id.cmp(&g[petgraph::graph::NodeIndex::new(b)].id),
         )
     });
@@ -145,6 +159,7 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, RunError> {
         brokerage: brok,
         transit_only: (0..n).map(|i| !endpoints.contains(&i)).collect(),
         rank,
+        ranked_by,
     })
 }
 
@@ -165,6 +180,38 @@ fn roles(z: &RoleValues<f64>) -> String {
         .join(";")
 }
 
+/// What hubs are ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HubRanking {
+    /// Flow betweenness over the diversion cases (weapons routed through the node): the
+    /// default whenever any case flow crosses the network.
+    FlowBetweenness,
+    /// Weighted betweenness of the network, when no case flow exists but the network has
+    /// evidence (route-report data without seizures or looting): hubs are still ranked by
+    /// how many most probable routes pass through them, never alphabetically.
+    Betweenness,
+}
+
+impl HubRanking {
+    /// The name used in the `ranked_by` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HubRanking::FlowBetweenness => "flow_betweenness",
+            HubRanking::Betweenness => "betweenness",
+        }
+    }
+}
+
+impl HubsResult {
+    /// The value node `i` is ranked by.
+    pub fn score(&self, i: usize) -> f64 {
+        match self.ranked_by {
+            HubRanking::FlowBetweenness => self.flow[i],
+            HubRanking::Betweenness => self.betweenness[i],
+        }
+    }
+}
+
 /// The hubs tables: `hubs` (one row per node, ordered by rank) and `hub_edges`.
 pub fn hubs_tables(h: &HubsResult, p: &PathsResult) -> Result<Vec<Table>, OutputError> {
     let g = &p.network.graph;
@@ -176,6 +223,7 @@ pub fn hubs_tables(h: &HubsResult, p: &PathsResult) -> Result<Vec<Table>, Output
     };
     let hubs = TableBuilder::new("hubs")
         .uint("rank", order.iter().map(|&i| Some(h.rank[i] as u64)))
+        .text("ranked_by", order.iter().map(|_| Some(h.ranked_by.as_str())))
         .text("node", order.iter().map(|&i| Some(&node(i).id)))
         .text("name", order.iter().map(|&i| Some(&node(i).name)))
         .text("iso3", order.iter().map(|&i| Some(&node(i).iso3)))

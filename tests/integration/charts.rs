@@ -525,3 +525,32 @@ fn render_all_timing() {
         );
     }
 }
+
+/// Route reports alone give a network without diversion cases: hubs are ranked by
+/// betweenness (not alphabetically, not all tied), the table and the chart say so, and the
+/// top-hubs chart shows them instead of "No data".
+#[test]
+fn a_run_without_cases_ranks_hubs_by_betweenness_and_says_so() {
+    let mut config = divnet::config::Config::empty(&crate::common::root());
+    config.inputs.routes = vec![divnet::config::InputSpec::file(
+        crate::common::root().join("datasets/demo/routes.csv").display().to_string(),
+    )];
+    let r = StageResults::compute(config);
+    assert!(r.paths.cases.is_empty());
+    let h = &r.hubs;
+    assert_eq!(h.ranked_by, divnet::stages::hubs::HubRanking::Betweenness);
+    let first = (0..h.rank.len()).find(|&i| h.rank[i] == 1).unwrap();
+    let best = h.betweenness.iter().cloned().fold(0.0, f64::max);
+    assert!(best > 0.0);
+    assert_eq!(h.betweenness[first], best, "rank 1 is the most central node");
+    let mut by_rank: Vec<usize> = (0..h.rank.len()).collect();
+    by_rank.sort_by_key(|&i| h.rank[i]);
+    assert!(by_rank.windows(2).all(|w| h.betweenness[w[0]] >= h.betweenness[w[1]]));
+    let tables = divnet::stages::hubs::hubs_tables(h, &r.paths).unwrap();
+    let col = tables[0].df.column("ranked_by").unwrap().str().unwrap().get(0).map(String::from);
+    assert_eq!(col.as_deref(), Some("betweenness"));
+    let figs = registry_figures(&r, 1);
+    let hubs = figs.iter().find(|f| f.name == "top_hubs").unwrap();
+    assert!(hubs.title.contains("betweenness (no diversion cases)"), "{}", hubs.title);
+    assert!(!hubs.svg.contains("\nNo data\n</text>"), "the chart shows the hubs");
+}
