@@ -505,8 +505,15 @@ fn recover(
             backups.retain(|x| *x != b);
         }
     }
+    remove_dead(staging.iter().chain(&backups), notices);
+    Ok(())
+}
+
+/// Removes the directories dead runs left (with the lock held), and says how many in
+/// `notices`; what cannot be removed is reported there too.
+fn remove_dead<'a>(dirs: impl IntoIterator<Item = &'a PathBuf>, notices: &mut Vec<String>) {
     let mut removed = 0;
-    for dir in staging.iter().chain(&backups) {
+    for dir in dirs {
         match remove_run_dir(dir, false, notices) {
             Ok(true) => removed += 1,
             Ok(false) => {}
@@ -519,7 +526,6 @@ fn recover(
             if removed == 1 { "y" } else { "ies" }
         ));
     }
-    Ok(())
 }
 
 /// Removes a directory divnet wrote: a staging directory (by its marker) entirely, a
@@ -780,25 +786,19 @@ fn check_history(target: &Path) -> Result<(), OutputError> {
 /// temporary `latest` links.
 fn recover_history(target: &Path, notices: &mut Vec<String>) -> Result<(), OutputError> {
     let runs = target.join("runs");
-    let mut removed = 0;
-    for e in std::fs::read_dir(&runs).map_err(OutputError::io("list", &runs))?.flatten() {
-        if e.file_name().to_string_lossy().starts_with(".divnet-staging-") {
-            match remove_run_dir(&e.path(), false, notices) {
-                Ok(true) => removed += 1,
-                Ok(false) => {}
-                Err(err) => notices.push(format!("could not remove {}: {err}", e.path().display())),
-            }
-        }
-    }
+    let dead: Vec<PathBuf> = std::fs::read_dir(&runs)
+        .map_err(OutputError::io("list", &runs))?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".divnet-staging-"))
+        .map(|e| e.path())
+        .collect();
+    remove_dead(&dead, notices);
     for e in std::fs::read_dir(target).map_err(OutputError::io("list", target))?.flatten() {
         if e.file_name().to_string_lossy().starts_with(".latest-")
             && e.file_type().is_ok_and(|t| t.is_symlink())
         {
             let _ = std::fs::remove_file(e.path());
         }
-    }
-    if removed > 0 {
-        notices.push(format!("removed {removed} unfinished run(s) left by interrupted runs"));
     }
     Ok(())
 }
