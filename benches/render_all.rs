@@ -7,19 +7,24 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use divnet::clock::Dated;
 use divnet::config::Config;
 use divnet::geo::Gazetteer;
-use divnet::stages::figures::{FIGURES, FigureContext, Results, render_figures};
+use divnet::stages::figures::{FIGURES, FigureContext, Results, render_figures, run_caption};
 
 fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = Config::from_file(&root.join("datasets/demo/divnet.toml")).expect("demo config");
     let g = Gazetteer::embedded().expect("gazetteer");
     let ing = divnet::pipeline::validate(&config, g).expect("demo ingests");
-    let paths = divnet::stages::paths::paths(&config, g, &ing).expect("paths");
+    let paths = divnet::stages::paths::paths(&config, g, &ing.seizures, &ing.looting, &ing.routes)
+        .expect("paths");
     let hubs = divnet::stages::hubs::hubs(&config.hubs, &paths).expect("hubs");
-    let hotspots = divnet::stages::hotspots::hotspots(&config.hotspots, g, &ing).expect("hotspots");
-    let results = Results { ing: &ing, paths: &paths, hubs: &hubs, hotspots: &hotspots };
+    let hotspots =
+        divnet::stages::hotspots::hotspots(&config.hotspots, g, &ing.seizures, &ing.looting)
+            .expect("hotspots");
+    let results = Results::all(&paths, &hubs, &hotspots);
     let dated = Dated::new(paths.reference_date, None);
-    let cx = FigureContext::new(&config.figures, g, results, &config.run.title, &dated);
+    let caption =
+        run_caption(&config.run.title, ing.files.len(), &ing.seizures, &ing.looting, &dated);
+    let cx = FigureContext::new(&config.figures, g, results, caption);
     let mut group = c.benchmark_group("render_all");
     group.sample_size(10);
     for threads in [1usize, 2] {

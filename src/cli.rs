@@ -47,6 +47,10 @@ pub enum Command {
         /// stopping.
         #[arg(long)]
         wait: bool,
+        /// Compute every step, reading and writing no cached artifact (the cache itself is
+        /// left as it is).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Ingest and validate only; print a summary and the rejected rows.
     Validate {
@@ -239,7 +243,7 @@ fn load_config(config: Option<&PathBuf>) -> Result<Config> {
 }
 
 fn summary(ing: &Ingested, out: &mut dyn Write) -> std::io::Result<()> {
-    for (table, c) in pipeline::counts(ing) {
+    for (table, c) in ing.counts_by_kind() {
         writeln!(
             out,
             "{table:<9} read {:>9}  accepted {:>9}  rejected {:>7}",
@@ -274,7 +278,7 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match command {
-        Command::Run { config, out: out_dir, strict, force, wait } => {
+        Command::Run { config, out: out_dir, strict, force, wait, no_cache } => {
             let mut cfg = load_config(config.as_ref())?;
             cfg.run.strict |= strict;
             crate::output::install_signal_cleanup()
@@ -289,6 +293,7 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
                         "divnet: waiting for the other run on this output directory ({holder})"
                     )
                 }),
+                no_cache,
             };
             let outcome = pipeline::run(&cfg, &opts)?;
             for n in &outcome.notices {

@@ -83,6 +83,11 @@ impl RunClock {
         self.start_utc.to_rfc3339_opts(SecondsFormat::Secs, true)
     }
 
+    /// The day the run started (UTC): rows dated after it are refused as future dates.
+    pub fn today(&self) -> NaiveDate {
+        self.start_utc.date_naive()
+    }
+
     /// The time now on this clock, RFC 3339 in UTC to the second.
     pub fn now_utc(&self) -> String {
         let elapsed = chrono::TimeDelta::from_std(self.start.elapsed()).unwrap_or_default();
@@ -120,13 +125,13 @@ pub fn source_date_from_env() -> Result<Option<NaiveDate>, ConfigError> {
 }
 
 /// The date figures and the report are dated by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Dated {
     /// The reference date of the inputs (`network.reference_date`, else the latest dated
     /// record): what the data describe, identical on every day the run is repeated.
-    Reference(NaiveDate),
+    Reference(#[serde(with = "crate::run::codec::naive_date")] NaiveDate),
     /// The date set by `SOURCE_DATE_EPOCH`.
-    Generated(NaiveDate),
+    Generated(#[serde(with = "crate::run::codec::naive_date")] NaiveDate),
 }
 
 impl Dated {
@@ -166,4 +171,11 @@ pub struct RunRecord {
     pub threads: usize,
     /// Wall time per stage, milliseconds.
     pub timings_ms: BTreeMap<String, u64>,
+    /// The artifact cache used (absent with `--no-cache` or `cache.enabled = false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<String>,
+    /// What each step of the run graph did, in the order the steps ran: its input hash
+    /// (key), the hash of its artifact, whether the artifact came from the cache, and its
+    /// wall time.
+    pub steps: Vec<crate::run::graph::StepReport>,
 }

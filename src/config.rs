@@ -79,6 +79,10 @@ pub struct Config {
     /// Figures and the report.
     #[serde(default)]
     pub figures: FiguresConfig,
+    /// The artifact cache. It decides where results are kept between runs, never what
+    /// they are, so it is left out of the applied config in the manifest.
+    #[serde(default, skip_serializing)]
+    pub cache: CacheConfig,
     /// Directory the relative paths resolve against (not a key of the file).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -111,6 +115,42 @@ impl Default for RunConfig {
             title: "divnet run".into(),
             keep: None,
         }
+    }
+}
+
+/// `[cache]`: where step artifacts are kept between runs (see `docs/cache.md`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    /// Use the cache (`--no-cache` turns it off for one run).
+    pub enabled: bool,
+    /// Its directory (relative to the config file); unset: `$DIVNET_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/divnet/artifacts`, else `~/.cache/divnet/artifacts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<PathBuf>,
+    /// Size bound in MiB: after a run, the least recently used entries beyond it are
+    /// removed.
+    pub max_size_mb: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig { enabled: true, dir: None, max_size_mb: 4096 }
+    }
+}
+
+impl CacheConfig {
+    /// The cache directory: `dir` (resolved against `base`), `$DIVNET_CACHE_DIR`,
+    /// `$XDG_CACHE_HOME/divnet/artifacts`, `$HOME/.cache/divnet/artifacts`; `None` when
+    /// none of them is set.
+    pub fn resolve_dir(&self, base: &Path) -> Option<PathBuf> {
+        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        if let Some(d) = &self.dir {
+            return Some(clean_path(&base.join(d)));
+        }
+        env("DIVNET_CACHE_DIR")
+            .or_else(|| env("XDG_CACHE_HOME").map(|x| x.join("divnet/artifacts")))
+            .or_else(|| env("HOME").map(|h| h.join(".cache/divnet/artifacts")))
     }
 }
 

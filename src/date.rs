@@ -10,7 +10,9 @@ use std::str::FromStr;
 use chrono::{Datelike, NaiveDate};
 
 /// How much of a date was reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum DatePrecision {
     /// Only the year, e.g. `2023`.
     Year,

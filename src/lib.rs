@@ -16,6 +16,7 @@ pub mod clock;
 pub mod config;
 pub mod date;
 pub mod diff;
+pub mod error;
 pub mod geo;
 pub mod gis;
 pub mod hotspot;

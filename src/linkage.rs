@@ -29,7 +29,9 @@ use rayon::prelude::*;
 use crate::records::{LootingIncident, Seizure, Text, split_serial};
 
 /// Strongest kind of evidence behind a link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Tier {
     /// Serial number inside a looted range.
     Serial,
@@ -60,7 +62,7 @@ pub struct LinkageParams {
 }
 
 /// One kept link.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     /// Index into the seizures slice.
     pub seizure: usize,

@@ -27,8 +27,8 @@ fn main() -> ExitCode {
             }
             let strict = e.chain().any(|c| {
                 matches!(
-                    c.downcast_ref::<divnet::pipeline::RunError>(),
-                    Some(divnet::pipeline::RunError::Ingest(
+                    c.downcast_ref::<divnet::error::RunError>(),
+                    Some(divnet::error::RunError::Ingest(
                         divnet::ingest::IngestError::Strict { .. }
                     ))
                 )

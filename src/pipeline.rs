@@ -1,9 +1,10 @@
 //! The `run` and `validate` pipelines: configuration in, run directory out.
 //!
-//! Stages run in order (ingest, tables, then the analyses); each is timed and the times
-//! go to `run.json` ([`crate::clock::RunRecord`]), apart from `manifest.json`, which holds
-//! only what determines the outputs. Outputs are staged and committed atomically by
-//! [`crate::output::RunDir`].
+//! A run claims its output directory, fingerprints its input files, runs the step graph of
+//! [`crate::stages`] (cached by the hash of each step's inputs), writes the files the steps
+//! produced, then `manifest.json` (what determines the outputs) and `run.json` (when, how
+//! long, which steps ran and which came from the cache: [`crate::clock::RunRecord`]).
+//! Outputs are staged and committed atomically by [`crate::output::RunDir`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,53 +12,14 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::config::{Config, ConfigError};
+use crate::config::Config;
+use crate::error::RunError;
 use crate::geo::Gazetteer;
-use crate::geo::gazetteer::GazetteerError;
-use crate::ingest::{self, FileReport, IngestError, IngestOptions, Ingested, InputSet};
-use crate::output::{ClaimOptions, OutputError, OutputFile, RunDir};
-
-/// Why a run stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// Bad configuration.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// The gazetteer could not be loaded.
-    #[error("{0}")]
-    Gazetteer(String),
-    /// An input file could not be used.
-    #[error(transparent)]
-    Ingest(#[from] IngestError),
-    /// An output could not be written.
-    #[error(transparent)]
-    Output(#[from] OutputError),
-    /// An analysis stage failed.
-    #[error("stage {stage}: {message}")]
-    Stage {
-        /// The stage.
-        stage: &'static str,
-        /// What went wrong.
-        message: String,
-    },
-}
-
-impl From<&GazetteerError> for RunError {
-    fn from(e: &GazetteerError) -> Self {
-        RunError::Gazetteer(e.to_string())
-    }
-}
-
-/// Row counts of one table kind.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Counts {
-    /// Rows read.
-    pub read: u64,
-    /// Rows accepted.
-    pub accepted: u64,
-    /// Rows rejected.
-    pub rejected: u64,
-}
+use crate::ingest::{self, Counts, FileReport, IngestOptions, Ingested, InputSet};
+use crate::output::{ClaimOptions, OutputFile, RunDir};
+use crate::run::cache::Cache;
+use crate::run::graph;
+use crate::stages::{self, StepInputs};
 
 /// `manifest.json`: what a run read, how, and what it wrote. It holds nothing that depends
 /// on when or where the run happened or on the thread count, so identical inputs and config
@@ -68,18 +30,22 @@ pub struct Manifest {
     pub divnet_version: &'static str,
     /// The configuration file.
     pub config_source: String,
-    /// The configuration as applied (defaults filled in).
+    /// The configuration as applied (defaults filled in; the cache settings left out).
     pub config: Config,
     /// Every input file with its SHA-256 and counts.
     pub inputs: Vec<FileReport>,
     /// Counts per table kind.
-    pub tables: BTreeMap<&'static str, Counts>,
+    pub tables: BTreeMap<String, Counts>,
     /// Distinct rejected rows.
     pub rejected_rows: usize,
     /// Rejected rows per reason.
-    pub rejections_by_reason: BTreeMap<&'static str, usize>,
-    /// Facts the stages report (sizes, methods chosen, exclusions).
+    pub rejections_by_reason: BTreeMap<String, usize>,
+    /// Facts the steps report (sizes, methods chosen, exclusions).
     pub notes: BTreeMap<String, serde_json::Value>,
+    /// The SHA-256 of each step's artifact (its result), by step: equal hashes, equal
+    /// results. Input hashes and whether a step ran or came from the cache are facts of the
+    /// execution and go to `run.json`.
+    pub steps: BTreeMap<String, String>,
     /// Files written (the manifest and `run.json` excluded).
     pub outputs: Vec<OutputFile>,
 }
@@ -114,18 +80,6 @@ pub fn validate(config: &Config, gazetteer: &Gazetteer) -> Result<Ingested, RunE
     Ok(ingest::ingest(&inputs_of(config), &config.base_dir, gazetteer, IngestOptions::default())?)
 }
 
-/// Counts per table kind.
-pub fn counts(ing: &Ingested) -> BTreeMap<&'static str, Counts> {
-    let mut m: BTreeMap<&'static str, Counts> = BTreeMap::new();
-    for f in &ing.files {
-        let c = m.entry(f.table.as_str()).or_default();
-        c.read += f.rows_read;
-        c.accepted += f.accepted;
-        c.rejected += f.rejected;
-    }
-    m
-}
-
 /// What a finished run reports back.
 #[derive(Debug)]
 pub struct RunOutcome {
@@ -151,6 +105,8 @@ pub struct RunOptions {
     pub wait: bool,
     /// Called once if the run waits for another, with the holder ("pid 1234").
     pub on_wait: Option<fn(&str)>,
+    /// Compute every step, reading and writing no cache.
+    pub no_cache: bool,
 }
 
 /// What the output directory must never contain: the config and every input path; the
@@ -183,10 +139,22 @@ pub fn inputs_digest(manifest: &Manifest) -> String {
     crate::output::sha256_hex(text.as_bytes())
 }
 
+/// The artifact cache of a run, if any.
+fn cache_of(config: &Config, opts: &RunOptions) -> Option<Cache> {
+    if opts.no_cache || !config.cache.enabled || crate::run::build_id().is_none() {
+        return None;
+    }
+    config.cache.resolve_dir(&config.base_dir).map(Cache::new)
+}
+
 /// Runs the whole pipeline for `config`. The output directory is claimed first (see
 /// [`RunDir::claim`]), so a directory divnet may not write is refused before any work.
+/// The analysis runs as the step graph of [`stages::steps`], cached in the artifact cache
+/// unless `opts.no_cache`.
 pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     let clock = crate::clock::RunClock::from_env()?;
+    // Read first, so that a malformed value stops the run before any work.
+    let source_date = crate::clock::source_date_from_env()?;
     let threads = opts.threads;
     let target = opts.out.clone().unwrap_or_else(|| config.resolve(&config.run.out));
     let (protected, patterns) = protected_paths(config);
@@ -201,55 +169,71 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     let mut dir = RunDir::claim(&target, &claim)?;
     let mut timings = Timings::default();
     let gazetteer = timings.time("gazetteer", Gazetteer::embedded)?;
-    let ing = timings.time("ingest", || validate(config, gazetteer))?;
-    if config.run.strict && !ing.rejections.is_empty() {
-        let r = &ing.rejections[0];
-        let file = ing
-            .files
-            .get(r.row.file as usize)
-            .map(|f| f.path.display().to_string())
-            .unwrap_or_default();
-        return Err(IngestError::Strict {
-            count: ing.rejected_rows(),
-            first: format!(
-                "{file}:{} column {}: {}",
-                r.row.line, r.problem.column, r.problem.detail
-            ),
+    let inputs = inputs_of(config);
+    let fingerprints = timings.time("fingerprint", || -> Result<_, RunError> {
+        let mut m = BTreeMap::new();
+        for (kind, specs) in [
+            (crate::schema::TableKind::Seizures, &inputs.seizures),
+            (crate::schema::TableKind::Looting, &inputs.looting),
+            (crate::schema::TableKind::Routes, &inputs.routes),
+        ] {
+            m.insert(kind, ingest::fingerprint(kind, specs, &config.base_dir)?);
         }
-        .into());
+        Ok(m)
+    })?;
+    let step_inputs = StepInputs {
+        gazetteer,
+        ingest: IngestOptions { today: clock.today(), ..IngestOptions::default() },
+        source_date,
+        fingerprints,
+    };
+    let cache = cache_of(config, opts);
+    let steps = stages::steps(config, &step_inputs);
+    let build = crate::run::build_id().unwrap_or(env!("CARGO_PKG_VERSION"));
+    let mut done = graph::run(steps, cache.as_ref(), build).map_err(RunError::from_graph)?;
+    let reports = done.reports.clone();
+    for r in &reports {
+        timings.map.insert(r.step.clone(), r.ms);
     }
-    let mut notes: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-    notes.insert("precision_downgraded".into(), ing.precision_downgraded.into());
-    timings.time("tables", || -> Result<(), RunError> {
-        let tables = [
-            crate::tables::seizures(gazetteer, &ing)?,
-            crate::tables::looting(gazetteer, &ing)?,
-            crate::tables::routes(gazetteer, &ing)?,
-            crate::tables::rejected(&ing)?,
-        ];
-        for t in &tables {
-            dir.write_table(t)?;
+    let take = |done: &mut graph::Outcome<stages::Artifact>, name: &str| {
+        done.take(name)
+            .unwrap_or_else(|| {
+                Err(graph::GraphError::UnknownDep { step: "the run".into(), dep: name.into() })
+            })
+            .map_err(RunError::from_graph)
+    };
+    timings.time("write", || -> Result<(), RunError> {
+        for name in stages::file_steps(config) {
+            let artifact = take(&mut done, &name)?;
+            let files = stages::artifact_files(&artifact).map_err(|source| {
+                RunError::from_graph(graph::GraphError::Step { step: name.clone(), source })
+            })?;
+            for f in files {
+                dir.write(&f.path, &f.bytes, f.rows)?;
+            }
         }
         Ok(())
     })?;
-    crate::stages::run_all(config, gazetteer, &ing, &mut dir, &mut notes, &mut timings)?;
+    let summary = take(&mut done, "summary")?;
+    let summary = summary.summary().map_err(|source| {
+        RunError::from_graph(graph::GraphError::Step { step: "summary".into(), source })
+    })?;
+    let notes: BTreeMap<String, serde_json::Value> = serde_json::from_str(&summary.notes_json)
+        .map_err(|source| RunError::Serialize { what: "the manifest notes", source })?;
     let manifest = Manifest {
         divnet_version: env!("CARGO_PKG_VERSION"),
         config_source: config.source.display().to_string(),
         config: config.clone(),
-        inputs: ing.files.clone(),
-        tables: counts(&ing),
-        rejected_rows: ing.rejected_rows(),
-        rejections_by_reason: ing
-            .rejections_by_reason()
-            .into_iter()
-            .map(|(r, n)| (r.as_str(), n))
-            .collect(),
+        inputs: summary.inputs.clone(),
+        tables: summary.tables.clone(),
+        rejected_rows: summary.rejected_rows,
+        rejections_by_reason: summary.rejections_by_reason.clone(),
         notes,
+        steps: reports.iter().map(|r| (r.step.clone(), r.content.clone())).collect(),
         outputs: dir.written().to_vec(),
     };
     let json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| RunError::Stage { stage: "manifest", message: e.to_string() })?;
+        .map_err(|source| RunError::Serialize { what: "manifest.json", source })?;
     dir.write("manifest.json", &json, None)?;
     dir.set_inputs_hash(&inputs_digest(&manifest));
     let record = crate::clock::RunRecord {
@@ -258,10 +242,23 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
         finished_utc: clock.now_utc(),
         threads,
         timings_ms: timings.map.clone(),
+        cache: cache.as_ref().map(|c| c.root().display().to_string()),
+        steps: reports,
     };
     let json = serde_json::to_vec_pretty(&record)
-        .map_err(|e| RunError::Stage { stage: "run record", message: e.to_string() })?;
+        .map_err(|source| RunError::Serialize { what: "run.json", source })?;
     dir.write("run.json", &json, None)?;
     let committed = dir.commit()?;
-    Ok(RunOutcome { out_dir: committed.dir, manifest, notices: committed.notices })
+    let mut notices = committed.notices;
+    if let Some(c) = &cache {
+        let removed = c.prune(config.cache.max_size_mb.saturating_mul(1 << 20));
+        if removed > 0 {
+            notices.push(format!(
+                "removed {removed} least recently used entries from the cache at {} to keep it under {} MiB",
+                c.root().display(),
+                config.cache.max_size_mb
+            ));
+        }
+    }
+    Ok(RunOutcome { out_dir: committed.dir, manifest, notices })
 }

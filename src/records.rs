@@ -11,7 +11,9 @@ pub type Text = compact_str::CompactString;
 
 /// Where a record came from: the input file (index into the run's file list) and the line
 /// (CSV, NDJSON) or row (Parquet) number, 1-based, header included for CSV.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct RowRef {
     /// Index of the input file.
     pub file: u32,
@@ -20,7 +22,7 @@ pub struct RowRef {
 }
 
 /// A resolved event location.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// The country (always known).
     pub country: CountryId,
@@ -37,7 +39,7 @@ pub struct Location {
 }
 
 /// A looted serial-number range: `model:first-last`, e.g. `AK-47:MA104000-MA105999`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SerialRange {
     /// Model as reported.
     pub model: Text,
@@ -100,7 +102,7 @@ pub fn split_serial(s: &str) -> Option<(String, u64)> {
 }
 
 /// A seizure report.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Seizure {
     /// Record id.
     pub id: Text,
@@ -154,7 +156,7 @@ impl Seizure {
 }
 
 /// A stockpile looting incident.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LootingIncident {
     /// Record id.
     pub id: Text,
@@ -189,7 +191,7 @@ pub struct LootingIncident {
 }
 
 /// A reported trafficking route leg.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RouteReport {
     /// Record id.
     pub id: Text,

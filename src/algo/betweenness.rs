@@ -1076,7 +1076,7 @@ fn sample_path(
 }
 
 /// How [`betweenness_auto`] computed its scores.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum BetweennessMethod {
     /// Exact Brandes.
     Exact,

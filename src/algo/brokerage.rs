@@ -31,7 +31,7 @@ use crate::algo::csr::CentralityError;
 use petgraph::visit::{IntoNeighbors, IntoNodeIdentifiers, NodeIndexable};
 
 /// One value per Gould–Fernandez role, plus their total.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RoleValues<T> {
     /// `A -> A -> A` (`w_I`).
     pub coordinator: T,
@@ -48,7 +48,7 @@ pub struct RoleValues<T> {
 }
 
 /// Brokerage counts and `sna` null-model statistics per node index.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Brokerage {
     /// Raw role counts (`raw.nli`); zero for indices that are not nodes.
     pub raw: Vec<RoleValues<u64>>,

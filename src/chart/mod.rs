@@ -103,10 +103,13 @@ pub enum ChartError {
     /// PNG encoding failed.
     #[error("PNG encoding failed: {0}")]
     Encode(String),
+    /// The figure's input was not provided.
+    #[error("{0}")]
+    InvalidInput(String),
 }
 
 /// One rendered figure: SVG text and PNG bytes of the same drawing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Figure {
     /// Stable file stem, e.g. `"flow_map"`.
     pub name: String,

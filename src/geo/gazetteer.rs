@@ -19,15 +19,21 @@ use super::shapes::{CountryShape, read_geojson};
 use super::{LatLon, name_key};
 
 /// Index of a country in [`Gazetteer::countries`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct CountryId(pub u16);
 
 /// Index of an admin1 division in [`Gazetteer::admin1s`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Admin1Id(pub u32);
 
 /// Index of a place in [`Gazetteer::cities`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct CityId(pub u32);
 
 /// A country or territory.
@@ -80,7 +86,7 @@ pub struct City {
 }
 
 /// What a location text resolved to.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Resolved {
     /// A country only.
     Country(CountryId),

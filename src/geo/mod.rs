@@ -14,7 +14,7 @@ pub use gazetteer::{Admin1Id, CityId, CountryId, Gazetteer, GazetteerError, Reso
 /// assert!(LatLon::new(123.4, 0.0).is_err());
 /// assert!(LatLon::new(f64::NAN, 0.0).is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LatLon {
     lat: f64,
     lon: f64,

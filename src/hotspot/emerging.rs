@@ -23,7 +23,7 @@ pub struct SpaceTimeCube {
 }
 
 /// Significance of one bin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Significance {
     /// z > 0 and p < alpha.
     Hot,
@@ -34,7 +34,7 @@ pub enum Significance {
 }
 
 /// ArcGIS Emerging Hot Spot Analysis pattern of a location. Rules in `docs/hotspots.md`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum EmergingCategory {
     /// None of the patterns below.
     NoPattern,
@@ -130,7 +130,7 @@ impl Default for EmergingOptions {
 }
 
 /// Emerging hot spot result of one cell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EmergingCell {
     /// The cell.
     pub cell: CellIndex,

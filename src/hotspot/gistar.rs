@@ -28,7 +28,7 @@ impl Default for GiStarOptions {
 }
 
 /// Why a Gi* value is or is not defined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum GiStatus {
     /// z-score and p-values are defined.
     Defined,
@@ -43,7 +43,7 @@ pub enum GiStatus {
 }
 
 /// Gi* result of one observation.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GiStar {
     /// Observed value.
     pub value: f64,
@@ -64,7 +64,7 @@ pub struct GiStar {
 }
 
 /// Gi* result of one H3 cell.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GiStarCell {
     /// The cell.
     pub cell: CellIndex,

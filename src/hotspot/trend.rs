@@ -5,7 +5,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use super::HotspotError;
 
 /// Direction of a Mann-Kendall trend at the chosen significance level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TrendDirection {
     /// Significant positive trend.
     Increasing,
@@ -16,7 +16,7 @@ pub enum TrendDirection {
 }
 
 /// Result of the Mann-Kendall test (field names as pymannkendall `original_test`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MannKendall {
     /// Mann-Kendall score S.
     pub s: f64,

@@ -107,7 +107,7 @@ pub enum IngestError {
 }
 
 /// A rejected row (one line of `rejected.csv` per problem).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rejection {
     /// Table kind.
     pub table: TableKind,
@@ -118,14 +118,14 @@ pub struct Rejection {
 }
 
 /// What was read from one input file.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FileReport {
     /// Table kind.
     pub table: TableKind,
     /// Path as resolved.
     pub path: PathBuf,
     /// Format.
-    pub format: &'static str,
+    pub format: crate::config::Format,
     /// Size in bytes.
     pub bytes: u64,
     /// SHA-256 of the content, hex.
@@ -141,7 +141,7 @@ pub struct FileReport {
 }
 
 /// Everything ingestion produced.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Ingested {
     /// Input files in read order (RowRef::file indexes this).
     pub files: Vec<FileReport>,
@@ -157,7 +157,39 @@ pub struct Ingested {
     pub precision_downgraded: u64,
 }
 
+/// Row counts of one table kind.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
+pub struct Counts {
+    /// Rows read.
+    pub read: u64,
+    /// Rows accepted.
+    pub accepted: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+}
+
 impl Ingested {
+    /// Counts per table kind, over the kinds that have files.
+    pub fn counts_by_kind(&self) -> std::collections::BTreeMap<&'static str, Counts> {
+        let mut m: std::collections::BTreeMap<&'static str, Counts> = Default::default();
+        for f in &self.files {
+            let c = m.entry(f.table.as_str()).or_default();
+            c.read += f.rows_read;
+            c.accepted += f.accepted;
+            c.rejected += f.rejected;
+        }
+        m
+    }
+
+    /// The counts over every file.
+    pub fn counts(&self) -> Counts {
+        self.counts_by_kind().into_values().fold(Counts::default(), |a, c| Counts {
+            read: a.read + c.read,
+            accepted: a.accepted + c.accepted,
+            rejected: a.rejected + c.rejected,
+        })
+    }
+
     /// Number of distinct rejected rows.
     pub fn rejected_rows(&self) -> usize {
         let mut rows: Vec<(TableKind, RowRef)> =
@@ -850,7 +882,7 @@ fn ingest_kind<K: Kind>(
             let report = FileReport {
                 table: K::TABLE,
                 path: path.clone(),
-                format: format.as_str(),
+                format,
                 bytes: size,
                 sha256,
                 rows_read: pieces.iter().map(Piece::rows).sum(),
@@ -925,6 +957,60 @@ fn ingest_kind<K: Kind>(
 }
 
 /// Reads and validates every input. `base` is the directory relative paths resolve against.
+/// Reads and validates the inputs of one table kind (the ingest step of that kind); the
+/// files and row references of the result are numbered within the kind.
+pub fn ingest_table(
+    kind: TableKind,
+    specs: &[InputSpec],
+    base: &Path,
+    gazetteer: &Gazetteer,
+    opts: IngestOptions,
+) -> Result<Ingested, IngestError> {
+    let mut out = Ingested::default();
+    match kind {
+        TableKind::Seizures => {
+            out.seizures = ingest_kind::<Seizure>(specs, base, gazetteer, opts, &mut out)?
+        }
+        TableKind::Looting => {
+            out.looting = ingest_kind::<LootingIncident>(specs, base, gazetteer, opts, &mut out)?
+        }
+        TableKind::Routes => {
+            out.routes = ingest_kind::<RouteReport>(specs, base, gazetteer, opts, &mut out)?
+        }
+    }
+    Ok(out)
+}
+
+/// The files the specs of `kind` name (globs expanded, in read order), each with the
+/// SHA-256 of its content: what an ingest step's result depends on. Read in parallel; a
+/// file that cannot be read gives the error ingestion would give.
+pub fn fingerprint(
+    kind: TableKind,
+    specs: &[InputSpec],
+    base: &Path,
+) -> Result<Vec<(PathBuf, String)>, IngestError> {
+    use rayon::prelude::*;
+    let mut paths = Vec::new();
+    for spec in specs {
+        paths.extend(expand(kind, spec, base)?);
+    }
+    paths
+        .into_par_iter()
+        .map(|path| {
+            let bytes = file::read_regular_file(&path).map_err(|source| match source {
+                file::FileError::NotFound => {
+                    IngestError::NoFiles { table: kind, pattern: path.to_string_lossy().into() }
+                }
+                source => IngestError::Io { table: kind, path: path.clone(), source },
+            })?;
+            let sha = crate::output::sha256_hex(&bytes);
+            Ok((path, sha))
+        })
+        .collect()
+}
+
+/// Reads and validates every input (the `validate` command; a run reads each kind in its
+/// own step, [`ingest_table`]).
 pub fn ingest(
     inputs: &InputSet,
     base: &Path,

@@ -12,7 +12,9 @@ use crate::records::{Location, LootingIncident, RouteReport, RowRef, Seizure, Se
 use crate::schema::{Category, LocationPrecision, TransportMode};
 
 /// Why a row (or one of its fields) cannot be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// A required value is empty.
@@ -123,7 +125,7 @@ impl Reason {
 }
 
 /// One problem with one field of one row.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     /// Schema column (or `"(row)"` for whole-row problems).
     pub column: String,

@@ -16,7 +16,9 @@ use crate::network::{DiversionNetwork, NodeKey};
 use crate::records::{LootingIncident, Seizure};
 
 /// How a case was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum CaseKind {
     /// A recorded trace to a looting incident.
     Trace,
@@ -38,7 +40,7 @@ impl CaseKind {
 }
 
 /// One diversion case.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Case {
     /// Case id: `<seizure id>#<n>`.
     pub id: String,
@@ -61,7 +63,7 @@ pub struct Case {
 }
 
 /// Counts the manifest reports about case building.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CaseStats {
     /// Seizures whose trace names no known incident (they fall through to the next rule).
     pub unmatched_traces: u64,

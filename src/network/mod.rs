@@ -22,7 +22,9 @@ use crate::geo::{CountryId, Gazetteer, LatLon, Resolved};
 use crate::records::{Location, RouteReport, Seizure};
 
 /// What a node stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum NodeKey {
     /// A country.
     Country(CountryId),
@@ -33,7 +35,7 @@ pub enum NodeKey {
 }
 
 /// A network node.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Node {
     /// What it stands for.
     pub key: NodeKey,
@@ -52,7 +54,7 @@ pub struct Node {
 }
 
 /// The evidence behind an edge and its combined probability.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Edge {
     /// Route reports on this leg (sum of `reports`).
     pub route_reports: u64,
@@ -82,14 +84,35 @@ impl Edge {
     }
 }
 
-/// The network and the index from [`NodeKey`] to node.
-#[derive(Debug, Clone)]
+/// The network and the index from [`NodeKey`] to node. Serialised as its graph and
+/// resolution; the index is rebuilt from the nodes' keys.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(into = "NetworkRepr", from = "NetworkRepr")]
 pub struct DiversionNetwork {
     /// The graph; node and edge indices are stable for a given input.
     pub graph: DiGraph<Node, Edge>,
     index: HashMap<NodeKey, NodeIndex>,
     /// Node resolution.
     pub resolution: Resolution,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct NetworkRepr {
+    graph: DiGraph<Node, Edge>,
+    resolution: Resolution,
+}
+
+impl From<DiversionNetwork> for NetworkRepr {
+    fn from(n: DiversionNetwork) -> Self {
+        NetworkRepr { graph: n.graph, resolution: n.resolution }
+    }
+}
+
+impl From<NetworkRepr> for DiversionNetwork {
+    fn from(r: NetworkRepr) -> Self {
+        let index = r.graph.node_indices().map(|i| (r.graph[i].key, i)).collect();
+        DiversionNetwork { graph: r.graph, index, resolution: r.resolution }
+    }
 }
 
 /// Evidence age decay: `2^(-age_years / half_life_years)`, 1 for evidence newer than the

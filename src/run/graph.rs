@@ -98,7 +98,6 @@ pub struct StepReport {
     /// Whether the artifact came from the cache (the step did not run).
     pub cached: bool,
     /// Wall time of the step's work (0 for cache hits), milliseconds.
-    #[serde(skip)]
     pub ms: u64,
     /// A cache entry that was found damaged and recomputed, or could not be written.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -2,8 +2,10 @@
 //! analysis results onto its chart's input; the rendering of every registered figure (PNG at
 //! print resolution and SVG); and the run report (`index.html`, `report.md`).
 //!
-//! Adding a figure means one entry in [`FIGURES`] (name, caption, render function) and its
-//! chart module in `src/chart/`: the run, the report and the tests all read the registry.
+//! Adding a figure means one entry in [`FIGURES`] (name, caption, the results it needs, render
+//! function) and its chart module in `src/chart/`: the run graph (one cached step per
+//! figure, reading only what the entry needs), the report and the tests all read the
+//! registry.
 
 use std::collections::BTreeMap;
 
@@ -13,10 +15,11 @@ use crate::chart::{self, Caption, ChartError, Figure, RenderSize, basemap::Shape
 use crate::clock::Dated;
 use crate::config::FiguresConfig;
 use crate::geo::Gazetteer;
-use crate::ingest::Ingested;
-use crate::pipeline::RunError;
-use crate::report::{self, ReportInput};
-use crate::stages::hotspots::{HotspotsResult, RegionLevel, ring};
+use crate::records::{LootingIncident, Seizure};
+use crate::report::{self, ReportError, ReportInput};
+use crate::stages::hotspots::{
+    CellsStep, CubeStep, HotspotsResult, RegionLevel, RegionalStep, ring,
+};
 use crate::stages::hubs::HubsResult;
 use crate::stages::paths::PathsResult;
 
@@ -35,15 +38,16 @@ pub struct ReportContext {
     pub provenance: Vec<(String, String)>,
 }
 
-/// Rendered figures and report.
-#[derive(Debug, Clone)]
-pub struct Rendered {
-    /// The figures, in [`FIGURES`] order (failed ones are reported in `errors`).
-    pub figures: Vec<Figure>,
-    /// Figures that could not be rendered, with the reason.
-    pub errors: Vec<String>,
-    /// The report.
-    pub report: report::Report,
+/// The artifact of a figure step: the figure, or why it could not be drawn (one failed
+/// figure does not stop the run; the report says which are missing and why).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FigureStep {
+    /// The registry name.
+    pub name: String,
+    /// The figure, when it could be drawn.
+    pub figure: Option<Figure>,
+    /// Why it could not.
+    pub error: Option<String>,
 }
 
 /// The country polygons of the gazetteer, drawn under the maps.
@@ -61,8 +65,8 @@ fn shapes(g: &Gazetteer) -> Vec<Shape> {
         .collect()
 }
 
-fn date_range(ing: &Ingested) -> String {
-    let dates = ing.seizures.iter().map(|s| s.date).chain(ing.looting.iter().map(|l| l.date));
+fn date_range(seizures: &[Seizure], looting: &[LootingIncident]) -> String {
+    let dates = seizures.iter().map(|s| s.date).chain(looting.iter().map(|l| l.date));
     let (lo, hi) = dates.fold(
         (None, None),
         |(lo, hi): (Option<crate::date::PartialDate>, Option<crate::date::PartialDate>), d| {
@@ -99,17 +103,71 @@ fn emerging_category(c: crate::hotspot::EmergingCategory) -> chart::emerging_map
     }
 }
 
-/// The results of the earlier stages that figures and the report draw on.
-#[derive(Debug, Clone, Copy)]
+/// The results of the earlier steps that figures and the report draw on. A figure step
+/// fills in only what its [`FigureSpec::needs`] names.
+#[derive(Debug, Clone, Default)]
 pub struct Results<'a> {
-    /// Ingested records.
-    pub ing: &'a Ingested,
-    /// The paths stage.
-    pub paths: &'a PathsResult,
-    /// The hubs stage.
-    pub hubs: &'a HubsResult,
-    /// The hotspots stage.
-    pub hotspots: &'a HotspotsResult,
+    /// The path steps.
+    pub paths: Option<&'a PathsResult>,
+    /// The hubs step.
+    pub hubs: Option<&'a HubsResult>,
+    /// The hotspot cells step.
+    pub cells: Option<CellsStep>,
+    /// The space-time cube step.
+    pub cube: Option<CubeStep>,
+    /// The regional series step.
+    pub regional: Option<RegionalStep>,
+}
+
+impl<'a> Results<'a> {
+    /// Every result.
+    pub fn all(paths: &'a PathsResult, hubs: &'a HubsResult, hotspots: &HotspotsResult) -> Self {
+        let (cells, cube, regional) = hotspots.parts();
+        Results {
+            paths: Some(paths),
+            hubs: Some(hubs),
+            cells: Some(cells),
+            cube: Some(cube),
+            regional: Some(regional),
+        }
+    }
+}
+
+/// What a figure is drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// The path steps (network, cases, paths, flows).
+    Paths,
+    /// The hubs step.
+    Hubs,
+    /// The hotspot cells step.
+    Cells,
+    /// The space-time cube step.
+    Cube,
+    /// The regional series step.
+    Regional,
+}
+
+fn missing(what: &str) -> ChartError {
+    ChartError::InvalidInput(format!(
+        "the figure reads {what}, which its registry entry does not name"
+    ))
+}
+
+/// The caption line under every figure of a run: the title, the divnet version, the number
+/// of input files, the period the records cover, and the date the figures are dated by.
+pub fn run_caption(
+    title: &str,
+    files: usize,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+    dated: &Dated,
+) -> Caption {
+    Caption {
+        source: format!("{title} · divnet {} · {files} input file(s)", env!("CARGO_PKG_VERSION")),
+        date_range: date_range(seizures, looting),
+        dated: dated.label(),
+    }
 }
 
 /// Expected quantity per distinct path (node labels from `label`) with at least
@@ -121,7 +179,7 @@ fn path_totals(
 ) -> Vec<(Vec<String>, f64)> {
     let net = &p.network.graph;
     let mut seqs: BTreeMap<Vec<String>, f64> = BTreeMap::new();
-    for (c, ps) in p.cases.iter().zip(&p.paths) {
+    for (c, ps) in p.cases.iter().zip(p.paths.iter()) {
         for path in ps.iter().filter(|x| x.nodes.len() >= min_nodes) {
             *seqs.entry(path.nodes.iter().map(|n| label(&net[*n])).collect()).or_default() +=
                 c.quantity * path.share;
@@ -149,25 +207,34 @@ pub struct FigureContext<'a> {
 }
 
 impl<'a> FigureContext<'a> {
-    /// The context of a run's figures at print size: the caption names `title`, the divnet
-    /// version, the number of input files, the period covered by the records, and `dated`.
+    /// The context of a run's figures at print size (see [`run_caption`]).
     pub fn new(
         config: &'a FiguresConfig,
         g: &Gazetteer,
         results: Results<'a>,
-        title: &str,
-        dated: &Dated,
+        caption: Caption,
     ) -> Self {
-        let caption = Caption {
-            source: format!(
-                "{title} · divnet {} · {} input file(s)",
-                env!("CARGO_PKG_VERSION"),
-                results.ing.files.len()
-            ),
-            date_range: date_range(results.ing),
-            dated: dated.label(),
-        };
         FigureContext { config, results, caption, basemap: shapes(g), size: RenderSize::PRINT }
+    }
+
+    fn paths(&self) -> Result<&'a PathsResult, ChartError> {
+        self.results.paths.ok_or_else(|| missing("the paths"))
+    }
+
+    fn hubs(&self) -> Result<&'a HubsResult, ChartError> {
+        self.results.hubs.ok_or_else(|| missing("the hubs"))
+    }
+
+    fn cells(&self) -> Result<&CellsStep, ChartError> {
+        self.results.cells.as_ref().ok_or_else(|| missing("the hotspot cells"))
+    }
+
+    fn cube(&self) -> Result<&CubeStep, ChartError> {
+        self.results.cube.as_ref().ok_or_else(|| missing("the space-time cube"))
+    }
+
+    fn regional(&self) -> Result<&RegionalStep, ChartError> {
+        self.results.regional.as_ref().ok_or_else(|| missing("the regional series"))
     }
 
     fn top_n(&self) -> usize {
@@ -183,18 +250,14 @@ impl<'a> FigureContext<'a> {
         })
     }
 
-    fn node(&self, i: usize) -> &crate::network::Node {
-        &self.results.paths.network.graph[petgraph::graph::NodeIndex::new(i)]
-    }
-
     /// The top nodes by the hubs ranking measure (nodes scoring above zero only), best first.
-    fn top_hub_nodes(&self) -> Vec<usize> {
-        let (p, h) = (self.results.paths, self.results.hubs);
+    fn top_hub_nodes(&self) -> Result<Vec<usize>, ChartError> {
+        let (p, h) = (self.paths()?, self.hubs()?);
         let mut ranked: Vec<usize> =
             (0..p.network.graph.node_count()).filter(|&i| h.score(i) > 0.0).collect();
         ranked.sort_by_key(|&i| h.rank[i]);
         ranked.truncate(self.top_n());
-        ranked
+        Ok(ranked)
     }
 }
 
@@ -205,6 +268,8 @@ pub struct FigureSpec {
     pub name: &'static str,
     /// What the figure shows, one sentence, printed under it in the report.
     pub caption: &'static str,
+    /// The results it is drawn from (its step reads only these).
+    pub needs: &'static [Need],
     /// Maps the results onto the chart's input and draws it.
     pub render: fn(&FigureContext<'_>) -> Result<Figure, ChartError>,
 }
@@ -214,36 +279,43 @@ pub const FIGURES: &[FigureSpec] = &[
     FigureSpec {
         name: "flow_map",
         caption: "The heaviest expected diversion flows between nodes, and the leading transit hubs.",
+        needs: &[Need::Paths, Need::Hubs],
         render: flow_map,
     },
     FigureSpec {
         name: "top_hubs",
         caption: "Nodes ranked by flow betweenness over the diversion cases, or by betweenness when the run has no cases.",
+        needs: &[Need::Paths, Need::Hubs],
         render: top_hubs,
     },
     FigureSpec {
         name: "hotspot_map",
         caption: "H3 cells with significant Getis-Ord Gi* values after false discovery rate control.",
+        needs: &[Need::Cells],
         render: hotspot_map,
     },
     FigureSpec {
         name: "emerging_map",
         caption: "Emerging hot and cold spot categories of the space-time cube.",
+        needs: &[Need::Cube],
         render: emerging_map,
     },
     FigureSpec {
         name: "regional_series",
         caption: "Seizures and looted weapons per time step in the leading subregions, with Mann-Kendall trends.",
+        needs: &[Need::Regional],
         render: regional_series,
     },
     FigureSpec {
         name: "od_matrix",
         caption: "Diverted quantity from origin to destination country over the diversion cases.",
+        needs: &[Need::Paths],
         render: od_matrix,
     },
     FigureSpec {
         name: "top_paths",
         caption: "The diversion paths carrying the most expected quantity.",
+        needs: &[Need::Paths],
         render: top_paths,
     },
 ];
@@ -263,7 +335,8 @@ pub fn render_figures(cx: &FigureContext<'_>) -> Vec<Result<Figure, ChartError>>
 
 fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::flow_map::{Flow, FlowMapInput, Hub, render};
-    let (p, h) = (cx.results.paths, cx.results.hubs);
+    let (p, h) = (cx.paths()?, cx.hubs()?);
+    let node = |i: usize| &p.network.graph[petgraph::graph::NodeIndex::new(i)];
     let net = &p.network.graph;
     // The heaviest edges and the top hubs.
     let mut edges: Vec<_> = net.edge_indices().filter(|e| p.edge_flow[e.index()] > 0.0).collect();
@@ -283,12 +356,12 @@ fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         })
         .collect();
     let hubs = cx
-        .top_hub_nodes()
+        .top_hub_nodes()?
         .into_iter()
         .map(|i| Hub {
-            name: cx.node(i).name.clone(),
-            lon: cx.node(i).point.lon(),
-            lat: cx.node(i).point.lat(),
+            name: node(i).name.clone(),
+            lon: node(i).point.lon(),
+            lat: node(i).point.lat(),
             betweenness: h.score(i),
         })
         .collect();
@@ -305,7 +378,8 @@ fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
 
 fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::top_hubs::{HubBar, TopHubsInput, render};
-    let h = cx.results.hubs;
+    let (p, h) = (cx.paths()?, cx.hubs()?);
+    let node = |i: usize| &p.network.graph[petgraph::graph::NodeIndex::new(i)];
     let top_n = cx.top_n();
     let (by, measure) = match h.ranked_by {
         crate::stages::hubs::HubRanking::FlowBetweenness => {
@@ -320,10 +394,10 @@ fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         title: format!("Top {top_n} transit hubs by {by}"),
         measure: measure.into(),
         hubs: cx
-            .top_hub_nodes()
+            .top_hub_nodes()?
             .into_iter()
             .map(|i| HubBar {
-                name: format!("{} ({})", cx.node(i).name, cx.node(i).iso3),
+                name: format!("{} ({})", node(i).name, node(i).iso3),
                 value: h.score(i),
             })
             .collect(),
@@ -337,8 +411,7 @@ fn hotspot_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     let input = HotspotMapInput {
         title: "Hot and cold spots (Getis-Ord Gi*, FDR-adjusted)".into(),
         cells: cx
-            .results
-            .hotspots
+            .cells()?
             .cells
             .iter()
             .filter(|c| c.gi.bin != 0)
@@ -354,8 +427,7 @@ fn emerging_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     let input = EmergingMapInput {
         title: "Emerging hot spots".into(),
         cells: cx
-            .results
-            .hotspots
+            .cube()?
             .emerging
             .iter()
             .filter(|c| c.category != crate::hotspot::EmergingCategory::NoPattern)
@@ -371,7 +443,7 @@ fn emerging_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
 
 fn regional_series(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::regional_series::{RegionSeries, RegionalSeriesInput, TrendMark, render};
-    let hs = cx.results.hotspots;
+    let hs = cx.regional()?;
     let regions = hs
         .regional
         .iter()
@@ -400,11 +472,11 @@ fn regional_series(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
 
 fn od_matrix(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::od_matrix::{OdMatrixInput, render};
-    let p = cx.results.paths;
+    let p = cx.paths()?;
     let net = &p.network.graph;
     // Origin-destination matrix at country level.
     let mut od: BTreeMap<(String, String), f64> = BTreeMap::new();
-    for c in &p.cases {
+    for c in p.cases.iter() {
         let (Some(a), Some(b)) = (p.network.node(c.origin), p.network.node(c.destination)) else {
             continue;
         };
@@ -440,7 +512,7 @@ fn od_matrix(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
 fn top_paths(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::top_paths::{PathRow, TopPathsInput, render};
     // Expected quantity per distinct node sequence.
-    let seqs = path_totals(cx.results.paths, 2, |n| n.iso3.clone());
+    let seqs = path_totals(cx.paths()?, 2, |n| n.iso3.clone());
     let input = TopPathsInput {
         title: "Most travelled diversion paths".into(),
         paths: seqs
@@ -458,23 +530,38 @@ fn fmt(x: f64) -> String {
     if x.abs() >= 100.0 { format!("{x:.0}") } else { format!("{x:.3}") }
 }
 
-/// Renders the registered figures and the report.
-pub fn render(
-    config: &FiguresConfig,
-    g: &Gazetteer,
-    r: Results<'_>,
-    ctx: ReportContext,
-) -> Result<Rendered, RunError> {
-    let (p, h, hs) = (r.paths, r.hubs, r.hotspots);
-    let cx = FigureContext::new(config, g, r, &ctx.title, &ctx.dated);
-    let mut figures = Vec::new();
-    let mut errors = Vec::new();
-    for (spec, result) in FIGURES.iter().zip(render_figures(&cx)) {
-        match result {
-            Ok(f) => figures.push(f),
-            Err(e) => errors.push(format!("{}: {e}", spec.name)),
-        }
+/// Renders one registered figure into its step artifact.
+pub fn figure_step(spec: &FigureSpec, cx: &FigureContext<'_>) -> FigureStep {
+    match (spec.render)(cx) {
+        Ok(f) => FigureStep {
+            name: spec.name.to_string(),
+            figure: Some(Figure {
+                name: spec.name.to_string(),
+                caption: spec.caption.to_string(),
+                ..f
+            }),
+            error: None,
+        },
+        Err(e) => FigureStep {
+            name: spec.name.to_string(),
+            figure: None,
+            error: Some(format!("{}: {e}", spec.name)),
+        },
     }
+}
+
+/// Builds the report (`index.html`, `report.md`) from the figure steps, in registry order,
+/// and the path, hubs and regional results.
+pub fn report(
+    config: &FiguresConfig,
+    figures: &[&FigureStep],
+    p: &PathsResult,
+    h: &HubsResult,
+    regional: &RegionalStep,
+    ctx: ReportContext,
+) -> Result<report::Report, ReportError> {
+    let errors: Vec<String> = figures.iter().filter_map(|f| f.error.clone()).collect();
+    let figures: Vec<Figure> = figures.iter().filter_map(|f| f.figure.clone()).collect();
     let net = &p.network.graph;
     let node = |i: usize| &net[petgraph::graph::NodeIndex::new(i)];
     let mut order: Vec<usize> = (0..net.node_count()).collect();
@@ -496,7 +583,7 @@ pub fn render(
     let seqs = path_totals(p, 1, |n| n.name.clone());
     let path_rows =
         seqs.iter().take(config.top_n).map(|(n, q)| vec![n.join(" → "), fmt(*q)]).collect();
-    let regional_rows = hs
+    let regional_rows = regional
         .regional
         .iter()
         .filter(|r| r.level == RegionLevel::Country)
@@ -517,7 +604,7 @@ pub fn render(
     caveats.extend(errors.iter().map(|e| format!("figure not rendered: {e}")));
     let input = ReportInput {
         title: ctx.title,
-        figures: figures.clone(),
+        figures,
         embed: report::FigureEmbed::Svg,
         figure_dir: "figures".into(),
         tables: vec![
@@ -555,7 +642,5 @@ pub fn render(
         caveats,
         provenance: ctx.provenance,
     };
-    let report = report::build(&input)
-        .map_err(|e| RunError::Stage { stage: "report", message: e.to_string() })?;
-    Ok(Rendered { figures, errors, report })
+    report::build(&input)
 }

@@ -15,10 +15,11 @@ use std::collections::HashMap;
 use petgraph::visit::EdgeRef;
 
 use crate::geo::Gazetteer;
+use crate::gis::GisError;
 use crate::gis::great_circle::great_circle;
 use crate::gis::{GeometryType, Layer, Values, geoparquet, gpkg, wkb};
-use crate::ingest::Ingested;
-use crate::pipeline::RunError;
+use crate::records::{LootingIncident, Seizure};
+use crate::stages::OutFile;
 use crate::stages::hotspots::{self, HotspotsResult};
 use crate::stages::paths::PathsResult;
 
@@ -27,17 +28,6 @@ pub const GEOPACKAGE: &str = "gis/divnet.gpkg";
 
 /// The `layer` value of every current network edge.
 pub const ILLICIT: &str = "illicit";
-
-/// One encoded file of the stage.
-#[derive(Debug, Clone)]
-pub struct GisFile {
-    /// Path relative to the run directory.
-    pub path: String,
-    /// The bytes.
-    pub bytes: Vec<u8>,
-    /// Features, for a single-layer file.
-    pub rows: Option<u64>,
-}
 
 fn text<S: Into<String>>(v: impl IntoIterator<Item = Option<S>>) -> Values {
     Values::Text(v.into_iter().map(|s| s.map(Into::into)).collect())
@@ -85,7 +75,7 @@ pub fn hotspot_cells(h: &HotspotsResult) -> Layer {
     .column("p_fdr", real(c.iter().map(|x| x.gi.p_fdr)))
     .column("bin", int(c.iter().map(|x| Some(i64::from(x.gi.bin)))))
     .column("status", text(c.iter().map(|x| Some(hotspots::status(x.gi.status)))));
-    if let Some(pp) = &h.pseudo_p {
+    if let Some(pp) = h.pseudo_p.as_ref() {
         layer = layer.column("pseudo_p", real(pp.iter().copied()));
     }
     layer.column("emerging", text(c.iter().map(|x| emerging.get(&x.cell).copied())))
@@ -163,7 +153,7 @@ pub fn edge_flows(p: &PathsResult) -> Layer {
 
 /// The `events` layer: seizures then looting incidents, as points at their located
 /// coordinates with the precision of that location.
-pub fn events(g: &Gazetteer, ing: &Ingested) -> Layer {
+pub fn events(g: &Gazetteer, seizures: &[Seizure], looting: &[LootingIncident]) -> Layer {
     use crate::date::PartialDate;
     use crate::records::Location;
     struct Ev<'a> {
@@ -173,8 +163,7 @@ pub fn events(g: &Gazetteer, ing: &Ingested) -> Layer {
         location: &'a Location,
         quantity: Option<u64>,
     }
-    let evs: Vec<Ev<'_>> = ing
-        .seizures
+    let evs: Vec<Ev<'_>> = seizures
         .iter()
         .map(|s| Ev {
             kind: "seizure",
@@ -183,7 +172,7 @@ pub fn events(g: &Gazetteer, ing: &Ingested) -> Layer {
             location: &s.location,
             quantity: s.quantity,
         })
-        .chain(ing.looting.iter().map(|l| Ev {
+        .chain(looting.iter().map(|l| Ev {
             kind: "looting",
             id: &l.id,
             date: l.date,
@@ -220,10 +209,21 @@ pub fn events(g: &Gazetteer, ing: &Ingested) -> Layer {
 
 /// Every layer, in GeoPackage order (built concurrently; the result does not depend on
 /// the thread count).
-pub fn layers(g: &Gazetteer, ing: &Ingested, p: &PathsResult, h: &HotspotsResult) -> Vec<Layer> {
+pub fn layers(
+    g: &Gazetteer,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+    p: &PathsResult,
+    h: &HotspotsResult,
+) -> Vec<Layer> {
     let ((cells, nodes), (edges, (flows, evs))) = rayon::join(
         || rayon::join(|| hotspot_cells(h), || network_nodes(p)),
-        || rayon::join(|| network_edges(p), || rayon::join(|| edge_flows(p), || events(g, ing))),
+        || {
+            rayon::join(
+                || network_edges(p),
+                || rayon::join(|| edge_flows(p), || events(g, seizures, looting)),
+            )
+        },
     );
     vec![cells, nodes, edges, flows, evs]
 }
@@ -233,29 +233,20 @@ pub fn layers(g: &Gazetteer, ing: &Ingested, p: &PathsResult, h: &HotspotsResult
 /// concurrently; the bytes do not depend on the thread count.
 pub fn gis(
     g: &Gazetteer,
-    ing: &Ingested,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
     p: &PathsResult,
     h: &HotspotsResult,
-) -> Result<Vec<GisFile>, RunError> {
+) -> Result<Vec<OutFile>, GisError> {
     use rayon::prelude::*;
-    let stage = |e: crate::gis::GisError| {
-        let mut message = e.to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            message.push_str(&format!(": {s}"));
-            src = s.source();
-        }
-        RunError::Stage { stage: "gis", message }
-    };
-    let layers = layers(g, ing, p, h);
+    let layers = layers(g, seizures, looting, p, h);
     let (gpkg, parquet) = rayon::join(
         || gpkg::geopackage_bytes(&layers),
         || layers.par_iter().map(geoparquet::geoparquet_bytes).collect::<Result<Vec<_>, _>>(),
     );
-    let mut files =
-        vec![GisFile { path: GEOPACKAGE.to_string(), bytes: gpkg.map_err(stage)?, rows: None }];
-    for (l, bytes) in layers.iter().zip(parquet.map_err(stage)?) {
-        files.push(GisFile {
+    let mut files = vec![OutFile { path: GEOPACKAGE.to_string(), bytes: gpkg?, rows: None }];
+    for (l, bytes) in layers.iter().zip(parquet?) {
+        files.push(OutFile {
             path: format!("gis/{}.parquet", l.name),
             bytes,
             rows: Some(l.features.len() as u64),

@@ -8,6 +8,7 @@
 //! than the step (a year-only date in a monthly cube) is left out of the cube and counted.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use h3o::{CellIndex, LatLng};
 
@@ -15,14 +16,13 @@ use crate::config::{EventWeight, HotspotsConfig, StudyArea, TimeStep};
 use crate::date::PartialDate;
 use crate::geo::Gazetteer;
 use crate::hotspot::{
-    Domain, EmergingCell, EmergingOptions, Event, GiStarCell, GiStarOptions, GiStatus, MannKendall,
-    NeighbourLists, PermutationDraws, TrendDirection, bin_events, build_space_time_cube,
-    build_study_area, emerging_hotspots, gi_star_cells, gi_star_pseudo_p, mann_kendall,
+    Domain, EmergingCell, EmergingOptions, Event, GiStarCell, GiStarOptions, GiStatus,
+    HotspotError, MannKendall, NeighbourLists, PermutationDraws, TrendDirection, bin_events,
+    build_space_time_cube, build_study_area, emerging_hotspots, gi_star_cells, gi_star_pseudo_p,
+    mann_kendall,
 };
-use crate::ingest::Ingested;
 use crate::output::{OutputError, Table, TableBuilder};
-use crate::pipeline::RunError;
-use crate::records::Location;
+use crate::records::{Location, LootingIncident, Seizure};
 use crate::schema::LocationPrecision;
 
 /// Most cells a study area may have.
@@ -41,7 +41,9 @@ struct Ev<'a> {
 
 /// The level of a regional aggregate. The order is the order of the `regional_hotspots`
 /// table: regions first, then subregions, then countries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum RegionLevel {
     /// A continent-scale region (Africa, Europe...).
     Region,
@@ -63,7 +65,7 @@ impl RegionLevel {
 }
 
 /// A region's aggregates and trend.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Regional {
     /// Country, subregion or region.
     pub level: RegionLevel,
@@ -89,19 +91,56 @@ pub struct Regional {
     pub series_looted: Vec<f64>,
 }
 
-/// Everything the hotspots stage computed.
+/// The hotspot cells step: Gi* per study-area cell.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct CellsStep {
+    /// Gi* per study-area cell.
+    #[serde(with = "crate::run::codec::arc")]
+    pub cells: Arc<Vec<GiStarCell>>,
+    /// Permutation pseudo p-values (when `permutations > 0`).
+    #[serde(with = "crate::run::codec::arc")]
+    pub pseudo_p: Arc<Option<Vec<Option<f64>>>>,
+    /// Events left out of the cell statistics (country-level location).
+    pub excluded_country_level: u64,
+}
+
+/// The space-time cube step: emerging hot spot categories.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct CubeStep {
+    /// Emerging hotspot category per cell of the cube.
+    #[serde(with = "crate::run::codec::arc")]
+    pub emerging: Arc<Vec<EmergingCell>>,
+    /// Labels of the time steps (`2023`, `2023-05`, `2023-Q2`).
+    pub steps: Vec<String>,
+    /// Events left out of the cube (date coarser than the step).
+    pub excluded_coarse_date: u64,
+}
+
+/// The regional series step: aggregates per country, subregion and region, with trends.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RegionalStep {
+    /// Regional aggregates, ranked.
+    #[serde(with = "crate::run::codec::arc")]
+    pub regional: Arc<Vec<Regional>>,
+    /// Labels of the time steps of the regional series.
+    pub regional_steps: Vec<String>,
+    /// The time step of the regional series (`hotspots.trend_step`).
+    pub regional_step: TimeStep,
+}
+
+/// Everything the three hotspot steps computed, together (sharing their artifacts).
 #[derive(Debug, Clone)]
 pub struct HotspotsResult {
     /// Gi* per study-area cell.
-    pub cells: Vec<GiStarCell>,
+    pub cells: Arc<Vec<GiStarCell>>,
     /// Permutation pseudo p-values (when `permutations > 0`).
-    pub pseudo_p: Option<Vec<Option<f64>>>,
+    pub pseudo_p: Arc<Option<Vec<Option<f64>>>>,
     /// Emerging hotspot category per cell of the cube.
-    pub emerging: Vec<EmergingCell>,
+    pub emerging: Arc<Vec<EmergingCell>>,
     /// Labels of the time steps (`2023`, `2023-05`, `2023-Q2`).
     pub steps: Vec<String>,
     /// Regional aggregates, ranked.
-    pub regional: Vec<Regional>,
+    pub regional: Arc<Vec<Regional>>,
     /// Labels of the time steps of the regional series.
     pub regional_steps: Vec<String>,
     /// The time step of the regional series (`hotspots.trend_step`).
@@ -112,23 +151,57 @@ pub struct HotspotsResult {
     pub excluded_coarse_date: u64,
 }
 
-fn stage(e: impl std::fmt::Display) -> RunError {
-    RunError::Stage { stage: "hotspots", message: e.to_string() }
+impl HotspotsResult {
+    /// The steps' artifacts as one result.
+    pub fn assemble(cells: &CellsStep, cube: &CubeStep, regional: &RegionalStep) -> Self {
+        HotspotsResult {
+            cells: cells.cells.clone(),
+            pseudo_p: cells.pseudo_p.clone(),
+            emerging: cube.emerging.clone(),
+            steps: cube.steps.clone(),
+            regional: regional.regional.clone(),
+            regional_steps: regional.regional_steps.clone(),
+            regional_step: regional.regional_step,
+            excluded_country_level: cells.excluded_country_level,
+            excluded_coarse_date: cube.excluded_coarse_date,
+        }
+    }
+
+    /// The steps' artifacts again (sharing the data).
+    pub fn parts(&self) -> (CellsStep, CubeStep, RegionalStep) {
+        (
+            CellsStep {
+                cells: self.cells.clone(),
+                pseudo_p: self.pseudo_p.clone(),
+                excluded_country_level: self.excluded_country_level,
+            },
+            CubeStep {
+                emerging: self.emerging.clone(),
+                steps: self.steps.clone(),
+                excluded_coarse_date: self.excluded_coarse_date,
+            },
+            RegionalStep {
+                regional: self.regional.clone(),
+                regional_steps: self.regional_steps.clone(),
+                regional_step: self.regional_step,
+            },
+        )
+    }
 }
 
-/// Runs the stage.
-pub fn hotspots(
+/// The events of the stage: seizures, then looting incidents, weighted by `cfg.weight`.
+fn events<'a>(
     cfg: &HotspotsConfig,
-    g: &Gazetteer,
-    ing: &Ingested,
-) -> Result<HotspotsResult, RunError> {
+    seizures: &'a [Seizure],
+    looting: &'a [LootingIncident],
+) -> Vec<Ev<'a>> {
     let weight = |count: Option<u64>, rounds: Option<u64>| match cfg.weight {
         EventWeight::Count => 1.0,
         EventWeight::Rounds => rounds.unwrap_or(0) as f64,
         EventWeight::Quantity => count.unwrap_or(1) as f64,
     };
-    let mut evs: Vec<Ev<'_>> = Vec::with_capacity(ing.seizures.len() + ing.looting.len());
-    for s in &ing.seizures {
+    let mut evs: Vec<Ev<'_>> = Vec::with_capacity(seizures.len() + looting.len());
+    for s in seizures {
         evs.push(Ev {
             location: &s.location,
             date: s.date,
@@ -137,7 +210,7 @@ pub fn hotspots(
             looted: false,
         });
     }
-    for l in &ing.looting {
+    for l in looting {
         evs.push(Ev {
             location: &l.location,
             date: l.date,
@@ -146,17 +219,41 @@ pub fn hotspots(
             looted: true,
         });
     }
-    let located: Vec<&Ev<'_>> =
-        evs.iter().filter(|e| e.location.precision != LocationPrecision::Country).collect();
-    let excluded_country_level = (evs.len() - located.len()) as u64;
-    let domain = match (cfg.domain, cfg.bbox) {
+    evs
+}
+
+fn located<'e, 'a>(evs: &'e [Ev<'a>]) -> Vec<&'e Ev<'a>> {
+    evs.iter().filter(|e| e.location.precision != LocationPrecision::Country).collect()
+}
+
+fn domain(cfg: &HotspotsConfig) -> Result<Domain, HotspotError> {
+    Ok(match (cfg.domain, cfg.bbox) {
         (StudyArea::Occupied, _) => Domain::Occupied,
         (StudyArea::Bbox, Some([west, south, east, north])) => {
             Domain::Bbox { west, south, east, north }
         }
-        (StudyArea::Bbox, None) => return Err(stage("domain = \"bbox\" needs hotspots.bbox")),
+        (StudyArea::Bbox, None) => {
+            return Err(HotspotError::InvalidParameter {
+                name: "hotspots.bbox",
+                value: "(absent)".into(),
+                reason: "domain = \"bbox\" needs a bounding box",
+            });
+        }
         (StudyArea::Ring, _) => Domain::Ring { k: cfg.k },
-    };
+    })
+}
+
+/// The hotspot cells step: Gi* (FDR-controlled) over the H3 cells of the study area, with
+/// conditional permutation pseudo p-values when `permutations > 0`.
+pub fn cells_step(
+    cfg: &HotspotsConfig,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+) -> Result<CellsStep, HotspotError> {
+    let evs = events(cfg, seizures, looting);
+    let located = located(&evs);
+    let excluded_country_level = (evs.len() - located.len()) as u64;
+    let domain = domain(cfg)?;
     let events: Vec<Event> = located
         .iter()
         .map(|e| Event {
@@ -167,73 +264,74 @@ pub fn hotspots(
         })
         .collect();
     let gi = GiStarOptions { k: cfg.k, fdr: true, parallel: true };
-    let (cells, pseudo_p) = if events.is_empty() {
-        (Vec::new(), None)
+    if events.is_empty() {
+        return Ok(CellsStep { excluded_country_level, ..CellsStep::default() });
+    }
+    let binned = bin_events(&events, cfg.resolution, true)?;
+    let area = build_study_area(&binned, cfg.resolution, &domain, MAX_CELLS, true)?;
+    let cells = gi_star_cells(&area, &gi)?;
+    let pseudo_p = if cfg.permutations > 0 {
+        let w = NeighbourLists::h3_k_ring(&area.cells, cfg.k, true)?;
+        let perms =
+            u32::try_from(cfg.permutations).map_err(|_| HotspotError::InvalidParameter {
+                name: "hotspots.permutations",
+                value: cfg.permutations.to_string(),
+                reason: "must be at most 4294967295",
+            })?;
+        Some(gi_star_pseudo_p(&area.values, &w, perms, cfg.seed, PermutationDraws::PerClass, true)?)
     } else {
-        let binned = bin_events(&events, cfg.resolution, true).map_err(stage)?;
-        let area =
-            build_study_area(&binned, cfg.resolution, &domain, MAX_CELLS, true).map_err(stage)?;
-        let cells = gi_star_cells(&area, &gi).map_err(stage)?;
-        let pseudo = if cfg.permutations > 0 {
-            let w = NeighbourLists::h3_k_ring(&area.cells, cfg.k, true).map_err(stage)?;
-            let perms = u32::try_from(cfg.permutations).map_err(stage)?;
-            Some(
-                gi_star_pseudo_p(
-                    &area.values,
-                    &w,
-                    perms,
-                    cfg.seed,
-                    PermutationDraws::PerClass,
-                    true,
-                )
-                .map_err(stage)?,
-            )
-        } else {
-            None
-        };
-        (cells, pseudo)
+        None
     };
+    Ok(CellsStep { cells: Arc::new(cells), pseudo_p: Arc::new(pseudo_p), excluded_country_level })
+}
 
-    // Space-time cube.
+/// The space-time cube step: emerging hot spot categories over `hotspots.time_step`.
+pub fn cube_step(
+    cfg: &HotspotsConfig,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+) -> Result<CubeStep, HotspotError> {
+    let evs = events(cfg, seizures, looting);
+    let located = located(&evs);
+    let domain = domain(cfg)?;
     let stepped: Vec<(i64, &Ev<'_>)> =
         located.iter().filter_map(|e| Some((cfg.time_step.index(e.date)?, *e))).collect();
     let excluded_coarse_date = (located.len() - stepped.len()) as u64;
-    let (emerging, steps) =
-        match (stepped.iter().map(|s| s.0).min(), stepped.iter().map(|s| s.0).max()) {
-            (Some(lo), Some(hi)) => {
-                let n_steps = (hi - lo + 1) as usize;
-                let events: Vec<Event> = stepped
-                    .iter()
-                    .map(|(s, e)| Event {
-                        lat: e.location.point.lat(),
-                        lon: e.location.point.lon(),
-                        step: Some((s - lo) as u32),
-                        weight: e.weight,
-                    })
-                    .collect();
-                let cube = build_space_time_cube(
-                    &events,
-                    cfg.resolution,
-                    n_steps,
-                    &domain,
-                    MAX_CELLS,
-                    true,
-                )
-                .map_err(stage)?;
-                let opts = EmergingOptions {
-                    k: cfg.k,
-                    time_lag: cfg.time_neighbours,
-                    ..EmergingOptions::default()
-                };
-                (
-                    emerging_hotspots(&cube, &opts).map_err(stage)?,
-                    (lo..=hi).map(|i| cfg.time_step.label(i)).collect(),
-                )
-            }
-            _ => (Vec::new(), Vec::new()),
-        };
+    let (Some(lo), Some(hi)) =
+        (stepped.iter().map(|s| s.0).min(), stepped.iter().map(|s| s.0).max())
+    else {
+        return Ok(CubeStep { excluded_coarse_date, ..CubeStep::default() });
+    };
+    let n_steps = (hi - lo + 1) as usize;
+    let events: Vec<Event> = stepped
+        .iter()
+        .map(|(s, e)| Event {
+            lat: e.location.point.lat(),
+            lon: e.location.point.lon(),
+            step: Some((s - lo) as u32),
+            weight: e.weight,
+        })
+        .collect();
+    let cube = build_space_time_cube(&events, cfg.resolution, n_steps, &domain, MAX_CELLS, true)?;
+    let opts =
+        EmergingOptions { k: cfg.k, time_lag: cfg.time_neighbours, ..EmergingOptions::default() };
+    Ok(CubeStep {
+        emerging: Arc::new(emerging_hotspots(&cube, &opts)?),
+        steps: (lo..=hi).map(|i| cfg.time_step.label(i)).collect(),
+        excluded_coarse_date,
+    })
+}
 
-    // Regional aggregates over every event, trends over the time steps.
+/// The regional series step: aggregates over every event (country-level ones included)
+/// per country, subregion and region, with per-step series over `hotspots.trend_step` and
+/// Mann-Kendall trends.
+pub fn regional_step(
+    cfg: &HotspotsConfig,
+    g: &Gazetteer,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+) -> RegionalStep {
+    let evs = events(cfg, seizures, looting);
     let all_steps: Vec<i64> = evs.iter().filter_map(|e| cfg.trend_step.index(e.date)).collect();
     let (lo, hi) = (
         all_steps.iter().min().copied().unwrap_or(0),
@@ -301,18 +399,24 @@ pub fn hotspots(
             )
             .then(a.name.cmp(&b.name))
     });
-    let regional_steps = (lo..=hi).map(|i| cfg.trend_step.label(i)).collect();
-    Ok(HotspotsResult {
-        cells,
-        pseudo_p,
-        emerging,
-        steps,
-        regional,
-        regional_steps,
+    RegionalStep {
+        regional: Arc::new(regional),
+        regional_steps: (lo..=hi).map(|i| cfg.trend_step.label(i)).collect(),
         regional_step: cfg.trend_step,
-        excluded_country_level,
-        excluded_coarse_date,
-    })
+    }
+}
+
+/// The three hotspot steps in one call (the run does them as separate steps).
+pub fn hotspots(
+    cfg: &HotspotsConfig,
+    g: &Gazetteer,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+) -> Result<HotspotsResult, HotspotError> {
+    let cells = cells_step(cfg, seizures, looting)?;
+    let cube = cube_step(cfg, seizures, looting)?;
+    let regional = regional_step(cfg, g, seizures, looting);
+    Ok(HotspotsResult::assemble(&cells, &cube, &regional))
 }
 
 /// Centre of a cell as (lat, lon).

@@ -15,15 +15,14 @@ use crate::algo::betweenness::{
     flow_betweenness, node_and_edge_betweenness,
 };
 use crate::algo::brokerage::{Brokerage, RoleValues, brokerage};
-use crate::algo::csr::Parallelism;
+use crate::algo::csr::{CentralityError, Parallelism};
 use crate::algo::pagerank::{PageRankOptions, in_strength, out_strength, pagerank};
 use crate::config::{BrokerageGroups, HubsConfig};
 use crate::output::{OutputError, Table, TableBuilder};
-use crate::pipeline::RunError;
 use crate::stages::paths::PathsResult;
 
 /// Hub measures, indexed by node index of the paths stage's network.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct HubsResult {
     /// Flow betweenness over the diversion cases (weighted by quantity, not normalised).
     pub flow: Vec<f64>,
@@ -53,17 +52,13 @@ pub struct HubsResult {
     pub ranked_by: HubRanking,
 }
 
-fn stage(e: impl std::fmt::Display) -> RunError {
-    RunError::Stage { stage: "hubs", message: e.to_string() }
-}
-
 /// Computes the hub measures.
-pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, RunError> {
+pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, CentralityError> {
     let g = &p.network.graph;
     let cost = |e: petgraph::graph::EdgeReference<'_, crate::network::Edge>| e.weight().cost();
     let mut demand: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     let mut endpoints = BTreeSet::new();
-    for (c, ps) in p.cases.iter().zip(&p.paths) {
+    for (c, ps) in p.cases.iter().zip(p.paths.iter()) {
         let (Some(a), Some(b)) = (p.network.node(c.origin), p.network.node(c.destination)) else {
             continue;
         };
@@ -79,12 +74,11 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, RunError> {
             (petgraph::graph::NodeIndex::new(a), petgraph::graph::NodeIndex::new(b), q)
         })
         .collect();
-    let flow = flow_betweenness(g, cost, &pairs, DEFAULT_TIE_TOLERANCE, Parallelism::Rayon)
-        .map_err(stage)?;
+    let flow = flow_betweenness(g, cost, &pairs, DEFAULT_TIE_TOLERANCE, Parallelism::Rayon)?;
     let n = g.node_count();
     let (betweenness, betweenness_raw, edge_betweenness_raw, method) = if n <= cfg.exact_max_nodes {
         let raw = BetweennessOptions { normalized: false, ..BetweennessOptions::default() };
-        let b = node_and_edge_betweenness(g, cost, &raw).map_err(stage)?;
+        let b = node_and_edge_betweenness(g, cost, &raw)?;
         // NetworkX normalisation for directed graphs: nodes by (n-1)(n-2) ordered pairs.
         let scale = if n > 2 { 1.0 / ((n - 1) * (n - 2)) as f64 } else { 1.0 };
         (
@@ -100,17 +94,16 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, RunError> {
             seed: cfg.seed,
             ..ApproxOptions::default()
         };
-        let auto = betweenness_auto(g, cost, 0, &approx).map_err(stage)?;
+        let auto = betweenness_auto(g, cost, 0, &approx)?;
         (auto.scores, None, None, auto.method)
     };
     let pr = pagerank(
         g,
         |e| e.weight().p,
         &PageRankOptions { tol: 1e-12, max_iter: 1000, ..PageRankOptions::default() },
-    )
-    .map_err(stage)?;
-    let ins = in_strength(g, |e| e.weight().p).map_err(stage)?;
-    let outs = out_strength(g, |e| e.weight().p).map_err(stage)?;
+    )?;
+    let ins = in_strength(g, |e| e.weight().p)?;
+    let outs = out_strength(g, |e| e.weight().p)?;
     let labels: Vec<&str> = g
         .node_weights()
         .map(|n| match cfg.brokerage_groups {
@@ -123,7 +116,7 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, RunError> {
     distinct.dedup();
     let groups: Vec<u32> =
         labels.iter().map(|l| distinct.binary_search(l).unwrap_or(0) as u32).collect();
-    let brok = brokerage(g, &groups).map_err(stage)?;
+    let brok = brokerage(g, &groups)?;
     // Without case flow, rank by betweenness, but only over a network with evidence: the
     // border prior alone would make hubs of geography.
     let evidence = g.edge_weights().any(|e| e.route_reports > 0 || e.seizure_legs > 0);
@@ -181,7 +174,7 @@ fn roles(z: &RoleValues<f64>) -> String {
 }
 
 /// What hubs are ranked by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum HubRanking {
     /// Flow betweenness over the diversion cases (weapons routed through the node): the
     /// default whenever any case flow crosses the network.

@@ -1,6 +1,25 @@
-//! The analysis stages of a run, after ingestion: each reads the validated records,
-//! computes, and hands its results on (hubs use the paths' flows; figures use
-//! everything); [`run_all`] writes their tables into the run directory.
+//! The steps of a run and the graph that connects them.
+//!
+//! Every step is a pure function of its declared inputs (the artifacts of earlier steps)
+//! and its *salt* (the config values it reads, and for an ingest step the SHA-256 of every
+//! file it reads): [`steps`] lists them for a config, and [`crate::run::graph`] runs them in
+//! dependency order, independent ones in parallel, each cached by the hash of its inputs.
+//!
+//! ```text
+//! ingest:seizures ─┬─────────────┬──────────────┬─> cells ──┬─> figure:hotspot_map
+//! ingest:looting ──┤             │              ├─> cube ───┼─> figure:emerging_map
+//! ingest:routes ───┤             │              └─> regional┼─> figure:regional_series
+//!                  ├─> network ─> linkage ─> cases ─> paths ─> flows ─> hubs
+//!                  │                                      └─> figure:flow_map, top_hubs,
+//!                  ├─> frame (caption, date)                   od_matrix, top_paths
+//!                  └─> tables:seizures, looting, routes, rejected
+//! tables:paths, tables:hubs, tables:hotspots, gis, report and summary read the results
+//! ```
+//!
+//! The exact edges are the `deps` of each step below; `ARCHITECTURE.md` draws them. The
+//! steps that write files (`tables:*`, `gis`, `figure:*`, `report`) produce the encoded
+//! bytes as their artifact, so a rerun whose inputs did not change decodes nothing but
+//! the files it writes.
 
 pub mod figures;
 pub mod gis;
@@ -9,118 +28,749 @@ pub mod hubs;
 pub mod paths;
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
+use crate::chart::Caption;
+use crate::clock::Dated;
 use crate::config::Config;
+use crate::error::RunError;
 use crate::geo::Gazetteer;
-use crate::ingest::Ingested;
-use crate::output::RunDir;
-use crate::pipeline::{RunError, Timings};
+use crate::ingest::{self, Counts, FileReport, IngestError, IngestOptions, Ingested};
+use crate::linkage::Link;
+use crate::output::{OutputError, Table};
+use crate::run::codec;
+use crate::run::graph::{BoxError, Codec, Step};
+use crate::schema::TableKind;
 
 pub use paths::{RankedPath, rank_paths};
 
-/// Runs every analysis stage in order and writes their outputs.
-pub fn run_all(
-    config: &Config,
-    g: &Gazetteer,
-    ing: &Ingested,
-    dir: &mut RunDir,
-    notes: &mut BTreeMap<String, serde_json::Value>,
-    timings: &mut Timings,
-) -> Result<(), RunError> {
-    // Read first, so that a malformed value stops the run before any work.
-    let source_date = crate::clock::source_date_from_env()?;
-    let p = timings.time("paths", || paths::paths(config, g, ing))?;
-    notes.insert("network_nodes".into(), p.network.graph.node_count().into());
-    notes.insert("network_edges".into(), p.network.graph.edge_count().into());
-    notes.insert("cases".into(), p.cases.len().into());
-    notes
-        .insert("cases_unreachable".into(), p.paths.iter().filter(|x| x.is_empty()).count().into());
-    notes.insert("linkage_links".into(), p.links.len().into());
-    notes.insert("traces_unmatched".into(), p.case_stats.unmatched_traces.into());
-    notes.insert("seizures_without_case".into(), p.case_stats.without_case.into());
-    for t in paths::paths_tables(&p, ing)? {
-        dir.write_table(&t)?;
-    }
+/// One file a step writes into the run directory.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutFile {
+    /// Path relative to the run directory.
+    pub path: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Rows or features, for a table or a single-layer file.
+    pub rows: Option<u64>,
+}
 
-    let h = timings.time("hubs", || hubs::hubs(&config.hubs, &p))?;
-    let method = match h.method {
-        crate::algo::betweenness::BetweennessMethod::Exact => {
-            serde_json::json!({"method": "exact"})
+impl OutFile {
+    /// Each table as Parquet then CSV.
+    pub fn tables(tables: &[Table]) -> Result<Vec<OutFile>, OutputError> {
+        let mut out = Vec::with_capacity(2 * tables.len());
+        for t in tables {
+            let rows = Some(t.rows() as u64);
+            let (pq, csv) = rayon::join(|| t.parquet_bytes(), || t.csv_bytes());
+            out.push(OutFile { path: format!("{}.parquet", t.name), bytes: pq?, rows });
+            out.push(OutFile { path: format!("{}.csv", t.name), bytes: csv?, rows });
         }
-        crate::algo::betweenness::BetweennessMethod::Approximate {
-            sample_size,
-            vertex_diameter_bound,
-        } => serde_json::json!({
-            "method": "riondato-kornaropoulos sampling",
-            "epsilon": config.hubs.epsilon,
-            "delta": config.hubs.delta,
-            "sample_size": sample_size,
-            "vertex_diameter_bound": vertex_diameter_bound,
-        }),
+        Ok(out)
+    }
+}
+
+/// What every figure and the report are captioned and dated by.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Frame {
+    /// The caption line under every figure.
+    pub caption: Caption,
+    /// The date shown.
+    pub dated: Dated,
+}
+
+/// The parts of `manifest.json` that the data determine.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    /// Every input file with its SHA-256 and counts.
+    pub inputs: Vec<FileReport>,
+    /// Counts per table kind.
+    pub tables: BTreeMap<String, Counts>,
+    /// Distinct rejected rows.
+    pub rejected_rows: usize,
+    /// Rejected rows per reason.
+    pub rejections_by_reason: BTreeMap<String, usize>,
+    /// Facts the steps report (sizes, methods chosen, exclusions), as a JSON object.
+    pub notes_json: String,
+}
+
+/// The artifact of a step. Large parts sit behind `Arc`s, so handing an artifact to several
+/// steps, or assembling a [`paths::PathsResult`], copies nothing.
+#[derive(Debug, Clone)]
+pub enum Artifact {
+    /// An ingest step: the records, files and rejections of one table kind.
+    Records(Arc<Ingested>),
+    /// The network step.
+    Network(paths::NetworkStep),
+    /// The linkage step.
+    Links(Arc<Vec<Link>>),
+    /// The cases step.
+    Cases(paths::CasesStep),
+    /// The paths step.
+    Paths(paths::PathsStep),
+    /// The flows step.
+    Flows(paths::FlowsStep),
+    /// The hubs step.
+    Hubs(Arc<hubs::HubsResult>),
+    /// The hotspot cells step.
+    Cells(hotspots::CellsStep),
+    /// The space-time cube step.
+    Cube(hotspots::CubeStep),
+    /// The regional series step.
+    Regional(hotspots::RegionalStep),
+    /// The caption and date of the figures.
+    Frame(Arc<Frame>),
+    /// A figure step.
+    Figure(Arc<figures::FigureStep>),
+    /// A step that writes files.
+    Files(Arc<Vec<OutFile>>),
+    /// The data-derived parts of the manifest.
+    Summary(Arc<Summary>),
+}
+
+fn wrong(step: &str) -> BoxError {
+    format!("step {step} was handed an artifact of another kind").into()
+}
+
+macro_rules! accessors {
+    ($($fn:ident: $variant:ident => $ty:ty;)*) => {
+        impl Artifact {
+            $(
+                #[doc = concat!("The artifact as `", stringify!($variant), "`.")]
+                pub fn $fn(&self) -> Result<&$ty, BoxError> {
+                    match self {
+                        Artifact::$variant(x) => Ok(x),
+                        _ => Err(wrong(stringify!($fn))),
+                    }
+                }
+            )*
+        }
     };
-    notes.insert("betweenness".into(), method);
-    for t in hubs::hubs_tables(&h, &p)? {
-        dir.write_table(&t)?;
-    }
+}
 
-    let hs = timings.time("hotspots", || hotspots::hotspots(&config.hotspots, g, ing))?;
-    notes.insert("hotspot_events_country_level_excluded".into(), hs.excluded_country_level.into());
-    notes.insert(
-        "hotspot_events_date_coarser_than_step_excluded".into(),
-        hs.excluded_coarse_date.into(),
-    );
-    notes.insert("hotspot_cells".into(), hs.cells.len().into());
-    for t in hotspots::hotspots_tables(&hs)? {
-        dir.write_table(&t)?;
-    }
+accessors! {
+    records: Records => Arc<Ingested>;
+    network: Network => paths::NetworkStep;
+    links: Links => Arc<Vec<Link>>;
+    cases: Cases => paths::CasesStep;
+    paths: Paths => paths::PathsStep;
+    flows: Flows => paths::FlowsStep;
+    hubs: Hubs => Arc<hubs::HubsResult>;
+    cells: Cells => hotspots::CellsStep;
+    cube: Cube => hotspots::CubeStep;
+    regional: Regional => hotspots::RegionalStep;
+    frame: Frame => Arc<Frame>;
+    figure: Figure => Arc<figures::FigureStep>;
+    files: Files => Arc<Vec<OutFile>>;
+    summary: Summary => Arc<Summary>;
+}
 
-    let dated = crate::clock::Dated::new(p.reference_date, source_date);
-    notes.insert("dated".into(), dated.label().into());
-    timings.time("gis", || -> Result<(), RunError> {
-        for f in gis::gis(g, ing, &p, &hs)? {
-            dir.write(&f.path, &f.bytes, f.rows)?;
+/// The cache codec of a variant whose payload is `Arc<T>` (`arc`) or a plain struct.
+macro_rules! codec {
+    (arc $variant:ident, $ty:ty) => {
+        Some(Codec {
+            encode: |a| match a {
+                Artifact::$variant(x) => codec::encode::<$ty>(x),
+                _ => Err(wrong(stringify!($variant))),
+            },
+            decode: |b| Ok(Artifact::$variant(Arc::new(codec::decode::<$ty>(b)?))),
+        })
+    };
+    ($variant:ident, $ty:ty) => {
+        Some(Codec {
+            encode: |a| match a {
+                Artifact::$variant(x) => codec::encode::<$ty>(x),
+                _ => Err(wrong(stringify!($variant))),
+            },
+            decode: |b| Ok(Artifact::$variant(codec::decode::<$ty>(b)?)),
+        })
+    };
+}
+
+/// The step names of the ingest steps, in table order.
+pub const INGEST: [(&str, TableKind); 3] = [
+    ("ingest:seizures", TableKind::Seizures),
+    ("ingest:looting", TableKind::Looting),
+    ("ingest:routes", TableKind::Routes),
+];
+
+/// The steps whose artifacts are files, in the order they are written (figures and the
+/// report follow, when enabled).
+pub const FILE_STEPS: [&str; 8] = [
+    "tables:seizures",
+    "tables:looting",
+    "tables:routes",
+    "tables:rejected",
+    "tables:paths",
+    "tables:hubs",
+    "tables:hotspots",
+    "gis",
+];
+
+/// The name of the step of a registered figure.
+pub fn figure_step_name(name: &str) -> String {
+    format!("figure:{name}")
+}
+
+/// The steps whose artifact is analysis (everything but the ingest steps and the steps
+/// that only encode outputs): a rerun with unchanged inputs runs none of them.
+pub const ANALYSIS_STEPS: [&str; 10] =
+    ["network", "linkage", "cases", "paths", "flows", "hubs", "cells", "cube", "regional", "frame"];
+
+/// What the steps need besides the config.
+#[derive(Debug, Clone)]
+pub struct StepInputs {
+    /// The gazetteer.
+    pub gazetteer: &'static Gazetteer,
+    /// Options of the ingest steps (the day after which dates are refused).
+    pub ingest: IngestOptions,
+    /// `SOURCE_DATE_EPOCH`'s date, if set.
+    pub source_date: Option<chrono::NaiveDate>,
+    /// Per ingest step, the files it will read with their SHA-256 (see
+    /// [`ingest::fingerprint`]).
+    pub fingerprints: BTreeMap<TableKind, Vec<(PathBuf, String)>>,
+}
+
+fn json<T: Serialize + ?Sized>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+fn salt(parts: &[&dyn erased::Salt]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in parts {
+        let bytes = p.bytes();
+        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        out.extend_from_slice(&bytes);
+    }
+    out
+}
+
+mod erased {
+    /// A value that goes into a step's salt as its canonical JSON.
+    pub trait Salt {
+        fn bytes(&self) -> Vec<u8>;
+    }
+    impl<T: serde::Serialize> Salt for T {
+        fn bytes(&self) -> Vec<u8> {
+            super::json(self)
         }
-        Ok(())
-    })?;
+    }
+}
 
-    if config.figures.enabled {
-        let ctx = report_context(&config.run.title, dated, ing, notes, &hs, &p);
-        let r = timings.time("figures", || {
-            figures::render(
-                &config.figures,
+fn boxed(e: impl Into<RunError>) -> BoxError {
+    Box::new(e.into())
+}
+
+fn step(
+    name: &str,
+    deps: &[&str],
+    salt: Vec<u8>,
+    codec: Option<Codec<Artifact>>,
+    run: impl Fn(&[&Artifact]) -> Result<Artifact, BoxError> + Send + Sync + 'static,
+) -> Step<Artifact> {
+    Step {
+        name: name.to_string(),
+        deps: deps.iter().map(|d| d.to_string()).collect(),
+        salt,
+        run: Box::new(run),
+        codec,
+    }
+}
+
+/// The files, rejections and counts of the three ingest artifacts as one [`Ingested`]
+/// without records (file numbers of the rejections renumbered into the joined file list).
+pub fn joined_reports(kinds: &[&Ingested]) -> Ingested {
+    let mut out = Ingested::default();
+    for k in kinds {
+        let offset = out.files.len() as u32;
+        out.files.extend(k.files.iter().cloned());
+        out.rejections.extend(k.rejections.iter().map(|r| {
+            let mut r = r.clone();
+            r.row.file += offset;
+            r
+        }));
+        out.precision_downgraded += k.precision_downgraded;
+    }
+    out
+}
+
+/// The steps of a run of `config`, in no particular order (the runner orders them).
+pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
+    let cfg = Arc::new(config.clone());
+    let g = inputs.gazetteer;
+    let version = env!("CARGO_PKG_VERSION");
+    let mut out = Vec::new();
+
+    // Ingest, one step per table kind.
+    for (name, kind) in INGEST {
+        let specs = match kind {
+            TableKind::Seizures => config.inputs.seizures.clone(),
+            TableKind::Looting => config.inputs.looting.clone(),
+            TableKind::Routes => config.inputs.routes.clone(),
+        };
+        let files = inputs.fingerprints.get(&kind).cloned().unwrap_or_default();
+        let opts = inputs.ingest;
+        let strict = config.run.strict;
+        let base = config.base_dir.clone();
+        let s = salt(&[&specs, &files, &opts.today.to_string(), &strict, &base]);
+        out.push(step(name, &[], s, codec!(arc Records, Ingested), move |_| {
+            let ing = ingest::ingest_table(kind, &specs, &base, g, opts).map_err(boxed)?;
+            if strict && let Some(r) = ing.rejections.first() {
+                let file = ing
+                    .files
+                    .get(r.row.file as usize)
+                    .map(|f| f.path.display().to_string())
+                    .unwrap_or_default();
+                return Err(boxed(IngestError::Strict {
+                    count: ing.rejected_rows(),
+                    first: format!(
+                        "{file}:{} column {}: {}",
+                        r.row.line, r.problem.column, r.problem.detail
+                    ),
+                }));
+            }
+            Ok(Artifact::Records(Arc::new(ing)))
+        }));
+    }
+    let [seiz, loot, rout] = INGEST.map(|(n, _)| n);
+
+    // The path steps.
+    let c = cfg.clone();
+    out.push(step(
+        "network",
+        &[seiz, loot, rout],
+        salt(&[&config.network]),
+        codec!(Network, paths::NetworkStep),
+        move |a| {
+            let (s, l, r) = (a[0].records()?, a[1].records()?, a[2].records()?);
+            Ok(Artifact::Network(paths::network_step(
+                &c.network,
                 g,
-                figures::Results { ing, paths: &p, hubs: &h, hotspots: &hs },
-                ctx,
-            )
-        })?;
-        for f in &r.figures {
-            dir.write(&format!("figures/{}.png", f.name), &f.png, None)?;
-            dir.write(&format!("figures/{}.svg", f.name), f.svg.as_bytes(), None)?;
-        }
-        dir.write("index.html", &r.report.html, None)?;
-        dir.write("report.md", &r.report.markdown, None)?;
-        notes.insert("figures".into(), r.figures.len().into());
-        if !r.errors.is_empty() {
-            notes.insert("figure_errors".into(), r.errors.clone().into());
-        }
+                &s.seizures,
+                &l.looting,
+                &r.routes,
+            )))
+        },
+    ));
+    let c = cfg.clone();
+    out.push(step(
+        "linkage",
+        &["network", seiz, loot],
+        salt(&[&config.linkage]),
+        codec!(arc Links, Vec<Link>),
+        move |a| {
+            let (n, s, l) = (a[0].network()?, a[1].records()?, a[2].records()?);
+            let links = paths::linkage_step(&c.linkage, &n.network, &s.seizures, &l.looting);
+            Ok(Artifact::Links(Arc::new(links)))
+        },
+    ));
+    let res = config.network.resolution;
+    out.push(step(
+        "cases",
+        &[seiz, loot, "linkage"],
+        salt(&[&res]),
+        codec!(Cases, paths::CasesStep),
+        move |a| {
+            let (s, l, links) = (a[0].records()?, a[1].records()?, a[2].links()?);
+            Ok(Artifact::Cases(paths::cases_step(res, g, &s.seizures, &l.looting, links)))
+        },
+    ));
+    let k = config.paths.k;
+    out.push(step(
+        "paths",
+        &["network", "cases"],
+        salt(&[&config.paths]),
+        codec!(Paths, paths::PathsStep),
+        move |a| {
+            let (n, cs) = (a[0].network()?, a[1].cases()?);
+            let p = paths::paths_step(k, g, &n.network, &cs.cases)
+                .map_err(|e| boxed(RunError::Paths(e)))?;
+            Ok(Artifact::Paths(p))
+        },
+    ));
+    out.push(step(
+        "flows",
+        &["paths", "cases"],
+        Vec::new(),
+        codec!(Flows, paths::FlowsStep),
+        |a| {
+            let (p, cs) = (a[0].paths()?, a[1].cases()?);
+            Ok(Artifact::Flows(paths::flows_step(p, &cs.cases)))
+        },
+    ));
+    const PATHS: [&str; 5] = ["network", "linkage", "cases", "paths", "flows"];
+    fn paths_result(a: &[&Artifact]) -> Result<paths::PathsResult, BoxError> {
+        Ok(paths::PathsResult::assemble(
+            a[0].network()?,
+            a[1].links()?,
+            a[2].cases()?,
+            a[3].paths()?,
+            a[4].flows()?,
+        ))
     }
-    Ok(())
+    let c = cfg.clone();
+    out.push(step(
+        "hubs",
+        &PATHS,
+        salt(&[&config.hubs]),
+        codec!(arc Hubs, hubs::HubsResult),
+        move |a| {
+            let p = paths_result(a)?;
+            let h = hubs::hubs(&c.hubs, &p).map_err(|e| boxed(RunError::Hubs(e)))?;
+            Ok(Artifact::Hubs(Arc::new(h)))
+        },
+    ));
+
+    // The hotspot steps.
+    let h = &config.hotspots;
+    let c = cfg.clone();
+    let cells_salt =
+        salt(&[&h.weight, &h.domain, &h.bbox, &h.k, &h.resolution, &h.permutations, &h.seed]);
+    out.push(step(
+        "cells",
+        &[seiz, loot],
+        cells_salt,
+        codec!(Cells, hotspots::CellsStep),
+        move |a| {
+            let (s, l) = (a[0].records()?, a[1].records()?);
+            let cells = hotspots::cells_step(&c.hotspots, &s.seizures, &l.looting)
+                .map_err(|source| boxed(RunError::Hotspots { step: "cells", source }))?;
+            Ok(Artifact::Cells(cells))
+        },
+    ));
+    let c = cfg.clone();
+    let cube_salt = salt(&[
+        &h.weight,
+        &h.domain,
+        &h.bbox,
+        &h.k,
+        &h.resolution,
+        &h.time_step,
+        &h.time_neighbours,
+    ]);
+    out.push(step("cube", &[seiz, loot], cube_salt, codec!(Cube, hotspots::CubeStep), move |a| {
+        let (s, l) = (a[0].records()?, a[1].records()?);
+        let cube = hotspots::cube_step(&c.hotspots, &s.seizures, &l.looting)
+            .map_err(|source| boxed(RunError::Hotspots { step: "cube", source }))?;
+        Ok(Artifact::Cube(cube))
+    }));
+    let c = cfg.clone();
+    out.push(step(
+        "regional",
+        &[seiz, loot],
+        salt(&[&h.trend_step]),
+        codec!(Regional, hotspots::RegionalStep),
+        move |a| {
+            let (s, l) = (a[0].records()?, a[1].records()?);
+            Ok(Artifact::Regional(hotspots::regional_step(&c.hotspots, g, &s.seizures, &l.looting)))
+        },
+    ));
+
+    // The caption and date of the figures.
+    let c = cfg.clone();
+    let source_date = inputs.source_date;
+    out.push(step(
+        "frame",
+        &[seiz, loot, rout],
+        salt(&[&config.run.title, &config.network, &source_date.map(|d| d.to_string())]),
+        codec!(arc Frame, Frame),
+        move |a| {
+            let (s, l, r) = (a[0].records()?, a[1].records()?, a[2].records()?);
+            let reference = crate::network::reference_date(&c.network, &s.seizures, &r.routes);
+            let dated = Dated::new(reference, source_date);
+            let files = s.files.len() + l.files.len() + r.files.len();
+            let caption =
+                figures::run_caption(&c.run.title, files, &s.seizures, &l.looting, &dated);
+            Ok(Artifact::Frame(Arc::new(Frame { caption, dated })))
+        },
+    ));
+
+    // Tables.
+    type TableFn = fn(&Gazetteer, &Ingested) -> Result<Table, OutputError>;
+    let kinds: [(&str, &str, TableFn); 3] = [
+        ("tables:seizures", seiz, crate::tables::seizures),
+        ("tables:looting", loot, crate::tables::looting),
+        ("tables:routes", rout, crate::tables::routes),
+    ];
+    for (name, dep, table) in kinds {
+        out.push(step(name, &[dep], Vec::new(), codec!(arc Files, Vec<OutFile>), move |a| {
+            let t = table(g, a[0].records()?).map_err(boxed)?;
+            Ok(Artifact::Files(Arc::new(OutFile::tables(&[t]).map_err(boxed)?)))
+        }));
+    }
+    out.push(step(
+        "tables:rejected",
+        &[seiz, loot, rout],
+        Vec::new(),
+        codec!(arc Files, Vec<OutFile>),
+        |a| {
+            let joined = joined_reports(&[a[0].records()?, a[1].records()?, a[2].records()?]);
+            let t = crate::tables::rejected(&joined).map_err(boxed)?;
+            Ok(Artifact::Files(Arc::new(OutFile::tables(&[t]).map_err(boxed)?)))
+        },
+    ));
+    let deps: Vec<&str> = PATHS.iter().copied().chain([seiz, loot]).collect();
+    out.push(step("tables:paths", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), |a| {
+        let p = paths_result(a)?;
+        let t = paths::paths_tables(&p, &a[5].records()?.seizures, &a[6].records()?.looting)
+            .map_err(boxed)?;
+        Ok(Artifact::Files(Arc::new(OutFile::tables(&t).map_err(boxed)?)))
+    }));
+    let deps: Vec<&str> = PATHS.iter().copied().chain(["hubs"]).collect();
+    out.push(step("tables:hubs", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), |a| {
+        let p = paths_result(a)?;
+        let t = hubs::hubs_tables(a[5].hubs()?, &p).map_err(boxed)?;
+        Ok(Artifact::Files(Arc::new(OutFile::tables(&t).map_err(boxed)?)))
+    }));
+    out.push(step(
+        "tables:hotspots",
+        &["cells", "cube", "regional"],
+        Vec::new(),
+        codec!(arc Files, Vec<OutFile>),
+        |a| {
+            let hs =
+                hotspots::HotspotsResult::assemble(a[0].cells()?, a[1].cube()?, a[2].regional()?);
+            let t = hotspots::hotspots_tables(&hs).map_err(boxed)?;
+            Ok(Artifact::Files(Arc::new(OutFile::tables(&t).map_err(boxed)?)))
+        },
+    ));
+    let deps: Vec<&str> =
+        PATHS.iter().copied().chain(["cells", "cube", "regional", seiz, loot]).collect();
+    out.push(step("gis", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), move |a| {
+        let p = paths_result(a)?;
+        let hs = hotspots::HotspotsResult::assemble(a[5].cells()?, a[6].cube()?, a[7].regional()?);
+        let files = gis::gis(g, &a[8].records()?.seizures, &a[9].records()?.looting, &p, &hs)
+            .map_err(|e| boxed(RunError::Gis(e)))?;
+        Ok(Artifact::Files(Arc::new(files)))
+    }));
+
+    // Figures, one step each, reading only what the registry entry needs.
+    if config.figures.enabled {
+        for spec in figures::FIGURES {
+            let mut deps = vec!["frame"];
+            for need in spec.needs {
+                match need {
+                    figures::Need::Paths => deps.extend(PATHS),
+                    figures::Need::Hubs => deps.push("hubs"),
+                    figures::Need::Cells => deps.push("cells"),
+                    figures::Need::Cube => deps.push("cube"),
+                    figures::Need::Regional => deps.push("regional"),
+                }
+            }
+            deps.dedup();
+            let names = deps.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+            let c = cfg.clone();
+            out.push(step(
+                &figure_step_name(spec.name),
+                &deps,
+                salt(&[&config.figures]),
+                codec!(arc Figure, figures::FigureStep),
+                move |a| {
+                    let at = |name: &str| names.iter().position(|d| d == name).map(|i| a[i]);
+                    let paths = match at("network") {
+                        Some(_) => {
+                            let i = names.iter().position(|d| d == "network").unwrap_or(0);
+                            Some(paths_result(&a[i..i + 5])?)
+                        }
+                        None => None,
+                    };
+                    let results = figures::Results {
+                        paths: paths.as_ref(),
+                        hubs: at("hubs").map(|x| x.hubs()).transpose()?.map(|h| &**h),
+                        cells: at("cells").map(|x| x.cells()).transpose()?.cloned(),
+                        cube: at("cube").map(|x| x.cube()).transpose()?.cloned(),
+                        regional: at("regional").map(|x| x.regional()).transpose()?.cloned(),
+                    };
+                    let frame = a[0].frame()?;
+                    let cx =
+                        figures::FigureContext::new(&c.figures, g, results, frame.caption.clone());
+                    Ok(Artifact::Figure(Arc::new(figures::figure_step(spec, &cx))))
+                },
+            ));
+        }
+        let figure_steps: Vec<String> =
+            figures::FIGURES.iter().map(|f| figure_step_name(f.name)).collect();
+        let mut deps: Vec<&str> = figure_steps.iter().map(String::as_str).collect();
+        let nf = deps.len();
+        deps.extend(PATHS);
+        deps.extend(["hubs", "cells", "cube", "regional", "frame", seiz, loot, rout]);
+        let c = cfg.clone();
+        out.push(step(
+            "report",
+            &deps,
+            salt(&[&config.figures, &config.run.title]),
+            codec!(arc Files, Vec<OutFile>),
+            move |a| {
+                let figs: Vec<&figures::FigureStep> =
+                    a[..nf].iter().map(|x| x.figure().map(|f| &**f)).collect::<Result<_, _>>()?;
+                let r = &a[nf..];
+                let p = paths_result(&r[..5])?;
+                let h = r[5].hubs()?;
+                let hs = hotspots::HotspotsResult::assemble(
+                    r[6].cells()?,
+                    r[7].cube()?,
+                    r[8].regional()?,
+                );
+                let frame = r[9].frame()?;
+                let kinds = [&**r[10].records()?, &**r[11].records()?, &**r[12].records()?];
+                let ctx = report_context(&c.run.title, frame.dated, &kinds, &hs, &p);
+                let report = figures::report(&c.figures, &figs, &p, h, r[8].regional()?, ctx)
+                    .map_err(|e| boxed(RunError::Report(e)))?;
+                Ok(Artifact::Files(Arc::new(vec![
+                    OutFile { path: "index.html".into(), bytes: report.html, rows: None },
+                    OutFile { path: "report.md".into(), bytes: report.markdown, rows: None },
+                ])))
+            },
+        ));
+    }
+
+    // The data-derived parts of the manifest.
+    let mut deps: Vec<&str> = vec![seiz, loot, rout];
+    deps.extend(PATHS);
+    deps.extend(["hubs", "cells", "cube", "frame"]);
+    let figure_steps: Vec<String> = if config.figures.enabled {
+        figures::FIGURES.iter().map(|f| figure_step_name(f.name)).collect()
+    } else {
+        Vec::new()
+    };
+    deps.extend(figure_steps.iter().map(String::as_str));
+    let c = cfg.clone();
+    out.push(step(
+        "summary",
+        &deps,
+        salt(&[&config.hubs, &version]),
+        codec!(arc Summary, Summary),
+        move |a| {
+            let kinds = [&**a[0].records()?, &**a[1].records()?, &**a[2].records()?];
+            let p = paths_result(&a[3..8])?;
+            let (h, cells, cube, frame) =
+                (a[8].hubs()?, a[9].cells()?, a[10].cube()?, a[11].frame()?);
+            let figs: Vec<&figures::FigureStep> =
+                a[12..].iter().map(|x| x.figure().map(|f| &**f)).collect::<Result<_, _>>()?;
+            let joined = joined_reports(&kinds);
+            let mut tables: BTreeMap<String, Counts> = BTreeMap::new();
+            for (kind, k) in INGEST.iter().zip(kinds) {
+                if !k.files.is_empty() {
+                    tables.insert(kind.1.as_str().to_string(), k.counts());
+                }
+            }
+            let mut notes: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+            notes.insert("precision_downgraded".into(), joined.precision_downgraded.into());
+            notes.insert("network_nodes".into(), p.network.graph.node_count().into());
+            notes.insert("network_edges".into(), p.network.graph.edge_count().into());
+            notes.insert("cases".into(), p.cases.len().into());
+            notes.insert(
+                "cases_unreachable".into(),
+                p.paths.iter().filter(|x| x.is_empty()).count().into(),
+            );
+            notes.insert("linkage_links".into(), p.links.len().into());
+            notes.insert("traces_unmatched".into(), p.case_stats.unmatched_traces.into());
+            notes.insert("seizures_without_case".into(), p.case_stats.without_case.into());
+            let method = match h.method {
+                crate::algo::betweenness::BetweennessMethod::Exact => {
+                    serde_json::json!({"method": "exact"})
+                }
+                crate::algo::betweenness::BetweennessMethod::Approximate {
+                    sample_size,
+                    vertex_diameter_bound,
+                } => serde_json::json!({
+                    "method": "riondato-kornaropoulos sampling",
+                    "epsilon": c.hubs.epsilon,
+                    "delta": c.hubs.delta,
+                    "sample_size": sample_size,
+                    "vertex_diameter_bound": vertex_diameter_bound,
+                }),
+            };
+            notes.insert("betweenness".into(), method);
+            notes.insert(
+                "hotspot_events_country_level_excluded".into(),
+                cells.excluded_country_level.into(),
+            );
+            notes.insert(
+                "hotspot_events_date_coarser_than_step_excluded".into(),
+                cube.excluded_coarse_date.into(),
+            );
+            notes.insert("hotspot_cells".into(), cells.cells.len().into());
+            notes.insert("dated".into(), frame.dated.label().into());
+            if c.figures.enabled {
+                notes.insert(
+                    "figures".into(),
+                    figs.iter().filter(|f| f.figure.is_some()).count().into(),
+                );
+                let errors: Vec<String> = figs.iter().filter_map(|f| f.error.clone()).collect();
+                if !errors.is_empty() {
+                    notes.insert("figure_errors".into(), errors.into());
+                }
+            }
+            let notes_json = serde_json::to_string(&notes).map_err(|source| {
+                boxed(RunError::Serialize { what: "the manifest notes", source })
+            })?;
+            Ok(Artifact::Summary(Arc::new(Summary {
+                inputs: joined.files.clone(),
+                tables,
+                rejected_rows: joined.rejected_rows(),
+                rejections_by_reason: joined
+                    .rejections_by_reason()
+                    .into_iter()
+                    .map(|(r, n)| (r.as_str().to_string(), n))
+                    .collect(),
+                notes_json,
+            })))
+        },
+    ));
+    out
+}
+
+/// The names of the file-writing steps of a run of `config`, in write order.
+pub fn file_steps(config: &Config) -> Vec<String> {
+    let mut out: Vec<String> = FILE_STEPS.iter().map(|s| s.to_string()).collect();
+    if config.figures.enabled {
+        out.extend(figures::FIGURES.iter().map(|f| figure_step_name(f.name)));
+        out.push("report".into());
+    }
+    out
+}
+
+/// The files of a file-writing step's artifact (a figure as PNG and SVG).
+pub fn artifact_files(a: &Artifact) -> Result<Vec<OutFile>, BoxError> {
+    Ok(match a {
+        Artifact::Files(f) => f.as_ref().clone(),
+        Artifact::Figure(f) => match &f.figure {
+            Some(fig) => vec![
+                OutFile {
+                    path: format!("figures/{}.png", fig.name),
+                    bytes: fig.png.clone(),
+                    rows: None,
+                },
+                OutFile {
+                    path: format!("figures/{}.svg", fig.name),
+                    bytes: fig.svg.clone().into_bytes(),
+                    rows: None,
+                },
+            ],
+            None => Vec::new(),
+        },
+        _ => return Err("not a file-writing step".into()),
+    })
 }
 
 fn report_context(
     title: &str,
-    dated: crate::clock::Dated,
-    ing: &Ingested,
-    notes: &BTreeMap<String, serde_json::Value>,
+    dated: Dated,
+    kinds: &[&Ingested; 3],
     hs: &hotspots::HotspotsResult,
     p: &paths::PathsResult,
 ) -> figures::ReportContext {
-    let rejected = ing
+    let [seizures, _, _] = kinds;
+    let joined = joined_reports(kinds);
+    let rejected = joined
         .rejections_by_reason()
         .into_iter()
         .map(|(r, n)| (r.as_str().to_string(), n as u64))
         .collect();
-    let country_only = ing
+    let country_only = seizures
         .seizures
         .iter()
         .filter(|s| s.location.precision == crate::schema::LocationPrecision::Country)
@@ -129,7 +779,7 @@ fn report_context(
         format!(
             "{} of {} seizures are located only at country level: they count in the regional figures but not in the hotspot cells ({} events left out of the cell statistics in all).",
             country_only,
-            ing.seizures.len(),
+            seizures.seizures.len(),
             hs.excluded_country_level
         ),
         format!(
@@ -147,14 +797,17 @@ fn report_context(
             "{unreachable} diversion cases have no path in the network and carry no flow."
         ));
     }
-    if let Some(n) = notes.get("precision_downgraded").and_then(|v| v.as_u64()).filter(|n| *n > 0) {
-        caveats.push(format!("{n} rows claimed a finer location precision than their data supports and were downgraded."));
+    if joined.precision_downgraded > 0 {
+        caveats.push(format!(
+            "{} rows claimed a finer location precision than their data supports and were downgraded.",
+            joined.precision_downgraded
+        ));
     }
     let mut provenance = vec![
         ("divnet version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
         ("dated".to_string(), dated.label()),
     ];
-    for f in &ing.files {
+    for f in &joined.files {
         provenance.push((
             format!("{} input", f.table),
             format!(

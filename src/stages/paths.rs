@@ -1,23 +1,24 @@
-//! The paths stage: network, record linkage, diversion cases, k most probable paths,
-//! and expected flows on edges and nodes.
+//! The path steps: the network, record linkage, diversion cases, the k most probable paths
+//! per case, and expected flows on edges and nodes, each a pure function of its inputs
+//! (the run graph in [`crate::stages`] makes each one a cached step), and their tables.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use crate::algo::ksp::KspGraph;
-use crate::config::Config;
+use crate::algo::ksp::{KspError, KspGraph};
+use crate::config::{Config, LinkageConfig, NetworkConfig, Resolution};
 use crate::geo::Gazetteer;
-use crate::ingest::Ingested;
 use crate::linkage::{self, Link, LinkageParams};
 use crate::network::cases::{Case, CaseStats, build_cases};
 use crate::network::{self, DiversionNetwork};
 use crate::output::{OutputError, Table, TableBuilder};
-use crate::pipeline::RunError;
+use crate::records::{LootingIncident, RouteReport, Seizure};
 
 /// One path of a case.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RankedPath {
     /// Rank, 1 = most probable.
     pub rank: usize,
@@ -31,28 +32,99 @@ pub struct RankedPath {
     pub share: f64,
 }
 
-/// Everything the paths stage computed.
+/// The network step: the diversion network built from the evidence, with a node for
+/// every looting incident's place, and the date evidence age is measured at.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct NetworkStep {
+    /// The network.
+    #[serde(with = "crate::run::codec::arc")]
+    pub network: Arc<DiversionNetwork>,
+    /// `network.reference_date`, else the latest date of a seizure or route report.
+    #[serde(with = "crate::run::codec::naive_date")]
+    pub reference_date: chrono::NaiveDate,
+}
+
+/// The cases step: diversion cases and the counts of how they were built.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CasesStep {
+    /// The cases.
+    #[serde(with = "crate::run::codec::arc")]
+    pub cases: Arc<Vec<Case>>,
+    /// Case building counts.
+    pub stats: CaseStats,
+}
+
+/// The paths step: the network with every case endpoint as a node, and each case's paths.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PathsStep {
+    /// The network of the network step plus the case endpoints it lacked.
+    #[serde(with = "crate::run::codec::arc")]
+    pub network: Arc<DiversionNetwork>,
+    /// Paths per case, in case order (empty when unreachable).
+    #[serde(with = "crate::run::codec::arc")]
+    pub paths: Arc<Vec<Vec<RankedPath>>>,
+}
+
+/// The flows step: expected diverted quantities on the paths step's network.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FlowsStep {
+    /// Per edge (by edge index).
+    #[serde(with = "crate::run::codec::arc")]
+    pub edge_flow: Arc<Vec<f64>>,
+    /// Per node, endpoints included.
+    #[serde(with = "crate::run::codec::arc")]
+    pub node_flow: Arc<Vec<f64>>,
+    /// Per node as an interior (transit) node.
+    #[serde(with = "crate::run::codec::arc")]
+    pub node_through: Arc<Vec<f64>>,
+}
+
+/// Everything the network, linkage, cases, paths and flows steps computed, together (the
+/// fields share the steps' artifacts, so assembling one copies nothing).
 #[derive(Debug, Clone)]
 pub struct PathsResult {
     /// The network (with any case endpoints added as nodes).
-    pub network: DiversionNetwork,
+    pub network: Arc<DiversionNetwork>,
     /// The date evidence age is measured at: `network.reference_date`, else the latest date
     /// of a seizure or route report.
     pub reference_date: chrono::NaiveDate,
     /// Kept linkage candidates.
-    pub links: Vec<Link>,
+    pub links: Arc<Vec<Link>>,
     /// The cases.
-    pub cases: Vec<Case>,
+    pub cases: Arc<Vec<Case>>,
     /// Case building counts.
     pub case_stats: CaseStats,
     /// Paths per case (empty when unreachable).
-    pub paths: Vec<Vec<RankedPath>>,
+    pub paths: Arc<Vec<Vec<RankedPath>>>,
     /// Expected diverted quantity per edge (indexed by edge index).
-    pub edge_flow: Vec<f64>,
+    pub edge_flow: Arc<Vec<f64>>,
     /// Expected diverted quantity per node, endpoints included.
-    pub node_flow: Vec<f64>,
+    pub node_flow: Arc<Vec<f64>>,
     /// Expected diverted quantity through each node as an interior (transit) node.
-    pub node_through: Vec<f64>,
+    pub node_through: Arc<Vec<f64>>,
+}
+
+impl PathsResult {
+    /// The steps' artifacts as one result.
+    pub fn assemble(
+        network: &NetworkStep,
+        links: &Arc<Vec<Link>>,
+        cases: &CasesStep,
+        paths: &PathsStep,
+        flows: &FlowsStep,
+    ) -> PathsResult {
+        PathsResult {
+            network: paths.network.clone(),
+            reference_date: network.reference_date,
+            links: links.clone(),
+            cases: cases.cases.clone(),
+            case_stats: cases.stats,
+            paths: paths.paths.clone(),
+            edge_flow: flows.edge_flow.clone(),
+            node_flow: flows.node_flow.clone(),
+            node_through: flows.node_through.clone(),
+        }
+    }
 }
 
 /// Turns the k cheapest paths into ranked paths with probabilities and shares.
@@ -74,18 +146,41 @@ pub fn rank_paths(found: Vec<crate::algo::ksp::Path<usize>>) -> Vec<RankedPath> 
         .collect()
 }
 
-/// Builds the network, links seizures to incidents, builds the cases and finds their paths.
-pub fn paths(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<PathsResult, RunError> {
-    let stage =
-        |e: crate::algo::ksp::KspError| RunError::Stage { stage: "paths", message: e.to_string() };
-    let res = config.network.resolution;
-    let mut net = network::build(&config.network, g, &ing.seizures, &ing.routes);
-    for inc in &ing.looting {
-        network::ensure_node(&mut net, g, DiversionNetwork::key_of_location(res, &inc.location));
+/// The network step: builds the network from the route reports and seizure chains and adds
+/// a node for every looting incident's place.
+pub fn network_step(
+    cfg: &NetworkConfig,
+    g: &Gazetteer,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+    routes: &[RouteReport],
+) -> NetworkStep {
+    let mut net = network::build(cfg, g, seizures, routes);
+    for inc in looting {
+        network::ensure_node(
+            &mut net,
+            g,
+            DiversionNetwork::key_of_location(cfg.resolution, &inc.location),
+        );
     }
+    NetworkStep {
+        network: Arc::new(net),
+        reference_date: network::reference_date(cfg, seizures, routes),
+    }
+}
+
+/// The linkage step: links untraced seizures to looting incidents, scoring place by the
+/// most probable path from the incident's node to the seizure's.
+pub fn linkage_step(
+    cfg: &LinkageConfig,
+    net: &DiversionNetwork,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+) -> Vec<Link> {
+    let res = net.resolution;
     // Most probable path probability from every incident's node (Dijkstra over -ln p).
-    let mut from_node: HashMap<NodeIndex, HashMap<NodeIndex, f64>> = HashMap::new();
-    for inc in &ing.looting {
+    let mut from_node: BTreeMap<NodeIndex, HashMap<NodeIndex, f64>> = BTreeMap::new();
+    for inc in looting {
         let n = net.node(DiversionNetwork::key_of_location(res, &inc.location)).unwrap_or_default();
         from_node.entry(n).or_insert_with(|| {
             petgraph::algo::dijkstra(&net.graph, n, None, |e| e.weight().cost())
@@ -95,27 +190,45 @@ pub fn paths(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<PathsResu
         });
     }
     let ids: HashMap<&str, usize> =
-        ing.looting.iter().enumerate().map(|(i, x)| (x.id.as_str(), i)).collect();
-    let skip: Vec<bool> = ing
-        .seizures
+        looting.iter().enumerate().map(|(i, x)| (x.id.as_str(), i)).collect();
+    let skip: Vec<bool> = seizures
         .iter()
         .map(|s| s.traced_incident_id.as_deref().is_some_and(|t| ids.contains_key(t)))
         .collect();
-    let params = LinkageParams {
-        threshold: config.linkage.threshold,
-        max_candidates: config.linkage.max_candidates,
-    };
-    let links = linkage::link(&ing.seizures, &ing.looting, &skip, params, |ii, si| {
-        let a = net.node(DiversionNetwork::key_of_location(res, &ing.looting[ii].location))?;
-        let b = net.node(DiversionNetwork::key_of_location(res, &ing.seizures[si].location))?;
+    let params = LinkageParams { threshold: cfg.threshold, max_candidates: cfg.max_candidates };
+    linkage::link(seizures, looting, &skip, params, |ii, si| {
+        let a = net.node(DiversionNetwork::key_of_location(res, &looting[ii].location))?;
+        let b = net.node(DiversionNetwork::key_of_location(res, &seizures[si].location))?;
         from_node.get(&a).and_then(|m| m.get(&b)).copied()
-    });
-    let (cases, case_stats) = build_cases(res, g, &ing.seizures, &ing.looting, &links);
-    for c in &cases {
+    })
+}
+
+/// The cases step.
+pub fn cases_step(
+    resolution: Resolution,
+    g: &Gazetteer,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+    links: &[Link],
+) -> CasesStep {
+    let (cases, stats) = build_cases(resolution, g, seizures, looting, links);
+    CasesStep { cases: Arc::new(cases), stats }
+}
+
+/// The paths step: the k most probable paths of every case, searched once per distinct
+/// origin-destination pair.
+pub fn paths_step(
+    k: usize,
+    g: &Gazetteer,
+    net: &DiversionNetwork,
+    cases: &[Case],
+) -> Result<PathsStep, KspError> {
+    let mut net = net.clone();
+    for c in cases {
         network::ensure_node(&mut net, g, c.origin);
         network::ensure_node(&mut net, g, c.destination);
     }
-    let kg = KspGraph::from_graph(&net.graph, |e| e.weight().cost()).map_err(stage)?;
+    let kg = KspGraph::from_graph(&net.graph, |e| e.weight().cost())?;
     let mut pairs: Vec<(usize, usize)> = cases
         .iter()
         .filter_map(|c| Some((net.node(c.origin)?.index(), net.node(c.destination)?.index())))
@@ -123,44 +236,66 @@ pub fn paths(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<PathsResu
     pairs.sort_unstable();
     pairs.dedup();
     let threads = rayon::current_num_threads().max(1);
-    let found = kg.k_shortest_paths_batch(&pairs, config.paths.k, threads).map_err(stage)?;
+    let found = kg.k_shortest_paths_batch(&pairs, k, threads)?;
     let by_pair: HashMap<(usize, usize), Vec<RankedPath>> =
         pairs.into_iter().zip(found.into_iter().map(rank_paths)).collect();
-    let mut edge_flow = vec![0.0; net.graph.edge_count()];
-    let mut node_flow = vec![0.0; net.graph.node_count()];
-    let mut node_through = vec![0.0; net.graph.node_count()];
-    let mut paths = Vec::with_capacity(cases.len());
-    for c in &cases {
-        let key =
-            net.node(c.origin).zip(net.node(c.destination)).map(|(a, b)| (a.index(), b.index()));
-        let ps = key.and_then(|k| by_pair.get(&k)).cloned().unwrap_or_default();
-        for p in &ps {
-            let q = c.quantity * p.share;
-            for (i, n) in p.nodes.iter().enumerate() {
+    let paths = cases
+        .iter()
+        .map(|c| {
+            let key = net
+                .node(c.origin)
+                .zip(net.node(c.destination))
+                .map(|(a, b)| (a.index(), b.index()));
+            key.and_then(|k| by_pair.get(&k)).cloned().unwrap_or_default()
+        })
+        .collect();
+    Ok(PathsStep { network: Arc::new(net), paths: Arc::new(paths) })
+}
+
+/// The flows step: each case's quantity spread over its paths by their shares.
+pub fn flows_step(p: &PathsStep, cases: &[Case]) -> FlowsStep {
+    let gr = &p.network.graph;
+    let mut edge_flow = vec![0.0; gr.edge_count()];
+    let mut node_flow = vec![0.0; gr.node_count()];
+    let mut node_through = vec![0.0; gr.node_count()];
+    for (c, ps) in cases.iter().zip(p.paths.iter()) {
+        for path in ps {
+            let q = c.quantity * path.share;
+            for (i, n) in path.nodes.iter().enumerate() {
                 node_flow[n.index()] += q;
-                if i > 0 && i + 1 < p.nodes.len() {
+                if i > 0 && i + 1 < path.nodes.len() {
                     node_through[n.index()] += q;
                 }
             }
-            for w in p.nodes.windows(2) {
-                if let Some(e) = net.graph.find_edge(w[0], w[1]) {
+            for w in path.nodes.windows(2) {
+                if let Some(e) = gr.find_edge(w[0], w[1]) {
                     edge_flow[e.index()] += q;
                 }
             }
         }
-        paths.push(ps);
     }
-    Ok(PathsResult {
-        network: net,
-        reference_date: network::reference_date(&config.network, &ing.seizures, &ing.routes),
-        links,
-        cases,
-        case_stats,
-        paths,
-        edge_flow,
-        node_flow,
-        node_through,
-    })
+    FlowsStep {
+        edge_flow: Arc::new(edge_flow),
+        node_flow: Arc::new(node_flow),
+        node_through: Arc::new(node_through),
+    }
+}
+
+/// Network, linkage, cases, paths and flows in one call (the run does them as separate
+/// steps; this is for tests, benchmarks and library users).
+pub fn paths(
+    config: &Config,
+    g: &Gazetteer,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+    routes: &[RouteReport],
+) -> Result<PathsResult, KspError> {
+    let n = network_step(&config.network, g, seizures, looting, routes);
+    let links = Arc::new(linkage_step(&config.linkage, &n.network, seizures, looting));
+    let c = cases_step(config.network.resolution, g, seizures, looting, &links);
+    let p = paths_step(config.paths.k, g, &n.network, &c.cases)?;
+    let f = flows_step(&p, &c.cases);
+    Ok(PathsResult::assemble(&n, &links, &c, &p, &f))
 }
 
 fn node_ids(
@@ -172,7 +307,11 @@ fn node_ids(
 }
 
 /// The tables of the paths stage.
-pub fn paths_tables(r: &PathsResult, ing: &Ingested) -> Result<Vec<Table>, OutputError> {
+pub fn paths_tables(
+    r: &PathsResult,
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+) -> Result<Vec<Table>, OutputError> {
     let net = &r.network;
     let gr = &net.graph;
     let nodes: Vec<&network::Node> = gr.node_weights().collect();
@@ -198,9 +337,9 @@ pub fn paths_tables(r: &PathsResult, ing: &Ingested) -> Result<Vec<Table>, Outpu
     let key_id = |k| net.node(k).map(|n| gr[n].id.as_str());
     let cases_t = TableBuilder::new("cases")
         .text("case", r.cases.iter().map(|c| Some(&c.id)))
-        .text("seizure", r.cases.iter().map(|c| Some(&ing.seizures[c.seizure].id)))
+        .text("seizure", r.cases.iter().map(|c| Some(&seizures[c.seizure].id)))
         .text("kind", r.cases.iter().map(|c| Some(c.kind.as_str())))
-        .text("incident", r.cases.iter().map(|c| c.incident.map(|i| ing.looting[i].id.as_str())))
+        .text("incident", r.cases.iter().map(|c| c.incident.map(|i| looting[i].id.as_str())))
         .text("origin", r.cases.iter().map(|c| key_id(c.origin)))
         .text("destination", r.cases.iter().map(|c| key_id(c.destination)))
         .float("quantity", r.cases.iter().map(|c| Some(c.quantity)))
@@ -210,15 +349,19 @@ pub fn paths_tables(r: &PathsResult, ing: &Ingested) -> Result<Vec<Table>, Outpu
         .text("evidence", r.cases.iter().map(|c| Some(&c.evidence)))
         .build()?;
     let links_t = TableBuilder::new("linkage")
-        .text("seizure", r.links.iter().map(|l| Some(&ing.seizures[l.seizure].id)))
-        .text("incident", r.links.iter().map(|l| Some(&ing.looting[l.incident].id)))
+        .text("seizure", r.links.iter().map(|l| Some(&seizures[l.seizure].id)))
+        .text("incident", r.links.iter().map(|l| Some(&looting[l.incident].id)))
         .float("score", r.links.iter().map(|l| Some(l.score)))
         .text("tier", r.links.iter().map(|l| Some(l.tier.as_str())))
         .float("share", r.links.iter().map(|l| Some(l.share)))
         .text("evidence", r.links.iter().map(|l| Some(&l.evidence)))
         .build()?;
-    let rows: Vec<(&Case, &RankedPath)> =
-        r.cases.iter().zip(&r.paths).flat_map(|(c, ps)| ps.iter().map(move |p| (c, p))).collect();
+    let rows: Vec<(&Case, &RankedPath)> = r
+        .cases
+        .iter()
+        .zip(r.paths.iter())
+        .flat_map(|(c, ps)| ps.iter().map(move |p| (c, p)))
+        .collect();
     let paths_t = TableBuilder::new("paths")
         .text("case", rows.iter().map(|(c, _)| Some(&c.id)))
         .uint("rank", rows.iter().map(|(_, p)| Some(p.rank as u64)))
@@ -246,7 +389,7 @@ pub fn paths_tables(r: &PathsResult, ing: &Ingested) -> Result<Vec<Table>, Outpu
         .build()?;
     let mut as_origin = vec![0.0; gr.node_count()];
     let mut as_dest = vec![0.0; gr.node_count()];
-    for (c, ps) in r.cases.iter().zip(&r.paths) {
+    for (c, ps) in r.cases.iter().zip(r.paths.iter()) {
         if ps.is_empty() {
             continue;
         }

@@ -8,7 +8,7 @@ use divnet::clock::Dated;
 use divnet::config::{Config, InputSpec};
 use divnet::geo::Gazetteer;
 use divnet::ingest::{IngestError, IngestOptions, Ingested, InputSet, ingest};
-use divnet::stages::figures::{FigureContext, Results};
+use divnet::stages::figures::{FigureContext, Results, run_caption};
 use divnet::stages::hotspots::HotspotsResult;
 use divnet::stages::hubs::HubsResult;
 use divnet::stages::paths::PathsResult;
@@ -74,27 +74,35 @@ impl StageResults {
     /// Runs ingestion and the paths, hubs and hotspots stages for `config`.
     pub fn compute(config: Config) -> StageResults {
         let ing = divnet::pipeline::validate(&config, gaz()).expect("inputs ingest");
-        let paths = divnet::stages::paths::paths(&config, gaz(), &ing).expect("paths stage");
+        let paths =
+            divnet::stages::paths::paths(&config, gaz(), &ing.seizures, &ing.looting, &ing.routes)
+                .expect("paths stage");
         let hubs = divnet::stages::hubs::hubs(&config.hubs, &paths).expect("hubs stage");
-        let hotspots = divnet::stages::hotspots::hotspots(&config.hotspots, gaz(), &ing)
-            .expect("hotspots stage");
+        let hotspots = divnet::stages::hotspots::hotspots(
+            &config.hotspots,
+            gaz(),
+            &ing.seizures,
+            &ing.looting,
+        )
+        .expect("hotspots stage");
         StageResults { config, ing, paths, hubs, hotspots }
     }
 
     /// The results as the figures stage sees them.
     pub fn results(&self) -> Results<'_> {
-        Results { ing: &self.ing, paths: &self.paths, hubs: &self.hubs, hotspots: &self.hotspots }
+        Results::all(&self.paths, &self.hubs, &self.hotspots)
     }
 
     /// The context of the registered figures, dated by the reference date.
     pub fn context(&self) -> FigureContext<'_> {
-        FigureContext::new(
-            &self.config.figures,
-            gaz(),
-            self.results(),
+        let caption = run_caption(
             &self.config.run.title,
+            self.ing.files.len(),
+            &self.ing.seizures,
+            &self.ing.looting,
             &Dated::new(self.paths.reference_date, None),
-        )
+        );
+        FigureContext::new(&self.config.figures, gaz(), self.results(), caption)
     }
 }
 

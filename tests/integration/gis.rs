@@ -170,6 +170,7 @@ fn demo_gis_layers_read_back_with_gdal_and_match_the_tables() {
     let record: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
     assert!(record["timings_ms"]["gis"].is_u64());
+    assert!(record["steps"].as_array().unwrap().iter().any(|s| s["step"] == "gis"));
 
     // GeoParquet, with polars (and GDAL below when it can).
     for (name, _, geo_type, kind) in LAYERS {

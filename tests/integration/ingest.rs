@@ -640,5 +640,5 @@ fn a_geojson_file_reads_as_a_table_with_its_points_and_feature_numbers() {
             (3, "quantity".into(), Reason::NotANumber)
         ]
     );
-    assert_eq!(ing.files[0].format, "geojson");
+    assert_eq!(ing.files[0].format, divnet::config::Format::Geojson);
 }

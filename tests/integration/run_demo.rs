@@ -125,7 +125,7 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
     assert_eq!(manifest["notes"]["figures"], 7);
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
-    assert!(run["timings_ms"]["figures"].is_u64());
+    assert!(run["timings_ms"]["figure:flow_map"].is_u64());
     assert_eq!(manifest["notes"]["betweenness"]["method"], "exact");
 }
 

@@ -1,0 +1,94 @@
+//! Encoding of step artifacts for the cache: postcard (compact, deterministic for
+//! deterministic data), plus serde helpers for the field types whose crates are built
+//! without their serde support.
+//!
+//! Equal artifacts encode to equal bytes as long as they hold no hash maps (every artifact
+//! of a run keeps its collections in vectors or `BTreeMap`s), so the content hash of an
+//! artifact is a function of its value and early cut-off works.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::graph::BoxError;
+
+/// The bytes of `value`.
+pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, BoxError> {
+    Ok(postcard::to_stdvec(value)?)
+}
+
+/// The value of `bytes` (all of them).
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BoxError> {
+    let (value, rest) = postcard::take_from_bytes(bytes)?;
+    if !rest.is_empty() {
+        return Err(format!("{} trailing bytes after the artifact", rest.len()).into());
+    }
+    Ok(value)
+}
+
+/// `#[serde(with = "crate::run::codec::arc")]`: an `Arc<T>` field encoded as its `T`.
+pub mod arc {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Serialises the pointee.
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Arc<T>, s: S) -> Result<S::Ok, S::Error> {
+        T::serialize(v, s)
+    }
+
+    /// Deserialises a `T` into a new `Arc`.
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Arc<T>, D::Error> {
+        T::deserialize(d).map(Arc::new)
+    }
+}
+
+/// `#[serde(with = "crate::run::codec::naive_date")]`: a `chrono::NaiveDate` as its day
+/// number from the common era.
+pub mod naive_date {
+    use chrono::{Datelike, NaiveDate};
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    /// Days from 0001-01-01 (day 1).
+    pub fn serialize<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i32(d.num_days_from_ce())
+    }
+
+    /// The inverse.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let n = i32::deserialize(d)?;
+        NaiveDate::from_num_days_from_ce_opt(n)
+            .ok_or_else(|| D::Error::custom(format!("day number {n} is out of range")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Holder {
+        #[serde(with = "arc")]
+        shared: Arc<Vec<u32>>,
+        #[serde(with = "naive_date")]
+        day: chrono::NaiveDate,
+    }
+
+    #[test]
+    fn round_trips_and_refuses_trailing_bytes() {
+        let h = Holder {
+            shared: Arc::new(vec![1, 2, 300]),
+            day: chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+        };
+        let bytes = encode(&h).unwrap();
+        assert_eq!(encode(&h).unwrap(), bytes, "encoding is deterministic");
+        assert_eq!(decode::<Holder>(&bytes).unwrap(), h);
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode::<Holder>(&longer).is_err());
+        assert!(decode::<Holder>(&bytes[..bytes.len() - 1]).is_err());
+    }
+}
