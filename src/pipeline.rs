@@ -168,7 +168,6 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     };
     let mut dir = RunDir::claim(&target, &claim)?;
     let mut timings = Timings::default();
-    let gazetteer = timings.time("gazetteer", Gazetteer::embedded)?;
     let inputs = inputs_of(config);
     let fingerprints = timings.time("fingerprint", || -> Result<_, RunError> {
         let mut m = BTreeMap::new();
@@ -182,12 +181,11 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
         Ok(m)
     })?;
     let step_inputs = StepInputs {
-        gazetteer,
         ingest: IngestOptions { today: clock.today(), ..IngestOptions::default() },
         source_date,
         fingerprints,
     };
-    let cache = cache_of(config, opts);
+    let cache = timings.time("build id", || cache_of(config, opts));
     let steps = stages::steps(config, &step_inputs);
     let build = crate::run::build_id().unwrap_or(env!("CARGO_PKG_VERSION"));
     let mut done = graph::run(steps, cache.as_ref(), build).map_err(RunError::from_graph)?;

@@ -122,11 +122,23 @@ impl Cache {
     fn entries(&self) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
         let mut out = Vec::new();
         let Ok(shards) = std::fs::read_dir(&self.root) else { return out };
+        let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
         for shard in shards.flatten() {
+            // Only `<2 hex>/<64 hex>.art` is an entry: nothing else in the directory is
+            // ever counted or removed.
+            if !shard.file_name().to_str().is_some_and(|n| hex(n, 2)) {
+                continue;
+            }
             let Ok(files) = std::fs::read_dir(shard.path()) else { continue };
             for f in files.flatten() {
                 let p = f.path();
-                if p.extension().is_some_and(|e| e == EXT)
+                let name = f.file_name();
+                let is_entry = name
+                    .to_str()
+                    .and_then(|n| n.strip_suffix(&format!(".{EXT}")))
+                    .is_some_and(|stem| hex(stem, 64));
+                if is_entry
+                    && f.file_type().is_ok_and(|t| t.is_file())
                     && let Ok(m) = f.metadata()
                 {
                     out.push((p, m.len(), m.modified().unwrap_or(std::time::UNIX_EPOCH)));
@@ -194,21 +206,28 @@ mod tests {
     fn prune_removes_the_least_recently_used_first() {
         let tmp = tempfile::tempdir().unwrap();
         let c = Cache::new(tmp.path());
-        for (i, k) in ["aa1", "bb2", "cc3"].iter().enumerate() {
+        let (a, b, k) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+        for (i, k) in [&a, &b, &k].iter().enumerate() {
             c.put(k, &[0u8; 100]).unwrap();
             let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000 + i as u64);
             std::fs::File::options().write(true).open(c.path(k)).unwrap().set_modified(t).unwrap();
         }
-        // Reading "aa1" makes it the most recently used.
-        assert!(matches!(c.get("aa1"), Lookup::Hit { .. }));
+        // Reading a makes it the most recently used.
+        assert!(matches!(c.get(&a), Lookup::Hit { .. }));
         let per = c.size_bytes() / 3;
         assert_eq!(c.prune(2 * per), 1);
-        assert_eq!(c.get("bb2"), Lookup::Miss);
-        assert!(matches!(c.get("aa1"), Lookup::Hit { .. }));
-        assert!(matches!(c.get("cc3"), Lookup::Hit { .. }));
-        // A file that is not an entry is never touched.
+        assert_eq!(c.get(&b), Lookup::Miss);
+        assert!(matches!(c.get(&a), Lookup::Hit { .. }));
+        assert!(matches!(c.get(&k), Lookup::Hit { .. }));
+        // A file that is not named like an entry is never counted or touched.
         std::fs::write(tmp.path().join("aa").join("notes.txt"), "mine").unwrap();
-        c.prune(0);
-        assert!(tmp.path().join("aa").join("notes.txt").exists());
+        std::fs::write(tmp.path().join("aa").join("short.art"), "mine").unwrap();
+        std::fs::create_dir_all(tmp.path().join("mine")).unwrap();
+        std::fs::write(tmp.path().join("mine").join(format!("{a}.art")), "mine").unwrap();
+        assert_eq!(c.size_bytes(), 2 * per);
+        assert_eq!(c.prune(0), 2);
+        for mine in ["aa/notes.txt", "aa/short.art", &format!("mine/{a}.art")] {
+            assert!(tmp.path().join(mine).exists(), "{mine}");
+        }
     }
 }

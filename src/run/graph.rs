@@ -280,19 +280,21 @@ pub fn run<A: Send + Sync>(
                 let a = (s.run)(&inputs)
                     .map_err(|source| GraphError::Step { step: s.name.clone(), source })?;
                 let ms = t.elapsed().as_millis() as u64;
-                let sha = match &s.codec {
-                    Some(codec) => {
-                        let bytes = (codec.encode)(&a)
-                            .map_err(|source| GraphError::Step { step: s.name.clone(), source })?;
-                        match cache.map(|c| c.put(&hex(&key), &bytes)) {
-                            Some(Ok(sha)) => sha,
-                            other => {
-                                if let Some(Err(e)) = other {
-                                    note = Some(format!("cache entry not written: {e}"));
-                                }
-                                Sha256::digest(&bytes).into()
+                // An artifact that cannot be encoded is not cached; its key stands for its
+                // content (no early cut-off below it), and the run goes on.
+                let sha = match s.codec.as_ref().map(|codec| (codec.encode)(&a)) {
+                    Some(Ok(bytes)) => match cache.map(|c| c.put(&hex(&key), &bytes)) {
+                        Some(Ok(sha)) => sha,
+                        other => {
+                            if let Some(Err(e)) = other {
+                                note = Some(format!("cache entry not written: {e}"));
                             }
+                            Sha256::digest(&bytes).into()
                         }
+                    },
+                    Some(Err(e)) => {
+                        note = Some(format!("not cached: the artifact cannot be encoded: {e}"));
+                        key
                     }
                     None => key,
                 };

@@ -222,8 +222,6 @@ pub const ANALYSIS_STEPS: [&str; 10] =
 /// What the steps need besides the config.
 #[derive(Debug, Clone)]
 pub struct StepInputs {
-    /// The gazetteer.
-    pub gazetteer: &'static Gazetteer,
     /// Options of the ingest steps (the day after which dates are refused).
     pub ingest: IngestOptions,
     /// `SOURCE_DATE_EPOCH`'s date, if set.
@@ -257,6 +255,12 @@ mod erased {
             super::json(self)
         }
     }
+}
+
+/// The embedded gazetteer, loaded when a step that needs it runs (a rerun whose steps all
+/// come from the cache never parses it).
+fn gazetteer() -> Result<&'static Gazetteer, BoxError> {
+    Gazetteer::embedded().map_err(boxed)
 }
 
 fn boxed(e: impl Into<RunError>) -> BoxError {
@@ -299,7 +303,6 @@ pub fn joined_reports(kinds: &[&Ingested]) -> Ingested {
 /// The steps of a run of `config`, in no particular order (the runner orders them).
 pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
     let cfg = Arc::new(config.clone());
-    let g = inputs.gazetteer;
     let version = env!("CARGO_PKG_VERSION");
     let mut out = Vec::new();
 
@@ -316,6 +319,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         let base = config.base_dir.clone();
         let s = salt(&[&specs, &files, &opts.today.to_string(), &strict, &base]);
         out.push(step(name, &[], s, codec!(arc Records, Ingested), move |_| {
+            let g = gazetteer()?;
             let ing = ingest::ingest_table(kind, &specs, &base, g, opts).map_err(boxed)?;
             if strict && let Some(r) = ing.rejections.first() {
                 let file = ing
@@ -344,6 +348,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         salt(&[&config.network]),
         codec!(Network, paths::NetworkStep),
         move |a| {
+            let g = gazetteer()?;
             let (s, l, r) = (a[0].records()?, a[1].records()?, a[2].records()?);
             Ok(Artifact::Network(paths::network_step(
                 &c.network,
@@ -373,6 +378,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         salt(&[&res]),
         codec!(Cases, paths::CasesStep),
         move |a| {
+            let g = gazetteer()?;
             let (s, l, links) = (a[0].records()?, a[1].records()?, a[2].links()?);
             Ok(Artifact::Cases(paths::cases_step(res, g, &s.seizures, &l.looting, links)))
         },
@@ -384,6 +390,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         salt(&[&config.paths]),
         codec!(Paths, paths::PathsStep),
         move |a| {
+            let g = gazetteer()?;
             let (n, cs) = (a[0].network()?, a[1].cases()?);
             let p = paths::paths_step(k, g, &n.network, &cs.cases)
                 .map_err(|e| boxed(RunError::Paths(e)))?;
@@ -463,6 +470,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         salt(&[&h.trend_step]),
         codec!(Regional, hotspots::RegionalStep),
         move |a| {
+            let g = gazetteer()?;
             let (s, l) = (a[0].records()?, a[1].records()?);
             Ok(Artifact::Regional(hotspots::regional_step(&c.hotspots, g, &s.seizures, &l.looting)))
         },
@@ -496,6 +504,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
     ];
     for (name, dep, table) in kinds {
         out.push(step(name, &[dep], Vec::new(), codec!(arc Files, Vec<OutFile>), move |a| {
+            let g = gazetteer()?;
             let t = table(g, a[0].records()?).map_err(boxed)?;
             Ok(Artifact::Files(Arc::new(OutFile::tables(&[t]).map_err(boxed)?)))
         }));
@@ -539,6 +548,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
     let deps: Vec<&str> =
         PATHS.iter().copied().chain(["cells", "cube", "regional", seiz, loot]).collect();
     out.push(step("gis", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), move |a| {
+        let g = gazetteer()?;
         let p = paths_result(a)?;
         let hs = hotspots::HotspotsResult::assemble(a[5].cells()?, a[6].cube()?, a[7].regional()?);
         let files = gis::gis(g, &a[8].records()?.seizures, &a[9].records()?.looting, &p, &hs)
@@ -568,6 +578,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
                 salt(&[&config.figures]),
                 codec!(arc Figure, figures::FigureStep),
                 move |a| {
+                    let g = gazetteer()?;
                     let at = |name: &str| names.iter().position(|d| d == name).map(|i| a[i]);
                     let paths = match at("network") {
                         Some(_) => {

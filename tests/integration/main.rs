@@ -1,5 +1,6 @@
 //! divnet's integration tests: one test binary, one module per topic.
 
+mod cache;
 mod centrality;
 mod charts;
 mod cli;
