@@ -223,6 +223,171 @@ pub struct InputSpec {
     /// Schema column name -> column name in the file.
     #[serde(default)]
     pub columns: std::collections::BTreeMap<String, String>,
+    /// CSV: the line that holds the header (1 = the first), or `"auto"` (the default): the
+    /// line among the first 50 that names the most expected columns, the first line on a
+    /// tie. Lines above it (a preamble, as in SIPRI exports) are skipped.
+    #[serde(default)]
+    pub header_row: Option<HeaderRow>,
+    /// CSV: the text encoding, a WHATWG label (`"utf-8"`, the default; `"windows-1252"`,
+    /// `"iso-8859-1"`, ...) or `"auto"`: UTF-8, or Windows-1252 for a file that is not
+    /// UTF-8 and holds no UTF-8 multi-byte character at all (the manifest says which).
+    #[serde(default)]
+    pub encoding: Option<TextEncoding>,
+    /// CSV: one character that ends every line as a stray extra (SIPRI's newer exports end
+    /// each line with `;`): removed from the end of each line before parsing.
+    #[serde(default)]
+    pub trailing: Option<String>,
+    /// Row filters: file column -> the values or the range a row must have to be read
+    /// (`where = { sub_event_type = ["Looting/property destruction"], year = { min = 2015 } }`).
+    /// A row that fails any is left out, neither accepted nor rejected, and counted in the
+    /// manifest (`filtered` of its file).
+    #[serde(default, rename = "where")]
+    pub filters: std::collections::BTreeMap<String, RowFilter>,
+}
+
+/// What a row filter keeps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RowFilter {
+    /// The value (trimmed) is one of these: texts compared exactly, numbers as numbers.
+    Values(Vec<FilterValue>),
+    /// The value is a number within these bounds (inclusive); a value that is not a number
+    /// fails.
+    Range(FilterRange),
+}
+
+/// One accepted value of a row filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FilterValue {
+    /// A number: matches a value that parses to it (`2015` matches `2015` and `2015.0`).
+    Number(f64),
+    /// A text: matches the same text.
+    Text(String),
+}
+
+/// The bounds of a range filter.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterRange {
+    /// Smallest value kept.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Largest value kept.
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+impl RowFilter {
+    /// Whether a row whose filtered column holds `value` (trimmed; `None` when empty or
+    /// absent) is kept.
+    ///
+    /// ```
+    /// use divnet::config::{FilterRange, FilterValue, RowFilter};
+    /// let types = RowFilter::Values(vec![FilterValue::Text("Looting/property destruction".into())]);
+    /// assert!(types.keeps(Some("Looting/property destruction")));
+    /// assert!(!types.keeps(Some("Armed clash")) && !types.keeps(None));
+    /// let years = RowFilter::Range(FilterRange { min: Some(2015.0), max: None });
+    /// assert!(years.keeps(Some("2015")) && !years.keeps(Some("2014")) && !years.keeps(Some("n/a")));
+    /// assert!(RowFilter::Values(vec![FilterValue::Number(7.0)]).keeps(Some("7.0")));
+    /// ```
+    pub fn keeps(&self, value: Option<&str>) -> bool {
+        let Some(v) = value.map(str::trim) else { return false };
+        let number = || v.parse::<f64>().ok().filter(|x| x.is_finite());
+        match self {
+            RowFilter::Values(vals) => vals.iter().any(|f| match f {
+                FilterValue::Text(t) => t == v,
+                FilterValue::Number(n) => number() == Some(*n),
+            }),
+            RowFilter::Range(r) => number()
+                .is_some_and(|x| r.min.is_none_or(|m| x >= m) && r.max.is_none_or(|m| x <= m)),
+        }
+    }
+}
+
+/// Which line of a CSV file holds the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderRow {
+    /// Found among the first 50 lines from the expected column names.
+    Auto,
+    /// This line (1-based).
+    Line(u64),
+}
+
+impl Serialize for HeaderRow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            HeaderRow::Auto => s.serialize_str("auto"),
+            HeaderRow::Line(n) => s.serialize_u64(*n),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HeaderRow {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = HeaderRow;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a line number (1 = the first line) or \"auto\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<HeaderRow, E> {
+                match v {
+                    "auto" => Ok(HeaderRow::Auto),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<HeaderRow, E> {
+                match u64::try_from(v) {
+                    Ok(n) if n >= 1 => Ok(HeaderRow::Line(n)),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<HeaderRow, E> {
+                self.visit_i64(i64::try_from(v).unwrap_or(-1))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The text encoding of a CSV file: `auto` or an encoding known by its WHATWG label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8, else Windows-1252 (see [`InputSpec::encoding`]).
+    Auto,
+    /// This encoding.
+    Named(&'static encoding_rs::Encoding),
+}
+
+impl Serialize for TextEncoding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            TextEncoding::Auto => s.serialize_str("auto"),
+            TextEncoding::Named(e) => s.serialize_str(&e.name().to_ascii_lowercase()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TextEncoding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let label = String::deserialize(d)?;
+        if label.eq_ignore_ascii_case("auto") {
+            return Ok(TextEncoding::Auto);
+        }
+        match encoding_rs::Encoding::for_label(label.trim().as_bytes()) {
+            // UTF-16 files are refused as binary by the CSV reader; say so now.
+            Some(e) if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE => {
+                Err(serde::de::Error::custom(format!(
+                    "encoding {label:?}: UTF-16 files are not read; save the file as UTF-8"
+                )))
+            }
+            Some(e) => Ok(TextEncoding::Named(e)),
+            None => Err(serde::de::Error::custom(format!(
+                "unknown encoding {label:?}: use \"auto\", \"utf-8\", \"windows-1252\" or another WHATWG label"
+            ))),
+        }
+    }
 }
 
 impl InputSpec {
@@ -234,6 +399,10 @@ impl InputSpec {
             delimiter: None,
             list_separator: None,
             columns: Default::default(),
+            header_row: None,
+            encoding: None,
+            trailing: None,
+            filters: Default::default(),
         }
     }
 }
@@ -677,9 +846,11 @@ impl Config {
             ("routes", &self.inputs.routes),
         ] {
             for spec in specs.iter() {
-                for (key, v) in
-                    [("delimiter", &spec.delimiter), ("list_separator", &spec.list_separator)]
-                {
+                for (key, v) in [
+                    ("delimiter", &spec.delimiter),
+                    ("list_separator", &spec.list_separator),
+                    ("trailing", &spec.trailing),
+                ] {
                     if let Some(v) = v
                         && (v.len() != 1
                             || !v.is_ascii()
@@ -689,6 +860,15 @@ impl Config {
                             &format!("inputs.{kind}.{key}"),
                             v,
                             "must be one ASCII character other than a quote or a line break",
+                        ));
+                    }
+                }
+                for (key, v) in &spec.columns {
+                    if v == crate::ingest::LINE_ID && key != "id" {
+                        return Err(self.invalid(
+                            &format!("inputs.{kind}.columns.{key}"),
+                            v,
+                            "\"@line\" makes ids from line numbers: it maps only the id column",
                         ));
                     }
                 }
@@ -827,6 +1007,41 @@ mod tests {
         assert_eq!(json["hotspots"]["trend_step"], "month");
         assert_eq!(json["hotspots"]["domain"], "ring");
         assert_eq!(json["network"]["reference_date"], "2023-05");
+    }
+
+    #[test]
+    fn reader_keys_parse_and_bad_values_are_refused() {
+        let c = parse(
+            "[[inputs.routes]]\npath = \"r.csv\"\nheader_row = \"auto\"\nencoding = \"latin1\"\ntrailing = \";\"\nwhere = { kind = [\"a\", 2], year = { min = 2015 } }\ncolumns = { id = \"@line\" }\n",
+        )
+        .unwrap();
+        let r = &c.inputs.routes[0];
+        assert_eq!(r.header_row, Some(HeaderRow::Auto));
+        // "latin1" is, as in browsers, Windows-1252.
+        assert_eq!(r.encoding, Some(TextEncoding::Named(encoding_rs::WINDOWS_1252)));
+        assert_eq!(r.trailing.as_deref(), Some(";"));
+        assert_eq!(
+            r.filters["kind"],
+            RowFilter::Values(vec![FilterValue::Text("a".into()), FilterValue::Number(2.0)])
+        );
+        assert_eq!(
+            r.filters["year"],
+            RowFilter::Range(FilterRange { min: Some(2015.0), max: None })
+        );
+        let c = parse("[[inputs.routes]]\npath = \"r.csv\"\nheader_row = 12\n").unwrap();
+        assert_eq!(c.inputs.routes[0].header_row, Some(HeaderRow::Line(12)));
+        for bad in [
+            "header_row = 0",
+            "header_row = \"first\"",
+            "encoding = \"klingon\"",
+            "encoding = \"utf-16\"",
+            "trailing = \";;\"",
+            "where = { year = { least = 2015 } }",
+            "columns = { date = \"@line\" }",
+        ] {
+            let e = parse(&format!("[[inputs.routes]]\npath = \"r.csv\"\n{bad}\n"));
+            assert!(e.is_err(), "{bad} accepted");
+        }
     }
 
     #[test]

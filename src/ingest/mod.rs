@@ -9,6 +9,7 @@ pub mod file;
 pub mod geojson;
 pub mod read;
 pub mod split;
+pub mod text;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -130,14 +131,21 @@ pub struct FileReport {
     pub bytes: u64,
     /// SHA-256 of the content, hex.
     pub sha256: String,
-    /// Data rows read (blank lines excluded).
+    /// Data rows read (blank lines excluded), filtered ones included.
     pub rows_read: u64,
+    /// Rows left out by the input's row filters (`where`).
+    pub filtered: u64,
     /// Rows accepted.
     pub accepted: u64,
     /// Rows rejected.
     pub rejected: u64,
     /// Columns present in the file but not used by the schema.
     pub ignored_columns: Vec<String>,
+    /// The text encoding it was read in (`utf-8`; `windows-1252 (auto)` when
+    /// `encoding = "auto"` found a file that is not UTF-8).
+    pub encoding: String,
+    /// The line of the header (lines above it, a preamble, were skipped).
+    pub header_line: u64,
 }
 
 /// Everything ingestion produced.
@@ -283,6 +291,14 @@ fn expand(table: TableKind, spec: &InputSpec, base: &Path) -> Result<Vec<PathBuf
     Ok(out)
 }
 
+/// The position of a column in a header: the exact name, else the name in any case.
+fn find_column(header: &[String], name: &str) -> Option<usize> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
+}
+
 /// The schema-column -> file-column mapping of one file.
 fn map_columns(
     path: &Path,
@@ -297,17 +313,16 @@ fn map_columns(
             return Err(IngestError::DuplicateColumn { path: path.into(), column: h.clone() });
         }
     }
-    let find = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
-    };
+    let find = |name: &str| find_column(header, name);
     let cols = table.columns();
     let mut map = Vec::with_capacity(cols.len());
     let mut missing = Vec::new();
     for c in cols {
         let source = spec.columns.get(c.name).map(String::as_str);
+        if source == Some(LINE_ID) {
+            map.push(None); // made from the line number (see `LineIds`)
+            continue;
+        }
         let idx = find(source.unwrap_or(c.name));
         if idx.is_none() && (c.presence == Presence::Required || source.is_some()) {
             missing.push(match source {
@@ -436,11 +451,64 @@ struct Piece {
     downgraded: Vec<u32>,
     /// Rejected rows: line and problems.
     rejected: Vec<(u64, Vec<Problem>)>,
+    /// Rows left out by the input's row filters.
+    filtered: u64,
 }
 
 impl Piece {
     fn rows(&self) -> u64 {
-        (self.accepted + self.rejected.len()) as u64
+        (self.accepted + self.rejected.len()) as u64 + self.filtered
+    }
+}
+
+/// The `columns.id` value that makes each row's id from its file name and line number,
+/// for sources without ids (SIPRI's trade register): `seizures_2024.csv:57`.
+pub const LINE_ID: &str = "@line";
+
+/// Ids made from line numbers: the file name, and the position of `id` among the schema
+/// columns.
+struct LineIds {
+    file: String,
+    column: usize,
+}
+
+impl LineIds {
+    fn of<K: Kind>(spec: &InputSpec, path: &Path) -> Option<LineIds> {
+        (spec.columns.get("id").map(String::as_str) == Some(LINE_ID)).then(|| LineIds {
+            file: path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            column: K::TABLE.column_index("id").unwrap_or(0),
+        })
+    }
+
+    /// Calls `f` with the fields, the id filled in when made from the line.
+    fn with<T>(
+        ids: Option<&LineIds>,
+        fields: &[Option<&str>],
+        line: u64,
+        f: impl FnOnce(&[Option<&str>]) -> T,
+    ) -> T {
+        match ids {
+            None => f(fields),
+            Some(ids) => {
+                let id = format!("{}:{line}", ids.file);
+                let mut v = fields.to_vec();
+                if let Some(slot) = v.get_mut(ids.column) {
+                    *slot = Some(&id);
+                }
+                f(&v)
+            }
+        }
+    }
+}
+
+/// The row filters of an input, by the position of their column among the fields handed to
+/// the checks (after the schema's columns).
+struct Filters<'a>(Vec<&'a crate::config::RowFilter>);
+
+impl Filters<'_> {
+    /// Whether a row whose filter columns hold `values` is kept.
+    fn keep(&self, values: &[Option<&str>]) -> bool {
+        self.0.iter().zip(values).all(|(f, v)| f.keeps(*v))
     }
 }
 
@@ -481,6 +549,11 @@ impl<K: Kind> Slots<'_, K> {
             }
             Err(problems) => piece.rejected.push((line, problems)),
         }
+    }
+
+    /// A row left out by a row filter.
+    fn skip(&mut self) {
+        self.piece.filtered += 1;
     }
 }
 
@@ -572,7 +645,7 @@ impl WorkerCaches {
 /// records to `records` in input order.
 fn check_rows<K: Kind>(
     rows: &[RawRow],
-    map: &[Option<usize>],
+    (map, filters, ids): (&[Option<usize>], &Filters<'_>, Option<&LineIds>),
     checker: &Checker<'_>,
     file: u32,
     records: &mut Vec<K>,
@@ -599,8 +672,16 @@ fn check_rows<K: Kind>(
                         fields.extend(map.iter().map(|m| {
                             m.and_then(|i| record.get(i)).map(read::trim).filter(|v| !v.is_empty())
                         }));
+                        let n = map.len() - filters.0.len();
+                        if !filters.keep(&fields[n..]) {
+                            out.skip();
+                            continue;
+                        }
                         let row = RowRef { file, line: *line };
-                        out.push(*line, K::check(checker, &fields, row, cache));
+                        let checked = LineIds::with(ids, &fields[..n], *line, |f| {
+                            K::check(checker, f, row, cache)
+                        });
+                        out.push(*line, checked);
                     }
                 }
             }
@@ -610,7 +691,8 @@ fn check_rows<K: Kind>(
 
 /// The pieces of a CSV file (see [`split::cut_points`]): each piece's byte range with the
 /// line number of its first byte, and the number of line breaks in each piece.
-fn csv_jobs(bytes: &[u8], delimiter: u8, piece_bytes: usize) -> CsvJobs {
+/// `first_line` is the line number of the first byte (the header's).
+fn csv_jobs(bytes: &[u8], delimiter: u8, piece_bytes: usize, first_line: u64) -> CsvJobs {
     let cuts = split::cut_points(bytes, delimiter, piece_bytes);
     let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
     let breaks: Vec<u64> =
@@ -618,7 +700,7 @@ fn csv_jobs(bytes: &[u8], delimiter: u8, piece_bytes: usize) -> CsvJobs {
     let jobs = ranges
         .iter()
         .zip(&breaks)
-        .scan(1, |line, (&range, &n)| {
+        .scan(first_line, |line, (&range, &n)| {
             let first = *line;
             *line += n;
             Some((range, first))
@@ -643,7 +725,7 @@ fn parse_csv_pieces(
     piece_bytes: usize,
 ) -> Vec<ParsedRecord> {
     let map: Vec<Option<usize>> = (0..width).map(Some).collect();
-    let (jobs, _) = csv_jobs(bytes, delimiter, piece_bytes);
+    let (jobs, _) = csv_jobs(bytes, delimiter, piece_bytes, 1);
     let mut out = Vec::new();
     for (range, first_line) in jobs {
         read::csv_piece(bytes, range, first_line, delimiter, width, &map, |line, rec| {
@@ -719,14 +801,14 @@ pub fn fuzz_csv_pieces(data: &[u8]) {
 /// pieces at record boundaries, each piece parsed and validated on its own (in parallel),
 /// its accepted records written straight into their place in `records`, in input order.
 fn check_csv<K: Kind>(
-    (bytes, delimiter, width): (&[u8], u8, usize),
+    (bytes, delimiter, width, header_line): (&[u8], u8, usize, u64),
     piece_bytes: usize,
-    map: &[Option<usize>],
+    (map, filters, ids): (&[Option<usize>], &Filters<'_>, Option<&LineIds>),
     checker: &Checker<'_>,
     file: u32,
     records: &mut Vec<K>,
 ) -> Vec<Piece> {
-    let (jobs, breaks) = csv_jobs(bytes, delimiter, piece_bytes);
+    let (jobs, breaks) = csv_jobs(bytes, delimiter, piece_bytes, header_line);
     let ranges: Vec<(usize, usize)> = jobs.iter().map(|j| j.0).collect();
     // Every record ends in a line break but perhaps the file's last, and pieces are cut
     // between records: a piece holds at most as many records as line breaks, the last one
@@ -746,15 +828,26 @@ fn check_csv<K: Kind>(
     let caches = WorkerCaches::new();
     check_in_place(records, &jobs, &bounds, |&(range, first_line), out| {
         caches.with(|cache| {
-            read::csv_piece(bytes, range, first_line, delimiter, width, map, |line, rec| {
-                out.push(
-                    line,
-                    match rec {
-                        Ok(fields) => K::check(checker, fields, RowRef { file, line }, cache),
-                        Err(problem) => Err(vec![problem]),
-                    },
-                )
-            })
+            let n = map.len() - filters.0.len();
+            read::csv_piece(
+                bytes,
+                range,
+                first_line,
+                delimiter,
+                width,
+                map,
+                |line, rec| match rec {
+                    Ok(fields) if !filters.keep(&fields[n..]) => out.skip(),
+                    Ok(fields) => {
+                        let row = RowRef { file, line };
+                        let checked = LineIds::with(ids, &fields[..n], line, |f| {
+                            K::check(checker, f, row, cache)
+                        });
+                        out.push(line, checked)
+                    }
+                    Err(problem) => out.push(line, Err(vec![problem])),
+                },
+            )
         })
     })
 }
@@ -859,26 +952,60 @@ fn ingest_kind<K: Kind>(
             let (sha256, checked) = rayon::join(
                 || crate::output::sha256_hex(&bytes),
                 || -> Result<_, IngestError> {
-                    let opened = read::open(&path, &bytes, format, delimiter, list_sep)?;
-                    let (map, ignored) =
+                    let prepared = match format {
+                        Format::Csv => text::prepare(&path, &bytes, spec, K::TABLE, delimiter)?,
+                        _ => text::Prepared {
+                            text: std::borrow::Cow::Borrowed(&bytes[..]),
+                            start: 0,
+                            header_line: 1,
+                            encoding: "utf-8".into(),
+                        },
+                    };
+                    let body = &prepared.text[prepared.start..];
+                    let opened = read::open(&path, body, format, delimiter, list_sep)?;
+                    let (mut map, mut ignored) =
                         map_columns(&path, K::TABLE, &opened.header, spec, delimiter)?;
+                    let filters = Filters(spec.filters.values().collect());
+                    let ids = LineIds::of::<K>(spec, &path);
+                    for column in spec.filters.keys() {
+                        let i = find_column(&opened.header, column).ok_or_else(|| {
+                            IngestError::MissingColumns {
+                                path: path.clone(),
+                                table: K::TABLE,
+                                missing: format!("{column:?} (named by a row filter, `where`)"),
+                                found: opened
+                                    .header
+                                    .iter()
+                                    .map(|h| format!("{h:?}"))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                hint: " (a row filter names a column of the file as it is spelled there)".into(),
+                            }
+                        })?;
+                        ignored.retain(|c| c != &opened.header[i]);
+                        map.push(Some(i));
+                    }
                     let pieces = match &opened.rows {
                         read::RowSource::Csv { delimiter, width } => check_csv::<K>(
-                            (&bytes, *delimiter, *width),
+                            (body, *delimiter, *width, prepared.header_line),
                             opts.csv_piece_bytes,
-                            &map,
+                            (&map, &filters, ids.as_ref()),
                             &checker,
                             file,
                             records,
                         ),
-                        read::RowSource::Ready(rows) => {
-                            check_rows::<K>(rows, &map, &checker, file, records)
-                        }
+                        read::RowSource::Ready(rows) => check_rows::<K>(
+                            rows,
+                            (&map, &filters, ids.as_ref()),
+                            &checker,
+                            file,
+                            records,
+                        ),
                     };
-                    Ok((ignored, pieces))
+                    Ok((ignored, pieces, prepared.encoding, prepared.header_line))
                 },
             );
-            let (ignored, pieces) = checked?;
+            let (ignored, pieces, encoding, header_line) = checked?;
             let report = FileReport {
                 table: K::TABLE,
                 path: path.clone(),
@@ -886,9 +1013,12 @@ fn ingest_kind<K: Kind>(
                 bytes: size,
                 sha256,
                 rows_read: pieces.iter().map(Piece::rows).sum(),
+                filtered: pieces.iter().map(|p| p.filtered).sum(),
                 accepted: 0,
                 rejected: 0,
                 ignored_columns: ignored,
+                encoding,
+                header_line,
             };
             files.push((report, pieces));
         }
@@ -956,7 +1086,6 @@ fn ingest_kind<K: Kind>(
     Ok(records)
 }
 
-/// Reads and validates every input. `base` is the directory relative paths resolve against.
 /// Reads and validates the inputs of one table kind (the ingest step of that kind); the
 /// files and row references of the result are numbered within the kind.
 pub fn ingest_table(
@@ -1010,7 +1139,7 @@ pub fn fingerprint(
 }
 
 /// Reads and validates every input (the `validate` command; a run reads each kind in its
-/// own step, [`ingest_table`]).
+/// own step, [`ingest_table`]). `base` is the directory relative paths resolve against.
 pub fn ingest(
     inputs: &InputSet,
     base: &Path,

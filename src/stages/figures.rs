@@ -7,8 +7,9 @@
 //! figure, reading only what the entry needs), the report and the tests all read the
 //! registry.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use petgraph::graph::NodeIndex;
 use rayon::prelude::*;
 
 use crate::chart::{self, Caption, ChartError, Figure, RenderSize, basemap::Shape};
@@ -178,12 +179,19 @@ fn path_totals(
     label: impl Fn(&crate::network::Node) -> String,
 ) -> Vec<(Vec<String>, f64)> {
     let net = &p.network.graph;
-    let mut seqs: BTreeMap<Vec<String>, f64> = BTreeMap::new();
+    // Summed by node sequence first (cheap keys, one entry per distinct path), then by
+    // label sequence (distinct nodes may share a label).
+    let mut by_nodes: HashMap<&[NodeIndex], f64, foldhash::fast::FixedState> = HashMap::default();
     for (c, ps) in p.cases.iter().zip(p.paths.iter()) {
         for path in ps.iter().filter(|x| x.nodes.len() >= min_nodes) {
-            *seqs.entry(path.nodes.iter().map(|n| label(&net[*n])).collect()).or_default() +=
-                c.quantity * path.share;
+            *by_nodes.entry(&path.nodes).or_default() += c.quantity * path.share;
         }
+    }
+    let mut by_nodes: Vec<(&[NodeIndex], f64)> = by_nodes.into_iter().collect();
+    by_nodes.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut seqs: BTreeMap<Vec<String>, f64> = BTreeMap::new();
+    for (nodes, q) in by_nodes {
+        *seqs.entry(nodes.iter().map(|n| label(&net[*n])).collect()).or_default() += q;
     }
     let mut seqs: Vec<(Vec<String>, f64)> = seqs.into_iter().collect();
     seqs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

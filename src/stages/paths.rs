@@ -255,6 +255,10 @@ pub fn paths_step(
 /// The flows step: each case's quantity spread over its paths by their shares.
 pub fn flows_step(p: &PathsStep, cases: &[Case]) -> FlowsStep {
     let gr = &p.network.graph;
+    // Edge of each (source, target): one hash lookup per leg instead of a scan of the
+    // source's out-edges (hundreds at country resolution).
+    let edge_of: HashMap<(NodeIndex, NodeIndex), EdgeIndex, foldhash::fast::FixedState> =
+        gr.edge_references().map(|e| ((e.source(), e.target()), e.id())).collect();
     let mut edge_flow = vec![0.0; gr.edge_count()];
     let mut node_flow = vec![0.0; gr.node_count()];
     let mut node_through = vec![0.0; gr.node_count()];
@@ -268,7 +272,7 @@ pub fn flows_step(p: &PathsStep, cases: &[Case]) -> FlowsStep {
                 }
             }
             for w in path.nodes.windows(2) {
-                if let Some(e) = gr.find_edge(w[0], w[1]) {
+                if let Some(e) = edge_of.get(&(w[0], w[1])) {
                     edge_flow[e.index()] += q;
                 }
             }

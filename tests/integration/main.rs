@@ -17,3 +17,4 @@ mod malformed;
 mod outdir;
 mod report_browser;
 mod run_demo;
+mod sources;

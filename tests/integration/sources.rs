@@ -1,0 +1,168 @@
+//! The field's public exports, read as published: SIPRI's trade register (a preamble,
+//! Windows-1252, no ids) and transfers export (a preamble, a stray `;` ending every line),
+//! with exact line numbers; row filters on any input.
+
+use std::collections::BTreeMap;
+
+use divnet::config::{FilterRange, FilterValue, HeaderRow, InputSpec, RowFilter, TextEncoding};
+use divnet::ingest::Ingested;
+
+use crate::common::{data, ingest_specs};
+
+fn spec(rel: &str, columns: &[(&str, &str)]) -> InputSpec {
+    let mut s = InputSpec::file(data(rel).display().to_string());
+    s.columns = columns.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    s
+}
+
+fn reasons(ing: &Ingested) -> BTreeMap<&'static str, usize> {
+    ing.rejections_by_reason().into_iter().map(|(r, n)| (r.as_str(), n)).collect()
+}
+
+/// The lines of a file (1-based) that hold data rows: after the header, not blank.
+fn data_lines(rel: &str, header: usize) -> Vec<u64> {
+    let bytes = std::fs::read(data(rel)).unwrap();
+    bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .skip(header)
+        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+        .map(|(i, _)| i as u64 + 1)
+        .collect()
+}
+
+#[test]
+fn the_sipri_trade_register_reads_below_its_preamble_in_windows_1252() {
+    let rel = "sources/sipri_trade_register_sample.csv";
+    let mut s = spec(
+        rel,
+        &[
+            ("id", "@line"),
+            ("from", "Supplier"),
+            ("to", "Recipient"),
+            ("first_reported", "Year of order"),
+        ],
+    );
+    s.encoding = Some(TextEncoding::Auto);
+    let ing = ingest_specs(vec![], vec![], vec![s.clone()]).unwrap();
+    let f = &ing.files[0];
+    // The header is found on line 12 from the mapped names; 11 preamble lines skipped.
+    assert_eq!(f.header_line, 12);
+    assert_eq!(f.encoding, "windows-1252 (auto)");
+    assert_eq!(f.rows_read, 60);
+    assert_eq!(f.accepted + f.rejected, 60);
+    // Every row has its own line, as in the file.
+    let mut lines: Vec<u64> = ing.routes.iter().map(|r| r.row.line).collect();
+    lines.extend(ing.rejections.iter().map(|r| r.row.line));
+    lines.sort_unstable();
+    lines.dedup();
+    assert_eq!(lines, data_lines(rel, 12));
+    // Ids come from the line numbers.
+    let first = ing.routes.iter().find(|r| r.row.line == 15).expect("line 15, Belarus to Angola");
+    assert_eq!(first.id.as_str(), "sipri_trade_register_sample.csv:15");
+    let unknown = ing.rejections.iter().find(|r| r.row.line == 14).expect("line 14");
+    assert_eq!(unknown.problem.value, "unknown supplier(s)");
+    // Non-state recipients and unknown suppliers are not countries (yet): rejected one by
+    // one with the value, never dropped.
+    let by = reasons(&ing);
+    assert_eq!(by.keys().copied().collect::<Vec<_>>(), ["unknown_country"], "{by:?}");
+    let amal = ing.rejections.iter().find(|r| r.row.line == 13).expect("line 13");
+    assert_eq!(amal.problem.value, "Amal (Lebanon)*");
+    // The accented designations decode (the Chile row of line 21 is accepted).
+    assert!(ing.routes.iter().any(|r| r.row.line == 21));
+
+    // Read as UTF-8 (the default), the lines with Windows-1252 bytes are rejected as such,
+    // and the same header is found.
+    s.encoding = None;
+    let utf8 = ingest_specs(vec![], vec![], vec![s.clone()]).unwrap();
+    assert_eq!(utf8.files[0].header_line, 12);
+    let bad: Vec<u64> = utf8
+        .rejections
+        .iter()
+        .filter(|r| r.problem.reason.as_str() == "invalid_utf8")
+        .map(|r| r.row.line)
+        .collect();
+    assert_eq!(bad, [16, 21, 29, 60]);
+    // An explicit header line gives the same result as the detected one.
+    s.encoding = Some(TextEncoding::Named(encoding_rs::WINDOWS_1252));
+    s.header_row = Some(HeaderRow::Line(12));
+    let explicit = ingest_specs(vec![], vec![], vec![s]).unwrap();
+    assert_eq!(explicit.files[0].encoding, "windows-1252");
+    assert_eq!(explicit.routes.len(), ing.routes.len());
+    assert_eq!(explicit.rejections, ing.rejections);
+}
+
+#[test]
+fn the_sipri_transfers_export_loses_its_stray_semicolons() {
+    let rel = "sources/sipri_transfers_sample.csv";
+    let cols = [
+        ("id", "SIPRI AT Database ID"),
+        ("from", "Supplier"),
+        ("to", "Recipient"),
+        ("first_reported", "Order date"),
+        ("last_reported", "Delivery year"),
+    ];
+    let mut s = spec(rel, &cols);
+    s.trailing = Some(";".into());
+    let ing = ingest_specs(vec![], vec![], vec![s.clone()]).unwrap();
+    let f = &ing.files[0];
+    assert_eq!(f.header_line, 12);
+    assert_eq!(f.rows_read, 49);
+    // "Local production;" is read as "Local production": the last column is a column.
+    assert!(f.ignored_columns.iter().any(|c| c == "Local production"), "{:?}", f.ignored_columns);
+    assert!(!f.ignored_columns.iter().any(|c| c.ends_with(';')));
+    let first = ing.routes.iter().find(|r| r.id.as_str() == "31208").expect("deal 31208");
+    assert_eq!(first.row.line, 13);
+    assert_eq!(first.first_reported.map(|d| d.to_string()).as_deref(), Some("2000"));
+    assert_eq!(first.last_reported.map(|d| d.to_string()).as_deref(), Some("2001"));
+    // Without `trailing`, the last column keeps its ';' and the header is still found.
+    s.trailing = None;
+    let raw = ingest_specs(vec![], vec![], vec![s]).unwrap();
+    assert!(raw.files[0].ignored_columns.iter().any(|c| c == "Local production;"));
+}
+
+#[test]
+fn row_filters_keep_matching_rows_and_count_the_rest() {
+    let rel = "sources/sipri_transfers_sample.csv";
+    let cols = [("id", "SIPRI AT Database ID"), ("from", "Supplier"), ("to", "Recipient")];
+    let mut s = spec(rel, &cols);
+    s.trailing = Some(";".into());
+    let all = ingest_specs(vec![], vec![], vec![s.clone()]).unwrap();
+    s.filters.insert(
+        "Armament category".into(),
+        RowFilter::Values(vec![FilterValue::Text("Aircraft".into())]),
+    );
+    s.filters.insert(
+        "Order date".into(),
+        RowFilter::Range(FilterRange { min: Some(2000.0), max: None }),
+    );
+    let some = ingest_specs(vec![], vec![], vec![s.clone()]).unwrap();
+    let f = &some.files[0];
+    // The expected count, from the file itself.
+    let text = std::fs::read_to_string(data(rel)).unwrap();
+    let mut rdr = csv::ReaderBuilder::new().from_reader(
+        text.split_once("Data generated").unwrap().1.split_once('\n').unwrap().1.as_bytes(),
+    );
+    let header = rdr.headers().unwrap().clone();
+    let (cat, year) = (
+        header.iter().position(|h| h == "Armament category").unwrap(),
+        header.iter().position(|h| h == "Order date").unwrap(),
+    );
+    let want = rdr
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[cat] == "Aircraft" && r[year].parse::<f64>().is_ok_and(|y| y >= 2000.0))
+        .count() as u64;
+    assert!(want > 0 && want < 49, "{want}");
+    assert_eq!(f.rows_read, 49);
+    assert_eq!(f.filtered, 49 - want);
+    assert_eq!(f.accepted + f.rejected, want);
+    // Kept rows are the same records as without the filter.
+    for r in &some.routes {
+        assert!(all.routes.iter().any(|a| a == r));
+    }
+    // A filter on a column the file lacks stops the run naming it.
+    s.filters.insert("no such column".into(), RowFilter::Values(vec![]));
+    let e = ingest_specs(vec![], vec![], vec![s]).unwrap_err().to_string();
+    assert!(e.contains("no such column") && e.contains("where"), "{e}");
+}
