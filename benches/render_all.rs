@@ -22,8 +22,12 @@ fn bench(c: &mut Criterion) {
             .expect("hotspots");
     let results = Results::all(&paths, &hubs, &hotspots);
     let dated = Dated::new(paths.reference_date, None);
-    let caption =
-        run_caption(&config.run.title, ing.files.len(), &ing.seizures, &ing.looting, &dated);
+    let caption = run_caption(
+        &config.run.title,
+        ing.files.len(),
+        (&ing.seizures, &ing.looting, &ing.routes),
+        &dated,
+    );
     let cx = FigureContext::new(&config.figures, g, results, caption);
     let mut group = c.benchmark_group("render_all");
     group.sample_size(10);

@@ -16,7 +16,7 @@ use crate::chart::{self, Caption, ChartError, Figure, RenderSize, basemap::Shape
 use crate::clock::Dated;
 use crate::config::FiguresConfig;
 use crate::geo::Gazetteer;
-use crate::records::{LootingIncident, Seizure};
+use crate::records::{LootingIncident, RouteReport, Seizure};
 use crate::report::{self, ReportError, ReportInput};
 use crate::stages::hotspots::{
     CellsStep, CubeStep, HotspotsResult, RegionLevel, RegionalStep, ring,
@@ -66,8 +66,12 @@ fn shapes(g: &Gazetteer) -> Vec<Shape> {
         .collect()
 }
 
-fn date_range(seizures: &[Seizure], looting: &[LootingIncident]) -> String {
-    let dates = seizures.iter().map(|s| s.date).chain(looting.iter().map(|l| l.date));
+fn date_range(seizures: &[Seizure], looting: &[LootingIncident], routes: &[RouteReport]) -> String {
+    let dates = seizures
+        .iter()
+        .map(|s| s.date)
+        .chain(looting.iter().map(|l| l.date))
+        .chain(routes.iter().flat_map(|r| r.first_reported.into_iter().chain(r.last_reported)));
     let (lo, hi) = dates.fold(
         (None, None),
         |(lo, hi): (Option<crate::date::PartialDate>, Option<crate::date::PartialDate>), d| {
@@ -156,17 +160,17 @@ fn missing(what: &str) -> ChartError {
 }
 
 /// The caption line under every figure of a run: the title, the divnet version, the number
-/// of input files, the period the records cover, and the date the figures are dated by.
+/// of input files, the period the records cover (every dated field: seizure and looting
+/// dates, first and last reports of routes), and the date the figures are dated by.
 pub fn run_caption(
     title: &str,
     files: usize,
-    seizures: &[Seizure],
-    looting: &[LootingIncident],
+    (seizures, looting, routes): (&[Seizure], &[LootingIncident], &[RouteReport]),
     dated: &Dated,
 ) -> Caption {
     Caption {
         source: format!("{title} · divnet {} · {files} input file(s)", env!("CARGO_PKG_VERSION")),
-        date_range: date_range(seizures, looting),
+        date_range: date_range(seizures, looting, routes),
         dated: dated.label(),
     }
 }
@@ -346,21 +350,37 @@ fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     let (p, h) = (cx.paths()?, cx.hubs()?);
     let node = |i: usize| &p.network.graph[petgraph::graph::NodeIndex::new(i)];
     let net = &p.network.graph;
-    // The heaviest edges and the top hubs.
+    // The heaviest edges and the top hubs; without any flow (a run without diversion
+    // cases, as with route-report data), the network's strongest edges: the most probable,
+    // drawn as wide as their evidence (route reports and seizure legs).
     let mut edges: Vec<_> = net.edge_indices().filter(|e| p.edge_flow[e.index()] > 0.0).collect();
-    edges.sort_by(|a, b| p.edge_flow[b.index()].total_cmp(&p.edge_flow[a.index()]).then(a.cmp(b)));
+    let no_flow = edges.is_empty();
+    let evidence = |e: petgraph::graph::EdgeIndex| {
+        let w = &net[e];
+        (w.route_reports + w.seizure_legs) as f64
+    };
+    let weight = |e: petgraph::graph::EdgeIndex| {
+        if no_flow { evidence(e) } else { p.edge_flow[e.index()] }
+    };
+    if no_flow {
+        edges = net.edge_indices().filter(|e| evidence(*e) > 0.0).collect();
+        edges.sort_by(|a, b| {
+            net[*b]
+                .p
+                .total_cmp(&net[*a].p)
+                .then(evidence(*b).total_cmp(&evidence(*a)))
+                .then(a.cmp(b))
+        });
+    } else {
+        edges.sort_by(|a, b| weight(*b).total_cmp(&weight(*a)).then(a.cmp(b)));
+    }
     edges.truncate(60);
     let pt = |i: petgraph::graph::NodeIndex| (net[i].point.lon(), net[i].point.lat());
     let flows = edges
         .iter()
         .filter_map(|e| {
             let (a, b) = net.edge_endpoints(*e)?;
-            Some(Flow {
-                from: pt(a),
-                to: pt(b),
-                quantity: p.edge_flow[e.index()],
-                probability: net[*e].p,
-            })
+            Some(Flow { from: pt(a), to: pt(b), quantity: weight(*e), probability: net[*e].p })
         })
         .collect();
     let hubs = cx
@@ -373,13 +393,18 @@ fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
             betweenness: h.score(i),
         })
         .collect();
+    let (title, unit) = if no_flow {
+        ("Most probable network edges and transit hubs (no diversion cases)", "reports")
+    } else {
+        ("Expected diversion flows and transit hubs", "weapons")
+    };
     let input = FlowMapInput {
-        title: "Expected diversion flows and transit hubs".into(),
+        title: title.into(),
         flows,
         hubs,
         label_top_n: 8,
         extent: cx.extent(),
-        quantity_unit: "weapons".into(),
+        quantity_unit: unit.into(),
     };
     render(&input, &cx.basemap, &cx.caption, cx.size)
 }

@@ -489,8 +489,8 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
             let reference = crate::network::reference_date(&c.network, &s.seizures, &r.routes);
             let dated = Dated::new(reference, source_date);
             let files = s.files.len() + l.files.len() + r.files.len();
-            let caption =
-                figures::run_caption(&c.run.title, files, &s.seizures, &l.looting, &dated);
+            let records = (&s.seizures[..], &l.looting[..], &r.routes[..]);
+            let caption = figures::run_caption(&c.run.title, files, records, &dated);
             Ok(Artifact::Frame(Arc::new(Frame { caption, dated })))
         },
     ));

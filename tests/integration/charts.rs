@@ -553,4 +553,23 @@ fn a_run_without_cases_ranks_hubs_by_betweenness_and_says_so() {
     let hubs = figs.iter().find(|f| f.name == "top_hubs").unwrap();
     assert!(hubs.title.contains("betweenness (no diversion cases)"), "{}", hubs.title);
     assert!(!hubs.svg.contains("\nNo data\n</text>"), "the chart shows the hubs");
+    // The flow map draws the network's most probable edges instead of "No data", and the
+    // caption's period comes from the route reports' dates.
+    let map = figs.iter().find(|f| f.name == "flow_map").unwrap();
+    assert!(map.title.contains("Most probable network edges"), "{}", map.title);
+    assert!(!map.svg.contains("\nNo data\n</text>"), "the map shows edges");
+    assert!(map.svg.matches("<polyline").count() > 20, "edges drawn");
+    let cx = r.context();
+    assert!(!cx.caption.date_range.contains("no dated records"), "{}", cx.caption.date_range);
+    let (first, last) =
+        r.ing.routes.iter().flat_map(|x| x.first_reported.into_iter().chain(x.last_reported)).fold(
+            (None, None),
+            |(lo, hi): (Option<divnet::date::PartialDate>, Option<_>), d| {
+                (
+                    Some(lo.map_or(d, |x| x.min(d))),
+                    Some(hi.map_or(d, |x: divnet::date::PartialDate| x.max(d))),
+                )
+            },
+        );
+    assert_eq!(cx.caption.date_range, format!("{} to {}", first.unwrap(), last.unwrap()));
 }

@@ -98,8 +98,7 @@ impl StageResults {
         let caption = run_caption(
             &self.config.run.title,
             self.ing.files.len(),
-            &self.ing.seizures,
-            &self.ing.looting,
+            (&self.ing.seizures, &self.ing.looting, &self.ing.routes),
             &Dated::new(self.paths.reference_date, None),
         );
         FigureContext::new(&self.config.figures, gaz(), self.results(), caption)
