@@ -20,7 +20,9 @@ use crate::geo::Gazetteer;
 use crate::geo::gazetteer::{CountryId, Unresolved};
 
 /// What kind of party an actor is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
     /// A current state.
@@ -58,6 +60,16 @@ pub struct Actor {
     /// The state it is (a successor for a historical state) or operates in; `None` for
     /// organisations, unknown parties and groups whose name gives no country.
     pub country: Option<CountryId>,
+}
+
+/// The party a record names where it is not simply a state: its name as written (without
+/// the source's marks) and its kind. Kept on the record beside the place it resolved to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ActorRef {
+    /// The name (`Hezbollah`, `Soviet Union`).
+    pub name: crate::records::Text,
+    /// The kind.
+    pub kind: ActorKind,
 }
 
 /// A name that cannot be read as an actor.

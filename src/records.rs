@@ -213,6 +213,11 @@ pub struct RouteReport {
     pub confidence: Option<f64>,
     /// Source label.
     pub source: Option<Text>,
+    /// The party the leg starts from when it is not simply a state (an armed group, a
+    /// historical state): `from` is then the country it resolved to.
+    pub from_actor: Option<crate::actors::ActorRef>,
+    /// The party the leg ends at, likewise.
+    pub to_actor: Option<crate::actors::ActorRef>,
     /// Provenance.
     pub row: RowRef,
 }

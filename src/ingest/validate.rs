@@ -520,6 +520,54 @@ impl<'g> Checker<'g> {
         }
     }
 
+    /// A route endpoint: a place or country, or else a party in the conventions of
+    /// [`crate::actors`] that has a country (an armed group operating there, a historical
+    /// state's successor): its country, with the party kept. A party without a country (an
+    /// organisation, an unknown party) cannot be a leg's end and is rejected as
+    /// `no_location`, saying so.
+    fn endpoint(
+        &self,
+        acc: &mut Acc<'_, '_>,
+        name: &str,
+        raw: &str,
+    ) -> Option<(Resolved, Option<crate::actors::ActorRef>)> {
+        use crate::actors::{ActorKind, ActorRef, parse_actor};
+        match acc.cache.reference(self.gazetteer, raw) {
+            Ok(r) => return Some((r, None)),
+            Err(crate::geo::gazetteer::Unresolved::Country { .. }) => {}
+            Err(_) => return self.reference(acc, name, raw).map(|r| (r, None)),
+        }
+        match parse_actor(raw, self.gazetteer) {
+            Ok(actor) => match actor.country {
+                Some(c) => {
+                    let party = (actor.kind != ActorKind::State).then(|| ActorRef {
+                        name: Text::from(actor.name.as_str()),
+                        kind: actor.kind,
+                    });
+                    Some((Resolved::Country(c), party))
+                }
+                None => {
+                    acc.push(
+                        name,
+                        raw,
+                        Reason::NoLocation,
+                        format!(
+                            "{:?} is {} with no country: a route leg needs a place at each end",
+                            actor.name,
+                            match actor.kind {
+                                ActorKind::Organisation => "an organisation",
+                                ActorKind::Unknown => "an unknown party",
+                                _ => "an armed group whose name gives no country",
+                            }
+                        ),
+                    );
+                    None
+                }
+            },
+            Err(_) => self.reference(acc, name, raw).map(|r| (r, None)),
+        }
+    }
+
     fn reference(&self, acc: &mut Acc<'_, '_>, name: &str, raw: &str) -> Option<Resolved> {
         match acc.cache.reference(self.gazetteer, raw) {
             Ok(r) => Some(r),
@@ -828,8 +876,10 @@ impl<'g> Checker<'g> {
     ) -> Result<(RouteReport, RowNotes), Vec<Problem>> {
         let mut a = Acc { fields, problems: Vec::new(), cache };
         let id = a.required(R_ID).map(Text::from);
-        let from = a.required(R_FROM).and_then(|v| self.reference(&mut a, "from", v));
-        let to = a.required(R_TO).and_then(|v| self.reference(&mut a, "to", v));
+        let from = a.required(R_FROM).and_then(|v| self.endpoint(&mut a, "from", v));
+        let to = a.required(R_TO).and_then(|v| self.endpoint(&mut a, "to", v));
+        let (from, from_actor) = from.map_or((None, None), |(r, a)| (Some(r), a));
+        let (to, to_actor) = to.map_or((None, None), |(r, a)| (Some(r), a));
         let mode = a.vocab(
             R_MODE,
             TransportMode::parse,
@@ -894,6 +944,8 @@ impl<'g> Checker<'g> {
                     volume,
                     confidence,
                     source: a.text(R_SOURCE),
+                    from_actor,
+                    to_actor,
                     row,
                 },
                 RowNotes::default(),

@@ -62,12 +62,37 @@ fn the_sipri_trade_register_reads_below_its_preamble_in_windows_1252() {
     assert_eq!(first.id.as_str(), "sipri_trade_register_sample.csv:15");
     let unknown = ing.rejections.iter().find(|r| r.row.line == 14).expect("line 14");
     assert_eq!(unknown.problem.value, "unknown supplier(s)");
-    // Non-state recipients and unknown suppliers are not countries (yet): rejected one by
-    // one with the value, never dropped.
+    assert_eq!(unknown.problem.reason.as_str(), "no_location");
+    // Armed groups and historical states resolve to their country, the party kept; only
+    // parties without a country (organisations, unknown parties) cannot end a route leg
+    // and are rejected, one by one, saying so.
     let by = reasons(&ing);
-    assert_eq!(by.keys().copied().collect::<Vec<_>>(), ["unknown_country"], "{by:?}");
-    let amal = ing.rejections.iter().find(|r| r.row.line == 13).expect("line 13");
-    assert_eq!(amal.problem.value, "Amal (Lebanon)*");
+    assert_eq!(by, BTreeMap::from([("no_location", 11)]), "{by:?}");
+    let g = crate::common::gaz();
+    let party = |line: u64| {
+        let r = ing.routes.iter().find(|r| r.row.line == line).expect("accepted");
+        let a = r.to_actor.as_ref().or(r.from_actor.as_ref()).expect("a party");
+        let iso = |x| g.country(g.country_of(x)).iso3.clone();
+        (a.name.to_string(), a.kind.as_str(), iso(r.from), iso(r.to))
+    };
+    assert_eq!(party(13), ("Amal".into(), "armed_group", "SYR".into(), "LBN".into()));
+    let rejected_values: std::collections::BTreeSet<&str> =
+        ing.rejections.iter().map(|r| r.problem.value.as_str()).collect();
+    assert_eq!(
+        rejected_values.into_iter().collect::<Vec<_>>(),
+        ["NATO**", "United Nations**", "unknown recipient(s)", "unknown supplier(s)"]
+    );
+    let gdr = ing.routes.iter().find(|r| {
+        r.to_actor
+            .as_ref()
+            .or(r.from_actor.as_ref())
+            .is_some_and(|a| a.name == "East Germany (GDR)")
+    });
+    let gdr = gdr.expect("the GDR is a historical state");
+    assert_eq!(
+        gdr.to_actor.as_ref().or(gdr.from_actor.as_ref()).unwrap().kind.as_str(),
+        "historical_state"
+    );
     // The accented designations decode (the Chile row of line 21 is accepted).
     assert!(ing.routes.iter().any(|r| r.row.line == 21));
 
