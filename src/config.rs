@@ -243,6 +243,10 @@ pub struct InputSpec {
     /// manifest (`filtered` of its file).
     #[serde(default, rename = "where")]
     pub filters: std::collections::BTreeMap<String, RowFilter>,
+    /// A public dataset's reading rules (`sipri-register`, `sipri-transfers`, `acled`;
+    /// docs/sources.md): fills in what the keys above do not set.
+    #[serde(default)]
+    pub preset: Option<crate::presets::Preset>,
 }
 
 /// What a row filter keeps.
@@ -403,6 +407,7 @@ impl InputSpec {
             encoding: None,
             trailing: None,
             filters: Default::default(),
+            preset: None,
         }
     }
 }
@@ -763,6 +768,7 @@ impl Config {
         let mut c: Config = toml::from_str(text).map_err(|e| parse_error(&e, text, source))?;
         c.base_dir = base.to_path_buf();
         c.source = source.to_path_buf();
+        c.apply_presets()?;
         c.validate()?;
         Ok(c)
     }
@@ -779,6 +785,51 @@ impl Config {
             value: value.to_string(),
             reason: reason.into(),
         }
+    }
+
+    /// Fills every input's unset keys from its preset; a preset on the wrong kind of input
+    /// is an error naming both.
+    fn apply_presets(&mut self) -> Result<(), ConfigError> {
+        use crate::schema::TableKind;
+        let mut wrong = None;
+        for (kind, specs) in [
+            (TableKind::Seizures, &mut self.inputs.seizures),
+            (TableKind::Looting, &mut self.inputs.looting),
+            (TableKind::Routes, &mut self.inputs.routes),
+        ] {
+            for spec in specs.iter_mut() {
+                if let Some(p) = spec.preset {
+                    if p.table() != kind {
+                        wrong = Some((kind, p));
+                    } else {
+                        p.apply(spec);
+                    }
+                }
+            }
+        }
+        match wrong {
+            Some((kind, p)) => Err(self.invalid(
+                &format!("inputs.{}.preset", kind.as_str()),
+                p.as_str(),
+                &format!("this preset reads {} inputs", p.table().as_str()),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The citations of the presets of every input, sorted, once each.
+    pub fn citations(&self) -> Vec<&'static str> {
+        let mut c: Vec<&'static str> = self
+            .inputs
+            .seizures
+            .iter()
+            .chain(&self.inputs.looting)
+            .chain(&self.inputs.routes)
+            .filter_map(|s| s.preset.map(|p| p.citation()))
+            .collect();
+        c.sort_unstable();
+        c.dedup();
+        c
     }
 
     fn validate(&self) -> Result<(), ConfigError> {

@@ -25,6 +25,7 @@ pub mod linkage;
 pub mod network;
 pub mod output;
 pub mod pipeline;
+pub mod presets;
 pub mod records;
 pub mod report;
 pub mod run;

@@ -482,7 +482,12 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
     out.push(step(
         "frame",
         &[seiz, loot, rout],
-        salt(&[&config.run.title, &config.network, &source_date.map(|d| d.to_string())]),
+        salt(&[
+            &config.run.title,
+            &config.network,
+            &source_date.map(|d| d.to_string()),
+            &config.citations(),
+        ]),
         codec!(arc Frame, Frame),
         move |a| {
             let (s, l, r) = (a[0].records()?, a[1].records()?, a[2].records()?);
@@ -490,7 +495,11 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
             let dated = Dated::new(reference, source_date);
             let files = s.files.len() + l.files.len() + r.files.len();
             let records = (&s.seizures[..], &l.looting[..], &r.routes[..]);
-            let caption = figures::run_caption(&c.run.title, files, records, &dated);
+            let mut caption = figures::run_caption(&c.run.title, files, records, &dated);
+            let citations = c.citations();
+            if !citations.is_empty() {
+                caption.source.push_str(&format!(" · Data: {}", citations.join("; ")));
+            }
             Ok(Artifact::Frame(Arc::new(Frame { caption, dated })))
         },
     ));
@@ -611,7 +620,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         out.push(step(
             "report",
             &deps,
-            salt(&[&config.figures, &config.run.title]),
+            salt(&[&config.figures, &config.run.title, &config.citations()]),
             codec!(arc Files, Vec<OutFile>),
             move |a| {
                 let figs: Vec<&figures::FigureStep> =
@@ -626,7 +635,10 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
                 );
                 let frame = r[9].frame()?;
                 let kinds = [&**r[10].records()?, &**r[11].records()?, &**r[12].records()?];
-                let ctx = report_context(&c.run.title, frame.dated, &kinds, &hs, &p);
+                let mut ctx = report_context(&c.run.title, frame.dated, &kinds, &hs, &p);
+                for cite in c.citations() {
+                    ctx.provenance.push(("data source".into(), cite.into()));
+                }
                 let report = figures::report(&c.figures, &figs, &p, h, r[8].regional()?, ctx)
                     .map_err(|e| boxed(RunError::Report(e)))?;
                 Ok(Artifact::Files(Arc::new(vec![

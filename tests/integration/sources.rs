@@ -191,3 +191,58 @@ fn row_filters_keep_matching_rows_and_count_the_rest() {
     let e = ingest_specs(vec![], vec![], vec![s]).unwrap_err().to_string();
     assert!(e.contains("no such column") && e.contains("where"), "{e}");
 }
+
+#[test]
+fn presets_read_the_sources_as_published() {
+    use divnet::presets::Preset;
+    // SIPRI: the preset alone reads both exports as the hand-written specs above do.
+    let mut reg =
+        InputSpec::file(data("sources/sipri_trade_register_sample.csv").display().to_string());
+    reg.preset = Some(Preset::SipriRegister);
+    Preset::SipriRegister.apply(&mut reg);
+    let ing = ingest_specs(vec![], vec![], vec![reg]).unwrap();
+    assert_eq!(
+        (ing.files[0].header_line, ing.files[0].encoding.as_str()),
+        (12, "windows-1252 (auto)")
+    );
+    assert_eq!((ing.routes.len(), ing.rejected_rows()), (49, 11));
+    let mut tr = InputSpec::file(data("sources/sipri_transfers_sample.csv").display().to_string());
+    Preset::SipriTransfers.apply(&mut tr);
+    let ing = ingest_specs(vec![], vec![], vec![tr]).unwrap();
+    assert_eq!(ing.files[0].rows_read, 49);
+    assert_eq!(ing.routes.len() + ing.rejected_rows(), 49);
+    let deal = ing.routes.iter().find(|r| r.source.as_deref() == Some("31208")).unwrap();
+    assert_eq!(deal.id.as_str(), "sipri_transfers_sample.csv:13");
+
+    // ACLED: only the looting events are read; the one placed nowhere is rejected.
+    let mut acled = InputSpec::file(data("sources/acled_fixture.csv").display().to_string());
+    Preset::Acled.apply(&mut acled);
+    let ing = ingest_specs(vec![], vec![acled], vec![]).unwrap();
+    let f = &ing.files[0];
+    assert_eq!((f.rows_read, f.filtered, f.accepted, f.rejected), (6, 2, 3, 1));
+    let ids: Vec<&str> = ing.looting.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, ["NGA0002", "MLI0003", "SDN0005"]);
+    let rsf = &ing.looting[2];
+    assert_eq!(rsf.perpetrator.as_deref(), Some("RSF: Rapid Support Forces"));
+    assert_eq!(rsf.date.to_string(), "2024-01-09");
+    assert_eq!(ing.rejections[0].row.line, 7);
+
+    // A preset on the wrong kind of input is refused, naming it.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("divnet.toml");
+    std::fs::write(&cfg, "[[inputs.seizures]]\npath = \"x.csv\"\npreset = \"acled\"\n").unwrap();
+    let e = divnet::config::Config::from_file(&cfg).unwrap_err().to_string();
+    assert!(e.contains("inputs.seizures.preset") && e.contains("looting"), "{e}");
+    // And its citation reaches the captions of a run that uses it.
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[inputs.routes]]\npath = {:?}\npreset = \"sipri-transfers\"\n",
+            data("sources/sipri_transfers_sample.csv").display().to_string()
+        ),
+    )
+    .unwrap();
+    let c = divnet::config::Config::from_file(&cfg).unwrap();
+    assert_eq!(c.citations(), [Preset::SipriTransfers.citation()]);
+    assert_eq!(c.inputs.routes[0].columns["from"], "Supplier");
+}
