@@ -178,6 +178,9 @@ pub enum Format {
     Ndjson,
     /// A GeoJSON FeatureCollection of points.
     Geojson,
+    /// A spreadsheet workbook: XLSX, XLSM, XLSB, XLS or ODS (one sheet, `sheet`; formulas
+    /// read as their saved values, never evaluated).
+    Spreadsheet,
 }
 
 impl Format {
@@ -189,6 +192,7 @@ impl Format {
             "parquet" | "pq" => Some(Format::Parquet),
             "ndjson" | "jsonl" | "json" => Some(Format::Ndjson),
             "geojson" => Some(Format::Geojson),
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(Format::Spreadsheet),
             _ => None,
         }
     }
@@ -200,6 +204,7 @@ impl Format {
             Format::Parquet => "parquet",
             Format::Ndjson => "ndjson",
             Format::Geojson => "geojson",
+            Format::Spreadsheet => "spreadsheet",
         }
     }
 }
@@ -223,11 +228,15 @@ pub struct InputSpec {
     /// Schema column name -> column name in the file.
     #[serde(default)]
     pub columns: std::collections::BTreeMap<String, String>,
-    /// CSV: the line that holds the header (1 = the first), or `"auto"` (the default): the
-    /// line among the first 50 that names the most expected columns, the first line on a
-    /// tie. Lines above it (a preamble, as in SIPRI exports) are skipped.
+    /// CSV and spreadsheets: the line (row) that holds the header (1 = the first), or
+    /// `"auto"` (the default): the line among the first 50 that names the most expected
+    /// columns, the first on a tie. Lines above it (a preamble, as in SIPRI exports and
+    /// UNODC workbooks) are skipped.
     #[serde(default)]
     pub header_row: Option<HeaderRow>,
+    /// Spreadsheets: the sheet to read (default: the first).
+    #[serde(default)]
+    pub sheet: Option<String>,
     /// CSV: the text encoding, a WHATWG label (`"utf-8"`, the default; `"windows-1252"`,
     /// `"iso-8859-1"`, ...) or `"auto"`: UTF-8, or Windows-1252 for a file that is not
     /// UTF-8 and holds no UTF-8 multi-byte character at all (the manifest says which).
@@ -243,6 +252,11 @@ pub struct InputSpec {
     /// manifest (`filtered` of its file).
     #[serde(default, rename = "where")]
     pub filters: std::collections::BTreeMap<String, RowFilter>,
+    /// Source values replaced by schema values before a row is read, per schema column
+    /// (`values = { category = { "rifle (Including Carbine)" = "rifle" } }`); values not
+    /// listed are read as they are.
+    #[serde(default)]
+    pub values: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
     /// A public dataset's reading rules (`sipri-register`, `sipri-transfers`, `acled`;
     /// docs/sources.md): fills in what the keys above do not set.
     #[serde(default)]
@@ -404,9 +418,11 @@ impl InputSpec {
             list_separator: None,
             columns: Default::default(),
             header_row: None,
+            sheet: None,
             encoding: None,
             trailing: None,
             filters: Default::default(),
+            values: Default::default(),
             preset: None,
         }
     }
@@ -923,15 +939,16 @@ impl Config {
                         ));
                     }
                 }
-                for key in spec.columns.keys() {
-                    let k = match kind {
-                        "seizures" => crate::schema::TableKind::Seizures,
-                        "looting" => crate::schema::TableKind::Looting,
-                        _ => crate::schema::TableKind::Routes,
-                    };
+                let k = match kind {
+                    "seizures" => crate::schema::TableKind::Seizures,
+                    "looting" => crate::schema::TableKind::Looting,
+                    _ => crate::schema::TableKind::Routes,
+                };
+                let named = spec.columns.keys().map(|c| ("columns", c));
+                for (section, key) in named.chain(spec.values.keys().map(|c| ("values", c))) {
                     if k.column_index(key).is_none() {
                         return Err(self.invalid(
-                            &format!("inputs.{kind}.columns.{key}"),
+                            &format!("inputs.{kind}.{section}.{key}"),
                             key,
                             "not a column of the schema (see docs/schema.md)",
                         ));
@@ -1089,6 +1106,8 @@ mod tests {
             "trailing = \";;\"",
             "where = { year = { least = 2015 } }",
             "columns = { date = \"@line\" }",
+            "values = { nope = { a = \"b\" } }",
+            "preset = \"acled\"",
         ] {
             let e = parse(&format!("[[inputs.routes]]\npath = \"r.csv\"\n{bad}\n"));
             assert!(e.is_err(), "{bad} accepted");

@@ -25,6 +25,10 @@ pub enum Preset {
     /// ACLED events, the looting ones (`sub_event_type` "Looting/property destruction"),
     /// read as looting incidents.
     Acled,
+    /// UNODC Illicit Arms Flows Questionnaire data workbook: "Arms seized, by type" rows as
+    /// aggregate seizures per country, year and weapon type (never the `Total` rows, so
+    /// nothing is counted twice).
+    UnodcIafq,
 }
 
 impl Preset {
@@ -34,6 +38,7 @@ impl Preset {
             Preset::SipriRegister => "sipri-register",
             Preset::SipriTransfers => "sipri-transfers",
             Preset::Acled => "acled",
+            Preset::UnodcIafq => "unodc-iafq",
         }
     }
 
@@ -42,6 +47,7 @@ impl Preset {
         match self {
             Preset::SipriRegister | Preset::SipriTransfers => TableKind::Routes,
             Preset::Acled => TableKind::Looting,
+            Preset::UnodcIafq => TableKind::Seizures,
         }
     }
 
@@ -52,6 +58,7 @@ impl Preset {
                 "SIPRI Arms Transfers Database, Stockholm International Peace Research Institute"
             }
             Preset::Acled => "Armed Conflict Location & Event Data (ACLED), acleddata.com",
+            Preset::UnodcIafq => "UNODC, Illicit Arms Flows Questionnaire (IAFQ)",
         }
     }
 
@@ -84,8 +91,30 @@ impl Preset {
                 ("perpetrator", "actor1"),
                 ("source", "source"),
             ],
+            Preset::UnodcIafq => &[
+                ("id", crate::ingest::LINE_ID),
+                ("date", "Year"),
+                ("country", "Iso3_code"),
+                ("quantity", "VALUE"),
+                ("category", "Category"),
+                ("source", "Source"),
+            ],
         }
     }
+
+    /// The weapon types of the IAFQ, as schema categories (the workbook's own spelling,
+    /// typo included, and the corrected one).
+    const IAFQ_TYPES: &'static [(&'static str, &'static str)] = &[
+        ("pistol", "pistol"),
+        ("revolver", "revolver"),
+        ("rifle (Inlcuding Carbine)", "rifle"),
+        ("rifle (Including Carbine)", "rifle"),
+        ("shotgun (Including Short Carbine)", "shotgun"),
+        ("submachine gun", "submachine_gun"),
+        ("machine gun", "machine_gun"),
+        ("other weapons", "other"),
+        ("Unknown status on type", "other"),
+    ];
 
     /// Fills in what `spec` does not set itself.
     pub fn apply(self, spec: &mut InputSpec) {
@@ -107,6 +136,19 @@ impl Preset {
                     )])
                 });
             }
+            Preset::UnodcIafq => {
+                let text = |v: &str| RowFilter::Values(vec![FilterValue::Text(v.into())]);
+                spec.filters.entry("Indicator".into()).or_insert_with(|| text("Arms seized"));
+                spec.filters.entry("Dimension".into()).or_insert_with(|| text("by type"));
+                // A country-year reporting none of a type is no seizure.
+                spec.filters.entry("VALUE".into()).or_insert(RowFilter::Range(
+                    crate::config::FilterRange { min: Some(1.0), max: None },
+                ));
+                let types = spec.values.entry("category".into()).or_default();
+                for (from, to) in Self::IAFQ_TYPES {
+                    types.entry((*from).into()).or_insert_with(|| (*to).into());
+                }
+            }
         }
     }
 }
@@ -125,7 +167,7 @@ mod tests {
         assert_eq!(s.columns["from"], "Supplier");
         assert_eq!(s.trailing.as_deref(), Some("|"));
         assert_eq!(s.encoding, Some(TextEncoding::Auto));
-        for p in [Preset::SipriRegister, Preset::SipriTransfers, Preset::Acled] {
+        for p in [Preset::SipriRegister, Preset::SipriTransfers, Preset::Acled, Preset::UnodcIafq] {
             // Every mapped schema column exists in the preset's kind.
             for (c, _) in p.columns() {
                 assert!(p.table().column_index(c).is_some(), "{} {c}", p.as_str());

@@ -177,3 +177,90 @@ pub fn rejected(ing: &Ingested) -> Result<Table, OutputError> {
         .text("detail", r.iter().map(|x| Some(&x.problem.detail)))
         .build()
 }
+
+/// One party as the actors table sums it up.
+#[derive(Debug, Default)]
+struct ActorRow {
+    kind: &'static str,
+    country: Option<String>,
+    first_seen: Option<PartialDate>,
+    last_seen: Option<PartialDate>,
+    routes_from: u64,
+    routes_to: u64,
+    looting_incidents: u64,
+    weapons_looted: u64,
+}
+
+impl ActorRow {
+    fn seen(&mut self, d: Option<PartialDate>) {
+        if let Some(d) = d {
+            self.first_seen = Some(self.first_seen.map_or(d, |x| x.min(d)));
+            self.last_seen = Some(self.last_seen.map_or(d, |x| x.max(d)));
+        }
+    }
+}
+
+/// The actors table: every party the records name beside a place, one row per name and
+/// kind. Route endpoints that are parties (armed groups, historical states; see
+/// [`crate::actors`]) count as `routes_from`/`routes_to` with the legs' reported dates;
+/// looting perpetrators count as `looting_incidents` and `weapons_looted` with the
+/// incidents' dates and countries. A perpetrator written in SIPRI's conventions gets its
+/// kind from them; any other name is `unclassified`, in the country of its incidents (the
+/// most frequent one, the first in ISO3 order on a tie). Sorted by kind, then name.
+pub fn actors(g: &Gazetteer, looting: &Ingested, routes: &Ingested) -> Result<Table, OutputError> {
+    use std::collections::BTreeMap;
+    let mut rows: BTreeMap<(&'static str, String), ActorRow> = BTreeMap::new();
+    for r in &routes.routes {
+        for (party, at, from) in [(&r.from_actor, r.from, true), (&r.to_actor, r.to, false)] {
+            let Some(a) = party else { continue };
+            let row = rows.entry((a.kind.as_str(), a.name.to_string())).or_default();
+            row.kind = a.kind.as_str();
+            row.country.get_or_insert_with(|| g.country(g.country_of(at)).iso3.clone());
+            row.seen(r.first_reported);
+            row.seen(r.last_reported);
+            if from {
+                row.routes_from += 1;
+            } else {
+                row.routes_to += 1;
+            }
+        }
+    }
+    let mut countries: BTreeMap<(&'static str, String), BTreeMap<String, u64>> = BTreeMap::new();
+    for l in &looting.looting {
+        let Some(p) = l.perpetrator.as_deref().map(str::trim).filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        let parsed = crate::actors::parse_actor(p, g).ok();
+        let (kind, name, country) = match &parsed {
+            Some(a) => (a.kind.as_str(), a.name.clone(), a.country),
+            None => ("unclassified", p.to_string(), None),
+        };
+        let key = (kind, name);
+        let iso = g.country(country.unwrap_or(l.location.country)).iso3.clone();
+        *countries.entry(key.clone()).or_default().entry(iso).or_default() += 1;
+        let row = rows.entry(key).or_default();
+        row.kind = kind;
+        row.seen(Some(l.date));
+        row.looting_incidents += 1;
+        row.weapons_looted += l.weapons_looted.unwrap_or(0);
+    }
+    for (key, by_country) in countries {
+        let row = rows.entry(key).or_default();
+        if row.country.is_none() {
+            let best = by_country.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+            row.country = best.map(|(c, _)| c.clone());
+        }
+    }
+    let rows: Vec<(&(&str, String), &ActorRow)> = rows.iter().collect();
+    TableBuilder::new("actors")
+        .text("actor", rows.iter().map(|(k, _)| Some(k.1.as_str())))
+        .text("kind", rows.iter().map(|(_, r)| Some(r.kind)))
+        .text("country", rows.iter().map(|(_, r)| r.country.as_deref()))
+        .text("first_seen", rows.iter().map(|(_, r)| r.first_seen.map(|d| d.to_string())))
+        .text("last_seen", rows.iter().map(|(_, r)| r.last_seen.map(|d| d.to_string())))
+        .uint("routes_from", rows.iter().map(|(_, r)| Some(r.routes_from)))
+        .uint("routes_to", rows.iter().map(|(_, r)| Some(r.routes_to)))
+        .uint("looting_incidents", rows.iter().map(|(_, r)| Some(r.looting_incidents)))
+        .uint("weapons_looted", rows.iter().map(|(_, r)| Some(r.weapons_looted)))
+        .build()
+}

@@ -8,6 +8,7 @@
 pub mod file;
 pub mod geojson;
 pub mod read;
+pub mod sheet;
 pub mod split;
 pub mod text;
 pub mod validate;
@@ -320,7 +321,7 @@ fn map_columns(
     for c in cols {
         let source = spec.columns.get(c.name).map(String::as_str);
         if source == Some(LINE_ID) {
-            map.push(None); // made from the line number (see `LineIds`)
+            map.push(None); // made from the line number (see `Rewrite`)
             continue;
         }
         let idx = find(source.unwrap_or(c.name));
@@ -465,39 +466,53 @@ impl Piece {
 /// for sources without ids (SIPRI's trade register): `seizures_2024.csv:57`.
 pub const LINE_ID: &str = "@line";
 
-/// Ids made from line numbers: the file name, and the position of `id` among the schema
-/// columns.
-struct LineIds {
-    file: String,
-    column: usize,
+/// What is rewritten in a row before it is checked: ids made from line numbers (the file
+/// name, and the position of `id` among the schema columns) and source values replaced by
+/// schema values (`values`, per schema column).
+struct Rewrite<'a> {
+    line_ids: Option<(String, usize)>,
+    values: Vec<(usize, &'a std::collections::BTreeMap<String, String>)>,
 }
 
-impl LineIds {
-    fn of<K: Kind>(spec: &InputSpec, path: &Path) -> Option<LineIds> {
-        (spec.columns.get("id").map(String::as_str) == Some(LINE_ID)).then(|| LineIds {
-            file: path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-            column: K::TABLE.column_index("id").unwrap_or(0),
-        })
+impl<'a> Rewrite<'a> {
+    fn of<K: Kind>(spec: &'a InputSpec, path: &Path) -> Option<Rewrite<'a>> {
+        let line_ids = (spec.columns.get("id").map(String::as_str) == Some(LINE_ID)).then(|| {
+            (
+                path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                K::TABLE.column_index("id").unwrap_or(0),
+            )
+        });
+        let values: Vec<_> = spec
+            .values
+            .iter()
+            .filter_map(|(col, map)| Some((K::TABLE.column_index(col)?, map)))
+            .collect();
+        (line_ids.is_some() || !values.is_empty()).then_some(Rewrite { line_ids, values })
     }
 
-    /// Calls `f` with the fields, the id filled in when made from the line.
+    /// Calls `f` with the fields, rewritten.
     fn with<T>(
-        ids: Option<&LineIds>,
+        rw: Option<&Rewrite<'_>>,
         fields: &[Option<&str>],
         line: u64,
         f: impl FnOnce(&[Option<&str>]) -> T,
     ) -> T {
-        match ids {
-            None => f(fields),
-            Some(ids) => {
-                let id = format!("{}:{line}", ids.file);
-                let mut v = fields.to_vec();
-                if let Some(slot) = v.get_mut(ids.column) {
-                    *slot = Some(&id);
-                }
-                f(&v)
+        let Some(rw) = rw else { return f(fields) };
+        let id = rw.line_ids.as_ref().map(|(file, _)| format!("{file}:{line}"));
+        let mut v = fields.to_vec();
+        if let (Some((_, column)), Some(id)) = (&rw.line_ids, &id)
+            && let Some(slot) = v.get_mut(*column)
+        {
+            *slot = Some(id);
+        }
+        for (column, map) in &rw.values {
+            if let Some(slot) = v.get_mut(*column)
+                && let Some(to) = slot.and_then(|x| map.get(x.trim()))
+            {
+                *slot = Some(to);
             }
         }
+        f(&v)
     }
 }
 
@@ -645,7 +660,7 @@ impl WorkerCaches {
 /// records to `records` in input order.
 fn check_rows<K: Kind>(
     rows: &[RawRow],
-    (map, filters, ids): (&[Option<usize>], &Filters<'_>, Option<&LineIds>),
+    (map, filters, ids): (&[Option<usize>], &Filters<'_>, Option<&Rewrite<'_>>),
     checker: &Checker<'_>,
     file: u32,
     records: &mut Vec<K>,
@@ -678,7 +693,7 @@ fn check_rows<K: Kind>(
                             continue;
                         }
                         let row = RowRef { file, line: *line };
-                        let checked = LineIds::with(ids, &fields[..n], *line, |f| {
+                        let checked = Rewrite::with(ids, &fields[..n], *line, |f| {
                             K::check(checker, f, row, cache)
                         });
                         out.push(*line, checked);
@@ -803,7 +818,7 @@ pub fn fuzz_csv_pieces(data: &[u8]) {
 fn check_csv<K: Kind>(
     (bytes, delimiter, width, header_line): (&[u8], u8, usize, u64),
     piece_bytes: usize,
-    (map, filters, ids): (&[Option<usize>], &Filters<'_>, Option<&LineIds>),
+    (map, filters, ids): (&[Option<usize>], &Filters<'_>, Option<&Rewrite<'_>>),
     checker: &Checker<'_>,
     file: u32,
     records: &mut Vec<K>,
@@ -840,7 +855,7 @@ fn check_csv<K: Kind>(
                     Ok(fields) if !filters.keep(&fields[n..]) => out.skip(),
                     Ok(fields) => {
                         let row = RowRef { file, line };
-                        let checked = LineIds::with(ids, &fields[..n], line, |f| {
+                        let checked = Rewrite::with(ids, &fields[..n], line, |f| {
                             K::check(checker, f, row, cache)
                         });
                         out.push(line, checked)
@@ -954,6 +969,12 @@ fn ingest_kind<K: Kind>(
                 || -> Result<_, IngestError> {
                     let prepared = match format {
                         Format::Csv => text::prepare(&path, &bytes, spec, K::TABLE, delimiter)?,
+                        Format::Spreadsheet => text::Prepared {
+                            text: std::borrow::Cow::Borrowed(&bytes[..]),
+                            start: 0,
+                            header_line: 0, // set from the sheet below
+                            encoding: "spreadsheet".into(),
+                        },
                         _ => text::Prepared {
                             text: std::borrow::Cow::Borrowed(&bytes[..]),
                             start: 0,
@@ -962,11 +983,30 @@ fn ingest_kind<K: Kind>(
                         },
                     };
                     let body = &prepared.text[prepared.start..];
-                    let opened = read::open(&path, body, format, delimiter, list_sep)?;
+                    let mut header_line = prepared.header_line;
+                    let opened = match format {
+                        Format::Spreadsheet => {
+                            let wanted = text::expected_names(spec, K::TABLE);
+                            let given = match spec.header_row {
+                                Some(crate::config::HeaderRow::Line(n)) => Some(n),
+                                _ => None,
+                            };
+                            let (opened, at) = sheet::open_sheet(
+                                &path,
+                                body,
+                                spec.sheet.as_deref(),
+                                given,
+                                &wanted,
+                            )?;
+                            header_line = at;
+                            opened
+                        }
+                        _ => read::open(&path, body, format, delimiter, list_sep)?,
+                    };
                     let (mut map, mut ignored) =
                         map_columns(&path, K::TABLE, &opened.header, spec, delimiter)?;
                     let filters = Filters(spec.filters.values().collect());
-                    let ids = LineIds::of::<K>(spec, &path);
+                    let ids = Rewrite::of::<K>(spec, &path);
                     for column in spec.filters.keys() {
                         let i = find_column(&opened.header, column).ok_or_else(|| {
                             IngestError::MissingColumns {
@@ -1002,7 +1042,7 @@ fn ingest_kind<K: Kind>(
                             records,
                         ),
                     };
-                    Ok((ignored, pieces, prepared.encoding, prepared.header_line))
+                    Ok((ignored, pieces, prepared.encoding, header_line))
                 },
             );
             let (ignored, pieces, encoding, header_line) = checked?;

@@ -35,6 +35,7 @@ pub enum RawRow {
 }
 
 /// A file read into memory: its header and its records.
+#[derive(Debug)]
 pub struct Opened {
     /// Column names as found in the file.
     pub header: Vec<String>,
@@ -43,6 +44,7 @@ pub struct Opened {
 }
 
 /// Where records come from.
+#[derive(Debug)]
 pub enum RowSource {
     /// CSV text, parsed from the file's bytes in pieces (see [`csv_piece`]).
     Csv {
@@ -315,6 +317,11 @@ pub fn open(
         Format::Parquet => open_parquet(path, bytes, list_sep),
         Format::Ndjson => open_ndjson(path, bytes, list_sep),
         Format::Geojson => super::geojson::open_geojson(path, bytes, list_sep),
+        // The first sheet, its header found by the schema's own column names (a run reads
+        // spreadsheets through `sheet::open_sheet` with the input's mapping).
+        Format::Spreadsheet => {
+            super::sheet::open_sheet(path, bytes, None, None, &[]).map(|(o, _)| o)
+        }
     }
 }
 

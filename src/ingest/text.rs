@@ -119,12 +119,14 @@ fn line_start(text: &[u8], n: u64) -> Option<usize> {
 }
 
 /// The column names a header of `table` is expected to carry: every schema column under
-/// its mapped name (or its own).
-fn expected_names(spec: &InputSpec, table: TableKind) -> Vec<String> {
+/// its mapped name (or its own), and the columns the row filters name; lower case.
+pub fn expected_names(spec: &InputSpec, table: TableKind) -> Vec<String> {
     table
         .columns()
         .iter()
-        .map(|c| spec.columns.get(c.name).map_or(c.name, String::as_str).trim().to_lowercase())
+        .map(|c| spec.columns.get(c.name).map_or(c.name, String::as_str))
+        .chain(spec.filters.keys().map(String::as_str))
+        .map(|n| n.trim().to_lowercase())
         .collect()
 }
 

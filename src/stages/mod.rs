@@ -198,11 +198,12 @@ pub const INGEST: [(&str, TableKind); 3] = [
 
 /// The steps whose artifacts are files, in the order they are written (figures and the
 /// report follow, when enabled).
-pub const FILE_STEPS: [&str; 8] = [
+pub const FILE_STEPS: [&str; 9] = [
     "tables:seizures",
     "tables:looting",
     "tables:routes",
     "tables:rejected",
+    "tables:actors",
     "tables:paths",
     "tables:hubs",
     "tables:hotspots",
@@ -526,6 +527,17 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         |a| {
             let joined = joined_reports(&[a[0].records()?, a[1].records()?, a[2].records()?]);
             let t = crate::tables::rejected(&joined).map_err(boxed)?;
+            Ok(Artifact::Files(Arc::new(OutFile::tables(&[t]).map_err(boxed)?)))
+        },
+    ));
+    out.push(step(
+        "tables:actors",
+        &[loot, rout],
+        Vec::new(),
+        codec!(arc Files, Vec<OutFile>),
+        move |a| {
+            let g = gazetteer()?;
+            let t = crate::tables::actors(g, a[0].records()?, a[1].records()?).map_err(boxed)?;
             Ok(Artifact::Files(Arc::new(OutFile::tables(&[t]).map_err(boxed)?)))
         },
     ));

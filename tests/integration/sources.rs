@@ -246,3 +246,116 @@ fn presets_read_the_sources_as_published() {
     assert_eq!(c.citations(), [Preset::SipriTransfers.citation()]);
     assert_eq!(c.inputs.routes[0].columns["from"], "Supplier");
 }
+
+#[test]
+fn the_unodc_iafq_workbook_gives_seizures_by_type_never_the_totals_twice() {
+    use divnet::presets::Preset;
+    let rel = "sources/unodc_iafq_sample.xlsx";
+    let mut spec = InputSpec::file(data(rel).display().to_string());
+    Preset::UnodcIafq.apply(&mut spec);
+    let ing = ingest_specs(vec![spec], vec![], vec![]).unwrap();
+    let f = &ing.files[0];
+    assert_eq!(f.header_line, 3, "two rows above the header");
+    assert_eq!(f.rows_read, 264);
+    assert_eq!(f.rejected, 0, "{:?}", ing.rejections);
+    assert_eq!(f.accepted + f.filtered, 264);
+    // Every seizure is a country-level aggregate of one weapon type and year.
+    for s in &ing.seizures {
+        assert_eq!(s.location.precision.as_str(), "country");
+        assert!(s.category.is_some() && s.quantity.unwrap_or(0) >= 1, "{s:?}");
+        assert_eq!(s.date.precision().as_str(), "year");
+    }
+    // The workbook itself, read raw: by-type and Total rows of "Arms seized".
+    let bytes = std::fs::read(data(rel)).unwrap();
+    let (sheet, _) =
+        divnet::ingest::sheet::open_sheet(&data(rel), &bytes, None, Some(3), &[]).unwrap();
+    let col = |n: &str| sheet.header.iter().position(|h| h == n).unwrap();
+    let (iso, year, ind, dim, cat, val) = (
+        col("Iso3_code"),
+        col("Year"),
+        col("Indicator"),
+        col("Dimension"),
+        col("Category"),
+        col("VALUE"),
+    );
+    let mut by_type: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let mut totals: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let divnet::ingest::read::RowSource::Ready(rows) = &sheet.rows else { panic!() };
+    for r in rows {
+        let divnet::ingest::read::RawRow::Record { record, .. } = r else { continue };
+        if &record[ind] != "Arms seized" {
+            continue;
+        }
+        let k = (record[iso].to_string(), record[year].to_string());
+        let v: f64 = record[val].parse().unwrap();
+        match (&record[dim], &record[cat]) {
+            ("by type", _) => *by_type.entry(k).or_default() += v,
+            ("Total", "Total") => {
+                totals.insert(k, v);
+            }
+            _ => {}
+        }
+    }
+    // divnet's seizures add up to the workbook's by-type rows, country-year by country-year.
+    let g = crate::common::gaz();
+    let mut got: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for s in &ing.seizures {
+        let k = (g.country(s.location.country).iso3.clone(), s.date.to_string());
+        *got.entry(k).or_default() += s.quantity.unwrap() as f64;
+    }
+    assert_eq!(got, by_type);
+    // And those equal the workbook's Total rows, but for Colombia 2018, where the
+    // publisher's own breakdown (22,717) exceeds its total (22,314): divnet reads the
+    // breakdown only, never both.
+    let differ: Vec<_> = totals.iter().filter(|(k, v)| by_type.get(*k) != Some(*v)).collect();
+    assert_eq!(differ, [(&("COL".to_string(), "2018".to_string()), &22314.0)]);
+    assert_eq!(by_type[&("COL".to_string(), "2018".to_string())], 22717.0);
+}
+
+#[test]
+fn the_actors_table_sums_up_every_named_party() {
+    use divnet::presets::Preset;
+    let mut reg =
+        InputSpec::file(data("sources/sipri_trade_register_sample.csv").display().to_string());
+    Preset::SipriRegister.apply(&mut reg);
+    let routes = ingest_specs(vec![], vec![], vec![reg]).unwrap();
+    let mut acled = InputSpec::file(data("sources/acled_fixture.csv").display().to_string());
+    Preset::Acled.apply(&mut acled);
+    let looting = ingest_specs(vec![], vec![acled], vec![]).unwrap();
+    let t = divnet::tables::actors(crate::common::gaz(), &looting, &routes).unwrap();
+    let csv = String::from_utf8(t.csv_bytes().unwrap()).unwrap();
+    let rows: Vec<BTreeMap<String, String>> =
+        csv::Reader::from_reader(csv.as_bytes()).deserialize().map(|r| r.unwrap()).collect();
+    let find = |name: &str| {
+        rows.iter().find(|r| r["actor"] == name).unwrap_or_else(|| panic!("{name}: {rows:?}"))
+    };
+    // Parties of the routes, with their kind and country, counted per direction.
+    let amal = find("Amal");
+    assert_eq!((amal["kind"].as_str(), amal["country"].as_str()), ("armed_group", "LBN"));
+    let amal_routes = routes
+        .routes
+        .iter()
+        .filter(|r| r.to_actor.as_ref().is_some_and(|a| a.name == "Amal"))
+        .count();
+    assert_eq!(amal["routes_to"], amal_routes.to_string());
+    assert_eq!(find("East Germany (GDR)")["kind"], "historical_state");
+    // Looting perpetrators: outside SIPRI's conventions they are unclassified, in the
+    // country of their incidents.
+    let rsf = find("RSF: Rapid Support Forces");
+    assert_eq!((rsf["kind"].as_str(), rsf["country"].as_str()), ("unclassified", "SDN"));
+    assert_eq!(rsf["looting_incidents"], "1");
+    assert_eq!(rsf["first_seen"], "2024-01-09");
+    // Every party of an accepted route is in the table once.
+    let mut names: Vec<&str> = routes
+        .routes
+        .iter()
+        .flat_map(|r| [&r.from_actor, &r.to_actor])
+        .flatten()
+        .map(|a| a.name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for n in names {
+        assert_eq!(rows.iter().filter(|r| r["actor"] == n).count(), 1, "{n}");
+    }
+}
