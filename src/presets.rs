@@ -88,6 +88,7 @@ impl Preset {
                 ("place", "location"),
                 ("lat", "latitude"),
                 ("lon", "longitude"),
+                ("location_precision", "geo_precision"),
                 ("perpetrator", "actor1"),
                 ("source", "source"),
             ],
@@ -135,6 +136,12 @@ impl Preset {
                         "Looting/property destruction".into(),
                     )])
                 });
+                // ACLED's geo_precision: 1, the town's coordinates; 2, near a town, the
+                // nearest town's; 3, only the province known, its capital's.
+                let precision = spec.values.entry("location_precision".into()).or_default();
+                for (code, p) in [("1", "place"), ("2", "place"), ("3", "admin1")] {
+                    precision.entry(code.into()).or_insert_with(|| p.into());
+                }
             }
             Preset::UnodcIafq => {
                 let text = |v: &str| RowFilter::Values(vec![FilterValue::Text(v.into())]);

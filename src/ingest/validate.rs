@@ -263,6 +263,8 @@ pub struct ResolveCache {
     /// Indexed by the country (0 for none, else its index + 1) and whether admin1 is
     /// preferred, then keyed by the place text; grown on demand.
     places: Vec<[Answers<Place>; 2]>,
+    /// Parties in SIPRI's conventions (see [`crate::actors`]), by text.
+    actors: std::collections::HashMap<String, Option<crate::actors::Actor>>,
     entries: usize,
 }
 
@@ -297,6 +299,18 @@ impl ResolveCache {
     fn country(&mut self, g: &Gazetteer, text: &str) -> Result<CountryId, Unresolved> {
         let c = self.bound();
         Self::answer(&mut c.countries, &mut c.entries, text, || g.resolve_country(text))
+    }
+
+    /// The party a text names, if it follows one of [`crate::actors`]' conventions.
+    fn actor(&mut self, g: &Gazetteer, text: &str) -> Option<crate::actors::Actor> {
+        let c = self.bound();
+        if let Some(a) = c.actors.get(text) {
+            return a.clone();
+        }
+        let a = crate::actors::parse_actor(text, g).ok();
+        c.entries += 1;
+        c.actors.insert(text.to_string(), a.clone());
+        a
     }
 
     fn reference(&mut self, g: &Gazetteer, text: &str) -> Result<Resolved, Unresolved> {
@@ -531,14 +545,14 @@ impl<'g> Checker<'g> {
         name: &str,
         raw: &str,
     ) -> Option<(Resolved, Option<crate::actors::ActorRef>)> {
-        use crate::actors::{ActorKind, ActorRef, parse_actor};
+        use crate::actors::{ActorKind, ActorRef};
         match acc.cache.reference(self.gazetteer, raw) {
             Ok(r) => return Some((r, None)),
             Err(crate::geo::gazetteer::Unresolved::Country { .. }) => {}
             Err(_) => return self.reference(acc, name, raw).map(|r| (r, None)),
         }
-        match parse_actor(raw, self.gazetteer) {
-            Ok(actor) => match actor.country {
+        match acc.cache.actor(self.gazetteer, raw) {
+            Some(actor) => match actor.country {
                 Some(c) => {
                     let party = (actor.kind != ActorKind::State).then(|| ActorRef {
                         name: Text::from(actor.name.as_str()),
@@ -564,7 +578,7 @@ impl<'g> Checker<'g> {
                     None
                 }
             },
-            Err(_) => self.reference(acc, name, raw).map(|r| (r, None)),
+            None => self.reference(acc, name, raw).map(|r| (r, None)),
         }
     }
 

@@ -224,6 +224,9 @@ fn presets_read_the_sources_as_published() {
     assert_eq!(ids, ["NGA0002", "MLI0003", "SDN0005"]);
     let rsf = &ing.looting[2];
     assert_eq!(rsf.perpetrator.as_deref(), Some("RSF: Rapid Support Forces"));
+    // geo_precision 1 is a town's coordinates, 3 a provincial capital's.
+    let precision: Vec<&str> = ing.looting.iter().map(|l| l.location.precision.as_str()).collect();
+    assert_eq!(precision, ["place", "place", "admin1"]);
     assert_eq!(rsf.date.to_string(), "2024-01-09");
     assert_eq!(ing.rejections[0].row.line, 7);
 
