@@ -242,12 +242,20 @@ fn load_config(config: Option<&PathBuf>) -> Result<Config> {
     }
 }
 
+/// `  filtered N` after a table's counts when row filters left rows out.
+fn filtered_note(n: u64) -> String {
+    if n > 0 { format!("  filtered {n:>7}") } else { String::new() }
+}
+
 fn summary(ing: &Ingested, out: &mut dyn Write) -> std::io::Result<()> {
     for (table, c) in ing.counts_by_kind() {
         writeln!(
             out,
-            "{table:<9} read {:>9}  accepted {:>9}  rejected {:>7}",
-            c.read, c.accepted, c.rejected
+            "{table:<9} read {:>9}  accepted {:>9}  rejected {:>7}{}",
+            c.read,
+            c.accepted,
+            c.rejected,
+            filtered_note(c.filtered)
         )?;
     }
     let by = ing.rejections_by_reason();
@@ -303,8 +311,11 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             for (table, c) in &m.tables {
                 writeln!(
                     out,
-                    "{table:<9} read {:>9}  accepted {:>9}  rejected {:>7}",
-                    c.read, c.accepted, c.rejected
+                    "{table:<9} read {:>9}  accepted {:>9}  rejected {:>7}{}",
+                    c.read,
+                    c.accepted,
+                    c.rejected,
+                    filtered_note(c.filtered)
                 )?;
             }
             if m.rejected_rows > 0 {

@@ -77,7 +77,10 @@ pub fn inputs_of(config: &Config) -> InputSet {
 
 /// Reads and validates the inputs of a config (the `validate` command).
 pub fn validate(config: &Config, gazetteer: &Gazetteer) -> Result<Ingested, RunError> {
-    Ok(ingest::ingest(&inputs_of(config), &config.base_dir, gazetteer, IngestOptions::default())?)
+    // The same day as a run would take (`DIVNET_NOW` or the clock), for future dates.
+    let today = crate::clock::RunClock::from_env()?.today();
+    let opts = IngestOptions { today, ..IngestOptions::default() };
+    Ok(ingest::ingest(&inputs_of(config), &config.base_dir, gazetteer, opts)?)
 }
 
 /// What a finished run reports back.

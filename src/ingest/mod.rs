@@ -175,6 +175,8 @@ pub struct Counts {
     pub accepted: u64,
     /// Rows rejected.
     pub rejected: u64,
+    /// Rows left out by row filters (`read` = accepted + rejected + filtered).
+    pub filtered: u64,
 }
 
 impl Ingested {
@@ -186,6 +188,7 @@ impl Ingested {
             c.read += f.rows_read;
             c.accepted += f.accepted;
             c.rejected += f.rejected;
+            c.filtered += f.filtered;
         }
         m
     }
@@ -196,6 +199,7 @@ impl Ingested {
             read: a.read + c.read,
             accepted: a.accepted + c.accepted,
             rejected: a.rejected + c.rejected,
+            filtered: a.filtered + c.filtered,
         })
     }
 

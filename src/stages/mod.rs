@@ -5,16 +5,12 @@
 //! file it reads): [`steps`] lists them for a config, and [`crate::run::graph`] runs them in
 //! dependency order, independent ones in parallel, each cached by the hash of its inputs.
 //!
-//! ```text
-//! ingest:seizures ─┬─────────────┬──────────────┬─> cells ──┬─> figure:hotspot_map
-//! ingest:looting ──┤             │              ├─> cube ───┼─> figure:emerging_map
-//! ingest:routes ───┤             │              └─> regional┼─> figure:regional_series
-//!                  ├─> network ─> linkage ─> cases ─> paths ─> flows ─> hubs
-//!                  │                                      └─> figure:flow_map, top_hubs,
-//!                  ├─> frame (caption, date)                   od_matrix, top_paths
-//!                  └─> tables:seizures, looting, routes, rejected
-//! tables:paths, tables:hubs, tables:hotspots, gis, report and summary read the results
-//! ```
+//! The steps: `ingest:seizures`, `ingest:looting`, `ingest:routes` (one per record kind);
+//! the path steps `network`, `linkage`, `cases`, `paths`, `flows`, then `hubs`; the
+//! hotspot steps `cells`, `cube`, `regional` (seizures and looting only); `frame` (the
+//! caption and date of the figures); the steps that encode files (`tables:*`, `gis`, one
+//! `figure:<name>` per registered figure, `report`); and `summary` (the manifest's counts
+//! and notes).
 //!
 //! The exact edges are the `deps` of each step below; `ARCHITECTURE.md` draws them. The
 //! steps that write files (`tables:*`, `gis`, `figure:*`, `report`) produce the encoded
@@ -214,11 +210,6 @@ pub const FILE_STEPS: [&str; 9] = [
 pub fn figure_step_name(name: &str) -> String {
     format!("figure:{name}")
 }
-
-/// The steps whose artifact is analysis (everything but the ingest steps and the steps
-/// that only encode outputs): a rerun with unchanged inputs runs none of them.
-pub const ANALYSIS_STEPS: [&str; 10] =
-    ["network", "linkage", "cases", "paths", "flows", "hubs", "cells", "cube", "regional", "frame"];
 
 /// What the steps need besides the config.
 #[derive(Debug, Clone)]
