@@ -59,6 +59,17 @@ pub struct FlowMapInput {
     pub extent: Option<Extent>,
     /// Quantity unit shown in the legend, e.g. "weapons".
     pub quantity_unit: String,
+    /// Legend heading of the line widths; empty means "Flow quantity".
+    pub quantity_label: String,
+    /// Legend heading of the line shades; empty means "Flow probability".
+    pub probability_label: String,
+    /// Legend heading of the hub circles; empty means "Hub flow betweenness".
+    pub hub_label: String,
+}
+
+/// `text`, or `default` when it is empty.
+fn or<'a>(text: &'a str, default: &'a str) -> &'a str {
+    if text.is_empty() { default } else { text }
 }
 
 impl FlowMapInput {
@@ -281,7 +292,8 @@ impl Painter for FlowPainter<'_> {
             let qmin = inp.flows.iter().map(|f| f.quantity).fold(f64::INFINITY, f64::min);
             let mut qs = vec![qmax, (qmax * qmin).sqrt(), qmin];
             qs.dedup_by(|a, b| fmt_num(*a) == fmt_num(*b));
-            y = legend_heading(c, &format!("Flow quantity ({unit})"), lx, y, lw)?;
+            let label = or(&inp.quantity_label, "Flow quantity");
+            y = legend_heading(c, &format!("{label} ({unit})"), lx, y, lw)?;
             for q in qs {
                 let yy = y + row / 2.0;
                 c.polyline(&[(lx, yy), (lx + sample, yy)], flow_col, 1.0, width(q))?;
@@ -298,7 +310,7 @@ impl Painter for FlowPainter<'_> {
                 y += row;
             }
             y += c.px(6.0);
-            y = legend_heading(c, "Flow probability", lx, y, lw)?;
+            y = legend_heading(c, or(&inp.probability_label, "Flow probability"), lx, y, lw)?;
             for p in [1.0, 0.5, 0.1] {
                 let yy = y + row / 2.0;
                 c.polyline(&[(lx, yy), (lx + sample, yy)], flow_col, alpha(p), c.px(4.0))?;
@@ -320,7 +332,7 @@ impl Painter for FlowPainter<'_> {
             let bmin = inp.hubs.iter().map(|h| h.betweenness).fold(f64::INFINITY, f64::min);
             let mut bs = vec![bmax, (bmax + bmin) / 2.0, bmin];
             bs.dedup_by(|a, b| fmt_num(*a) == fmt_num(*b));
-            y = legend_heading(c, "Hub flow betweenness", lx, y, lw)?;
+            y = legend_heading(c, or(&inp.hub_label, "Hub flow betweenness"), lx, y, lw)?;
             for b in bs {
                 let r = radius(b);
                 let h = (2.0 * r + c.px(3.0)).max(row);

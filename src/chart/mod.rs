@@ -154,6 +154,25 @@ impl Caption {
         }
         line
     }
+
+    /// The caption as two lines, for a figure too narrow for [`Caption::line`]: the source,
+    /// then the period and the date.
+    ///
+    /// ```
+    /// use divnet::chart::Caption;
+    /// let c = Caption { source: "CAR".into(), date_range: "2020-01 to 2020-12".into(),
+    ///     dated: "Reference date: 2020-12-31".into() };
+    /// assert_eq!(c.two_lines(),
+    ///     ["Source: CAR".to_string(), "Period: 2020-01 to 2020-12 · Reference date: 2020-12-31".into()]);
+    /// ```
+    pub fn two_lines(&self) -> [String; 2] {
+        let mut period = format!("Period: {}", self.date_range);
+        if !self.dated.is_empty() {
+            period.push_str(" · ");
+            period.push_str(&self.dated);
+        }
+        [format!("Source: {}", self.source), period]
+    }
 }
 
 /// Something that can draw itself on any plotters backend (implemented by each figure).
@@ -499,18 +518,33 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
             HAlign::Left,
             VAlign::Top,
         )?;
-        let cap = self.fit_text(&caption.line(), style::pt::CAPTION, false, self.w() - 2.0 * m)?;
-        let c = self.text(
-            &cap,
-            m,
-            self.h() - m * 0.8,
-            style::pt::CAPTION,
-            false,
-            style::TEXT_MUTED,
-            HAlign::Left,
-            VAlign::Bottom,
-        )?;
-        Ok(PxRect { x0: m, y0: t.y1 + m * 0.8, x1: self.w() - m, y1: c.y0 - m * 0.6 })
+        // One caption line; two (the source, then the period and date) when one would be
+        // cut, so that the date is never lost to a long source or citation.
+        let width = self.w() - 2.0 * m;
+        let line = caption.line();
+        let lines = if self.fit_text(&line, style::pt::CAPTION, false, width)? == line {
+            vec![line]
+        } else {
+            caption.two_lines().to_vec()
+        };
+        let mut bottom = self.h() - m * 0.8;
+        let mut top = bottom;
+        for l in lines.iter().rev() {
+            let fitted = self.fit_text(l, style::pt::CAPTION, false, width)?;
+            let c = self.text(
+                &fitted,
+                m,
+                bottom,
+                style::pt::CAPTION,
+                false,
+                style::TEXT_MUTED,
+                HAlign::Left,
+                VAlign::Bottom,
+            )?;
+            top = c.y0;
+            bottom = c.y0 - m * 0.2;
+        }
+        Ok(PxRect { x0: m, y0: t.y1 + m * 0.8, x1: self.w() - m, y1: top - m * 0.6 })
     }
 
     /// Draws a "No data" panel filling `r` with an explanatory line.

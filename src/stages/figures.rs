@@ -393,10 +393,19 @@ fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
             betweenness: h.score(i),
         })
         .collect();
-    let (title, unit) = if no_flow {
-        ("Most probable network edges and transit hubs (no diversion cases)", "reports")
+    let (title, unit, quantity, probability) = if no_flow {
+        (
+            "Most probable network edges and transit hubs (no diversion cases)",
+            "reports",
+            "Evidence",
+            "Edge probability",
+        )
     } else {
-        ("Expected diversion flows and transit hubs", "weapons")
+        ("Expected diversion flows and transit hubs", "weapons", "", "")
+    };
+    let hub_label = match h.ranked_by {
+        crate::stages::hubs::HubRanking::FlowBetweenness => "",
+        crate::stages::hubs::HubRanking::Betweenness => "Hub betweenness",
     };
     let input = FlowMapInput {
         title: title.into(),
@@ -405,6 +414,9 @@ fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         label_top_n: 8,
         extent: cx.extent(),
         quantity_unit: unit.into(),
+        quantity_label: quantity.into(),
+        probability_label: probability.into(),
+        hub_label: hub_label.into(),
     };
     render(&input, &cx.basemap, &cx.caption, cx.size)
 }

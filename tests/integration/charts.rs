@@ -557,6 +557,10 @@ fn a_run_without_cases_ranks_hubs_by_betweenness_and_says_so() {
     // caption's period comes from the route reports' dates.
     let map = figs.iter().find(|f| f.name == "flow_map").unwrap();
     assert!(map.title.contains("Most probable network edges"), "{}", map.title);
+    for legend in ["Evidence (reports)", "Edge probability", "Hub betweenness"] {
+        assert!(map.svg.contains(legend), "legend {legend}");
+    }
+    assert!(!map.svg.contains("Hub flow betweenness"));
     assert!(!map.svg.contains("\nNo data\n</text>"), "the map shows edges");
     assert!(map.svg.matches("<polyline").count() > 20, "edges drawn");
     let cx = r.context();
@@ -572,4 +576,24 @@ fn a_run_without_cases_ranks_hubs_by_betweenness_and_says_so() {
             },
         );
     assert_eq!(cx.caption.date_range, format!("{} to {}", first.unwrap(), last.unwrap()));
+}
+
+/// A caption too long for one line (a long source and citation) is drawn as two, and the
+/// date it ends with is never cut.
+#[test]
+fn a_long_caption_wraps_and_keeps_its_date() {
+    let long = Caption {
+        source: format!(
+            "{} · Data: SIPRI Arms Transfers Database, Stockholm International Peace Research Institute",
+            "x".repeat(90)
+        ),
+        date_range: "1954 to 2024".into(),
+        dated: "Reference date: 2024-12-31".into(),
+    };
+    let f = top_hubs::render(&TopHubsInput::default(), &long, RenderSize::PRINT).unwrap();
+    assert!(f.svg.contains("Period: 1954 to 2024 · Reference date: 2024-12-31"), "date kept whole");
+    assert!(f.svg.contains("Source: xxxx"));
+    // A short caption stays on one line.
+    let f = top_hubs::render(&TopHubsInput::default(), &caption(), RenderSize::PRINT).unwrap();
+    assert!(f.svg.contains(&caption().line()));
 }
