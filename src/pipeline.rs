@@ -206,7 +206,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     timings.time("write", || -> Result<(), RunError> {
         for name in stages::file_steps(config) {
             let artifact = take(&mut done, &name)?;
-            let files = stages::artifact_files(&artifact).map_err(|source| {
+            let files = stages::artifact_files(artifact).map_err(|source| {
                 RunError::from_graph(graph::GraphError::Step { step: name.clone(), source })
             })?;
             for f in files {

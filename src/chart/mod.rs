@@ -121,6 +121,7 @@ pub struct Figure {
     /// Standalone SVG document.
     pub svg: String,
     /// PNG-encoded RGB raster.
+    #[serde(with = "crate::run::codec::bytes")]
     pub png: Vec<u8>,
 }
 

@@ -39,6 +39,20 @@ pub enum Lookup {
     Damaged(&'static str),
 }
 
+/// What a look at an entry's header found (see [`Cache::peek`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peek {
+    /// An entry whose header is sound, with the SHA-256 it records for its payload.
+    Present {
+        /// SHA-256 of the payload, as recorded.
+        sha256: [u8; 32],
+    },
+    /// No entry.
+    Miss,
+    /// An entry whose header is wrong (removed); the reason.
+    Damaged(&'static str),
+}
+
 impl Cache {
     /// A cache rooted at `root`.
     pub fn new(root: impl Into<PathBuf>) -> Cache {
@@ -58,18 +72,55 @@ impl Cache {
     /// Reads the entry of `key`.
     pub fn get(&self, key: &str) -> Lookup {
         let path = self.path(key);
-        let Ok(data) = std::fs::read(&path) else { return Lookup::Miss };
+        let Ok(mut data) = std::fs::read(&path) else { return Lookup::Miss };
         match check(&data) {
             Ok(sha256) => {
                 let _ = std::fs::File::options()
                     .write(true)
                     .open(&path)
                     .and_then(|f| f.set_modified(std::time::SystemTime::now()));
-                Lookup::Hit { bytes: data[HEADER..].to_vec(), sha256 }
+                data.drain(..HEADER); // the payload, in place: no second copy
+                Lookup::Hit { bytes: data, sha256 }
             }
             Err(why) => {
                 let _ = std::fs::remove_file(&path);
                 Lookup::Damaged(why)
+            }
+        }
+    }
+
+    /// Whether `key` has an entry, from its header alone: the magic number and a length
+    /// that matches the file's. A present entry gives the SHA-256 its header records (the
+    /// payload is checked against it by [`Cache::get`] when it is read); an entry whose
+    /// header is wrong is damaged and removed. Refreshes the entry's use time.
+    pub fn peek(&self, key: &str) -> Peek {
+        use std::io::Read;
+        let path = self.path(key);
+        let Ok(mut f) = std::fs::File::open(&path) else { return Peek::Miss };
+        let mut head = [0u8; HEADER];
+        let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+        let whole = f.read_exact(&mut head).is_ok();
+        let why = if !whole || &head[..8] != MAGIC {
+            Some("not a divnet cache entry")
+        } else if u64::from_le_bytes(head[40..48].try_into().unwrap_or_default())
+            != size.saturating_sub(HEADER as u64)
+        {
+            Some("truncated")
+        } else {
+            None
+        };
+        drop(f);
+        match why {
+            Some(why) => {
+                let _ = std::fs::remove_file(&path);
+                Peek::Damaged(why)
+            }
+            None => {
+                let _ = std::fs::File::options()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+                Peek::Present { sha256: head[8..40].try_into().unwrap_or_default() }
             }
         }
     }
@@ -168,6 +219,31 @@ fn check(data: &[u8]) -> Result<[u8; 32], &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_peek_reads_the_header_only_and_catches_bad_headers() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = Cache::new(tmp.path());
+        assert_eq!(c.peek("k1"), Peek::Miss);
+        let h = c.put("k1", b"payload").unwrap();
+        assert_eq!(c.peek("k1"), Peek::Present { sha256: h });
+        // A damaged payload passes the peek; the read catches it.
+        let mut data = std::fs::read(c.path("k1")).unwrap();
+        let last = data.len() - 1;
+        data[last] ^= 1;
+        std::fs::write(c.path("k1"), &data).unwrap();
+        assert_eq!(c.peek("k1"), Peek::Present { sha256: h });
+        assert_eq!(c.get("k1"), Lookup::Damaged("content does not match its checksum"));
+        // A truncated or foreign file fails the peek and is removed.
+        c.put("k2", b"payload").unwrap();
+        let data = std::fs::read(c.path("k2")).unwrap();
+        std::fs::write(c.path("k2"), &data[..data.len() - 2]).unwrap();
+        assert_eq!(c.peek("k2"), Peek::Damaged("truncated"));
+        assert!(!c.path("k2").exists());
+        std::fs::create_dir_all(c.path("k3").parent().unwrap()).unwrap();
+        std::fs::write(c.path("k3"), b"hello").unwrap();
+        assert_eq!(c.peek("k3"), Peek::Damaged("not a divnet cache entry"));
+    }
 
     #[test]
     fn a_stored_entry_reads_back_with_its_hash() {

@@ -44,6 +44,43 @@ pub mod arc {
     }
 }
 
+/// `#[serde(with = "crate::run::codec::bytes")]`: a `Vec<u8>` field as one byte string
+/// (copied whole), not as a sequence of numbers (read one by one).
+pub mod bytes {
+    use serde::de::{Error, SeqAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    /// Serialises the bytes as a byte string.
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v)
+    }
+
+    /// Reads a byte string (or, from a format without them, a sequence of bytes).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct Bytes;
+        impl<'de> Visitor<'de> for Bytes {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E: Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(b) = seq.next_element()? {
+                    out.push(b);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_byte_buf(Bytes)
+    }
+}
+
 /// `#[serde(with = "crate::run::codec::naive_date")]`: a `chrono::NaiveDate` as its day
 /// number from the common era.
 pub mod naive_date {
@@ -75,6 +112,8 @@ mod tests {
         shared: Arc<Vec<u32>>,
         #[serde(with = "naive_date")]
         day: chrono::NaiveDate,
+        #[serde(with = "bytes")]
+        blob: Vec<u8>,
     }
 
     #[test]
@@ -82,6 +121,7 @@ mod tests {
         let h = Holder {
             shared: Arc::new(vec![1, 2, 300]),
             day: chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+            blob: vec![0, 255, 7],
         };
         let bytes = encode(&h).unwrap();
         assert_eq!(encode(&h).unwrap(), bytes, "encoding is deterministic");

@@ -19,7 +19,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::cache::{Cache, Lookup};
+use super::cache::{Cache, Lookup, Peek};
 
 /// A boxed error from a step or a codec.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -107,7 +107,8 @@ pub struct StepReport {
 enum State<A> {
     Pending,
     Ready(A),
-    Encoded(Vec<u8>),
+    /// In the cache under this hex key, not read yet: its header gave the content hash.
+    Cached(String),
 }
 
 /// The artifacts and reports of a graph run.
@@ -115,24 +116,106 @@ pub struct Outcome<A> {
     steps: Vec<Step<A>>,
     states: Vec<State<A>>,
     index: BTreeMap<String, usize>,
+    /// Content hash of every step's artifact.
+    content: Vec<[u8; 32]>,
+    cache: Option<Cache>,
     /// One report per step, in the order the steps ran.
     pub reports: Vec<StepReport>,
 }
 
 impl<A> Outcome<A> {
-    /// The artifact of `step` (decoded now if it came from the cache); `None` for an
-    /// unknown step.
+    /// The artifact of `step` (read from the cache and decoded now if it came from there;
+    /// recomputed if its entry turns out damaged); `None` for an unknown step.
     pub fn take(&mut self, step: &str) -> Option<Result<A, GraphError>> {
         let i = *self.index.get(step)?;
+        if let Err(e) = self.materialize(i) {
+            return Some(Err(e));
+        }
         Some(match std::mem::replace(&mut self.states[i], State::Pending) {
             State::Ready(a) => Ok(a),
-            State::Encoded(bytes) => decode(&self.steps[i], &bytes),
-            State::Pending => Err(GraphError::Step {
+            _ => Err(GraphError::Step {
                 step: step.into(),
                 source: "the artifact was already taken".into(),
             }),
         })
     }
+
+    /// Makes step `i`'s artifact `Ready`: reads and checks a cached entry, and recomputes
+    /// the step (its inputs first) when the entry is damaged or missing.
+    fn materialize(&mut self, i: usize) -> Result<(), GraphError> {
+        let State::Cached(key) = &self.states[i] else { return Ok(()) };
+        let key = key.clone();
+        match self.load(i, &key) {
+            Ok(a) => {
+                self.states[i] = State::Ready(a);
+                Ok(())
+            }
+            Err(Load::Decode(e)) => Err(e),
+            Err(Load::Damaged(why)) => self.recompute(i, &key, &why),
+        }
+    }
+
+    /// Reads step `i`'s entry, checks it against the content hash its header promised, and
+    /// decodes it.
+    fn load(&self, i: usize, key: &str) -> Result<A, Load> {
+        let cache = self.cache.as_ref().ok_or_else(|| Load::Damaged("no cache".into()))?;
+        match cache.get(key) {
+            Lookup::Hit { bytes, sha256 } if sha256 == self.content[i] => {
+                decode(&self.steps[i], &bytes).map_err(Load::Decode)
+            }
+            Lookup::Hit { .. } => Err(Load::Damaged("replaced since it was looked up".into())),
+            Lookup::Miss => Err(Load::Damaged("removed since it was looked up".into())),
+            Lookup::Damaged(why) => Err(Load::Damaged(why.into())),
+        }
+    }
+
+    /// Runs step `i` again after its cache entry was found unusable when read, stores the
+    /// result under its key again, and notes it in its report.
+    fn recompute(&mut self, i: usize, key: &str, why: &str) -> Result<(), GraphError> {
+        let deps: Vec<usize> = self.steps[i].deps.iter().map(|d| self.index[d]).collect();
+        for &d in &deps {
+            self.materialize(d)?;
+        }
+        let s = &self.steps[i];
+        let inputs: Vec<&A> = deps
+            .iter()
+            .map(|&d| match &self.states[d] {
+                State::Ready(a) => Ok(a),
+                _ => Err(GraphError::Step {
+                    step: s.name.clone(),
+                    source: format!("its input {} was not ready", self.steps[d].name).into(),
+                }),
+            })
+            .collect::<Result<_, _>>()?;
+        let t = Instant::now();
+        let a =
+            (s.run)(&inputs).map_err(|source| GraphError::Step { step: s.name.clone(), source })?;
+        let ms = t.elapsed().as_millis() as u64;
+        if let Some(Ok(bytes)) = s.codec.as_ref().map(|codec| (codec.encode)(&a)) {
+            self.content[i] = Sha256::digest(&bytes).into();
+            if let Some(c) = &self.cache {
+                let _ = c.put(key, &bytes);
+            }
+        }
+        let name = s.name.clone();
+        let content = hex(&self.content[i]);
+        if let Some(r) = self.reports.iter_mut().find(|r| r.step == name) {
+            r.cached = false;
+            r.ms = ms;
+            r.content = content;
+            r.cache_note = Some(format!("damaged cache entry found when read ({why}), recomputed"));
+        }
+        self.states[i] = State::Ready(a);
+        Ok(())
+    }
+}
+
+/// Why a cached artifact could not be used.
+enum Load {
+    /// The entry is gone or damaged: recompute.
+    Damaged(String),
+    /// The entry is intact but does not decode: an error.
+    Decode(GraphError),
 }
 
 fn decode<A>(step: &Step<A>, bytes: &[u8]) -> Result<A, GraphError> {
@@ -198,7 +281,9 @@ fn levels<A>(steps: &[Step<A>]) -> Result<Vec<Vec<usize>>, GraphError> {
 }
 
 /// Runs `steps` in dependency order, each level's steps in parallel. With a cache, a step
-/// whose key is cached does not run. `version` goes into every key.
+/// whose key is cached does not run, and its artifact is read only when a step that runs
+/// or the caller needs it (its content hash comes from the entry's header). `version`
+/// goes into every key.
 pub fn run<A: Send + Sync>(
     steps: Vec<Step<A>>,
     cache: Option<&Cache>,
@@ -207,68 +292,78 @@ pub fn run<A: Send + Sync>(
     let order = levels(&steps)?;
     let index: BTreeMap<String, usize> =
         steps.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
-    let mut states: Vec<State<A>> = steps.iter().map(|_| State::Pending).collect();
-    let mut content: Vec<[u8; 32]> = vec![[0; 32]; steps.len()];
-    let mut reports = Vec::with_capacity(steps.len());
+    let states: Vec<State<A>> = steps.iter().map(|_| State::Pending).collect();
+    let content: Vec<[u8; 32]> = vec![[0; 32]; steps.len()];
+    let reports = Vec::with_capacity(steps.len());
+    let mut g = Outcome { steps, states, index, content, cache: cache.cloned(), reports };
     for level in order {
-        // Keys and cache lookups.
-        let planned: Vec<(usize, [u8; 32], Lookup)> = level
+        // Keys and cache lookups (headers only).
+        let planned: Vec<(usize, [u8; 32], Peek)> = level
             .par_iter()
             .map(|&i| {
-                let s = &steps[i];
+                let s = &g.steps[i];
                 let mut h = Sha256::new();
                 for part in [version.as_bytes(), s.name.as_bytes(), &s.salt] {
                     h.update((part.len() as u64).to_le_bytes());
                     h.update(part);
                 }
                 for d in &s.deps {
-                    h.update(content[index[d]]);
+                    h.update(g.content[g.index[d]]);
                 }
                 let key: [u8; 32] = h.finalize().into();
                 let found = match (cache, &s.codec) {
-                    (Some(c), Some(_)) => c.get(&hex(&key)),
-                    _ => Lookup::Miss,
+                    (Some(c), Some(_)) => c.peek(&hex(&key)),
+                    _ => Peek::Miss,
                 };
                 (i, key, found)
             })
             .collect();
-        // Inputs of the steps that must run, decoded once.
+        // Inputs of the steps that must run: cached ones read and decoded once, in
+        // parallel; one whose entry turns out damaged is recomputed.
         let mut need: Vec<usize> = planned
             .iter()
-            .filter(|p| !matches!(p.2, Lookup::Hit { .. }))
-            .flat_map(|p| steps[p.0].deps.iter().map(|d| index[d]))
+            .filter(|p| !matches!(p.2, Peek::Present { .. }))
+            .flat_map(|p| g.steps[p.0].deps.iter().map(|d| g.index[d]))
             .collect();
         need.sort_unstable();
         need.dedup();
-        let decoded: Vec<(usize, Result<A, GraphError>)> = need
+        let loaded: Vec<(usize, Result<A, Load>)> = need
             .par_iter()
-            .filter_map(|&j| match &states[j] {
-                State::Encoded(bytes) => Some((j, decode(&steps[j], bytes))),
+            .filter_map(|&j| match &g.states[j] {
+                State::Cached(key) => Some((j, g.load(j, key))),
                 _ => None,
             })
             .collect();
-        for (j, a) in decoded {
-            states[j] = State::Ready(a?);
+        for (j, a) in loaded {
+            match a {
+                Ok(a) => g.states[j] = State::Ready(a),
+                Err(Load::Decode(e)) => return Err(e),
+                Err(Load::Damaged(why)) => {
+                    let State::Cached(key) = &g.states[j] else { continue };
+                    let key = key.clone();
+                    g.recompute(j, &key, &why)?;
+                }
+            }
         }
         // The work.
         let results: Vec<_> = planned
             .into_par_iter()
             .map(|(i, key, found)| {
-                let s = &steps[i];
+                let s = &g.steps[i];
                 let mut note = None;
                 match found {
-                    Lookup::Hit { bytes, sha256 } => {
-                        return Ok((i, key, sha256, State::Encoded(bytes), true, 0, None));
+                    Peek::Present { sha256 } => {
+                        return Ok((i, key, sha256, State::Cached(hex(&key)), true, 0, None));
                     }
-                    Lookup::Damaged(why) => {
+                    Peek::Damaged(why) => {
                         note = Some(format!("damaged cache entry ({why}), recomputed"))
                     }
-                    Lookup::Miss => {}
+                    Peek::Miss => {}
                 }
                 let inputs: Vec<&A> = s
                     .deps
                     .iter()
-                    .map(|d| match &states[index[d]] {
+                    .map(|d| match &g.states[g.index[d]] {
                         State::Ready(a) => Ok(a),
                         _ => Err(GraphError::Step {
                             step: s.name.clone(),
@@ -302,10 +397,10 @@ pub fn run<A: Send + Sync>(
             })
             .collect::<Result<Vec<_>, GraphError>>()?;
         for (i, key, sha, state, cached, ms, cache_note) in results {
-            content[i] = sha;
-            states[i] = state;
-            reports.push(StepReport {
-                step: steps[i].name.clone(),
+            g.content[i] = sha;
+            g.states[i] = state;
+            g.reports.push(StepReport {
+                step: g.steps[i].name.clone(),
                 key: hex(&key),
                 content: hex(&sha),
                 cached,
@@ -314,7 +409,7 @@ pub fn run<A: Send + Sync>(
             });
         }
     }
-    Ok(Outcome { steps, states, index, reports })
+    Ok(g)
 }
 
 #[cfg(test)]
@@ -414,10 +509,26 @@ mod tests {
         *bytes.last_mut().unwrap() ^= 0x40;
         std::fs::write(&path, bytes).unwrap();
         let mut out = run(graph(3, 4, &runs), Some(&cache), "test").unwrap();
+        // The entry's header is sound, so the lookup trusts it is there; nothing read it.
+        assert!(out.reports.iter().find(|r| r.step == "b").unwrap().cached);
+        assert_eq!(out.take("d").unwrap().unwrap(), 10);
+        // Reading it finds the damage by the checksum: b is recomputed (from a, read from
+        // the cache) and its entry rewritten.
+        let before = runs.load(Ordering::SeqCst);
+        assert_eq!(out.take("b").unwrap().unwrap(), 6);
+        assert_eq!(runs.load(Ordering::SeqCst), before + 1, "only b ran");
         let b = out.reports.iter().find(|r| r.step == "b").unwrap();
         assert!(!b.cached);
-        assert!(b.cache_note.as_deref().unwrap().contains("damaged"));
-        assert_eq!(out.take("d").unwrap().unwrap(), 10);
+        assert!(b.cache_note.as_deref().unwrap().contains("found when read"));
+        assert!(matches!(cache.get(key), Lookup::Hit { .. }), "entry rewritten");
+        // A step that runs reads its damaged input the same way.
+        let mut bytes = std::fs::read(&path).unwrap();
+        *bytes.last_mut().unwrap() ^= 0x40;
+        std::fs::write(&path, bytes).unwrap();
+        let mut out = run(graph(3, 5, &runs), Some(&cache), "test").unwrap();
+        assert_eq!(out.take("d").unwrap().unwrap(), 11);
+        let b = out.reports.iter().find(|r| r.step == "b").unwrap();
+        assert!(!b.cached && b.cache_note.as_deref().unwrap().contains("found when read"));
     }
 
     #[test]

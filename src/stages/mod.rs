@@ -49,6 +49,7 @@ pub struct OutFile {
     /// Path relative to the run directory.
     pub path: String,
     /// The bytes.
+    #[serde(with = "crate::run::codec::bytes")]
     pub bytes: Vec<u8>,
     /// Rows or features, for a table or a single-layer file.
     pub rows: Option<u64>,
@@ -759,25 +760,28 @@ pub fn file_steps(config: &Config) -> Vec<String> {
     out
 }
 
-/// The files of a file-writing step's artifact (a figure as PNG and SVG).
-pub fn artifact_files(a: &Artifact) -> Result<Vec<OutFile>, BoxError> {
+/// The files of a file-writing step's artifact (a figure as PNG and SVG), taken out of it
+/// without a copy when nothing else holds it.
+pub fn artifact_files(a: Artifact) -> Result<Vec<OutFile>, BoxError> {
     Ok(match a {
-        Artifact::Files(f) => f.as_ref().clone(),
-        Artifact::Figure(f) => match &f.figure {
-            Some(fig) => vec![
-                OutFile {
-                    path: format!("figures/{}.png", fig.name),
-                    bytes: fig.png.clone(),
-                    rows: None,
-                },
-                OutFile {
-                    path: format!("figures/{}.svg", fig.name),
-                    bytes: fig.svg.clone().into_bytes(),
-                    rows: None,
-                },
-            ],
-            None => Vec::new(),
-        },
+        Artifact::Files(f) => Arc::try_unwrap(f).unwrap_or_else(|f| f.as_ref().clone()),
+        Artifact::Figure(f) => {
+            match Arc::try_unwrap(f).unwrap_or_else(|f| f.as_ref().clone()).figure {
+                Some(fig) => vec![
+                    OutFile {
+                        path: format!("figures/{}.png", fig.name),
+                        bytes: fig.png,
+                        rows: None,
+                    },
+                    OutFile {
+                        path: format!("figures/{}.svg", fig.name),
+                        bytes: fig.svg.into_bytes(),
+                        rows: None,
+                    },
+                ],
+                None => Vec::new(),
+            }
+        }
         _ => return Err("not a file-writing step".into()),
     })
 }
