@@ -144,6 +144,8 @@ pub struct Seizure {
     pub source: Option<Text>,
     /// Confidence in [0, 1].
     pub confidence: Option<f64>,
+    /// Who held the weapons when they were seized (`Hezbollah (Lebanon)*`, `Los Zetas`).
+    pub possessor: Option<Text>,
     /// Provenance.
     pub row: RowRef,
 }

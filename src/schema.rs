@@ -134,6 +134,11 @@ pub const SEIZURE_COLUMNS: &[ColumnSpec] = &[
     col("transport_mode", Opt, "land | sea | air | postal | unknown"),
     col("source", Opt, "where the record comes from"),
     col("confidence", Opt, "confidence in the record, 0..1"),
+    col(
+        "possessor",
+        Opt,
+        "who held the weapons when seized: a name, or a party in SIPRI's conventions",
+    ),
 ];
 
 /// Columns of the looting-incidents table.

@@ -93,9 +93,43 @@ pub fn seizures(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
         .text("transport_mode", s.iter().map(|r| r.transport_mode.map(|m| m.as_str())))
         .text("source", s.iter().map(|r| r.source.as_deref()))
         .float("confidence", s.iter().map(|r| r.confidence))
+        .text("possessor", s.iter().map(|r| r.possessor.as_deref()))
+        .text("possessor_kind", {
+            let mut kinds = PartyKinds::new(g);
+            s.iter().map(move |r| r.possessor.as_deref().map(|p| kinds.kind(p))).collect::<Vec<_>>()
+        })
         .text("source_file", s.iter().map(|r| Some(file_name(&ing.files, r.row))))
         .uint("source_line", s.iter().map(|r| Some(r.row.line)))
         .build()
+}
+
+/// The kind of a party named in free text (a possessor, a perpetrator): its kind in
+/// SIPRI's conventions, or `unclassified`; each distinct name parsed once.
+struct PartyKinds<'g> {
+    g: &'g Gazetteer,
+    seen: std::collections::HashMap<String, (&'static str, String, Option<crate::geo::CountryId>)>,
+}
+
+impl<'g> PartyKinds<'g> {
+    fn new(g: &'g Gazetteer) -> Self {
+        PartyKinds { g, seen: Default::default() }
+    }
+
+    /// (kind, name without marks, country) of a party.
+    fn party(&mut self, text: &str) -> (&'static str, String, Option<crate::geo::CountryId>) {
+        let g = self.g;
+        self.seen
+            .entry(text.to_string())
+            .or_insert_with(|| match crate::actors::parse_actor(text, g) {
+                Ok(a) => (a.kind.as_str(), a.name, a.country),
+                Err(_) => ("unclassified", text.trim().to_string(), None),
+            })
+            .clone()
+    }
+
+    fn kind(&mut self, text: &str) -> &'static str {
+        self.party(text).0
+    }
 }
 
 /// The normalised looting-incidents table.
@@ -187,6 +221,8 @@ struct ActorRow {
     last_seen: Option<PartialDate>,
     routes_from: u64,
     routes_to: u64,
+    seizures: u64,
+    items_seized: u64,
     looting_incidents: u64,
     weapons_looted: u64,
 }
@@ -203,13 +239,20 @@ impl ActorRow {
 /// The actors table: every party the records name beside a place, one row per name and
 /// kind. Route endpoints that are parties (armed groups, historical states; see
 /// [`crate::actors`]) count as `routes_from`/`routes_to` with the legs' reported dates;
-/// looting perpetrators count as `looting_incidents` and `weapons_looted` with the
-/// incidents' dates and countries. A perpetrator written in SIPRI's conventions gets its
-/// kind from them; any other name is `unclassified`, in the country of its incidents (the
-/// most frequent one, the first in ISO3 order on a tie). Sorted by kind, then name.
-pub fn actors(g: &Gazetteer, looting: &Ingested, routes: &Ingested) -> Result<Table, OutputError> {
+/// seizure possessors as `seizures` and `items_seized`, looting perpetrators as
+/// `looting_incidents` and `weapons_looted`, with their records' dates and countries. A
+/// possessor or perpetrator written in SIPRI's conventions gets its kind from them; any
+/// other name is `unclassified`, in the country of its records (the most frequent one,
+/// the first in ISO3 order on a tie). Sorted by kind, then name.
+pub fn actors(
+    g: &Gazetteer,
+    seizures: &Ingested,
+    looting: &Ingested,
+    routes: &Ingested,
+) -> Result<Table, OutputError> {
     use std::collections::BTreeMap;
     let mut rows: BTreeMap<(&'static str, String), ActorRow> = BTreeMap::new();
+    let mut parties = PartyKinds::new(g);
     for r in &routes.routes {
         for (party, at, from) in [(&r.from_actor, r.from, true), (&r.to_actor, r.to, false)] {
             let Some(a) = party else { continue };
@@ -226,20 +269,26 @@ pub fn actors(g: &Gazetteer, looting: &Ingested, routes: &Ingested) -> Result<Ta
         }
     }
     let mut countries: BTreeMap<(&'static str, String), BTreeMap<String, u64>> = BTreeMap::new();
-    for l in &looting.looting {
-        let Some(p) = l.perpetrator.as_deref().map(str::trim).filter(|p| !p.is_empty()) else {
-            continue;
-        };
-        let parsed = crate::actors::parse_actor(p, g).ok();
-        let (kind, name, country) = match &parsed {
-            Some(a) => (a.kind.as_str(), a.name.clone(), a.country),
-            None => ("unclassified", p.to_string(), None),
-        };
+    let mut named = |text: Option<&str>, at: crate::geo::CountryId| {
+        let p = text.map(str::trim).filter(|p| !p.is_empty())?;
+        let (kind, name, country) = parties.party(p);
         let key = (kind, name);
-        let iso = g.country(country.unwrap_or(l.location.country)).iso3.clone();
+        let iso = g.country(country.unwrap_or(at)).iso3.clone();
         *countries.entry(key.clone()).or_default().entry(iso).or_default() += 1;
-        let row = rows.entry(key).or_default();
-        row.kind = kind;
+        Some(key)
+    };
+    for z in &seizures.seizures {
+        let Some(key) = named(z.possessor.as_deref(), z.location.country) else { continue };
+        let row = rows.entry(key.clone()).or_default();
+        row.kind = key.0;
+        row.seen(Some(z.date));
+        row.seizures += 1;
+        row.items_seized += z.quantity.unwrap_or(1);
+    }
+    for l in &looting.looting {
+        let Some(key) = named(l.perpetrator.as_deref(), l.location.country) else { continue };
+        let row = rows.entry(key.clone()).or_default();
+        row.kind = key.0;
         row.seen(Some(l.date));
         row.looting_incidents += 1;
         row.weapons_looted += l.weapons_looted.unwrap_or(0);
@@ -260,6 +309,8 @@ pub fn actors(g: &Gazetteer, looting: &Ingested, routes: &Ingested) -> Result<Ta
         .text("last_seen", rows.iter().map(|(_, r)| r.last_seen.map(|d| d.to_string())))
         .uint("routes_from", rows.iter().map(|(_, r)| Some(r.routes_from)))
         .uint("routes_to", rows.iter().map(|(_, r)| Some(r.routes_to)))
+        .uint("seizures", rows.iter().map(|(_, r)| Some(r.seizures)))
+        .uint("items_seized", rows.iter().map(|(_, r)| Some(r.items_seized)))
         .uint("looting_incidents", rows.iter().map(|(_, r)| Some(r.looting_incidents)))
         .uint("weapons_looted", rows.iter().map(|(_, r)| Some(r.weapons_looted)))
         .build()

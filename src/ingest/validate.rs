@@ -208,6 +208,7 @@ const S_QUANTITY: Col = col(crate::schema::SEIZURE_COLUMNS, "quantity");
 const S_ROUNDS: Col = col(crate::schema::SEIZURE_COLUMNS, "rounds");
 const S_SERIAL: Col = col(crate::schema::SEIZURE_COLUMNS, "serial");
 const S_SOURCE: Col = col(crate::schema::SEIZURE_COLUMNS, "source");
+const S_POSSESSOR: Col = col(crate::schema::SEIZURE_COLUMNS, "possessor");
 const S_TRACED_INCIDENT_ID: Col = col(crate::schema::SEIZURE_COLUMNS, "traced_incident_id");
 const S_TRANSIT: Col = col(crate::schema::SEIZURE_COLUMNS, "transit");
 const S_TRANSPORT_MODE: Col = col(crate::schema::SEIZURE_COLUMNS, "transport_mode");
@@ -792,6 +793,7 @@ impl<'g> Checker<'g> {
                     traced_incident_id: a.text(S_TRACED_INCIDENT_ID),
                     transport_mode: mode,
                     source: a.text(S_SOURCE),
+                    possessor: a.text(S_POSSESSOR),
                     confidence,
                     row,
                 },

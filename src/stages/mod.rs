@@ -524,12 +524,13 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
     ));
     out.push(step(
         "tables:actors",
-        &[loot, rout],
+        &[seiz, loot, rout],
         Vec::new(),
         codec!(arc Files, Vec<OutFile>),
         move |a| {
             let g = gazetteer()?;
-            let t = crate::tables::actors(g, a[0].records()?, a[1].records()?).map_err(boxed)?;
+            let (s, l, r) = (a[0].records()?, a[1].records()?, a[2].records()?);
+            let t = crate::tables::actors(g, s, l, r).map_err(boxed)?;
             Ok(Artifact::Files(Arc::new(OutFile::tables(&[t]).map_err(boxed)?)))
         },
     ));

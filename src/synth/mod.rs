@@ -220,6 +220,7 @@ pub fn write_dataset(spec: &SynthSpec, g: &Gazetteer, dir: &Path) -> std::io::Re
                     mode,
                     "synthetic",
                     &conf,
+                    "",
                 ],
             )?;
         }

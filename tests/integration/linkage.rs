@@ -47,6 +47,7 @@ fn seizure(id: usize, year: i32, iso3: &str) -> Seizure {
         transport_mode: None,
         source: None,
         confidence: None,
+        possessor: None,
         row: RowRef { file: 0, line: id as u64 },
     }
 }

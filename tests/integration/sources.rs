@@ -325,7 +325,22 @@ fn the_actors_table_sums_up_every_named_party() {
     let mut acled = InputSpec::file(data("sources/acled_fixture.csv").display().to_string());
     Preset::Acled.apply(&mut acled);
     let looting = ingest_specs(vec![], vec![acled], vec![]).unwrap();
-    let t = divnet::tables::actors(crate::common::gaz(), &looting, &routes).unwrap();
+    // Seizures naming who held the weapons.
+    let dir = tempfile::tempdir().unwrap();
+    let held = dir.path().join("held.csv");
+    std::fs::write(
+        &held,
+        "id,date,country,quantity,possessor\n\
+         s1,2023-04,MEX,12,Los Zetas\n\
+         s2,2023-06,MEX,3,Los Zetas\n\
+         s3,2024-01,LBN,40,Hezbollah (Lebanon)*\n\
+         s4,2024-02,USA,1,\n",
+    )
+    .unwrap();
+    let seizures =
+        ingest_specs(vec![InputSpec::file(held.display().to_string())], vec![], vec![]).unwrap();
+    assert_eq!(seizures.seizures.len(), 4, "{:?}", seizures.rejections);
+    let t = divnet::tables::actors(crate::common::gaz(), &seizures, &looting, &routes).unwrap();
     let csv = String::from_utf8(t.csv_bytes().unwrap()).unwrap();
     let rows: Vec<BTreeMap<String, String>> =
         csv::Reader::from_reader(csv.as_bytes()).deserialize().map(|r| r.unwrap()).collect();
@@ -348,6 +363,17 @@ fn the_actors_table_sums_up_every_named_party() {
     assert_eq!((rsf["kind"].as_str(), rsf["country"].as_str()), ("unclassified", "SDN"));
     assert_eq!(rsf["looting_incidents"], "1");
     assert_eq!(rsf["first_seen"], "2024-01-09");
+    // Seizure possessors: counted with their items, dated by their seizures; Hezbollah
+    // also receives routes, so its row sums both.
+    let zetas = find("Los Zetas");
+    assert_eq!(
+        (zetas["kind"].as_str(), zetas["country"].as_str(), zetas["seizures"].as_str()),
+        ("unclassified", "MEX", "2")
+    );
+    assert_eq!((zetas["items_seized"].as_str(), zetas["first_seen"].as_str()), ("15", "2023-04"));
+    let hez = find("Hezbollah");
+    assert_eq!((hez["kind"].as_str(), hez["seizures"].as_str()), ("armed_group", "1"));
+    assert!(hez["routes_to"].parse::<u64>().unwrap() >= 1);
     // Every party of an accepted route is in the table once.
     let mut names: Vec<&str> = routes
         .routes
