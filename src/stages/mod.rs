@@ -535,10 +535,12 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         },
     ));
     let deps: Vec<&str> = PATHS.iter().copied().chain([seiz, loot]).collect();
-    out.push(step("tables:paths", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), |a| {
+    out.push(step("tables:paths", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), move |a| {
+        let g = gazetteer()?;
         let p = paths_result(a)?;
-        let t = paths::paths_tables(&p, &a[5].records()?.seizures, &a[6].records()?.looting)
-            .map_err(boxed)?;
+        let seizures = &a[5].records()?.seizures;
+        let mut t = paths::paths_tables(&p, seizures, &a[6].records()?.looting).map_err(boxed)?;
+        t.push(paths::actor_flows_table(&p, g, seizures).map_err(boxed)?);
         Ok(Artifact::Files(Arc::new(OutFile::tables(&t).map_err(boxed)?)))
     }));
     let deps: Vec<&str> = PATHS.iter().copied().chain(["hubs"]).collect();

@@ -414,3 +414,42 @@ pub fn paths_tables(
         .build()?;
     Ok(vec![nodes_t, edges_t, cases_t, links_t, paths_t, edge_flows_t, node_flows_t])
 }
+
+/// The `actor_flows` table: expected weapons reaching each receiving actor (the possessor
+/// of the seized weapons, where a seizure names one), by path: one row per actor, its kind
+/// (SIPRI's conventions, else `unclassified`) and node sequence, with the expected quantity
+/// (each case's quantity times the path's share) and the number of cases. Sorted by actor,
+/// then quantity (largest first), then path.
+pub fn actor_flows_table(
+    r: &PathsResult,
+    g: &Gazetteer,
+    seizures: &[Seizure],
+) -> Result<Table, OutputError> {
+    let net = &r.network;
+    let mut kinds: HashMap<&str, &'static str> = HashMap::new();
+    let mut acc: BTreeMap<(&str, &[NodeIndex]), (f64, u64)> = BTreeMap::new();
+    for (c, ps) in r.cases.iter().zip(r.paths.iter()) {
+        let Some(actor) = seizures.get(c.seizure).and_then(|s| s.possessor.as_deref()) else {
+            continue;
+        };
+        kinds.entry(actor).or_insert_with(|| {
+            crate::actors::parse_actor(actor, g).map_or("unclassified", |a| a.kind.as_str())
+        });
+        for p in ps {
+            let e = acc.entry((actor, &p.nodes)).or_default();
+            e.0 += c.quantity * p.share;
+            e.1 += 1;
+        }
+    }
+    let mut rows: Vec<_> = acc.into_iter().collect();
+    rows.sort_by(|a, b| a.0.0.cmp(b.0.0).then(b.1.0.total_cmp(&a.1.0)).then(a.0.1.cmp(b.0.1)));
+    TableBuilder::new("actor_flows")
+        .text("actor", rows.iter().map(|(k, _)| Some(k.0)))
+        .text("actor_kind", rows.iter().map(|(k, _)| kinds.get(k.0).copied()))
+        .text("nodes", rows.iter().map(|(k, _)| Some(node_ids(net, k.1, |n| &n.id))))
+        .text("names", rows.iter().map(|(k, _)| Some(node_ids(net, k.1, |n| &n.name))))
+        .uint("hops", rows.iter().map(|(k, _)| Some(k.1.len().saturating_sub(1) as u64)))
+        .float("expected_quantity", rows.iter().map(|(_, v)| Some(v.0)))
+        .uint("cases", rows.iter().map(|(_, v)| Some(v.1)))
+        .build()
+}

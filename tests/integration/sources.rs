@@ -388,3 +388,65 @@ fn the_actors_table_sums_up_every_named_party() {
         assert_eq!(rows.iter().filter(|r| r["actor"] == n).count(), 1, "{n}");
     }
 }
+
+#[test]
+fn flows_reaching_each_receiving_actor_are_summed_by_path() {
+    let config =
+        divnet::config::Config::from_file(&crate::common::root().join("datasets/demo/divnet.toml"))
+            .unwrap();
+    let mut ing = divnet::pipeline::validate(&config, crate::common::gaz()).unwrap();
+    // Name a possessor on every third seizure: two parties, one in SIPRI's conventions.
+    for (i, s) in ing.seizures.iter_mut().enumerate() {
+        s.possessor = match i % 3 {
+            0 => Some("Hezbollah (Lebanon)*".into()),
+            1 => Some("Los Zetas".into()),
+            _ => None,
+        };
+    }
+    let g = crate::common::gaz();
+    let p =
+        divnet::stages::paths::paths(&config, g, &ing.seizures, &ing.looting, &ing.routes).unwrap();
+    let t = divnet::stages::paths::actor_flows_table(&p, g, &ing.seizures).unwrap();
+    let csv = String::from_utf8(t.csv_bytes().unwrap()).unwrap();
+    let rows: Vec<BTreeMap<String, String>> =
+        csv::Reader::from_reader(csv.as_bytes()).deserialize().map(|r| r.unwrap()).collect();
+    assert!(!rows.is_empty());
+    // Per actor, the expected quantities add up to the quantity of its reachable cases
+    // (each case's paths share 1 between them).
+    for (actor, kind) in [("Hezbollah (Lebanon)*", "armed_group"), ("Los Zetas", "unclassified")] {
+        let got: f64 = rows
+            .iter()
+            .filter(|r| r["actor"] == actor)
+            .inspect(|r| assert_eq!(r["actor_kind"], kind))
+            .map(|r| r["expected_quantity"].parse::<f64>().unwrap())
+            .sum();
+        let want: f64 = p
+            .cases
+            .iter()
+            .zip(p.paths.iter())
+            .filter(|(c, ps)| {
+                !ps.is_empty() && ing.seizures[c.seizure].possessor.as_deref() == Some(actor)
+            })
+            .map(|(c, _)| c.quantity)
+            .sum();
+        assert!(want > 0.0, "{actor} has flows");
+        assert!((got - want).abs() <= 1e-6 * want, "{actor}: {got} vs {want}");
+    }
+    // Rows are one per actor and path, largest first within an actor.
+    let mut seen = std::collections::BTreeSet::new();
+    for w in rows.windows(2) {
+        if w[0]["actor"] == w[1]["actor"] {
+            let (a, b): (f64, f64) = (
+                w[0]["expected_quantity"].parse().unwrap(),
+                w[1]["expected_quantity"].parse().unwrap(),
+            );
+            assert!(a >= b);
+        }
+    }
+    for r in &rows {
+        assert!(
+            seen.insert((r["actor"].clone(), r["nodes"].clone())),
+            "one row per actor and path"
+        );
+    }
+}
