@@ -565,12 +565,21 @@ fn remove_run_dir(dir: &Path, verify: bool, notices: &mut Vec<String>) -> std::i
         }
     }
     let mut kept = Vec::new();
+    let mut run_files = Vec::new();
     for f in files {
-        if listed.contains(&f) || RUN_FILES.contains(&f.as_str()) {
+        if RUN_FILES.contains(&f.as_str()) {
+            run_files.push(f);
+        } else if listed.contains(&f) {
             std::fs::remove_file(dir.join(&f))?;
         } else {
             kept.push(f);
         }
+    }
+    // The manifest goes last: a run killed while removing an old run leaves a directory
+    // whose manifest still lists every file in it, which the next run removes.
+    run_files.sort_by_key(|f| f == "manifest.json");
+    for f in run_files {
+        std::fs::remove_file(dir.join(&f))?;
     }
     remove_empty_dirs(dir)?;
     if kept.is_empty() && std::fs::symlink_metadata(dir).is_err() {
