@@ -105,13 +105,13 @@ pub fn seizures(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
 
 /// The kind of a party named in free text (a possessor, a perpetrator): its kind in
 /// SIPRI's conventions, or `unclassified`; each distinct name parsed once.
-struct PartyKinds<'g> {
+pub(crate) struct PartyKinds<'g> {
     g: &'g Gazetteer,
     seen: std::collections::HashMap<String, (&'static str, String, Option<crate::geo::CountryId>)>,
 }
 
 impl<'g> PartyKinds<'g> {
-    fn new(g: &'g Gazetteer) -> Self {
+    pub(crate) fn new(g: &'g Gazetteer) -> Self {
         PartyKinds { g, seen: Default::default() }
     }
 
@@ -127,7 +127,7 @@ impl<'g> PartyKinds<'g> {
             .clone()
     }
 
-    fn kind(&mut self, text: &str) -> &'static str {
+    pub(crate) fn kind(&mut self, text: &str) -> &'static str {
         self.party(text).0
     }
 }

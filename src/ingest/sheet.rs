@@ -19,10 +19,11 @@ use super::IngestError;
 use super::read::{Opened, RawRow, RowSource};
 
 /// How many leading rows [`find_header`] searches.
-pub const HEADER_SEARCH_ROWS: usize = 50;
+pub const HEADER_SEARCH_ROWS: usize = super::text::HEADER_SEARCH_LINES;
 
 /// The index of the header among `rows`: the first row holding the most of `wanted`
-/// (compared trimmed and case-insensitively), or `None` if no row holds any.
+/// (scored as CSV header lines are, [`super::text::count_expected`]), or `None` if no row
+/// holds any.
 ///
 /// ```
 /// use divnet::ingest::sheet::find_header;
@@ -38,7 +39,7 @@ pub fn find_header<S: AsRef<str>>(rows: &[Vec<String>], wanted: &[S]) -> Option<
     let wanted: Vec<String> = wanted.iter().map(|w| w.as_ref().trim().to_lowercase()).collect();
     let mut best: Option<(usize, usize)> = None;
     for (i, row) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-        let hits = row.iter().filter(|c| wanted.contains(&c.trim().to_lowercase())).count();
+        let hits = super::text::count_expected(row.iter().map(String::as_str), &wanted);
         if hits > 0 && best.is_none_or(|(_, b)| hits > b) {
             best = Some((i, hits));
         }

@@ -141,9 +141,16 @@ fn score(line: &[u8], expected: &[String], delimiter: u8) -> usize {
     if !matches!(rdr.read_byte_record(&mut rec), Ok(true)) {
         return 0;
     }
+    let fields: Vec<std::borrow::Cow<'_, str>> = rec.iter().map(String::from_utf8_lossy).collect();
+    count_expected(fields.iter().map(|f| f.as_ref()), expected)
+}
+
+/// How many distinct names of `expected` (lower case) a candidate header's fields carry,
+/// compared trimmed, without a byte-order mark and in any case: the score by which CSV
+/// lines and spreadsheet rows are chosen as the header.
+pub fn count_expected<'a>(fields: impl IntoIterator<Item = &'a str>, expected: &[String]) -> usize {
     let mut seen: Vec<&String> = Vec::new();
-    for f in rec.iter() {
-        let f = String::from_utf8_lossy(f);
+    for f in fields {
         let f = f.trim().trim_start_matches('\u{feff}').trim().to_lowercase();
         if let Some(e) = expected.iter().find(|e| **e == f)
             && !seen.contains(&e)

@@ -426,15 +426,14 @@ pub fn actor_flows_table(
     seizures: &[Seizure],
 ) -> Result<Table, OutputError> {
     let net = &r.network;
+    let mut parties = crate::tables::PartyKinds::new(g);
     let mut kinds: HashMap<&str, &'static str> = HashMap::new();
     let mut acc: BTreeMap<(&str, &[NodeIndex]), (f64, u64)> = BTreeMap::new();
     for (c, ps) in r.cases.iter().zip(r.paths.iter()) {
         let Some(actor) = seizures.get(c.seizure).and_then(|s| s.possessor.as_deref()) else {
             continue;
         };
-        kinds.entry(actor).or_insert_with(|| {
-            crate::actors::parse_actor(actor, g).map_or("unclassified", |a| a.kind.as_str())
-        });
+        kinds.entry(actor).or_insert_with(|| parties.kind(actor));
         for p in ps {
             let e = acc.entry((actor, &p.nodes)).or_default();
             e.0 += c.quantity * p.share;

@@ -68,21 +68,8 @@ fn ran(out: &Path) -> BTreeSet<String> {
 
 /// Every file of a run but `run.json`, by relative path.
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
-                if rel != "run.json" {
-                    out.insert(rel, std::fs::read(&p).unwrap());
-                }
-            }
-        }
-    }
+    let mut out = crate::common::files_under(dir);
+    out.remove("run.json");
     out
 }
 
