@@ -42,6 +42,7 @@ fn bench(c: &mut Criterion) {
             seizures: vec![InputSpec::file(file.display().to_string())],
             looting: vec![],
             routes: vec![],
+            ..InputSet::default()
         };
         b.iter(|| {
             let ing = ingest(&inputs, Path::new("/"), g, IngestOptions::default()).expect("ingest");

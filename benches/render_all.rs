@@ -14,20 +14,11 @@ fn bench(c: &mut Criterion) {
     let config = Config::from_file(&root.join("datasets/demo/divnet.toml")).expect("demo config");
     let g = Gazetteer::embedded().expect("gazetteer");
     let ing = divnet::pipeline::validate(&config, g).expect("demo ingests");
-    let paths = divnet::stages::paths::paths(&config, g, &ing.seizures, &ing.looting, &ing.routes)
-        .expect("paths");
-    let hubs = divnet::stages::hubs::hubs(&config.hubs, &paths).expect("hubs");
-    let hotspots =
-        divnet::stages::hotspots::hotspots(&config.hotspots, g, &ing.seizures, &ing.looting)
-            .expect("hotspots");
-    let results = Results::all(&paths, &hubs, &hotspots);
-    let dated = Dated::new(paths.reference_date, None);
-    let caption = run_caption(
-        &config.run.title,
-        ing.files.len(),
-        (&ing.seizures, &ing.looting, &ing.routes),
-        &dated,
-    );
+    let a = divnet::stages::analyse(&config, g, &ing).expect("demo analyses");
+    let results = Results::all(&a.paths, &a.hubs, &a.hotspots, &a.recipients);
+    let dated = Dated::new(a.paths.reference_date, None);
+    let dates = divnet::stages::figures::record_dates(&[&ing]);
+    let caption = run_caption(&config.run.title, ing.files.len(), &dates, &dated);
     let cx = FigureContext::new(&config.figures, g, results, caption);
     let mut group = c.benchmark_group("render_all");
     group.sample_size(10);

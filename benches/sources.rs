@@ -2,15 +2,16 @@
 //! same bytes in the same run:
 //!
 //! - 30,000 SIPRI trade-register rows (the sample's 60 rows, preamble and Windows-1252 bytes
-//!   kept, repeated 500 times) through the `sipri-register` preset (find the header, decode,
-//!   resolve every party, validate), against polars' CSV reader on the same file (rows
+//!   kept, repeated 500 times) read as transfers through the `sipri-register` preset (find
+//!   the header, decode, resolve every party, read the `?` marks and delivery years,
+//!   validate), against polars' CSV reader on the same file (rows
 //!   below the preamble, lossy UTF-8, types inferred, no validation);
 //! - an 11,088-row UNODC IAFQ workbook (the sample's 264 rows repeated 42 times) through the
 //!   `unodc-iafq` preset, against calamine reading every cell of the sheet (polars has no
 //!   spreadsheet reader);
 //! - 2,016 UCDP GED events as GeoJSON (the sample's 72 features repeated 28 times, ids made
-//!   unique) read as looting incidents, against `serde_json` parsing the document (polars
-//!   has no GeoJSON reader).
+//!   unique) read as conflict events through the `ucdp-ged` preset, against `serde_json`
+//!   parsing the document (polars has no GeoJSON reader).
 //!
 //! `cargo bench --bench sources`.
 
@@ -24,6 +25,7 @@ use divnet::config::InputSpec;
 use divnet::geo::Gazetteer;
 use divnet::ingest::{IngestOptions, InputSet, ingest};
 use divnet::presets::Preset;
+use divnet::schema::TableKind;
 use polars::prelude::*;
 
 // The same allocator as the `divnet` binary, for both sides of the comparison.
@@ -145,8 +147,8 @@ fn bench(c: &mut Criterion) {
     let register = sipri_register(dir.path(), 500);
     let mut spec = InputSpec::file(register.display().to_string());
     spec.preset = Some(Preset::SipriRegister);
-    Preset::SipriRegister.apply(&mut spec);
-    let inputs = InputSet { routes: vec![spec], ..InputSet::default() };
+    Preset::SipriRegister.apply(&mut spec, TableKind::Transfers);
+    let inputs = InputSet { transfers: vec![spec], ..InputSet::default() };
     let mut group = c.benchmark_group("sipri_register_30000_rows");
     group.sample_size(10);
     group.bench_function("polars_csv_read", |b| {
@@ -167,14 +169,15 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let ing = read(g, &inputs);
             assert_eq!(ing.files[0].rows_read, 30_000);
-            black_box(ing.routes.len())
+            assert_eq!(ing.transfers.len(), 30_000);
+            black_box(ing.transfers.len())
         })
     });
     group.finish();
 
     let workbook = iafq(dir.path(), 42);
     let mut spec = InputSpec::file(workbook.display().to_string());
-    Preset::UnodcIafq.apply(&mut spec);
+    Preset::UnodcIafq.apply(&mut spec, TableKind::Seizures);
     let inputs = InputSet { seizures: vec![spec], ..InputSet::default() };
     let mut group = c.benchmark_group("unodc_iafq_11088_rows");
     group.sample_size(10);
@@ -197,10 +200,8 @@ fn bench(c: &mut Criterion) {
 
     let ged = ucdp(dir.path(), 28);
     let mut spec = InputSpec::file(ged.display().to_string());
-    for (schema, source) in [("id", "id"), ("date", "date_start"), ("country", "country")] {
-        spec.columns.insert(schema.into(), source.into());
-    }
-    let inputs = InputSet { looting: vec![spec], ..InputSet::default() };
+    Preset::UcdpGed.apply(&mut spec, TableKind::Events);
+    let inputs = InputSet { events: vec![spec], ..InputSet::default() };
     let mut group = c.benchmark_group("ucdp_ged_2016_events_geojson");
     group.sample_size(20);
     group.bench_function("serde_json_parse", |b| {
@@ -213,8 +214,8 @@ fn bench(c: &mut Criterion) {
     group.bench_function("divnet_ingest_validate", |b| {
         b.iter(|| {
             let ing = read(g, &inputs);
-            assert_eq!(ing.files[0].rows_read, 2_016);
-            black_box(ing.looting.len())
+            assert_eq!(ing.events.len(), 2_016);
+            black_box(ing.events.len())
         })
     });
     group.finish();

@@ -66,6 +66,12 @@ pub enum Command {
         /// Route-report files (repeatable).
         #[arg(long)]
         routes: Vec<String>,
+        /// Legal-transfer files (repeatable).
+        #[arg(long)]
+        transfers: Vec<String>,
+        /// Conflict-event files (repeatable).
+        #[arg(long)]
+        events: Vec<String>,
         /// Rejected rows to print (the rest are counted).
         #[arg(long, default_value_t = 20)]
         show: usize,
@@ -324,13 +330,16 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             writeln!(out, "wrote {} files to {}", m.outputs.len() + 2, outcome.out_dir.display())?;
             Ok(Status::Ok)
         }
-        Command::Validate { config, seizures, looting, routes, show } => {
-            let direct = !(seizures.is_empty() && looting.is_empty() && routes.is_empty());
+        Command::Validate { config, seizures, looting, routes, transfers, events, show } => {
+            let direct =
+                [&seizures, &looting, &routes, &transfers, &events].iter().any(|f| !f.is_empty());
             let cfg = if direct {
                 let mut c = Config::empty(std::path::Path::new("."));
                 c.inputs.seizures = seizures.into_iter().map(InputSpec::file).collect();
                 c.inputs.looting = looting.into_iter().map(InputSpec::file).collect();
                 c.inputs.routes = routes.into_iter().map(InputSpec::file).collect();
+                c.inputs.transfers = transfers.into_iter().map(InputSpec::file).collect();
+                c.inputs.events = events.into_iter().map(InputSpec::file).collect();
                 c
             } else {
                 load_config(config.as_ref())?

@@ -164,6 +164,43 @@ pub struct Inputs {
     pub looting: Vec<InputSpec>,
     /// Route-report sources.
     pub routes: Vec<InputSpec>,
+    /// Legal-transfer sources.
+    pub transfers: Vec<InputSpec>,
+    /// Conflict-event sources.
+    pub events: Vec<InputSpec>,
+}
+
+impl Inputs {
+    /// The sources of one table kind.
+    pub fn of(&self, kind: crate::schema::TableKind) -> &Vec<InputSpec> {
+        use crate::schema::TableKind as K;
+        match kind {
+            K::Seizures => &self.seizures,
+            K::Looting => &self.looting,
+            K::Routes => &self.routes,
+            K::Transfers => &self.transfers,
+            K::Events => &self.events,
+        }
+    }
+
+    /// The sources of one table kind, to change.
+    pub fn of_mut(&mut self, kind: crate::schema::TableKind) -> &mut Vec<InputSpec> {
+        use crate::schema::TableKind as K;
+        match kind {
+            K::Seizures => &mut self.seizures,
+            K::Looting => &mut self.looting,
+            K::Routes => &mut self.routes,
+            K::Transfers => &mut self.transfers,
+            K::Events => &mut self.events,
+        }
+    }
+
+    /// Every source with its kind, in table order.
+    pub fn all(&self) -> impl Iterator<Item = (crate::schema::TableKind, &InputSpec)> {
+        crate::schema::TableKind::ALL
+            .into_iter()
+            .flat_map(move |k| self.of(k).iter().map(move |s| (k, s)))
+    }
 }
 
 /// A file format.
@@ -455,6 +492,9 @@ pub struct NetworkConfig {
     pub default_confidence: f64,
     /// Weight of one seizure chain leg relative to one route report.
     pub seizure_leg_weight: f64,
+    /// Strength of one legal transfer as evidence that weapons move along its leg (before
+    /// age decay), in [0, 1).
+    pub transfer_weight: f64,
 }
 
 impl Default for NetworkConfig {
@@ -466,6 +506,7 @@ impl Default for NetworkConfig {
             border_prior_p: 0.05,
             default_confidence: 0.5,
             seizure_leg_weight: 0.5,
+            transfer_weight: 0.3,
         }
     }
 }
@@ -806,43 +847,27 @@ impl Config {
     /// Fills every input's unset keys from its preset; a preset on the wrong kind of input
     /// is an error naming both.
     fn apply_presets(&mut self) -> Result<(), ConfigError> {
-        use crate::schema::TableKind;
-        let mut wrong = None;
-        for (kind, specs) in [
-            (TableKind::Seizures, &mut self.inputs.seizures),
-            (TableKind::Looting, &mut self.inputs.looting),
-            (TableKind::Routes, &mut self.inputs.routes),
-        ] {
-            for spec in specs.iter_mut() {
-                if let Some(p) = spec.preset {
-                    if p.table() != kind {
-                        wrong = Some((kind, p));
-                    } else {
-                        p.apply(spec);
-                    }
+        for kind in crate::schema::TableKind::ALL {
+            for i in 0..self.inputs.of(kind).len() {
+                let Some(p) = self.inputs.of(kind)[i].preset else { continue };
+                if !p.tables().contains(&kind) {
+                    let reads: Vec<&str> = p.tables().iter().map(|k| k.as_str()).collect();
+                    return Err(self.invalid(
+                        &format!("inputs.{}.preset", kind.as_str()),
+                        p.as_str(),
+                        &format!("this preset reads {} inputs", reads.join(" or ")),
+                    ));
                 }
+                p.apply(&mut self.inputs.of_mut(kind)[i], kind);
             }
         }
-        match wrong {
-            Some((kind, p)) => Err(self.invalid(
-                &format!("inputs.{}.preset", kind.as_str()),
-                p.as_str(),
-                &format!("this preset reads {} inputs", p.table().as_str()),
-            )),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     /// The citations of the presets of every input, sorted, once each.
     pub fn citations(&self) -> Vec<&'static str> {
-        let mut c: Vec<&'static str> = self
-            .inputs
-            .seizures
-            .iter()
-            .chain(&self.inputs.looting)
-            .chain(&self.inputs.routes)
-            .filter_map(|s| s.preset.map(|p| p.citation()))
-            .collect();
+        let mut c: Vec<&'static str> =
+            self.inputs.all().filter_map(|(_, s)| s.preset.map(|p| p.citation())).collect();
         c.sort_unstable();
         c.dedup();
         c
@@ -863,6 +888,7 @@ impl Config {
         for (key, v) in [
             ("network.border_prior_p", n.border_prior_p),
             ("network.default_confidence", n.default_confidence),
+            ("network.transfer_weight", n.transfer_weight),
         ] {
             if !(0.0..1.0).contains(&v) {
                 return Err(self.invalid(key, v, "must lie in [0, 1)"));
@@ -907,12 +933,9 @@ impl Config {
                 "domain = \"bbox\" needs bbox = [west, south, east, north]",
             ));
         }
-        for (kind, specs) in [
-            ("seizures", &self.inputs.seizures),
-            ("looting", &self.inputs.looting),
-            ("routes", &self.inputs.routes),
-        ] {
-            for spec in specs.iter() {
+        for k in crate::schema::TableKind::ALL {
+            let kind = k.as_str();
+            for spec in self.inputs.of(k) {
                 for (key, v) in [
                     ("delimiter", &spec.delimiter),
                     ("list_separator", &spec.list_separator),
@@ -939,11 +962,6 @@ impl Config {
                         ));
                     }
                 }
-                let k = match kind {
-                    "seizures" => crate::schema::TableKind::Seizures,
-                    "looting" => crate::schema::TableKind::Looting,
-                    _ => crate::schema::TableKind::Routes,
-                };
                 let named = spec.columns.keys().map(|c| ("columns", c));
                 for (section, key) in named.chain(spec.values.keys().map(|c| ("values", c))) {
                     if k.column_index(key).is_none() {

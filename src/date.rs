@@ -110,6 +110,22 @@ impl PartialDate {
         }
     }
 
+    /// The date cut to at most `precision` (`2023-05-28` to the month is `2023-05`).
+    ///
+    /// ```
+    /// use divnet::date::{DatePrecision, PartialDate};
+    /// let d: PartialDate = "2023-05-28".parse().unwrap();
+    /// assert_eq!(d.truncate(DatePrecision::Month).to_string(), "2023-05");
+    /// assert_eq!(d.truncate(DatePrecision::Day), d);
+    /// ```
+    pub fn truncate(&self, precision: DatePrecision) -> PartialDate {
+        match precision {
+            DatePrecision::Year => PartialDate { year: self.year, month: None, day: None },
+            DatePrecision::Month => PartialDate { day: None, ..*self },
+            DatePrecision::Day => *self,
+        }
+    }
+
     /// The first day of the covered interval.
     pub fn first_day(&self) -> NaiveDate {
         let m = self.month.unwrap_or(1);

@@ -68,11 +68,7 @@ impl Timings {
 
 /// The inputs of a config, as an [`InputSet`].
 pub fn inputs_of(config: &Config) -> InputSet {
-    InputSet {
-        seizures: config.inputs.seizures.clone(),
-        looting: config.inputs.looting.clone(),
-        routes: config.inputs.routes.clone(),
-    }
+    config.inputs.clone()
 }
 
 /// Reads and validates the inputs of a config (the `validate` command).
@@ -117,9 +113,7 @@ pub struct RunOptions {
 fn protected_paths(config: &Config) -> (Vec<(&'static str, PathBuf)>, Vec<String>) {
     let mut paths = vec![("the config", config.source.clone())];
     let mut patterns = Vec::new();
-    let specs =
-        config.inputs.seizures.iter().chain(&config.inputs.looting).chain(&config.inputs.routes);
-    for spec in specs {
+    for (_, spec) in config.inputs.all() {
         let full = config.resolve(Path::new(&spec.path));
         if spec.path.contains(['*', '?', '[']) {
             patterns.push(full.display().to_string());
@@ -174,12 +168,8 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     let inputs = inputs_of(config);
     let fingerprints = timings.time("fingerprint", || -> Result<_, RunError> {
         let mut m = BTreeMap::new();
-        for (kind, specs) in [
-            (crate::schema::TableKind::Seizures, &inputs.seizures),
-            (crate::schema::TableKind::Looting, &inputs.looting),
-            (crate::schema::TableKind::Routes, &inputs.routes),
-        ] {
-            m.insert(kind, ingest::fingerprint(kind, specs, &config.base_dir)?);
+        for kind in crate::schema::TableKind::ALL {
+            m.insert(kind, ingest::fingerprint(kind, inputs.of(kind), &config.base_dir)?);
         }
         Ok(m)
     })?;

@@ -16,15 +16,18 @@ use crate::schema::TableKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
-    /// SIPRI Arms Transfers Database, trade-register export, read as route reports
-    /// (supplier -> recipient).
+    /// SIPRI Arms Transfers Database, trade-register export (one row per deal): read as
+    /// transfers (supplier, recipient, order and delivery years, numbers with their `?`
+    /// marks, TIV), or as route reports (supplier -> recipient).
     SipriRegister,
-    /// SIPRI Arms Transfers Database, newer transfers export (one row per delivery year),
-    /// read as route reports.
+    /// SIPRI Arms Transfers Database, newer transfers export (one row per deal and delivery
+    /// year, `... is estimate` columns): read as transfers, or as route reports.
     SipriTransfers,
-    /// ACLED events, the looting ones (`sub_event_type` "Looting/property destruction"),
-    /// read as looting incidents.
+    /// ACLED events: every event, read as conflict events; or the looting ones
+    /// (`sub_event_type` "Looting/property destruction"), read as looting incidents.
     Acled,
+    /// UCDP Georeferenced Event Dataset (GeoJSON or CSV), read as conflict events.
+    UcdpGed,
     /// UNODC Illicit Arms Flows Questionnaire data workbook: "Arms seized, by type" rows as
     /// aggregate seizures per country, year and weapon type (never the `Total` rows, so
     /// nothing is counted twice).
@@ -32,22 +35,35 @@ pub enum Preset {
 }
 
 impl Preset {
+    /// Every preset.
+    pub const ALL: [Preset; 5] = [
+        Preset::SipriRegister,
+        Preset::SipriTransfers,
+        Preset::Acled,
+        Preset::UcdpGed,
+        Preset::UnodcIafq,
+    ];
+
     /// The name written in the config.
     pub fn as_str(self) -> &'static str {
         match self {
             Preset::SipriRegister => "sipri-register",
             Preset::SipriTransfers => "sipri-transfers",
             Preset::Acled => "acled",
+            Preset::UcdpGed => "ucdp-ged",
             Preset::UnodcIafq => "unodc-iafq",
         }
     }
 
-    /// The record kind its rows are read as.
-    pub fn table(self) -> TableKind {
+    /// The record kinds its rows can be read as, the usual one first.
+    pub fn tables(self) -> &'static [TableKind] {
         match self {
-            Preset::SipriRegister | Preset::SipriTransfers => TableKind::Routes,
-            Preset::Acled => TableKind::Looting,
-            Preset::UnodcIafq => TableKind::Seizures,
+            Preset::SipriRegister | Preset::SipriTransfers => {
+                &[TableKind::Transfers, TableKind::Routes]
+            }
+            Preset::Acled => &[TableKind::Events, TableKind::Looting],
+            Preset::UcdpGed => &[TableKind::Events],
+            Preset::UnodcIafq => &[TableKind::Seizures],
         }
     }
 
@@ -58,22 +74,44 @@ impl Preset {
                 "SIPRI Arms Transfers Database, Stockholm International Peace Research Institute"
             }
             Preset::Acled => "Armed Conflict Location & Event Data (ACLED), acleddata.com",
+            Preset::UcdpGed => {
+                "UCDP Georeferenced Event Dataset (GED), Uppsala Conflict Data Program; Sundberg and Melander (2013)"
+            }
             Preset::UnodcIafq => "UNODC, Illicit Arms Flows Questionnaire (IAFQ)",
         }
     }
 
-    /// Schema column -> the source's column.
-    fn columns(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Preset::SipriRegister => &[
+    /// Schema column -> the source's column, for rows read as `kind` (`#N` is the N-th
+    /// column, for the unnamed ones).
+    fn columns(self, kind: TableKind) -> &'static [(&'static str, &'static str)] {
+        match (self, kind) {
+            (Preset::SipriRegister, TableKind::Routes) => &[
                 ("id", crate::ingest::LINE_ID),
                 ("from", "Supplier"),
                 ("to", "Recipient"),
                 ("first_reported", "Year of order"),
             ],
+            // The three unnamed columns hold the `?` marks of the column before them.
+            (Preset::SipriRegister, _) => &[
+                ("id", crate::ingest::LINE_ID),
+                ("supplier", "Supplier"),
+                ("recipient", "Recipient"),
+                ("order_date", "Year of order"),
+                ("order_date_estimate", "#4"),
+                ("ordered", "Number ordered"),
+                ("ordered_estimate", "#6"),
+                ("designation", "Weapon designation"),
+                ("description", "Weapon description"),
+                ("delivered", "Number delivered"),
+                ("delivered_estimate", "#10"),
+                ("delivery_years", "Year(s) of delivery"),
+                ("status", "status"),
+                ("comments", "Comments"),
+                ("tiv", "SIPRI TIV of delivered weapons"),
+            ],
             // One row per deal and delivery year: the deal id repeats, so rows are numbered
             // by line and the deal id kept as the row's source.
-            Preset::SipriTransfers => &[
+            (Preset::SipriTransfers, TableKind::Routes) => &[
                 ("id", crate::ingest::LINE_ID),
                 ("source", "SIPRI AT Database ID"),
                 ("from", "Supplier"),
@@ -81,7 +119,24 @@ impl Preset {
                 ("first_reported", "Order date"),
                 ("last_reported", "Delivery year"),
             ],
-            Preset::Acled => &[
+            (Preset::SipriTransfers, _) => &[
+                ("id", crate::ingest::LINE_ID),
+                ("source", "SIPRI AT Database ID"),
+                ("supplier", "Supplier"),
+                ("recipient", "Recipient"),
+                ("designation", "Designation"),
+                ("description", "Description"),
+                ("armament_category", "Armament category"),
+                ("order_date", "Order date"),
+                ("order_date_estimate", "Order date is estimate"),
+                ("delivered", "Numbers delivered"),
+                ("delivered_estimate", "Numbers delivered is estimate"),
+                ("delivery_years", "Delivery year"),
+                ("delivery_years_estimate", "Delivery year is estimate"),
+                ("status", "Status"),
+                ("tiv", "TIV delivery values"),
+            ],
+            (Preset::Acled, TableKind::Looting) => &[
                 ("id", "event_id_cnty"),
                 ("date", "event_date"),
                 ("country", "country"),
@@ -92,7 +147,34 @@ impl Preset {
                 ("perpetrator", "actor1"),
                 ("source", "source"),
             ],
-            Preset::UnodcIafq => &[
+            (Preset::Acled, _) => &[
+                ("id", "event_id_cnty"),
+                ("date", "event_date"),
+                ("country", "country"),
+                ("place", "location"),
+                ("lat", "latitude"),
+                ("lon", "longitude"),
+                ("location_precision", "geo_precision"),
+                ("date_precision", "time_precision"),
+                ("type", "sub_event_type"),
+                ("side_a", "actor1"),
+                ("side_b", "actor2"),
+                ("fatalities", "fatalities"),
+                ("source", "source"),
+            ],
+            (Preset::UcdpGed, _) => &[
+                ("id", "id"),
+                ("date", "date_start"),
+                ("country", "country"),
+                ("place", "where_coordinates"),
+                ("location_precision", "where_prec"),
+                ("date_precision", "date_prec"),
+                ("type", "type_of_violence"),
+                ("side_a", "side_a"),
+                ("side_b", "side_b"),
+                ("fatalities", "best"),
+            ],
+            (Preset::UnodcIafq, _) => &[
                 ("id", crate::ingest::LINE_ID),
                 ("date", "Year"),
                 ("country", "Iso3_code"),
@@ -117,31 +199,72 @@ impl Preset {
         ("Unknown status on type", "other"),
     ];
 
-    /// Fills in what `spec` does not set itself.
-    pub fn apply(self, spec: &mut InputSpec) {
-        for (schema, source) in self.columns() {
+    /// Fills in what `spec`, an input of `kind`, does not set itself.
+    pub fn apply(self, spec: &mut InputSpec, kind: TableKind) {
+        for (schema, source) in self.columns(kind) {
             spec.columns.entry((*schema).to_string()).or_insert_with(|| (*source).to_string());
         }
-        match self {
-            Preset::SipriRegister => {
-                spec.encoding.get_or_insert(TextEncoding::Auto);
+        let mut values = |column: &str, pairs: &[(&str, &str)]| {
+            let map = spec.values.entry(column.into()).or_default();
+            for (from, to) in pairs {
+                map.entry((*from).into()).or_insert_with(|| (*to).into());
             }
-            Preset::SipriTransfers => {
+        };
+        match self {
+            Preset::SipriRegister | Preset::SipriTransfers => {
                 spec.encoding.get_or_insert(TextEncoding::Auto);
-                spec.trailing.get_or_insert_with(|| ";".into());
+                if self == Preset::SipriTransfers {
+                    spec.trailing.get_or_insert_with(|| ";".into());
+                }
             }
             Preset::Acled => {
-                spec.filters.entry("sub_event_type".into()).or_insert_with(|| {
-                    RowFilter::Values(vec![FilterValue::Text(
-                        "Looting/property destruction".into(),
-                    )])
-                });
+                if kind == TableKind::Looting {
+                    spec.filters.entry("sub_event_type".into()).or_insert_with(|| {
+                        RowFilter::Values(vec![FilterValue::Text(
+                            "Looting/property destruction".into(),
+                        )])
+                    });
+                } else {
+                    // ACLED's time_precision: 1, the day; 2, within a week; 3, a month.
+                    values("date_precision", &[("1", "day"), ("2", "week"), ("3", "month")]);
+                }
                 // ACLED's geo_precision: 1, the town's coordinates; 2, near a town, the
                 // nearest town's; 3, only the province known, its capital's.
-                let precision = spec.values.entry("location_precision".into()).or_default();
-                for (code, p) in [("1", "place"), ("2", "place"), ("3", "admin1")] {
-                    precision.entry(code.into()).or_insert_with(|| p.into());
+                values("location_precision", &[("1", "place"), ("2", "place"), ("3", "admin1")]);
+            }
+            Preset::UcdpGed => {
+                // The CSV export has the coordinates as columns; in GeoJSON they are the
+                // features' points.
+                let geojson = spec
+                    .format
+                    .or_else(|| crate::config::Format::from_path(std::path::Path::new(&spec.path)))
+                    == Some(crate::config::Format::Geojson);
+                if !geojson {
+                    spec.columns.entry("lat".into()).or_insert_with(|| "latitude".into());
+                    spec.columns.entry("lon".into()).or_insert_with(|| "longitude".into());
                 }
+                // where_prec: 1 exact; 2 within 25 km of a known point; 3 a second-order
+                // administrative division; 4 a first-order one; 5 a part of a country
+                // larger than that; 6 the country; 7 international waters or airspace.
+                values(
+                    "location_precision",
+                    &[
+                        ("1", "exact"),
+                        ("2", "place"),
+                        ("3", "admin1"),
+                        ("4", "admin1"),
+                        ("5", "country"),
+                        ("6", "country"),
+                        ("7", "country"),
+                    ],
+                );
+                // date_prec: 1 the day; 2 a 2-6 day span; 3 a week; 4 a month (8-30 days);
+                // 5 more than a month, within the year.
+                values(
+                    "date_precision",
+                    &[("1", "day"), ("2", "week"), ("3", "week"), ("4", "month"), ("5", "year")],
+                );
+                values("type", &[("1", "state-based"), ("2", "non-state"), ("3", "one-sided")]);
             }
             Preset::UnodcIafq => {
                 let text = |v: &str| RowFilter::Values(vec![FilterValue::Text(v.into())]);
@@ -151,10 +274,7 @@ impl Preset {
                 spec.filters.entry("VALUE".into()).or_insert(RowFilter::Range(
                     crate::config::FilterRange { min: Some(1.0), max: None },
                 ));
-                let types = spec.values.entry("category".into()).or_default();
-                for (from, to) in Self::IAFQ_TYPES {
-                    types.entry((*from).into()).or_insert_with(|| (*to).into());
-                }
+                values("category", Self::IAFQ_TYPES);
             }
         }
     }
@@ -169,15 +289,22 @@ mod tests {
         let mut s = InputSpec::file("x.csv");
         s.columns.insert("first_reported".into(), "Year(s) of delivery".into());
         s.trailing = Some("|".into());
-        Preset::SipriTransfers.apply(&mut s);
+        Preset::SipriTransfers.apply(&mut s, TableKind::Routes);
         assert_eq!(s.columns["first_reported"], "Year(s) of delivery");
         assert_eq!(s.columns["from"], "Supplier");
         assert_eq!(s.trailing.as_deref(), Some("|"));
         assert_eq!(s.encoding, Some(TextEncoding::Auto));
-        for p in [Preset::SipriRegister, Preset::SipriTransfers, Preset::Acled, Preset::UnodcIafq] {
-            // Every mapped schema column exists in the preset's kind.
-            for (c, _) in p.columns() {
-                assert!(p.table().column_index(c).is_some(), "{} {c}", p.as_str());
+        for p in Preset::ALL {
+            // Every mapped schema column exists in each of the preset's kinds.
+            for &kind in p.tables() {
+                for (c, _) in p.columns(kind) {
+                    assert!(kind.column_index(c).is_some(), "{} {kind} {c}", p.as_str());
+                }
+                let mut spec = InputSpec::file("x.csv");
+                p.apply(&mut spec, kind);
+                for c in spec.values.keys() {
+                    assert!(kind.column_index(c).is_some(), "{} {kind} values.{c}", p.as_str());
+                }
             }
         }
     }

@@ -223,3 +223,129 @@ pub struct RouteReport {
     /// Provenance.
     pub row: RowRef,
 }
+
+/// A party of a transfer or an event, as read: its name as written (without the source's
+/// marks), its kind and, when it has one, its country (a state itself, a historical
+/// state's successor, an armed group's country of operation).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Party {
+    /// The name (`Hezbollah`, `Soviet Union`, `NATO`).
+    pub name: Text,
+    /// The kind.
+    pub kind: crate::actors::ActorKind,
+    /// Its country, when it has one.
+    pub country: Option<CountryId>,
+}
+
+/// One year of deliveries of a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Delivery {
+    /// The year.
+    pub year: i32,
+    /// Items delivered that year, when the source says.
+    pub items: Option<u64>,
+}
+
+/// A legal, state-authorised arms transfer: a deal, or one delivery year of a deal.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Transfer {
+    /// Record id.
+    pub id: Text,
+    /// The supplier.
+    pub supplier: Party,
+    /// The recipient.
+    pub recipient: Party,
+    /// When it was ordered.
+    pub order_date: Option<PartialDate>,
+    /// The order date is an estimate.
+    pub order_date_estimate: bool,
+    /// Delivery years, in increasing order, with their numbers when known.
+    pub deliveries: Vec<Delivery>,
+    /// The delivery years are estimates.
+    pub delivery_years_estimate: bool,
+    /// Weapon designation.
+    pub designation: Option<Text>,
+    /// Weapon description.
+    pub description: Option<Text>,
+    /// Armament category, as the source writes it.
+    pub armament_category: Option<Text>,
+    /// Number ordered.
+    pub ordered: Option<u64>,
+    /// The number ordered is an estimate.
+    pub ordered_estimate: bool,
+    /// Number delivered.
+    pub delivered: Option<u64>,
+    /// The number delivered is an estimate.
+    pub delivered_estimate: bool,
+    /// Trend-indicator value of the delivered weapons (millions).
+    pub tiv: Option<f64>,
+    /// New, second-hand or modernised.
+    pub status: Option<crate::schema::TransferStatus>,
+    /// Given as aid.
+    pub aid: bool,
+    /// A party it passed through.
+    pub via: Option<Party>,
+    /// The party that paid for it.
+    pub financed_by: Option<Party>,
+    /// Comments.
+    pub comments: Option<Text>,
+    /// Source label.
+    pub source: Option<Text>,
+    /// Provenance.
+    pub row: RowRef,
+}
+
+impl Transfer {
+    /// Items delivered in each delivery year: the year's own number where the source gives
+    /// one, else the number delivered shared evenly over the years without a number (the
+    /// remainder to the earliest), so the years sum to `delivered`. Years get 0 when nothing
+    /// is known.
+    pub fn items_by_year(&self) -> Vec<(i32, u64)> {
+        let known: u64 = self.deliveries.iter().filter_map(|d| d.items).sum();
+        let open = self.deliveries.iter().filter(|d| d.items.is_none()).count() as u64;
+        let rest = self.delivered.map_or(0, |d| d.saturating_sub(known));
+        let (each, mut extra) = rest.checked_div(open).map_or((0, 0), |e| (e, rest % open));
+        self.deliveries
+            .iter()
+            .map(|d| {
+                let n = d.items.unwrap_or_else(|| {
+                    let bonus = u64::from(extra > 0);
+                    extra = extra.saturating_sub(1);
+                    each + bonus
+                });
+                (d.year, n)
+            })
+            .collect()
+    }
+
+    /// The year of the last delivery, else of the order.
+    pub fn last_year(&self) -> Option<i32> {
+        self.deliveries.last().map(|d| d.year).or(self.order_date.map(|d| d.year_value()))
+    }
+}
+
+/// A conflict event (UCDP GED, ACLED).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConflictEvent {
+    /// Record id.
+    pub id: Text,
+    /// When it began, at the precision of `date_precision` (a month-precise event keeps
+    /// only its month).
+    pub date: PartialDate,
+    /// How precisely the date is known.
+    pub date_precision: crate::schema::EventDatePrecision,
+    /// Where.
+    pub location: Location,
+    /// Event type, as the source writes it.
+    pub event_type: Option<Text>,
+    /// First actor.
+    pub side_a: Option<Text>,
+    /// Second actor.
+    pub side_b: Option<Text>,
+    /// Best estimate of deaths.
+    pub fatalities: Option<u64>,
+    /// Source label.
+    pub source: Option<Text>,
+    /// Provenance.
+    pub row: RowRef,
+}

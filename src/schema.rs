@@ -1,11 +1,11 @@
-//! The input schema: the three record kinds, their columns and their vocabularies.
+//! The input schema: the five record kinds, their columns and their vocabularies.
 //!
 //! docs/schema.md is the user-facing description of the same facts; the tests keep the
 //! two in step (`schema_doc_lists_every_column`).
 
 use std::fmt;
 
-/// The three kinds of input table.
+/// The five kinds of input table.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
@@ -17,11 +17,21 @@ pub enum TableKind {
     Looting,
     /// Reported trafficking route legs.
     Routes,
+    /// Legal, state-authorised arms transfers (SIPRI's register, export licences).
+    Transfers,
+    /// Conflict events (UCDP GED, ACLED).
+    Events,
 }
 
 impl TableKind {
     /// Every kind, in pipeline order.
-    pub const ALL: [TableKind; 3] = [TableKind::Seizures, TableKind::Looting, TableKind::Routes];
+    pub const ALL: [TableKind; 5] = [
+        TableKind::Seizures,
+        TableKind::Looting,
+        TableKind::Routes,
+        TableKind::Transfers,
+        TableKind::Events,
+    ];
 
     /// The name used in configs, messages and `rejected.csv`.
     pub fn as_str(self) -> &'static str {
@@ -29,6 +39,8 @@ impl TableKind {
             TableKind::Seizures => "seizures",
             TableKind::Looting => "looting",
             TableKind::Routes => "routes",
+            TableKind::Transfers => "transfers",
+            TableKind::Events => "events",
         }
     }
 
@@ -38,6 +50,8 @@ impl TableKind {
             TableKind::Seizures => SEIZURE_COLUMNS,
             TableKind::Looting => LOOTING_COLUMNS,
             TableKind::Routes => ROUTE_COLUMNS,
+            TableKind::Transfers => TRANSFER_COLUMNS,
+            TableKind::Events => EVENT_COLUMNS,
         }
     }
 
@@ -177,6 +191,53 @@ pub const ROUTE_COLUMNS: &[ColumnSpec] = &[
     col("source", Opt, "where the record comes from"),
 ];
 
+/// Columns of the transfers table: one legal transfer (a deal, or one delivery year of a
+/// deal) from a supplier to a recipient.
+pub const TRANSFER_COLUMNS: &[ColumnSpec] = &[
+    col("id", Req, "unique record id"),
+    col("supplier", Req, "supplying party: a state, or a party in SIPRI's conventions"),
+    col("recipient", Req, "receiving party, likewise"),
+    col("order_date", Opt, "partial ISO date of the order (a year, in SIPRI's exports)"),
+    col("order_date_estimate", Opt, "flag: the order date is an estimate"),
+    col(
+        "delivery_years",
+        Opt,
+        "years of delivery, ';'-separated, each optionally with its number: 2019; 2020:12",
+    ),
+    col("delivery_years_estimate", Opt, "flag: the delivery years are estimates"),
+    col("designation", Opt, "weapon designation (BTR-70, Super Etendard)"),
+    col("description", Opt, "weapon description (APC, FGA aircraft)"),
+    col("armament_category", Opt, "armament category (Aircraft, Armoured vehicles, ...)"),
+    col("ordered", Opt, "number ordered, integer >= 0"),
+    col("ordered_estimate", Opt, "flag: the number ordered is an estimate"),
+    col("delivered", Opt, "number delivered, integer >= 0"),
+    col("delivered_estimate", Opt, "flag: the number delivered is an estimate"),
+    col("tiv", Opt, "SIPRI trend-indicator value of the delivered weapons, millions, >= 0"),
+    col("status", Opt, "new | second_hand | modernised, and aid: ';'-separated (second hand; aid)"),
+    col("via", Opt, "party the transfer passed through"),
+    col("financed_by", Opt, "party that paid for it"),
+    col("comments", Opt, "free text; an item reading 'aid' marks aid"),
+    col("source", Opt, "where the record comes from"),
+];
+
+/// Columns of the conflict-events table. The location columns sit where they sit in the
+/// seizures and looting tables.
+pub const EVENT_COLUMNS: &[ColumnSpec] = &[
+    col("id", Req, "unique record id"),
+    col("date", Req, "partial ISO date (the start of the event)"),
+    col("country", Loc, "country of the event"),
+    col("place", Loc, "town or admin1 name"),
+    col("lat", Loc, "latitude"),
+    col("lon", Loc, "longitude"),
+    col("location_precision", Opt, "exact | place | admin1 | country"),
+    col("date_precision", Opt, "day | week | month | year: how precisely the date is known"),
+    col("type", Opt, "event type (state-based, battle, looting, ...)"),
+    col("side_a", Opt, "first actor: a name, or a party in SIPRI's conventions"),
+    col("side_b", Opt, "second actor"),
+    col("fatalities", Opt, "best estimate of deaths, integer >= 0"),
+    col("source", Opt, "where the record comes from"),
+];
+
 /// Declares a closed vocabulary enum with its canonical names and accepted synonyms.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $canon:literal $(| $syn:literal)*),+ $(,)? }) => {
@@ -310,6 +371,33 @@ vocabulary! {
         Postal = "postal" | "post" | "courier" | "mail",
         /// Not reported.
         Unknown = "unknown" | "unk",
+    }
+}
+
+vocabulary! {
+    /// What kind of transfer a delivery was.
+    TransferStatus {
+        /// Newly produced.
+        New = "new",
+        /// From the supplier's own holdings.
+        SecondHand = "second_hand" | "second hand" | "secondhand" | "used",
+        /// Second-hand and modernised before delivery.
+        Modernised = "modernised" | "second hand but modernized" | "second hand but modernised" | "modernized",
+    }
+}
+
+vocabulary! {
+    /// How precisely an event's date is known (UCDP's `date_prec`: 1 day, 2-3 week, 4 month,
+    /// 5 year).
+    EventDatePrecision {
+        /// The day.
+        Day = "day" | "exact" | "date",
+        /// Within a week.
+        Week = "week" | "days",
+        /// Within a month.
+        Month = "month",
+        /// Within a year.
+        Year = "year",
     }
 }
 

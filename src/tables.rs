@@ -1,4 +1,5 @@
-//! The normalised tables a run writes: seizures, looting, routes and rejected rows.
+//! The normalised tables a run writes: seizures, looting, routes, transfers, events, the
+//! actors they name, and rejected rows.
 
 use crate::date::PartialDate;
 use crate::geo::{Gazetteer, Resolved};
@@ -25,16 +26,20 @@ fn file_name(files: &[FileReport], row: RowRef) -> String {
     files.get(row.file as usize).map(|f| f.path.display().to_string()).unwrap_or_default()
 }
 
-/// Adds the id, date and location columns shared by seizures and looting incidents.
+/// One located, dated record: id, date, location and the precision of its date.
+type Dated<'a> = (&'a str, PartialDate, &'a Location, &'static str);
+
+/// Adds the id, date and location columns shared by seizures, looting incidents and
+/// conflict events.
 fn event_columns(
     t: TableBuilder,
     g: &Gazetteer,
-    ev: &[(&str, PartialDate, &Location)],
+    ev: &[Dated<'_>],
 ) -> Result<TableBuilder, OutputError> {
     let t = t
         .text("id", ev.iter().map(|e| Some(e.0)))
         .text("date", ev.iter().map(|e| Some(e.1.to_string())))
-        .text("date_precision", ev.iter().map(|e| Some(e.1.precision().as_str())))
+        .text("date_precision", ev.iter().map(|e| Some(e.3)))
         .date("date_start", ev.iter().map(|e| Some(e.1.first_day_epoch())))?
         .date("date_end", ev.iter().map(|e| Some(e.1.last_day_epoch())))?;
     let locs: Vec<&Location> = ev.iter().map(|e| e.2).collect();
@@ -60,8 +65,10 @@ fn join_iso3(g: &Gazetteer, ids: &[crate::geo::CountryId]) -> Option<String> {
 /// The normalised seizures table.
 pub fn seizures(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
     let s = &ing.seizures;
-    let events: Vec<(&str, PartialDate, &Location)> =
-        s.iter().map(|r| (r.id.as_str(), r.date, &r.location)).collect();
+    let events: Vec<Dated<'_>> = s
+        .iter()
+        .map(|r| (r.id.as_str(), r.date, &r.location, r.date.precision().as_str()))
+        .collect();
     event_columns(TableBuilder::new("seizures"), g, &events)?
         .text("category", s.iter().map(|r| r.category.map(|c| c.as_str())))
         .uint("quantity", s.iter().map(|r| r.quantity))
@@ -135,8 +142,10 @@ impl<'g> PartyKinds<'g> {
 /// The normalised looting-incidents table.
 pub fn looting(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
     let s = &ing.looting;
-    let events: Vec<(&str, PartialDate, &Location)> =
-        s.iter().map(|r| (r.id.as_str(), r.date, &r.location)).collect();
+    let events: Vec<Dated<'_>> = s
+        .iter()
+        .map(|r| (r.id.as_str(), r.date, &r.location, r.date.precision().as_str()))
+        .collect();
     event_columns(TableBuilder::new("looting"), g, &events)?
         .text("facility", s.iter().map(|r| r.facility.as_deref()))
         .text("facility_type", s.iter().map(|r| r.facility_type.as_deref()))
@@ -198,6 +207,77 @@ pub fn routes(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
         .build()
 }
 
+fn party_iso3<'g>(g: &'g Gazetteer, p: &crate::records::Party) -> Option<&'g str> {
+    p.country.map(|c| g.country(c).iso3.as_str())
+}
+
+/// The normalised transfers table: one row per transfer record, the parties with their
+/// kind and country, the delivery years as written back (`2019;2020:12`), the estimate
+/// flags as booleans.
+pub fn transfers(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
+    let s = &ing.transfers;
+    let years = |r: &crate::records::Transfer| {
+        (!r.deliveries.is_empty()).then(|| {
+            r.deliveries
+                .iter()
+                .map(|d| match d.items {
+                    Some(n) => format!("{}:{n}", d.year),
+                    None => d.year.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(";")
+        })
+    };
+    TableBuilder::new("transfers")
+        .text("id", s.iter().map(|r| Some(&r.id)))
+        .text("supplier", s.iter().map(|r| Some(&r.supplier.name)))
+        .text("supplier_kind", s.iter().map(|r| Some(r.supplier.kind.as_str())))
+        .text("supplier_country", s.iter().map(|r| party_iso3(g, &r.supplier)))
+        .text("recipient", s.iter().map(|r| Some(&r.recipient.name)))
+        .text("recipient_kind", s.iter().map(|r| Some(r.recipient.kind.as_str())))
+        .text("recipient_country", s.iter().map(|r| party_iso3(g, &r.recipient)))
+        .text("order_date", s.iter().map(|r| r.order_date.map(|d| d.to_string())))
+        .boolean("order_date_estimate", s.iter().map(|r| Some(r.order_date_estimate)))
+        .text("delivery_years", s.iter().map(years))
+        .boolean("delivery_years_estimate", s.iter().map(|r| Some(r.delivery_years_estimate)))
+        .int("first_delivery", s.iter().map(|r| r.deliveries.first().map(|d| i64::from(d.year))))
+        .int("last_delivery", s.iter().map(|r| r.deliveries.last().map(|d| i64::from(d.year))))
+        .text("designation", s.iter().map(|r| r.designation.as_deref()))
+        .text("description", s.iter().map(|r| r.description.as_deref()))
+        .text("armament_category", s.iter().map(|r| r.armament_category.as_deref()))
+        .uint("ordered", s.iter().map(|r| r.ordered))
+        .boolean("ordered_estimate", s.iter().map(|r| Some(r.ordered_estimate)))
+        .uint("delivered", s.iter().map(|r| r.delivered))
+        .boolean("delivered_estimate", s.iter().map(|r| Some(r.delivered_estimate)))
+        .float("tiv", s.iter().map(|r| r.tiv))
+        .text("status", s.iter().map(|r| r.status.map(|x| x.as_str())))
+        .boolean("aid", s.iter().map(|r| Some(r.aid)))
+        .text("via", s.iter().map(|r| r.via.as_ref().map(|p| p.name.as_str())))
+        .text("financed_by", s.iter().map(|r| r.financed_by.as_ref().map(|p| p.name.as_str())))
+        .text("comments", s.iter().map(|r| r.comments.as_deref()))
+        .text("source", s.iter().map(|r| r.source.as_deref()))
+        .text("source_file", s.iter().map(|r| Some(file_name(&ing.files, r.row))))
+        .uint("source_line", s.iter().map(|r| Some(r.row.line)))
+        .build()
+}
+
+/// The normalised conflict-events table (`date_precision` here is the source's: day,
+/// week, month or year).
+pub fn events(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
+    let s = &ing.events;
+    let evs: Vec<Dated<'_>> =
+        s.iter().map(|r| (r.id.as_str(), r.date, &r.location, r.date_precision.as_str())).collect();
+    event_columns(TableBuilder::new("events"), g, &evs)?
+        .text("type", s.iter().map(|r| r.event_type.as_deref()))
+        .text("side_a", s.iter().map(|r| r.side_a.as_deref()))
+        .text("side_b", s.iter().map(|r| r.side_b.as_deref()))
+        .uint("fatalities", s.iter().map(|r| r.fatalities))
+        .text("source", s.iter().map(|r| r.source.as_deref()))
+        .text("source_file", s.iter().map(|r| Some(file_name(&ing.files, r.row))))
+        .uint("source_line", s.iter().map(|r| Some(r.row.line)))
+        .build()
+}
+
 /// The rejected-rows table: one line per problem.
 pub fn rejected(ing: &Ingested) -> Result<Table, OutputError> {
     let r = &ing.rejections;
@@ -225,6 +305,12 @@ struct ActorRow {
     items_seized: u64,
     looting_incidents: u64,
     weapons_looted: u64,
+    transfers_supplied: u64,
+    items_supplied: u64,
+    transfers_received: u64,
+    items_received: u64,
+    conflict_events: u64,
+    fatalities: u64,
 }
 
 impl ActorRow {
@@ -236,24 +322,22 @@ impl ActorRow {
     }
 }
 
-/// The actors table: every party the records name beside a place, one row per name and
-/// kind. Route endpoints that are parties (armed groups, historical states; see
-/// [`crate::actors`]) count as `routes_from`/`routes_to` with the legs' reported dates;
-/// seizure possessors as `seizures` and `items_seized`, looting perpetrators as
-/// `looting_incidents` and `weapons_looted`, with their records' dates and countries. A
-/// possessor or perpetrator written in SIPRI's conventions gets its kind from them; any
-/// other name is `unclassified`, in the country of its records (the most frequent one,
-/// the first in ISO3 order on a tie). Sorted by kind, then name.
-pub fn actors(
-    g: &Gazetteer,
-    seizures: &Ingested,
-    looting: &Ingested,
-    routes: &Ingested,
-) -> Result<Table, OutputError> {
+/// The actors table: every party the records name, one row per name and kind. Route
+/// endpoints that are parties (armed groups, historical states; see [`crate::actors`])
+/// count as `routes_from`/`routes_to` with the legs' reported dates; seizure possessors as
+/// `seizures` and `items_seized`, looting perpetrators as `looting_incidents` and
+/// `weapons_looted`, with their records' dates and countries; every supplier and recipient
+/// of a transfer (states included) as `transfers_supplied`/`items_supplied` and
+/// `transfers_received`/`items_received`, seen at its order and delivery years; each side
+/// of a conflict event as `conflict_events` and `fatalities`. A possessor, perpetrator or
+/// event side written in SIPRI's conventions gets its kind from them; any other name is
+/// `unclassified`, in the country of its records (the most frequent one, the first in ISO3
+/// order on a tie). Sorted by kind, then name. `kinds` are the ingest results (any order).
+pub fn actors(g: &Gazetteer, kinds: &[&Ingested]) -> Result<Table, OutputError> {
     use std::collections::BTreeMap;
     let mut rows: BTreeMap<(&'static str, String), ActorRow> = BTreeMap::new();
     let mut parties = PartyKinds::new(g);
-    for r in &routes.routes {
+    for r in kinds.iter().flat_map(|k| &k.routes) {
         for (party, at, from) in [(&r.from_actor, r.from, true), (&r.to_actor, r.to, false)] {
             let Some(a) = party else { continue };
             let row = rows.entry((a.kind.as_str(), a.name.to_string())).or_default();
@@ -268,6 +352,27 @@ pub fn actors(
             }
         }
     }
+    for t in kinds.iter().flat_map(|k| &k.transfers) {
+        let items = t.delivered.unwrap_or(0);
+        for (party, supplied) in [(&t.supplier, true), (&t.recipient, false)] {
+            let row = rows.entry((party.kind.as_str(), party.name.to_string())).or_default();
+            row.kind = party.kind.as_str();
+            if row.country.is_none() {
+                row.country = party.country.map(|c| g.country(c).iso3.clone());
+            }
+            row.seen(t.order_date);
+            for d in &t.deliveries {
+                row.seen(PartialDate::year(d.year).ok());
+            }
+            if supplied {
+                row.transfers_supplied += 1;
+                row.items_supplied += items;
+            } else {
+                row.transfers_received += 1;
+                row.items_received += items;
+            }
+        }
+    }
     let mut countries: BTreeMap<(&'static str, String), BTreeMap<String, u64>> = BTreeMap::new();
     let mut named = |text: Option<&str>, at: crate::geo::CountryId| {
         let p = text.map(str::trim).filter(|p| !p.is_empty())?;
@@ -277,7 +382,7 @@ pub fn actors(
         *countries.entry(key.clone()).or_default().entry(iso).or_default() += 1;
         Some(key)
     };
-    for z in &seizures.seizures {
+    for z in kinds.iter().flat_map(|k| &k.seizures) {
         let Some(key) = named(z.possessor.as_deref(), z.location.country) else { continue };
         let row = rows.entry(key.clone()).or_default();
         row.kind = key.0;
@@ -285,13 +390,23 @@ pub fn actors(
         row.seizures += 1;
         row.items_seized += z.quantity.unwrap_or(1);
     }
-    for l in &looting.looting {
+    for l in kinds.iter().flat_map(|k| &k.looting) {
         let Some(key) = named(l.perpetrator.as_deref(), l.location.country) else { continue };
         let row = rows.entry(key.clone()).or_default();
         row.kind = key.0;
         row.seen(Some(l.date));
         row.looting_incidents += 1;
         row.weapons_looted += l.weapons_looted.unwrap_or(0);
+    }
+    for e in kinds.iter().flat_map(|k| &k.events) {
+        for side in [e.side_a.as_deref(), e.side_b.as_deref()] {
+            let Some(key) = named(side, e.location.country) else { continue };
+            let row = rows.entry(key.clone()).or_default();
+            row.kind = key.0;
+            row.seen(Some(e.date));
+            row.conflict_events += 1;
+            row.fatalities += e.fatalities.unwrap_or(0);
+        }
     }
     for (key, by_country) in countries {
         let row = rows.entry(key).or_default();
@@ -313,5 +428,11 @@ pub fn actors(
         .uint("items_seized", rows.iter().map(|(_, r)| Some(r.items_seized)))
         .uint("looting_incidents", rows.iter().map(|(_, r)| Some(r.looting_incidents)))
         .uint("weapons_looted", rows.iter().map(|(_, r)| Some(r.weapons_looted)))
+        .uint("transfers_supplied", rows.iter().map(|(_, r)| Some(r.transfers_supplied)))
+        .uint("items_supplied", rows.iter().map(|(_, r)| Some(r.items_supplied)))
+        .uint("transfers_received", rows.iter().map(|(_, r)| Some(r.transfers_received)))
+        .uint("items_received", rows.iter().map(|(_, r)| Some(r.items_received)))
+        .uint("conflict_events", rows.iter().map(|(_, r)| Some(r.conflict_events)))
+        .uint("fatalities", rows.iter().map(|(_, r)| Some(r.fatalities)))
         .build()
 }

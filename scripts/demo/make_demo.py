@@ -3,11 +3,13 @@
 
 What it does
 ------------
-Writes four CSV files under datasets/demo/ of the repository:
+Writes six CSV files under datasets/demo/ of the repository:
 
     datasets/demo/seizures.csv                     ~2,000 seizure reports
     datasets/demo/looting.csv                      60 stockpile looting incidents
     datasets/demo/routes.csv                       150 trafficking-route reports
+    datasets/demo/transfers.csv                    legal arms transfers (state-authorised)
+    datasets/demo/events.csv                       conflict events
     datasets/demo/malformed/seizures_bad_rows.csv  16 rows: 13 with one defect each + 3 valid
 
 Every record is synthetic: no row describes a real incident, facility, person or serial
@@ -61,6 +63,16 @@ LOOTING_COLUMNS = [
 ROUTE_COLUMNS = [
     "id", "from", "to", "mode", "first_reported", "last_reported", "reports", "volume",
     "confidence", "source",
+]
+TRANSFER_COLUMNS = [
+    "id", "supplier", "recipient", "order_date", "order_date_estimate", "delivery_years",
+    "delivery_years_estimate", "designation", "description", "armament_category", "ordered",
+    "ordered_estimate", "delivered", "delivered_estimate", "tiv", "status", "via",
+    "financed_by", "comments", "source",
+]
+EVENT_COLUMNS = [
+    "id", "date", "country", "place", "lat", "lon", "location_precision", "date_precision",
+    "type", "side_a", "side_b", "fatalities", "source",
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -1460,6 +1472,158 @@ def build_routes(rng: random.Random, total: int) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------
+# Legal transfers (synthetic). Each line: supplier, recipient, order year, delivery years,
+# designation, description, category, number, status, note. Modelled on what public
+# registers and investigations report about these corridors; every number is invented.
+# ---------------------------------------------------------------------------------------
+TRANSFER_DEALS = [
+    # Pre-2011 Libyan state imports (SIPRI register entries for Libya 2004-2010; the FN
+    # F2000 sale of 2009 reported by the Belgian press); the stock later looted.
+    ("Belgium", "Libya", 2008, [2009], "FN F2000", "assault rifle", "Small arms", 367, "New", ""),
+    ("Belgium", "Libya", 2008, [2009], "FN P90", "submachine gun", "Small arms", 50, "New", ""),
+    ("Russia", "Libya", 2007, [2008, 2009, 2010], "AK-103", "assault rifle", "Small arms", 2400, "New", ""),
+    ("Russia", "Libya", 2008, [2010], "9K38 Igla", "portable SAM", "Missiles", 60, "New", ""),
+    ("Italy", "Libya", 2009, [2009, 2010], "Beretta PX4", "pistol", "Small arms", 1100, "New", ""),
+    ("Ukraine", "Libya", 2006, [2007], "PKM", "machine gun", "Small arms", 300, "Second hand", ""),
+    ("Soviet Union", "Libya", 1985, [1986, 1987], "AKM", "assault rifle", "Small arms", 20000, "New", ""),
+    # Mexico: government purchases from the United States (modelled on US Direct Commercial
+    # Sales reports) and the German rifle exports of 2006-2009 later found with
+    # unauthorised state forces (the public Heckler & Koch G36 case).
+    ("Germany", "Mexico", 2006, [2007, 2008, 2009], "G36", "assault rifle", "Small arms", 4200, "New", ""),
+    ("United States", "Mexico", 2014, [2015, 2016], "M4A1", "carbine", "Small arms", 5000, "New", ""),
+    ("United States", "Mexico", 2016, [2017, 2018], "Sig Sauer P320", "pistol", "Small arms", 3500, "New", ""),
+    ("United States", "Mexico", 2018, [2019, 2020, 2021], "Colt M16A4", "assault rifle", "Small arms", 6000, "New", ""),
+    ("United States", "Mexico", 2021, [2022, 2023], "Black Hawk", "helicopter", "Aircraft", 8, "New", "TIV"),
+    ("Israel", "Mexico", 2016, [2017], "Tavor X95", "assault rifle", "Small arms", 900, "New", ""),
+    # Myanmar's armed forces: imports from Russia and China (SIPRI; UN Special Rapporteur on
+    # Myanmar, "The Billion Dollar Death Trade", 2023).
+    ("China", "Myanmar", 2015, [2016, 2017], "Type 81", "assault rifle", "Small arms", 8000, "New", ""),
+    ("China", "Myanmar", 2018, [2019, 2020], "Type 56", "assault rifle", "Small arms", 6000, "Second hand", ""),
+    ("Russia", "Myanmar", 2018, [2021, 2022], "Yak-130", "trainer/combat aircraft", "Aircraft", 6, "New", "TIV"),
+    ("Russia", "Myanmar", 2020, [2022, 2023], "AK-103", "assault rifle", "Small arms", 3000, "New", ""),
+    ("India", "Myanmar", 2019, [2020], "INSAS", "assault rifle", "Small arms", 1500, "Second hand", "aid"),
+    # Sahel state forces: transfers to Mali, Burkina Faso and Niger before posts were overrun.
+    ("France", "Mali", 2013, [2014, 2015], "MAS-49", "rifle", "Small arms", 800, "Second hand", "aid"),
+    ("Russia", "Mali", 2021, [2022], "Mi-171Sh", "helicopter", "Aircraft", 4, "New", "TIV"),
+    ("Russia", "Mali", 2021, [2022, 2023], "AK-74M", "assault rifle", "Small arms", 2500, "New", ""),
+    ("NATO**", "Mali", 2014, [2015], "training ammunition", "ammunition", "Ammunition", 0, "New", ""),
+    ("China", "Burkina Faso", 2017, [2018], "Type 56", "assault rifle", "Small arms", 1200, "New", ""),
+    ("Turkey", "Niger", 2020, [2021], "MKEK MPT-76", "assault rifle", "Small arms", 1000, "New", ""),
+    # The Gulf and Yemen: Serbian and Bulgarian weapons to Saudi Arabia and the UAE
+    # (reporting by BIRN and OCCRP, 2016) and US equipment later found with forces in Yemen
+    # (reporting of 2019); transfers to non-state groups as in UN Panel of Experts reports.
+    ("Serbia", "Saudi Arabia", 2015, [2016, 2017], "Zastava M70", "assault rifle", "Small arms", 7000, "New", ""),
+    ("Bulgaria", "Saudi Arabia", 2015, [2016], "RPG-7", "rocket launcher", "Light weapons", 1500, "New", ""),
+    ("Serbia", "United Arab Emirates", 2016, [2017], "Zastava M84", "machine gun", "Small arms", 900, "New", ""),
+    ("United States", "United Arab Emirates", 2016, [2017, 2018], "MRAP", "APC", "Armoured vehicles", 120, "New", "TIV"),
+    ("United States", "Saudi Arabia", 2017, [2018, 2019], "M4A1", "carbine", "Small arms", 10000, "New", ""),
+    ("United Arab Emirates", "Giants Brigades (Yemen)*", 2018, [2018], "Zastava M70", "assault rifle", "Small arms", 600, "Second hand", "aid"),
+    ("Saudi Arabia", "unknown rebel group*", 2017, [2017], "M4A1", "carbine", "Small arms", 200, "Second hand", "aid"),
+    ("Iran", "Houthi rebels (Yemen)*", 2015, [2016, 2017, 2018], "Type 56-1", "assault rifle", "Small arms", 2500, "Second hand", ""),
+    ("Iran", "Houthi rebels (Yemen)*", 2018, [2019, 2020], "Toophan", "anti-tank missile", "Missiles", 150, "New", "TIV"),
+    # Sudan: re-transfers reported by the UN Panel of Experts on Sudan (2024).
+    ("United Arab Emirates", "RSF (Sudan)*", 2023, [2023, 2024], "Zastava M05", "assault rifle", "Small arms", 1800, "Second hand", ""),
+    # Nigeria, the Philippines, the DRC: state imports where lootings later took place.
+    ("China", "Nigeria", 2015, [2016], "Type 56", "assault rifle", "Small arms", 4000, "New", ""),
+    ("Czechia", "Nigeria", 2018, [2019], "CZ 805 BREN", "assault rifle", "Small arms", 1200, "New", ""),
+    ("United States", "Philippines", 2017, [2017, 2018], "M4A1", "carbine", "Small arms", 3000, "Second hand", "aid"),
+    ("Israel", "Philippines", 2018, [2019], "Negev", "machine gun", "Small arms", 400, "New", ""),
+    ("Ukraine", "DR Congo", 2014, [2015], "RPG-7", "rocket launcher", "Light weapons", 300, "Second hand", ""),
+]
+
+
+def build_transfers(rng: random.Random) -> list[dict]:
+    """Transfers, one row per deal, delivery years listed (`2016;2017`, or `2016:1200;...`
+    where the year's number is given)."""
+    rows = []
+    for i, (sup, rec, order, years, des, desc, cat, n, status, note) in enumerate(TRANSFER_DEALS):
+        per_year = [n // len(years)] * len(years)
+        per_year[0] += n - sum(per_year)
+        # Some deals give each year's number, most only the total.
+        with_numbers = len(years) > 1 and rng.random() < 0.35
+        dy = ";".join(f"{y}:{k}" if with_numbers else str(y) for y, k in zip(years, per_year))
+        tiv = f"{n * rng.uniform(2.0, 12.0):.1f}" if note == "TIV" else ""
+        aid = note == "aid"
+        rows.append({
+            "id": f"TR-{i + 1:04d}",
+            "supplier": sup,
+            "recipient": rec,
+            "order_date": str(order),
+            "order_date_estimate": "Yes" if rng.random() < 0.3 else "No",
+            "delivery_years": dy,
+            "delivery_years_estimate": "Yes" if rng.random() < 0.2 else "No",
+            "designation": des,
+            "description": desc,
+            "armament_category": cat,
+            "ordered": str(n),
+            "ordered_estimate": "?" if rng.random() < 0.4 else "",
+            "delivered": str(n),
+            "delivered_estimate": "?" if rng.random() < 0.4 else "",
+            "tiv": tiv,
+            "status": f"{status}; aid" if aid else status,
+            "via": "",
+            "financed_by": "",
+            "comments": "synthetic: modelled on public reporting",
+            "source": "synthetic: transfer register",
+        })
+    return rows
+
+
+# ---------------------------------------------------------------------------------------
+# Conflict events (synthetic), in the shape of UCDP GED and ACLED records: clusters where
+# the demo's seizures and lootings cluster, modelled on the public picture of each conflict.
+# ---------------------------------------------------------------------------------------
+EVENT_CLUSTERS = [
+    # (places, first date, last date, events, type, side_a, side_b, max fatalities)
+    (["Imphal", "Churachandpur", "Bishnupur", "Kangpokpi", "Moreh", "Thoubal", "Kakching",
+      "Ukhrul", "Moirang", "Jiribam"], date(2023, 5, 3), date(2024, 6, 30), 260,
+     "communal violence", "Meitei armed group (unidentified)",
+     "Kuki-Zo armed group (unidentified)", 6),
+    (["Tijuana", "Ciudad Juarez", "Reynosa", "Nuevo Laredo", "Matamoros", "Culiacan",
+      "Nogales", "Mexicali", "Uruapan", "Apatzingan"], date(2018, 1, 1), date(2025, 10, 31),
+     300, "armed clash", "Cartel (unidentified)", "Military Forces of Mexico", 8),
+    (["Gao", "Kidal", "Timbuktu", "Mopti", "Menaka", "Djibo", "Dori", "Fada Ngourma",
+      "Tahoua"], date(2015, 1, 1), date(2025, 9, 30), 160, "state-based",
+     "Government of {country}", "JNIM", 25),
+    (["Tripoli", "Benghazi", "Sirte", "Misratah", "Sabha"], date(2015, 1, 1),
+     date(2020, 10, 31), 40, "state-based", "Government of Libya", "Libyan National Army", 15),
+    (["Sanaa", "Hodeidah", "Marib", "Aden"], date(2015, 3, 26), date(2022, 4, 2), 40,
+     "state-based", "Government of Yemen", "Houthi rebels (Yemen)*", 30),
+    (["Maiduguri", "Kano", "Goma", "Port-au-Prince", "Mogadishu"], date(2015, 1, 1),
+     date(2025, 6, 30), 30, "one-sided", "armed group (unidentified)", "Civilians", 10),
+]
+EVENT_PRECISION = (["exact", "place", "admin1", "country"], [0.55, 0.35, 0.07, 0.03])
+GOVERNMENTS = {"MLI": "Mali", "BFA": "Burkina Faso", "NER": "Niger"}
+
+
+def build_events(rng: random.Random) -> list[dict]:
+    """Conflict events of the clusters above, numbered in date order. Within a cluster the
+    places are drawn with Zipf weights (the first place of the list most often), as events
+    concentrate in a few towns."""
+    rows = []
+    for places, first, last, n, kind, side_a, side_b, max_dead in EVENT_CLUSTERS:
+        span = (last - first).days
+        weights = [1 / (i + 1) for i in range(len(places))]
+        for _ in range(n):
+            d = first + timedelta(days=rng.randrange(span + 1))
+            loc = location(rng, wchoice(rng, places, weights), EVENT_PRECISION)
+            prec = wchoice(rng, ["day", "week", "month", "year"], [0.82, 0.08, 0.08, 0.02])
+            shown = {"day": d.isoformat(), "week": d.isoformat(), "month": d.isoformat()[:7],
+                     "year": str(d.year)}[prec]
+            dead = min(max_dead, int(rng.expovariate(3 / max_dead)))
+            rows.append({
+                "date": shown, **loc, "date_precision": prec, "type": kind,
+                "side_a": side_a.format(country=GOVERNMENTS.get(loc["country"], "")),
+                "side_b": side_b, "fatalities": str(dead),
+                "source": "synthetic: conflict event dataset",
+            })
+    rows.sort(key=lambda r: (r["date"], r["country"], r["place"], r["lat"], r["side_a"]))
+    for i, r in enumerate(rows):
+        r["id"] = f"EV-{i + 1:05d}"
+    return [{c: r[c] for c in EVENT_COLUMNS} for r in rows]
+
+
+# ---------------------------------------------------------------------------------------
 # Malformed rows
 # ---------------------------------------------------------------------------------------
 def build_bad_rows(seizures: list[dict]) -> list[dict]:
@@ -1557,6 +1721,8 @@ def main(argv: list[str] | None = None) -> int:
     seizures = build_seizures(random.Random(SEED + 2), loot_index, total=2_000)
     routes = build_routes(random.Random(SEED + 3), total=150)
     bad = build_bad_rows(seizures)
+    transfers = build_transfers(random.Random(SEED + 4))
+    events = build_events(random.Random(SEED + 5))
 
     out: Path = args.out
     (out / "malformed").mkdir(parents=True, exist_ok=True)
@@ -1564,12 +1730,15 @@ def main(argv: list[str] | None = None) -> int:
         out / "seizures.csv": to_csv(SEIZURE_COLUMNS, seizures),
         out / "looting.csv": to_csv(LOOTING_COLUMNS, lootings),
         out / "routes.csv": to_csv(ROUTE_COLUMNS, routes),
+        out / "transfers.csv": to_csv(TRANSFER_COLUMNS, transfers),
+        out / "events.csv": to_csv(EVENT_COLUMNS, events),
         out / "malformed" / "seizures_bad_rows.csv": to_csv(SEIZURE_COLUMNS, bad),
     }
     for path, data in files.items():
         path.write_bytes(data)
     print(summary(seizures, lootings, routes))
     print(f"malformed/seizures_bad_rows.csv: {len(bad)} rows")
+    print(f"transfers.csv: {len(transfers)} rows; events.csv: {len(events)} rows")
     return 0
 
 

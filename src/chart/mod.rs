@@ -22,6 +22,7 @@ pub mod flow_map;
 pub mod hotspot_map;
 pub mod od_matrix;
 pub mod projection;
+pub mod recipients;
 pub mod regional_series;
 pub mod slope;
 pub mod style;
@@ -576,6 +577,47 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
             VAlign::Top,
         )?;
         Ok(())
+    }
+
+    /// A horizontal value axis under `area` from 0 to a round number at or above `vmax`:
+    /// vertical grid lines, tick labels below, and `title` under them. Returns the value at
+    /// the right edge of `area`.
+    pub(crate) fn value_axis(
+        &self,
+        area: PxRect,
+        vmax: f64,
+        ticks_wanted: usize,
+        title: &str,
+    ) -> Result<f64, ChartError> {
+        let (_, th) = self.text_size("0", style::pt::TICK, false)?;
+        let ticks = nice_ticks(0.0, vmax, ticks_wanted);
+        let top = ticks.last().copied().unwrap_or(1.0).max(f64::MIN_POSITIVE);
+        for &t in &ticks {
+            let x = area.x0 + area.w() * t / top;
+            self.polyline(&[(x, area.y0), (x, area.y1)], style::GRID, 1.0, self.px(0.4))?;
+            self.text(
+                &fmt_num(t),
+                x,
+                area.y1 + self.px(3.0),
+                style::pt::TICK,
+                false,
+                style::TEXT_MUTED,
+                HAlign::Center,
+                VAlign::Top,
+            )?;
+        }
+        let at = self.fit_text(title, style::pt::LABEL, false, area.w())?;
+        self.text(
+            &at,
+            (area.x0 + area.x1) / 2.0,
+            area.y1 + th + self.px(8.0),
+            style::pt::LABEL,
+            false,
+            style::TEXT,
+            HAlign::Center,
+            VAlign::Top,
+        )?;
+        Ok(top)
     }
 
     /// Legend heading + entries with colour swatches, top-down from `(x, y)`; returns the bottom.

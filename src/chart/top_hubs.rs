@@ -5,7 +5,7 @@ use plotters::backend::DrawingBackend;
 use super::style::{self, OKABE_ITO, pt};
 use super::{
     Canvas, Caption, ChartError, Figure, HAlign, Painter, PxRect, RenderSize, VAlign, check_nonneg,
-    fmt_num, nice_ticks, render_figure,
+    fmt_num, render_figure,
 };
 
 /// One bar.
@@ -97,34 +97,8 @@ impl Painter for BarPainter<'_> {
             y1: plot.y1 - th - ah - c.px(14.0),
         };
         let vmax = self.bars.iter().map(|b| b.value).fold(0.0, f64::max);
-        let ticks = nice_ticks(0.0, vmax, 5);
-        let top = ticks.last().copied().unwrap_or(1.0).max(f64::MIN_POSITIVE);
+        let top = c.value_axis(area, vmax, 5, measure)?;
         let xpos = |v: f64| area.x0 + area.w() * v / top;
-        for &t in &ticks {
-            let x = xpos(t);
-            c.polyline(&[(x, area.y0), (x, area.y1)], style::GRID, 1.0, c.px(0.4))?;
-            c.text(
-                &fmt_num(t),
-                x,
-                area.y1 + c.px(3.0),
-                pt::TICK,
-                false,
-                style::TEXT_MUTED,
-                HAlign::Center,
-                VAlign::Top,
-            )?;
-        }
-        let at = c.fit_text(measure, pt::LABEL, false, area.w())?;
-        c.text(
-            &at,
-            (area.x0 + area.x1) / 2.0,
-            area.y1 + th + c.px(8.0),
-            pt::LABEL,
-            false,
-            style::TEXT,
-            HAlign::Center,
-            VAlign::Top,
-        )?;
         let n = self.bars.len() as f64;
         let slot = area.h() / n;
         let bar_h = slot * 0.7;

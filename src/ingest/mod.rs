@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use crate::config::{Format, InputSpec};
 use crate::geo::Gazetteer;
-use crate::records::{LootingIncident, RouteReport, RowRef, Seizure};
+use crate::records::{ConflictEvent, LootingIncident, RouteReport, RowRef, Seizure, Transfer};
 use crate::schema::{Presence, TableKind};
 use read::RawRow;
 pub use validate::{Checker, Problem, Reason, ResolveCache, RowNotes};
@@ -160,6 +160,10 @@ pub struct Ingested {
     pub looting: Vec<LootingIncident>,
     /// Accepted route reports, in input order.
     pub routes: Vec<RouteReport>,
+    /// Accepted transfers, in input order.
+    pub transfers: Vec<Transfer>,
+    /// Accepted conflict events, in input order.
+    pub events: Vec<ConflictEvent>,
     /// Rejected rows (one entry per problem), in input order.
     pub rejections: Vec<Rejection>,
     /// Accepted rows whose stated location precision was finer than their data supports.
@@ -241,16 +245,8 @@ impl Default for IngestOptions {
     }
 }
 
-/// The configured inputs of each kind, with paths resolved.
-#[derive(Debug, Clone, Default)]
-pub struct InputSet {
-    /// Seizure sources.
-    pub seizures: Vec<InputSpec>,
-    /// Looting sources.
-    pub looting: Vec<InputSpec>,
-    /// Route sources.
-    pub routes: Vec<InputSpec>,
-}
+/// The configured inputs of each kind (the `[inputs]` section of a config).
+pub type InputSet = crate::config::Inputs;
 
 fn expand(table: TableKind, spec: &InputSpec, base: &Path) -> Result<Vec<PathBuf>, IngestError> {
     let full = if Path::new(&spec.path).is_absolute() {
@@ -328,7 +324,12 @@ fn map_columns(
             map.push(None); // made from the line number (see `Rewrite`)
             continue;
         }
-        let idx = find(source.unwrap_or(c.name));
+        // A name, else `#N`: the N-th column (1 = the first), for unnamed columns such as
+        // the `?` marks of SIPRI's trade register.
+        let idx = find(source.unwrap_or(c.name)).or_else(|| {
+            let n: usize = source?.strip_prefix('#')?.parse().ok()?;
+            (1..=header.len()).contains(&n).then(|| n - 1)
+        });
         if idx.is_none() && (c.presence == Presence::Required || source.is_some()) {
             missing.push(match source {
                 Some(s) => format!("{:?} (mapped from {:?})", c.name, s),
@@ -389,58 +390,37 @@ trait Kind: Sized + Send + Sync {
     fn row(&self) -> RowRef;
 }
 
-impl Kind for Seizure {
-    const TABLE: TableKind = TableKind::Seizures;
-    fn check(
-        c: &Checker<'_>,
-        f: &validate::Fields<'_>,
-        row: RowRef,
-        cache: &mut ResolveCache,
-    ) -> Result<(Self, RowNotes), Vec<Problem>> {
-        c.seizure(f, row, cache)
-    }
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn row(&self) -> RowRef {
-        self.row
-    }
+/// The [`Kind`] of a record type: its table and its row check.
+macro_rules! kind {
+    ($($record:ty => $table:ident, $check:ident;)*) => {
+        $(
+            impl Kind for $record {
+                const TABLE: TableKind = TableKind::$table;
+                fn check(
+                    c: &Checker<'_>,
+                    f: &validate::Fields<'_>,
+                    row: RowRef,
+                    cache: &mut ResolveCache,
+                ) -> Result<(Self, RowNotes), Vec<Problem>> {
+                    c.$check(f, row, cache)
+                }
+                fn id(&self) -> &str {
+                    &self.id
+                }
+                fn row(&self) -> RowRef {
+                    self.row
+                }
+            }
+        )*
+    };
 }
 
-impl Kind for LootingIncident {
-    const TABLE: TableKind = TableKind::Looting;
-    fn check(
-        c: &Checker<'_>,
-        f: &validate::Fields<'_>,
-        row: RowRef,
-        cache: &mut ResolveCache,
-    ) -> Result<(Self, RowNotes), Vec<Problem>> {
-        c.looting(f, row, cache)
-    }
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn row(&self) -> RowRef {
-        self.row
-    }
-}
-
-impl Kind for RouteReport {
-    const TABLE: TableKind = TableKind::Routes;
-    fn check(
-        c: &Checker<'_>,
-        f: &validate::Fields<'_>,
-        row: RowRef,
-        cache: &mut ResolveCache,
-    ) -> Result<(Self, RowNotes), Vec<Problem>> {
-        c.route(f, row, cache)
-    }
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn row(&self) -> RowRef {
-        self.row
-    }
+kind! {
+    Seizure => Seizures, seizure;
+    LootingIncident => Looting, looting;
+    RouteReport => Routes, route;
+    Transfer => Transfers, transfer;
+    ConflictEvent => Events, event;
 }
 
 /// The bookkeeping of one validated piece of a file; its accepted records go, in input
@@ -1150,6 +1130,12 @@ pub fn ingest_table(
         TableKind::Routes => {
             out.routes = ingest_kind::<RouteReport>(specs, base, gazetteer, opts, &mut out)?
         }
+        TableKind::Transfers => {
+            out.transfers = ingest_kind::<Transfer>(specs, base, gazetteer, opts, &mut out)?
+        }
+        TableKind::Events => {
+            out.events = ingest_kind::<ConflictEvent>(specs, base, gazetteer, opts, &mut out)?
+        }
     }
     Ok(out)
 }
@@ -1191,9 +1177,12 @@ pub fn ingest(
     opts: IngestOptions,
 ) -> Result<Ingested, IngestError> {
     let mut out = Ingested::default();
+    // Each kind in table order, the file numbers running on across kinds.
     out.seizures = ingest_kind::<Seizure>(&inputs.seizures, base, gazetteer, opts, &mut out)?;
     out.looting = ingest_kind::<LootingIncident>(&inputs.looting, base, gazetteer, opts, &mut out)?;
     out.routes = ingest_kind::<RouteReport>(&inputs.routes, base, gazetteer, opts, &mut out)?;
+    out.transfers = ingest_kind::<Transfer>(&inputs.transfers, base, gazetteer, opts, &mut out)?;
+    out.events = ingest_kind::<ConflictEvent>(&inputs.events, base, gazetteer, opts, &mut out)?;
     Ok(out)
 }
 

@@ -8,8 +8,13 @@ use chrono::NaiveDate;
 use crate::date::PartialDate;
 use crate::geo::gazetteer::{FastMap, Unresolved};
 use crate::geo::{Admin1Id, CountryId, Gazetteer, LatLon, Resolved};
-use crate::records::{Location, LootingIncident, RouteReport, RowRef, Seizure, SerialRange, Text};
-use crate::schema::{Category, LocationPrecision, TransportMode};
+use crate::records::{
+    ConflictEvent, Delivery, Location, LootingIncident, Party, RouteReport, RowRef, Seizure,
+    SerialRange, Text, Transfer,
+};
+use crate::schema::{
+    Category, EventDatePrecision, LocationPrecision, TransferStatus, TransportMode,
+};
 
 /// Why a row (or one of its fields) cannot be used.
 #[derive(
@@ -64,11 +69,17 @@ pub enum Reason {
     NulByte,
     /// An NDJSON line that is not a JSON object of scalar values.
     InvalidJson,
+    /// A party name that is no state, historical state or party in SIPRI's conventions.
+    UnknownActor,
+    /// A yes/no column holding something else.
+    InvalidFlag,
+    /// A transfer status outside the vocabulary.
+    UnknownStatus,
 }
 
 impl Reason {
     /// Every reason, for summaries and docs.
-    pub const ALL: [Reason; 23] = [
+    pub const ALL: [Reason; 26] = [
         Reason::Missing,
         Reason::NotANumber,
         Reason::NotFinite,
@@ -92,6 +103,9 @@ impl Reason {
         Reason::InvalidUtf8,
         Reason::NulByte,
         Reason::InvalidJson,
+        Reason::UnknownActor,
+        Reason::InvalidFlag,
+        Reason::UnknownStatus,
     ];
 
     /// The snake_case name written to `rejected.csv`.
@@ -120,6 +134,9 @@ impl Reason {
             Reason::InvalidUtf8 => "invalid_utf8",
             Reason::NulByte => "nul_byte",
             Reason::InvalidJson => "invalid_json",
+            Reason::UnknownActor => "unknown_actor",
+            Reason::InvalidFlag => "invalid_flag",
+            Reason::UnknownStatus => "unknown_status",
         }
     }
 }
@@ -238,15 +255,51 @@ const R_SOURCE: Col = col(crate::schema::ROUTE_COLUMNS, "source");
 const R_TO: Col = col(crate::schema::ROUTE_COLUMNS, "to");
 const R_VOLUME: Col = col(crate::schema::ROUTE_COLUMNS, "volume");
 
-// The location columns have the same positions in the seizure and looting tables, so
-// `Checker::location` serves both.
+const T_ARMAMENT_CATEGORY: Col = col(crate::schema::TRANSFER_COLUMNS, "armament_category");
+const T_COMMENTS: Col = col(crate::schema::TRANSFER_COLUMNS, "comments");
+const T_DELIVERED: Col = col(crate::schema::TRANSFER_COLUMNS, "delivered");
+const T_DELIVERED_ESTIMATE: Col = col(crate::schema::TRANSFER_COLUMNS, "delivered_estimate");
+const T_DELIVERY_YEARS: Col = col(crate::schema::TRANSFER_COLUMNS, "delivery_years");
+const T_DELIVERY_YEARS_ESTIMATE: Col =
+    col(crate::schema::TRANSFER_COLUMNS, "delivery_years_estimate");
+const T_DESCRIPTION: Col = col(crate::schema::TRANSFER_COLUMNS, "description");
+const T_DESIGNATION: Col = col(crate::schema::TRANSFER_COLUMNS, "designation");
+const T_FINANCED_BY: Col = col(crate::schema::TRANSFER_COLUMNS, "financed_by");
+const T_ID: Col = col(crate::schema::TRANSFER_COLUMNS, "id");
+const T_ORDER_DATE: Col = col(crate::schema::TRANSFER_COLUMNS, "order_date");
+const T_ORDER_DATE_ESTIMATE: Col = col(crate::schema::TRANSFER_COLUMNS, "order_date_estimate");
+const T_ORDERED: Col = col(crate::schema::TRANSFER_COLUMNS, "ordered");
+const T_ORDERED_ESTIMATE: Col = col(crate::schema::TRANSFER_COLUMNS, "ordered_estimate");
+const T_RECIPIENT: Col = col(crate::schema::TRANSFER_COLUMNS, "recipient");
+const T_SOURCE: Col = col(crate::schema::TRANSFER_COLUMNS, "source");
+const T_STATUS: Col = col(crate::schema::TRANSFER_COLUMNS, "status");
+const T_SUPPLIER: Col = col(crate::schema::TRANSFER_COLUMNS, "supplier");
+const T_TIV: Col = col(crate::schema::TRANSFER_COLUMNS, "tiv");
+const T_VIA: Col = col(crate::schema::TRANSFER_COLUMNS, "via");
+
+const E_DATE: Col = col(crate::schema::EVENT_COLUMNS, "date");
+const E_DATE_PRECISION: Col = col(crate::schema::EVENT_COLUMNS, "date_precision");
+const E_FATALITIES: Col = col(crate::schema::EVENT_COLUMNS, "fatalities");
+const E_ID: Col = col(crate::schema::EVENT_COLUMNS, "id");
+const E_SIDE_A: Col = col(crate::schema::EVENT_COLUMNS, "side_a");
+const E_SIDE_B: Col = col(crate::schema::EVENT_COLUMNS, "side_b");
+const E_SOURCE: Col = col(crate::schema::EVENT_COLUMNS, "source");
+const E_TYPE: Col = col(crate::schema::EVENT_COLUMNS, "type");
+
+// The location columns have the same positions in the seizure, looting and event tables,
+// so `Checker::location` serves all three.
 const _: () = {
-    use crate::schema::{LOOTING_COLUMNS as L, column_position as at};
-    assert!(at(L, "country") == LOC_COUNTRY.index);
-    assert!(at(L, "place") == LOC_PLACE.index);
-    assert!(at(L, "lat") == LOC_LAT.index);
-    assert!(at(L, "lon") == LOC_LON.index);
-    assert!(at(L, "location_precision") == LOC_LOCATION_PRECISION.index);
+    use crate::schema::{EVENT_COLUMNS as E, LOOTING_COLUMNS as L, column_position as at};
+    let mut i = 0;
+    while i < 2 {
+        let t = if i == 0 { L } else { E };
+        assert!(at(t, "country") == LOC_COUNTRY.index);
+        assert!(at(t, "place") == LOC_PLACE.index);
+        assert!(at(t, "lat") == LOC_LAT.index);
+        assert!(at(t, "lon") == LOC_LON.index);
+        assert!(at(t, "location_precision") == LOC_LOCATION_PRECISION.index);
+        i += 1;
+    }
 };
 
 /// Answers for one kind of question, by the text asked about. Short keys live inline and
@@ -489,6 +542,26 @@ impl<'a> Acc<'a, '_> {
         }
     }
 
+    /// A yes/no column: `yes`, `y`, `true`, `1` and SIPRI's uncertainty mark `?` are yes;
+    /// `no`, `n`, `false`, `0` and an empty cell are no.
+    fn flag(&mut self, c: Col) -> bool {
+        let Some(raw) = self.get(c) else { return false };
+        match raw.to_ascii_lowercase().as_str() {
+            "?" | "yes" | "y" | "true" | "1" => true,
+            "no" | "n" | "false" | "0" => false,
+            _ => {
+                let name = c.name;
+                self.push(
+                    name,
+                    raw,
+                    Reason::InvalidFlag,
+                    format!("{name} must be yes or no (or '?' for an estimate), not {raw:?}"),
+                );
+                false
+            }
+        }
+    }
+
     fn vocab<T>(
         &mut self,
         c: Col,
@@ -581,6 +654,84 @@ impl<'g> Checker<'g> {
             },
             None => self.reference(acc, name, raw).map(|r| (r, None)),
         }
+    }
+
+    /// A party of a transfer: a state, a historical state, or a party in SIPRI's
+    /// conventions; anything else is `unknown_actor`, with the closest country as a
+    /// suggestion.
+    fn party(&self, acc: &mut Acc<'_, '_>, c: Col) -> Option<Party> {
+        let raw = acc.get(c)?;
+        match acc.cache.actor(self.gazetteer, raw) {
+            Some(a) => {
+                Some(Party { name: Text::from(a.name.as_str()), kind: a.kind, country: a.country })
+            }
+            None => {
+                let detail = match crate::actors::parse_actor(raw, self.gazetteer) {
+                    Err(e) => e.to_string(),
+                    Ok(_) => format!("{raw:?} is not a party"),
+                };
+                acc.push(c.name, raw, Reason::UnknownActor, detail);
+                None
+            }
+        }
+    }
+
+    /// Delivery years: `2019; 2020`, each optionally with its number (`2020:12`,
+    /// `2020 (12)`), in increasing order, a year given twice summed.
+    fn deliveries(&self, acc: &mut Acc<'_, '_>) -> Vec<Delivery> {
+        let mut out: Vec<Delivery> = Vec::new();
+        let this_year = chrono::Datelike::year(&self.today);
+        for item in self.list(acc, T_DELIVERY_YEARS) {
+            let (year, items) = match item.split_once([':', '(']) {
+                Some((y, n)) => (y.trim(), Some(n.trim().trim_end_matches(')').trim())),
+                None => (item, None),
+            };
+            let year = match year.parse::<i32>() {
+                Ok(y) if (1800..=this_year).contains(&y) => y,
+                Ok(y) if y > this_year => {
+                    acc.push(
+                        "delivery_years",
+                        item,
+                        Reason::FutureDate,
+                        format!("delivery year {y} is after the day of the run"),
+                    );
+                    continue;
+                }
+                _ => {
+                    acc.push(
+                        "delivery_years",
+                        item,
+                        Reason::InvalidDate,
+                        "a delivery year is a year (1800 or later), optionally with its number: 2020:12",
+                    );
+                    continue;
+                }
+            };
+            let items = match items.map(str::parse::<u64>) {
+                None => None,
+                Some(Ok(n)) => Some(n),
+                Some(Err(_)) => {
+                    acc.push(
+                        "delivery_years",
+                        item,
+                        Reason::NotAnInteger,
+                        "the number after a delivery year must be a whole number >= 0",
+                    );
+                    continue;
+                }
+            };
+            match out.iter_mut().find(|d| d.year == year) {
+                Some(d) => {
+                    d.items = match (d.items, items) {
+                        (Some(a), Some(b)) => Some(a + b),
+                        (a, b) => a.or(b),
+                    }
+                }
+                None => out.push(Delivery { year, items }),
+            }
+        }
+        out.sort_by_key(|d| d.year);
+        out
     }
 
     fn reference(&self, acc: &mut Acc<'_, '_>, name: &str, raw: &str) -> Option<Resolved> {
@@ -966,6 +1117,143 @@ impl<'g> Checker<'g> {
                 },
                 RowNotes::default(),
             )),
+            _ => Err(a.problems),
+        }
+    }
+}
+
+impl<'g> Checker<'g> {
+    /// Validates one transfer row; `cache` must have been used with this checker's
+    /// gazetteer only.
+    pub fn transfer(
+        &self,
+        fields: &Fields<'_>,
+        row: RowRef,
+        cache: &mut ResolveCache,
+    ) -> Result<(Transfer, RowNotes), Vec<Problem>> {
+        let mut a = Acc { fields, problems: Vec::new(), cache };
+        let id = a.required(T_ID).map(Text::from);
+        let supplier = a.required(T_SUPPLIER).and_then(|_| self.party(&mut a, T_SUPPLIER));
+        let recipient = a.required(T_RECIPIENT).and_then(|_| self.party(&mut a, T_RECIPIENT));
+        let via = self.party(&mut a, T_VIA);
+        let financed_by = self.party(&mut a, T_FINANCED_BY);
+        let order_date = a.date(T_ORDER_DATE, self.today);
+        let deliveries = self.deliveries(&mut a);
+        let ordered = a.count(T_ORDERED);
+        let delivered = a.count(T_DELIVERED);
+        let tiv_raw = a.get(T_TIV);
+        let tiv = a.number(T_TIV);
+        if tiv.is_some_and(|v| v < 0.0) {
+            a.push("tiv", tiv_raw.unwrap_or(""), Reason::OutOfRange, "tiv must be >= 0");
+        }
+        let flags = [
+            a.flag(T_ORDER_DATE_ESTIMATE),
+            a.flag(T_DELIVERY_YEARS_ESTIMATE),
+            a.flag(T_ORDERED_ESTIMATE),
+            a.flag(T_DELIVERED_ESTIMATE),
+        ];
+        let (mut status, mut aid) = (None, false);
+        for item in self.list(&a, T_STATUS) {
+            if item.eq_ignore_ascii_case("aid") {
+                aid = true;
+            } else if let Some(s) = TransferStatus::parse(item) {
+                status = Some(s);
+            } else {
+                let s = closest(item, TransferStatus::spellings())
+                    .map(|s| format!("; did you mean {s:?}?"))
+                    .unwrap_or_default();
+                a.push(
+                    "status",
+                    item,
+                    Reason::UnknownStatus,
+                    format!("status {item:?} is not new, second_hand, modernised or aid{s}"),
+                );
+            }
+        }
+        let comments = a.text(T_COMMENTS);
+        if let Some(c) = &comments {
+            aid |= c.split(';').any(|i| i.trim().eq_ignore_ascii_case("aid"));
+        }
+        match (id, supplier, recipient) {
+            (Some(id), Some(supplier), Some(recipient)) if a.problems.is_empty() => Ok((
+                Transfer {
+                    id,
+                    supplier,
+                    recipient,
+                    order_date,
+                    order_date_estimate: flags[0],
+                    deliveries,
+                    delivery_years_estimate: flags[1],
+                    designation: a.text(T_DESIGNATION),
+                    description: a.text(T_DESCRIPTION),
+                    armament_category: a.text(T_ARMAMENT_CATEGORY),
+                    ordered,
+                    ordered_estimate: flags[2],
+                    delivered,
+                    delivered_estimate: flags[3],
+                    tiv,
+                    status,
+                    aid,
+                    via,
+                    financed_by,
+                    comments,
+                    source: a.text(T_SOURCE),
+                    row,
+                },
+                RowNotes::default(),
+            )),
+            _ => Err(a.problems),
+        }
+    }
+
+    /// Validates one conflict-event row; `cache` must have been used with this checker's
+    /// gazetteer only.
+    pub fn event(
+        &self,
+        fields: &Fields<'_>,
+        row: RowRef,
+        cache: &mut ResolveCache,
+    ) -> Result<(ConflictEvent, RowNotes), Vec<Problem>> {
+        let mut a = Acc { fields, problems: Vec::new(), cache };
+        let id = a.required(E_ID).map(Text::from);
+        let date = if a.required(E_DATE).is_some() { a.date(E_DATE, self.today) } else { None };
+        let location = self.location(&mut a);
+        let precision = a.vocab(
+            E_DATE_PRECISION,
+            EventDatePrecision::parse,
+            EventDatePrecision::spellings(),
+            Reason::UnknownPrecision,
+        );
+        let fatalities = a.count(E_FATALITIES);
+        match (id, date, location) {
+            (Some(id), Some(date), Some((location, downgraded))) if a.problems.is_empty() => {
+                use crate::date::DatePrecision as P;
+                let date_precision = precision.unwrap_or(match date.precision() {
+                    P::Day => EventDatePrecision::Day,
+                    P::Month => EventDatePrecision::Month,
+                    P::Year => EventDatePrecision::Year,
+                });
+                let date = date.truncate(match date_precision {
+                    EventDatePrecision::Day | EventDatePrecision::Week => P::Day,
+                    EventDatePrecision::Month => P::Month,
+                    EventDatePrecision::Year => P::Year,
+                });
+                Ok((
+                    ConflictEvent {
+                        id,
+                        date,
+                        date_precision,
+                        location,
+                        event_type: a.text(E_TYPE),
+                        side_a: a.text(E_SIDE_A),
+                        side_b: a.text(E_SIDE_B),
+                        fatalities,
+                        source: a.text(E_SOURCE),
+                        row,
+                    },
+                    RowNotes { precision_downgraded: downgraded },
+                ))
+            }
             _ => Err(a.problems),
         }
     }

@@ -3,9 +3,18 @@
 //!
 //! Evidence items on an edge each have a strength `s` in [0, 1):
 //! - a route report: `s = c * 2^(-age / half_life)`, counted `reports` times;
-//! - a seizure chain leg (origin -> transit... -> seizure location):
+//! - a seizure chain leg (origin -> last legal import -> transit... -> seizure location;
+//!   the last legal import only when an origin is given and the transit list does not
+//!   name it):
 //!   `s = w_leg * c * 2^(-age / half_life) / n_origins`;
+//! - a legal transfer (a deal, or one delivery year of it) between two states:
+//!   `s = transfer_weight * 2^(-age / half_life)`, aged from its last delivery year;
+//! - a transfer to a non-state armed group: the same strength, as illicit evidence;
 //! - a land border (optional prior): `s = border_prior_p`.
+//!
+//! Each edge belongs to a layer ([`EdgeLayer`]): legal when its only evidence is legal
+//! transfers, illicit when it has none, both otherwise (the border prior is a prior, not
+//! evidence, and decides nothing).
 //!
 //! and combine as a noisy-OR, `p = 1 - prod(1 - s_i)`. The path cost of an edge is
 //! `-ln p`, so the most probable path is the cheapest.
@@ -19,7 +28,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::config::{NetworkConfig, Resolution};
 use crate::date::PartialDate;
 use crate::geo::{CountryId, Gazetteer, LatLon, Resolved};
-use crate::records::{Location, RouteReport, Seizure};
+use crate::records::{Location, RouteReport, Seizure, Transfer};
 
 /// What a node stands for.
 #[derive(
@@ -58,17 +67,71 @@ pub struct Node {
 pub struct Edge {
     /// Route reports on this leg (sum of `reports`).
     pub route_reports: u64,
-    /// Seizure chain legs on this leg.
+    /// Seizure chain legs on this leg (illicit ones; see `import_legs`).
     pub seizure_legs: u64,
+    /// Seizure chain legs from an origin to the seizure's last legal import: legal
+    /// evidence.
+    pub import_legs: u64,
     /// Whether a land border prior contributed.
     pub border: bool,
+    /// Legal transfers on this leg (state to state).
+    pub transfers: u64,
+    /// Items those transfers delivered.
+    pub transfer_items: u64,
+    /// Transfers to non-state armed groups on this leg.
+    pub non_state_transfers: u64,
     /// Product of `(1 - s_i)` over the evidence (kept in log space for accuracy).
     log_miss: f64,
     /// Combined probability, in (0, 1].
     pub p: f64,
 }
 
+/// Which kind of evidence an edge carries.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum EdgeLayer {
+    /// Legal evidence only: transfers between states, seizure chains' legal imports.
+    Legal,
+    /// Illicit evidence only (route reports, seizure chains, transfers to non-state
+    /// groups, or only the border prior).
+    Illicit,
+    /// Both.
+    Both,
+}
+
+impl EdgeLayer {
+    /// The name used in tables and layers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeLayer::Legal => "legal",
+            EdgeLayer::Illicit => "illicit",
+            EdgeLayer::Both => "both",
+        }
+    }
+}
+
 impl Edge {
+    /// Records of evidence on the edge (route reports, seizure legs, transfers), the border
+    /// prior not counted.
+    pub fn evidence(&self) -> u64 {
+        self.route_reports
+            + self.seizure_legs
+            + self.import_legs
+            + self.transfers
+            + self.non_state_transfers
+    }
+
+    /// The layer of the edge.
+    pub fn layer(&self) -> EdgeLayer {
+        let illicit = self.route_reports + self.seizure_legs + self.non_state_transfers > 0;
+        match (self.transfers + self.import_legs > 0, illicit) {
+            (true, false) => EdgeLayer::Legal,
+            (true, true) => EdgeLayer::Both,
+            (false, _) => EdgeLayer::Illicit,
+        }
+    }
+
     fn add(&mut self, strength: f64, times: u64) {
         let s = strength.clamp(0.0, 1.0 - 1e-12);
         self.log_miss += (times as f64) * (-s).ln_1p();
@@ -192,7 +255,9 @@ impl DiversionNetwork {
     }
 }
 
-/// The reference date for evidence age: configured, else the latest date in the data.
+/// The reference date for evidence age: configured, else the latest date of a seizure or
+/// route report. (Transfers do not move it: a register of deliveries up to last year must
+/// not age the seizures of a run.)
 pub fn reference_date(
     cfg: &NetworkConfig,
     seizures: &[Seizure],
@@ -214,12 +279,14 @@ pub fn reference_date(
     latest.unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default())
 }
 
-/// The legs of a seizure's chain at a resolution: (from, to, origin share).
+/// The legs of a seizure's chain at a resolution: (from, to, origin share, legal). A leg
+/// is legal when it ends at the seizure's last legal import, inserted after the origin
+/// (the weapons' legal import).
 pub fn seizure_legs(
     resolution: Resolution,
     g: &Gazetteer,
     s: &Seizure,
-) -> Vec<(NodeKey, NodeKey, f64)> {
+) -> Vec<(NodeKey, NodeKey, f64, bool)> {
     let origins: Vec<CountryId> = if !s.origin.is_empty() {
         s.origin.clone()
     } else if let Some(c) = s.last_legal_import {
@@ -232,19 +299,37 @@ pub fn seizure_legs(
         return legs;
     }
     let share = 1.0 / origins.len() as f64;
-    let mut tail: Vec<NodeKey> =
-        s.transit.iter().map(|t| DiversionNetwork::key_of_resolved(resolution, g, *t)).collect();
+    let mut tail: Vec<NodeKey> = Vec::with_capacity(s.transit.len() + 2);
+    // Weapons last imported legally into a country were there: the chain passes through
+    // it first, unless the transit list already names it.
+    let mut import = None;
+    if let Some(l) = s.last_legal_import
+        && !s.origin.is_empty()
+        && !s.transit.iter().any(|t| g.country_of(*t) == l)
+    {
+        tail.push(NodeKey::Country(l));
+        import = Some(NodeKey::Country(l));
+    }
+    tail.extend(s.transit.iter().map(|t| DiversionNetwork::key_of_resolved(resolution, g, *t)));
     tail.push(DiversionNetwork::key_of_location(resolution, &s.location));
     for o in origins {
         let mut prev = NodeKey::Country(o);
-        for &next in &tail {
+        for (i, &next) in tail.iter().enumerate() {
             if next != prev {
-                legs.push((prev, next, share));
+                legs.push((prev, next, share, i == 0 && import == Some(next)));
                 prev = next;
             }
         }
     }
     legs
+}
+
+/// The leg of a transfer: supplier and recipient countries, when both have one and they
+/// differ, and whether it goes to a non-state armed group.
+pub fn transfer_leg(t: &Transfer) -> Option<(CountryId, CountryId, bool)> {
+    use crate::actors::ActorKind;
+    let (a, b) = (t.supplier.country?, t.recipient.country?);
+    (a != b).then_some((a, b, t.recipient.kind == ActorKind::ArmedGroup))
 }
 
 /// Builds the network from the validated records.
@@ -253,6 +338,7 @@ pub fn build(
     g: &Gazetteer,
     seizures: &[Seizure],
     routes: &[RouteReport],
+    transfers: &[Transfer],
 ) -> DiversionNetwork {
     let reference = reference_date(cfg, seizures, routes);
     let res = cfg.resolution;
@@ -275,11 +361,28 @@ pub fn build(
     for z in seizures {
         let c = z.confidence.unwrap_or(cfg.default_confidence);
         let base = cfg.seizure_leg_weight * c * decay(Some(z.date), reference, cfg.half_life_years);
-        for (a, b, share) in seizure_legs(res, g, z) {
+        for (a, b, share, legal) in seizure_legs(res, g, z) {
             let e = edges.entry((a, b)).or_default();
-            e.seizure_legs += 1;
+            if legal {
+                e.import_legs += 1;
+            } else {
+                e.seizure_legs += 1;
+            }
             e.add(base * share, 1);
         }
+    }
+    for t in transfers {
+        let Some((a, b, non_state)) = transfer_leg(t) else { continue };
+        let year = t.last_year().and_then(|y| PartialDate::year(y).ok());
+        let s = cfg.transfer_weight * decay(year, reference, cfg.half_life_years);
+        let e = edges.entry((NodeKey::Country(a), NodeKey::Country(b))).or_default();
+        if non_state {
+            e.non_state_transfers += 1;
+        } else {
+            e.transfers += 1;
+            e.transfer_items += t.delivered.unwrap_or(0);
+        }
+        e.add(s, 1);
     }
     if cfg.border_prior_p > 0.0 {
         for &(x, y) in g.borders() {

@@ -16,13 +16,14 @@ use crate::chart::{self, Caption, ChartError, Figure, RenderSize, basemap::Shape
 use crate::clock::Dated;
 use crate::config::FiguresConfig;
 use crate::geo::Gazetteer;
-use crate::records::{LootingIncident, RouteReport, Seizure};
+use crate::records::Seizure;
 use crate::report::{self, ReportError, ReportInput};
 use crate::stages::hotspots::{
     CellsStep, CubeStep, HotspotsResult, RegionLevel, RegionalStep, ring,
 };
 use crate::stages::hubs::HubsResult;
 use crate::stages::paths::PathsResult;
+use crate::stages::recipients::Recipients;
 
 /// Everything the report needs besides the analysis results.
 #[derive(Debug, Clone)]
@@ -66,19 +67,28 @@ fn shapes(g: &Gazetteer) -> Vec<Shape> {
         .collect()
 }
 
-fn date_range(seizures: &[Seizure], looting: &[LootingIncident], routes: &[RouteReport]) -> String {
-    let dates = seizures
-        .iter()
-        .map(|s| s.date)
-        .chain(looting.iter().map(|l| l.date))
-        .chain(routes.iter().flat_map(|r| r.first_reported.into_iter().chain(r.last_reported)));
-    let (lo, hi) = dates.fold(
-        (None, None),
-        |(lo, hi): (Option<crate::date::PartialDate>, Option<crate::date::PartialDate>), d| {
-            (Some(lo.map_or(d, |x| x.min(d))), Some(hi.map_or(d, |x| x.max(d))))
-        },
-    );
-    match (lo, hi) {
+/// The dates of every dated field of the records: seizure, looting and event dates, the
+/// first and last reports of routes, the order dates and delivery years of transfers.
+pub fn record_dates(kinds: &[&crate::ingest::Ingested]) -> Vec<crate::date::PartialDate> {
+    use crate::date::PartialDate;
+    let mut out = Vec::new();
+    for k in kinds {
+        out.extend(k.seizures.iter().map(|s| s.date));
+        out.extend(k.looting.iter().map(|l| l.date));
+        out.extend(k.events.iter().map(|e| e.date));
+        out.extend(
+            k.routes.iter().flat_map(|r| r.first_reported.into_iter().chain(r.last_reported)),
+        );
+        for t in &k.transfers {
+            out.extend(t.order_date);
+            out.extend(t.deliveries.iter().filter_map(|d| PartialDate::year(d.year).ok()));
+        }
+    }
+    out
+}
+
+fn date_range(dates: &[crate::date::PartialDate]) -> String {
+    match (dates.iter().min(), dates.iter().max()) {
         (Some(a), Some(b)) => format!("{a} to {b}"),
         _ => "no dated records".into(),
     }
@@ -122,11 +132,20 @@ pub struct Results<'a> {
     pub cube: Option<CubeStep>,
     /// The regional series step.
     pub regional: Option<RegionalStep>,
+    /// The conflict-event cells step.
+    pub event_cells: Option<CellsStep>,
+    /// The recipients step.
+    pub recipients: Option<&'a Recipients>,
 }
 
 impl<'a> Results<'a> {
     /// Every result.
-    pub fn all(paths: &'a PathsResult, hubs: &'a HubsResult, hotspots: &HotspotsResult) -> Self {
+    pub fn all(
+        paths: &'a PathsResult,
+        hubs: &'a HubsResult,
+        hotspots: &HotspotsResult,
+        recipients: &'a Recipients,
+    ) -> Self {
         let (cells, cube, regional) = hotspots.parts();
         Results {
             paths: Some(paths),
@@ -134,6 +153,8 @@ impl<'a> Results<'a> {
             cells: Some(cells),
             cube: Some(cube),
             regional: Some(regional),
+            event_cells: Some(hotspots.event_cells.clone()),
+            recipients: Some(recipients),
         }
     }
 }
@@ -151,6 +172,10 @@ pub enum Need {
     Cube,
     /// The regional series step.
     Regional,
+    /// The conflict-event cells step.
+    EventCells,
+    /// The recipients step.
+    Recipients,
 }
 
 fn missing(what: &str) -> ChartError {
@@ -160,17 +185,17 @@ fn missing(what: &str) -> ChartError {
 }
 
 /// The caption line under every figure of a run: the title, the divnet version, the number
-/// of input files, the period the records cover (every dated field: seizure and looting
-/// dates, first and last reports of routes), and the date the figures are dated by.
+/// of input files, the period the records cover (every dated field, [`record_dates`]), and
+/// the date the figures are dated by.
 pub fn run_caption(
     title: &str,
     files: usize,
-    (seizures, looting, routes): (&[Seizure], &[LootingIncident], &[RouteReport]),
+    dates: &[crate::date::PartialDate],
     dated: &Dated,
 ) -> Caption {
     Caption {
         source: format!("{title} · divnet {} · {files} input file(s)", env!("CARGO_PKG_VERSION")),
-        date_range: date_range(seizures, looting, routes),
+        date_range: date_range(dates),
         dated: dated.label(),
     }
 }
@@ -247,6 +272,14 @@ impl<'a> FigureContext<'a> {
 
     fn regional(&self) -> Result<&RegionalStep, ChartError> {
         self.results.regional.as_ref().ok_or_else(|| missing("the regional series"))
+    }
+
+    fn event_cells(&self) -> Result<&CellsStep, ChartError> {
+        self.results.event_cells.as_ref().ok_or_else(|| missing("the conflict-event cells"))
+    }
+
+    fn recipients(&self) -> Result<&'a Recipients, ChartError> {
+        self.results.recipients.ok_or_else(|| missing("the recipients"))
     }
 
     fn top_n(&self) -> usize {
@@ -330,6 +363,18 @@ pub const FIGURES: &[FigureSpec] = &[
         needs: &[Need::Paths],
         render: top_paths,
     },
+    FigureSpec {
+        name: "recipients",
+        caption: "Legal deliveries to recipient states beside the diversion evidence that points back to them: seized weapons they last held legally, weapons looted from their stockpiles, expected weapons whose paths are diverted there, and their own transfers on to non-state armed groups.",
+        needs: &[Need::Recipients],
+        render: recipients,
+    },
+    FigureSpec {
+        name: "event_hotspot_map",
+        caption: "H3 cells where conflict events cluster (Getis-Ord Gi*, FDR-adjusted), on the grid of the seizure and looting hotspots.",
+        needs: &[Need::EventCells],
+        render: event_hotspot_map,
+    },
 ];
 
 /// Renders every figure of [`FIGURES`], in that order, on the current rayon pool. Each figure
@@ -352,13 +397,10 @@ fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     let net = &p.network.graph;
     // The heaviest edges and the top hubs; without any flow (a run without diversion
     // cases, as with route-report data), the network's strongest edges: the most probable,
-    // drawn as wide as their evidence (route reports and seizure legs).
+    // drawn as wide as their evidence (route reports, seizure legs, transfers).
     let mut edges: Vec<_> = net.edge_indices().filter(|e| p.edge_flow[e.index()] > 0.0).collect();
     let no_flow = edges.is_empty();
-    let evidence = |e: petgraph::graph::EdgeIndex| {
-        let w = &net[e];
-        (w.route_reports + w.seizure_legs) as f64
-    };
+    let evidence = |e: petgraph::graph::EdgeIndex| net[e].evidence() as f64;
     let weight = |e: petgraph::graph::EdgeIndex| {
         if no_flow { evidence(e) } else { p.edge_flow[e.index()] }
     };
@@ -452,11 +494,49 @@ fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
 }
 
 fn hotspot_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    binned_map(cx, cx.cells()?, "Hot and cold spots (Getis-Ord Gi*, FDR-adjusted)")
+}
+
+fn event_hotspot_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    let f = binned_map(
+        cx,
+        cx.event_cells()?,
+        "Conflict-event hot and cold spots (Getis-Ord Gi*, FDR-adjusted)",
+    )?;
+    Ok(Figure { name: "event_hotspot_map".into(), ..f })
+}
+
+fn recipients(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::recipients::{RecipientBar, RecipientsInput, render};
+    let mut by_state: BTreeMap<&str, RecipientBar> = BTreeMap::new();
+    for y in cx.recipients()?.years.iter() {
+        let b = by_state.entry(&y.iso3).or_insert_with(|| RecipientBar {
+            name: format!("{} ({})", y.name, y.iso3),
+            ..RecipientBar::default()
+        });
+        b.delivered += y.items_delivered as f64;
+        b.seized += y.seized_last_legal as f64;
+        b.looted += y.looted as f64;
+        b.diverted += y.diverted_here;
+        b.to_non_state += y.items_to_non_state as f64;
+    }
+    let input = RecipientsInput {
+        title: String::new(),
+        recipients: by_state.into_values().collect(),
+        top_n: cx.top_n(),
+    };
+    render(&input, &cx.caption, cx.size)
+}
+
+fn binned_map(
+    cx: &FigureContext<'_>,
+    cells: &CellsStep,
+    title: &str,
+) -> Result<Figure, ChartError> {
     use chart::hotspot_map::{BinnedCell, HotspotMapInput, render};
     let input = HotspotMapInput {
-        title: "Hot and cold spots (Getis-Ord Gi*, FDR-adjusted)".into(),
-        cells: cx
-            .cells()?
+        title: title.into(),
+        cells: cells
             .cells
             .iter()
             .filter(|c| c.gi.bin != 0)
@@ -597,14 +677,20 @@ pub fn figure_step(spec: &FigureSpec, cx: &FigureContext<'_>) -> FigureStep {
 
 /// Builds the report (`index.html`, `report.md`) from the figure steps, in registry order,
 /// and the path, hubs and regional results.
+#[allow(clippy::too_many_arguments)]
 pub fn report(
     config: &FiguresConfig,
     figures: &[&FigureStep],
     p: &PathsResult,
     h: &HubsResult,
-    regional: &RegionalStep,
+    hs: &HotspotsResult,
+    recipients: &Recipients,
+    kinds: &[&crate::ingest::Ingested],
     ctx: ReportContext,
 ) -> Result<report::Report, ReportError> {
+    let seizures: &[Seizure] = kinds.first().map_or(&[], |k| &k.seizures);
+    let has_events = kinds.iter().any(|k| !k.events.is_empty());
+    let has_transfers = kinds.iter().any(|k| !k.transfers.is_empty());
     let errors: Vec<String> = figures.iter().filter_map(|f| f.error.clone()).collect();
     let figures: Vec<Figure> = figures.iter().filter_map(|f| f.figure.clone()).collect();
     let net = &p.network.graph;
@@ -628,23 +714,113 @@ pub fn report(
     let seqs = path_totals(p, 1, |n| n.name.clone());
     let path_rows =
         seqs.iter().take(config.top_n).map(|(n, q)| vec![n.join(" → "), fmt(*q)]).collect();
-    let regional_rows = regional
+    let regional_rows = hs
         .regional
         .iter()
         .filter(|r| r.level == RegionLevel::Country)
         .take(config.top_n)
         .map(|r| {
-            vec![
+            let mut row = vec![
                 r.name.clone(),
                 r.seizures.to_string(),
                 r.quantity_seized.to_string(),
                 r.looting_incidents.to_string(),
                 r.weapons_looted.to_string(),
+            ];
+            if has_events {
+                row.extend([r.conflict_events.to_string(), r.fatalities.to_string()]);
+            }
+            row.push(
                 r.trend.map(|t| format!("z = {:.2}, p = {:.3}", t.z, t.p)).unwrap_or_default(),
+            );
+            row
+        })
+        .collect();
+    let diversion_rows = crate::stages::paths::diversion_points(p, seizures)
+        .into_iter()
+        .take(config.top_n)
+        .map(|(n, d)| {
+            vec![
+                net[n].name.clone(),
+                net[n].iso3.clone(),
+                fmt(d.expected),
+                fmt(d.after_legal_transfer),
+                d.cases_top_path.to_string(),
+            ]
+        })
+        .collect();
+    let mut by_state: BTreeMap<&str, (String, u64, f64, u64, u64, f64)> = BTreeMap::new();
+    for y in recipients.years.iter() {
+        let e = by_state.entry(&y.iso3).or_insert_with(|| (y.name.clone(), 0, 0.0, 0, 0, 0.0));
+        e.1 += y.items_delivered;
+        e.2 += y.tiv_delivered;
+        e.3 += y.seized_last_legal;
+        e.4 += y.looted;
+        e.5 += y.diverted_here;
+    }
+    let mut states: Vec<_> = by_state.into_iter().collect();
+    states.sort_by(|a, b| {
+        let ev = |x: &(String, u64, f64, u64, u64, f64)| x.3 as f64 + x.4 as f64 + x.5;
+        ev(&b.1).total_cmp(&ev(&a.1)).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(b.0))
+    });
+    let recipient_rows = states
+        .iter()
+        .take(config.top_n)
+        .map(|(iso, v)| {
+            vec![
+                v.0.clone(),
+                iso.to_string(),
+                v.1.to_string(),
+                format!("{:.1}", v.2),
+                v.3.to_string(),
+                v.4.to_string(),
+                fmt(v.5),
+            ]
+        })
+        .collect();
+    let mut event_cells: Vec<&crate::hotspot::GiStarCell> =
+        hs.event_cells.cells.iter().filter(|c| c.gi.bin > 0).collect();
+    event_cells.sort_by(|a, b| {
+        b.gi.z.unwrap_or(0.0).total_cmp(&a.gi.z.unwrap_or(0.0)).then(a.cell.cmp(&b.cell))
+    });
+    let event_rows = event_cells
+        .iter()
+        .take(config.top_n)
+        .map(|c| {
+            let (lat, lon) = crate::stages::hotspots::centre(c.cell);
+            vec![
+                c.cell.to_string(),
+                format!("{lat:.3}, {lon:.3}"),
+                fmt(c.gi.value),
+                c.gi.z.map(|z| format!("{z:.2}")).unwrap_or_default(),
+                c.gi.bin.to_string(),
             ]
         })
         .collect();
     let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut extra = Vec::new();
+    if has_transfers {
+        extra.push(report::Table {
+            title: "Recipients of legal transfers".into(),
+            header: strings(&[
+                "recipient",
+                "ISO3",
+                "items delivered",
+                "TIV delivered (millions)",
+                "seized, last legally held there",
+                "looted there",
+                "expected weapons diverted there",
+            ]),
+            rows: recipient_rows,
+        });
+    }
+    if has_events {
+        extra.push(report::Table {
+            title: "Conflict-event hotspots (hot cells, strongest first)".into(),
+            header: strings(&["cell", "centre (lat, lon)", "events", "z", "bin"]),
+            rows: event_rows,
+        });
+    }
     let mut caveats = ctx.caveats;
     caveats.extend(errors.iter().map(|e| format!("figure not rendered: {e}")));
     let input = ReportInput {
@@ -671,15 +847,39 @@ pub fn report(
                 rows: path_rows,
             },
             report::Table {
-                title: "Regional hotspots (countries)".into(),
+                title: "Diversion points".into(),
                 header: strings(&[
-                    "country",
-                    "seizures",
-                    "items seized",
-                    "lootings",
-                    "weapons looted",
-                    "trend (Mann-Kendall)",
+                    "node",
+                    "ISO3",
+                    "expected weapons diverted there",
+                    "of which after a legal transfer",
+                    "cases (top path)",
                 ]),
+                rows: diversion_rows,
+            },
+            report::Table {
+                title: "Regional hotspots (countries)".into(),
+                header: if has_events {
+                    strings(&[
+                        "country",
+                        "seizures",
+                        "items seized",
+                        "lootings",
+                        "weapons looted",
+                        "conflict events",
+                        "fatalities",
+                        "trend (Mann-Kendall)",
+                    ])
+                } else {
+                    strings(&[
+                        "country",
+                        "seizures",
+                        "items seized",
+                        "lootings",
+                        "weapons looted",
+                        "trend (Mann-Kendall)",
+                    ])
+                },
                 rows: regional_rows,
             },
         ],
@@ -687,5 +887,7 @@ pub fn report(
         caveats,
         provenance: ctx.provenance,
     };
+    let mut input = input;
+    input.tables.extend(extra);
     report::build(&input)
 }

@@ -2,13 +2,13 @@
 //! written as one GeoPackage and one GeoParquet file per layer (docs/gis.md).
 //!
 //! Layers, in GeoPackage order: `hotspot_cells` (H3 hexagons with Gi* and the emerging
-//! category), `network_nodes` (points with their flows), `network_edges` (every edge as
-//! a great-circle line), `edge_flows` (the edges that carry expected flow) and `events`
-//! (seizures and looting incidents as points with their location precision). Feature
-//! counts equal the row counts of the matching tables (`events`: seizures + looting).
-//!
-//! Every edge has `layer = "illicit"`: the network holds only diversion evidence today;
-//! legal transfers will be a second value of the same column.
+//! category, in two layers told apart by the `layer` column: `incidents` for seizures and
+//! looting, `events` for conflict events), `network_nodes` (points with their flows),
+//! `network_edges` (every edge as a great-circle line, with its legal/illicit `layer`),
+//! `edge_flows` (the edges that carry expected flow) and `events` (seizures, looting
+//! incidents and conflict events as points with their location precision). Feature
+//! counts equal the row counts of the matching tables (`events`: seizures + looting +
+//! conflict events).
 
 use std::collections::HashMap;
 
@@ -18,7 +18,7 @@ use crate::geo::Gazetteer;
 use crate::gis::GisError;
 use crate::gis::great_circle::great_circle;
 use crate::gis::{GeometryType, Layer, Values, geoparquet, gpkg, wkb};
-use crate::records::{LootingIncident, Seizure};
+use crate::records::{ConflictEvent, LootingIncident, Seizure};
 use crate::stages::OutFile;
 use crate::stages::hotspots::{self, HotspotsResult};
 use crate::stages::paths::PathsResult;
@@ -26,8 +26,16 @@ use crate::stages::paths::PathsResult;
 /// Path of the GeoPackage in the run directory.
 pub const GEOPACKAGE: &str = "gis/divnet.gpkg";
 
-/// The `layer` value of every current network edge.
-pub const ILLICIT: &str = "illicit";
+/// The point records of a run.
+#[derive(Debug, Clone, Copy)]
+pub struct Records<'a> {
+    /// Seizures.
+    pub seizures: &'a [Seizure],
+    /// Looting incidents.
+    pub looting: &'a [LootingIncident],
+    /// Conflict events.
+    pub events: &'a [ConflictEvent],
+}
 
 fn text<S: Into<String>>(v: impl IntoIterator<Item = Option<S>>) -> Values {
     Values::Text(v.into_iter().map(|s| s.map(Into::into)).collect())
@@ -58,7 +66,10 @@ fn cell_ring(cell: h3o::CellIndex) -> Vec<(f64, f64)> {
 
 /// The `hotspot_cells` layer: one hexagon per row of the `hotspot_cells` table.
 pub fn hotspot_cells(h: &HotspotsResult) -> Layer {
-    let c = &h.cells;
+    let ev = &h.event_cells;
+    let c: Vec<crate::hotspot::GiStarCell> =
+        h.cells.iter().chain(ev.cells.iter()).cloned().collect();
+    let incidents = h.cells.len();
     let emerging: HashMap<h3o::CellIndex, &'static str> =
         h.emerging.iter().map(|e| (e.cell, e.category.label())).collect();
     let mut layer = Layer::new(
@@ -66,6 +77,10 @@ pub fn hotspot_cells(h: &HotspotsResult) -> Layer {
         "H3 cells of the study area with Gi* z, p, FDR-adjusted p, confidence bin and emerging category",
         GeometryType::Polygon,
         c.iter().map(|x| wkb::polygon(&cell_ring(x.cell))).collect(),
+    )
+    .column(
+        "layer",
+        text((0..c.len()).map(|i| Some(if i < incidents { "incidents" } else { "events" }))),
     )
     .column("cell", text(c.iter().map(|x| Some(x.cell.to_string()))))
     .column("value", real(c.iter().map(|x| Some(x.gi.value))))
@@ -75,10 +90,19 @@ pub fn hotspot_cells(h: &HotspotsResult) -> Layer {
     .column("p_fdr", real(c.iter().map(|x| x.gi.p_fdr)))
     .column("bin", int(c.iter().map(|x| Some(i64::from(x.gi.bin)))))
     .column("status", text(c.iter().map(|x| Some(hotspots::status(x.gi.status)))));
-    if let Some(pp) = h.pseudo_p.as_ref() {
-        layer = layer.column("pseudo_p", real(pp.iter().copied()));
+    if h.pseudo_p.is_some() || ev.pseudo_p.is_some() {
+        let a = h.pseudo_p.as_ref().clone().unwrap_or_else(|| vec![None; incidents]);
+        let b = ev.pseudo_p.as_ref().clone().unwrap_or_else(|| vec![None; ev.cells.len()]);
+        layer = layer.column("pseudo_p", real(a.into_iter().chain(b)));
     }
-    layer.column("emerging", text(c.iter().map(|x| emerging.get(&x.cell).copied())))
+    layer.column(
+        "emerging",
+        text(
+            c.iter()
+                .enumerate()
+                .map(|(i, x)| if i < incidents { emerging.get(&x.cell).copied() } else { None }),
+        ),
+    )
 }
 
 /// The `network_nodes` layer: one point per node, with its expected flows.
@@ -126,9 +150,11 @@ pub fn network_edges(p: &PathsResult) -> Layer {
     .column("cost", real(edges.iter().map(|e| Some(e.weight().cost()))))
     .column("route_reports", int(edges.iter().map(|e| Some(e.weight().route_reports as i64))))
     .column("seizure_legs", int(edges.iter().map(|e| Some(e.weight().seizure_legs as i64))))
+    .column("import_legs", int(edges.iter().map(|e| Some(e.weight().import_legs as i64))))
     .column("border_prior", Values::Bool(edges.iter().map(|e| Some(e.weight().border)).collect()))
     .column("flow", real(edges.iter().map(|e| Some(p.edge_flow[e.id().index()]))))
-    .column("layer", text(edges.iter().map(|_| Some(ILLICIT))))
+    .column("transfers", int(edges.iter().map(|e| Some(e.weight().transfers as i64))))
+    .column("layer", text(edges.iter().map(|e| Some(e.weight().layer().as_str()))))
 }
 
 /// The `edge_flows` layer: the edges with expected flow, as in the `edge_flows` table.
@@ -148,12 +174,13 @@ pub fn edge_flows(p: &PathsResult) -> Layer {
     .column("target", text(flowing.iter().map(|e| end(e, true))))
     .column("flow", real(flowing.iter().map(|e| Some(p.edge_flow[e.index()]))))
     .column("p", real(flowing.iter().map(|e| Some(gr[*e].p))))
-    .column("layer", text(flowing.iter().map(|_| Some(ILLICIT))))
+    .column("layer", text(flowing.iter().map(|e| Some(gr[*e].layer().as_str()))))
 }
 
-/// The `events` layer: seizures then looting incidents, as points at their located
-/// coordinates with the precision of that location.
-pub fn events(g: &Gazetteer, seizures: &[Seizure], looting: &[LootingIncident]) -> Layer {
+/// The `events` layer: seizures, looting incidents, then conflict events, as points at
+/// their located coordinates with the precision of that location (`quantity`: items seized
+/// or weapons looted; `fatalities`: a conflict event's).
+pub fn events(g: &Gazetteer, r: Records<'_>) -> Layer {
     use crate::date::PartialDate;
     use crate::records::Location;
     struct Ev<'a> {
@@ -162,8 +189,10 @@ pub fn events(g: &Gazetteer, seizures: &[Seizure], looting: &[LootingIncident]) 
         date: PartialDate,
         location: &'a Location,
         quantity: Option<u64>,
+        fatalities: Option<u64>,
     }
-    let evs: Vec<Ev<'_>> = seizures
+    let evs: Vec<Ev<'_>> = r
+        .seizures
         .iter()
         .map(|s| Ev {
             kind: "seizure",
@@ -171,18 +200,28 @@ pub fn events(g: &Gazetteer, seizures: &[Seizure], looting: &[LootingIncident]) 
             date: s.date,
             location: &s.location,
             quantity: s.quantity,
+            fatalities: None,
         })
-        .chain(looting.iter().map(|l| Ev {
+        .chain(r.looting.iter().map(|l| Ev {
             kind: "looting",
             id: &l.id,
             date: l.date,
             location: &l.location,
             quantity: l.weapons_looted,
+            fatalities: None,
+        }))
+        .chain(r.events.iter().map(|e| Ev {
+            kind: "conflict",
+            id: &e.id,
+            date: e.date,
+            location: &e.location,
+            quantity: None,
+            fatalities: e.fatalities,
         }))
         .collect();
     Layer::new(
         "events",
-        "Seizures and looting incidents at their located coordinates",
+        "Seizures, looting incidents and conflict events at their located coordinates",
         GeometryType::Point,
         evs.iter().map(|e| wkb::point(e.location.point.lon(), e.location.point.lat())).collect(),
     )
@@ -205,14 +244,14 @@ pub fn events(g: &Gazetteer, seizures: &[Seizure], looting: &[LootingIncident]) 
     .column("place", text(evs.iter().map(|e| e.location.place.as_deref())))
     .column("location_precision", text(evs.iter().map(|e| Some(e.location.precision.as_str()))))
     .column("quantity", int(evs.iter().map(|e| e.quantity.map(|q| q as i64))))
+    .column("fatalities", int(evs.iter().map(|e| e.fatalities.map(|q| q as i64))))
 }
 
 /// Every layer, in GeoPackage order (built concurrently; the result does not depend on
 /// the thread count).
 pub fn layers(
     g: &Gazetteer,
-    seizures: &[Seizure],
-    looting: &[LootingIncident],
+    records: Records<'_>,
     p: &PathsResult,
     h: &HotspotsResult,
 ) -> Vec<Layer> {
@@ -221,7 +260,7 @@ pub fn layers(
         || {
             rayon::join(
                 || network_edges(p),
-                || rayon::join(|| edge_flows(p), || events(g, seizures, looting)),
+                || rayon::join(|| edge_flows(p), || events(g, records)),
             )
         },
     );
@@ -233,13 +272,12 @@ pub fn layers(
 /// concurrently; the bytes do not depend on the thread count.
 pub fn gis(
     g: &Gazetteer,
-    seizures: &[Seizure],
-    looting: &[LootingIncident],
+    records: Records<'_>,
     p: &PathsResult,
     h: &HotspotsResult,
 ) -> Result<Vec<OutFile>, GisError> {
     use rayon::prelude::*;
-    let layers = layers(g, seizures, looting, p, h);
+    let layers = layers(g, records, p, h);
     let (gpkg, parquet) = rayon::join(
         || gpkg::geopackage_bytes(&layers),
         || layers.par_iter().map(geoparquet::geoparquet_bytes).collect::<Result<Vec<_>, _>>(),

@@ -2,7 +2,10 @@
 //! emerging hotspot categories (docs/hotspots.md states every rule).
 //!
 //! Events are seizures and looting incidents, weighted by `hotspots.weight` (count;
-//! quantity = items seized / weapons looted; rounds). Events located only at a country's
+//! quantity = items seized / weapons looted; rounds). Conflict events (UCDP GED, ACLED)
+//! form a layer of their own on the same grid (`event_cells`, counted one each), so that
+//! seizure hotspots can be read beside conflict hotspots; the regional aggregates count
+//! them and their fatalities per country, subregion and region. Events located only at a country's
 //! representative point are left out of the cell statistics and counted in the regional
 //! ones. The space-time cube uses `hotspots.time_step`; an event whose date is coarser
 //! than the step (a year-only date in a monthly cube) is left out of the cube and counted.
@@ -22,7 +25,7 @@ use crate::hotspot::{
     mann_kendall,
 };
 use crate::output::{OutputError, Table, TableBuilder};
-use crate::records::{Location, LootingIncident, Seizure};
+use crate::records::{ConflictEvent, Location, LootingIncident, Seizure};
 use crate::schema::LocationPrecision;
 
 /// Most cells a study area may have.
@@ -34,9 +37,17 @@ struct Ev<'a> {
     location: &'a Location,
     date: PartialDate,
     weight: f64,
-    /// Items seized or weapons looted (1 when not reported), whatever the weight.
+    /// Items seized or weapons looted (1 when not reported), or a conflict event's
+    /// fatalities (0 when not reported), whatever the weight.
     quantity: u64,
-    looted: bool,
+    kind: EvKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EvKind {
+    Seizure,
+    Looting,
+    Conflict,
 }
 
 /// The level of a regional aggregate. The order is the order of the `regional_hotspots`
@@ -79,6 +90,10 @@ pub struct Regional {
     pub looting_incidents: u64,
     /// Weapons looted.
     pub weapons_looted: u64,
+    /// Conflict events.
+    pub conflict_events: u64,
+    /// Their fatalities (best estimates).
+    pub fatalities: u64,
     /// Share of all items seized.
     pub share_seized: f64,
     /// Share of all weapons looted.
@@ -149,9 +164,17 @@ pub struct HotspotsResult {
     pub excluded_country_level: u64,
     /// Events left out of the space-time cube (date coarser than the step).
     pub excluded_coarse_date: u64,
+    /// The conflict-event layer (empty without conflict events).
+    pub event_cells: CellsStep,
 }
 
 impl HotspotsResult {
+    /// The same result with the conflict-event layer.
+    pub fn with_events(mut self, events: &CellsStep) -> Self {
+        self.event_cells = events.clone();
+        self
+    }
+
     /// The steps' artifacts as one result.
     pub fn assemble(cells: &CellsStep, cube: &CubeStep, regional: &RegionalStep) -> Self {
         HotspotsResult {
@@ -164,6 +187,7 @@ impl HotspotsResult {
             regional_step: regional.regional_step,
             excluded_country_level: cells.excluded_country_level,
             excluded_coarse_date: cube.excluded_coarse_date,
+            event_cells: CellsStep::default(),
         }
     }
 
@@ -207,7 +231,7 @@ fn events<'a>(
             date: s.date,
             weight: weight(s.quantity, s.rounds),
             quantity: s.quantity.unwrap_or(1),
-            looted: false,
+            kind: EvKind::Seizure,
         });
     }
     for l in looting {
@@ -216,10 +240,24 @@ fn events<'a>(
             date: l.date,
             weight: weight(l.weapons_looted, l.rounds_looted),
             quantity: l.weapons_looted.unwrap_or(1),
-            looted: true,
+            kind: EvKind::Looting,
         });
     }
     evs
+}
+
+/// Conflict events, one each.
+fn conflict_events(events: &[ConflictEvent]) -> Vec<Ev<'_>> {
+    events
+        .iter()
+        .map(|e| Ev {
+            location: &e.location,
+            date: e.date,
+            weight: 1.0,
+            quantity: e.fatalities.unwrap_or(0),
+            kind: EvKind::Conflict,
+        })
+        .collect()
 }
 
 fn located<'e, 'a>(evs: &'e [Ev<'a>]) -> Vec<&'e Ev<'a>> {
@@ -250,8 +288,20 @@ pub fn cells_step(
     seizures: &[Seizure],
     looting: &[LootingIncident],
 ) -> Result<CellsStep, HotspotError> {
-    let evs = events(cfg, seizures, looting);
-    let located = located(&evs);
+    gi_cells(cfg, &events(cfg, seizures, looting))
+}
+
+/// The event cells step: Gi* of conflict events (counted one each) on the grid and study
+/// area rules of the seizure and looting cells.
+pub fn event_cells_step(
+    cfg: &HotspotsConfig,
+    events: &[ConflictEvent],
+) -> Result<CellsStep, HotspotError> {
+    gi_cells(cfg, &conflict_events(events))
+}
+
+fn gi_cells(cfg: &HotspotsConfig, evs: &[Ev<'_>]) -> Result<CellsStep, HotspotError> {
+    let located = located(evs);
     let excluded_country_level = (evs.len() - located.len()) as u64;
     let domain = domain(cfg)?;
     let events: Vec<Event> = located
@@ -330,9 +380,12 @@ pub fn regional_step(
     g: &Gazetteer,
     seizures: &[Seizure],
     looting: &[LootingIncident],
+    conflict: &[ConflictEvent],
 ) -> RegionalStep {
-    let evs = events(cfg, seizures, looting);
+    let mut evs = events(cfg, seizures, looting);
+    // The series and trends are of seizures and lootings only.
     let all_steps: Vec<i64> = evs.iter().filter_map(|e| cfg.trend_step.index(e.date)).collect();
+    evs.extend(conflict_events(conflict));
     let (lo, hi) = (
         all_steps.iter().min().copied().unwrap_or(0),
         all_steps.iter().max().copied().unwrap_or(-1),
@@ -343,10 +396,10 @@ pub fn regional_step(
     for e in &evs {
         let c = g.country(e.location.country);
         let q = e.quantity;
-        if e.looted {
-            tot_l += q
-        } else {
-            tot_q += q
+        match e.kind {
+            EvKind::Looting => tot_l += q,
+            EvKind::Seizure => tot_q += q,
+            EvKind::Conflict => {}
         }
         for (level, name) in [
             (RegionLevel::Country, c.iso3.clone()),
@@ -363,6 +416,8 @@ pub fn regional_step(
                 quantity_seized: 0,
                 looting_incidents: 0,
                 weapons_looted: 0,
+                conflict_events: 0,
+                fatalities: 0,
                 share_seized: 0.0,
                 share_looted: 0.0,
                 trend: None,
@@ -370,17 +425,24 @@ pub fn regional_step(
                 series_looted: vec![0.0; width],
             });
             let idx = cfg.trend_step.index(e.date).map(|s| (s - lo) as usize);
-            if e.looted {
-                r.looting_incidents += 1;
-                r.weapons_looted += q;
-                if let Some(i) = idx {
-                    r.series_looted[i] += e.quantity as f64;
+            match e.kind {
+                EvKind::Looting => {
+                    r.looting_incidents += 1;
+                    r.weapons_looted += q;
+                    if let Some(i) = idx {
+                        r.series_looted[i] += e.quantity as f64;
+                    }
                 }
-            } else {
-                r.seizures += 1;
-                r.quantity_seized += q;
-                if let Some(i) = idx {
-                    r.series_seizures[i] += 1.0;
+                EvKind::Seizure => {
+                    r.seizures += 1;
+                    r.quantity_seized += q;
+                    if let Some(i) = idx {
+                        r.series_seizures[i] += 1.0;
+                    }
+                }
+                EvKind::Conflict => {
+                    r.conflict_events += 1;
+                    r.fatalities += q;
                 }
             }
         }
@@ -406,17 +468,19 @@ pub fn regional_step(
     }
 }
 
-/// The three hotspot steps in one call (the run does them as separate steps).
+/// The hotspot steps in one call (the run does them as separate steps).
 pub fn hotspots(
     cfg: &HotspotsConfig,
     g: &Gazetteer,
     seizures: &[Seizure],
     looting: &[LootingIncident],
+    conflict: &[ConflictEvent],
 ) -> Result<HotspotsResult, HotspotError> {
     let cells = cells_step(cfg, seizures, looting)?;
+    let events = event_cells_step(cfg, conflict)?;
     let cube = cube_step(cfg, seizures, looting)?;
-    let regional = regional_step(cfg, g, seizures, looting);
-    Ok(HotspotsResult::assemble(&cells, &cube, &regional))
+    let regional = regional_step(cfg, g, seizures, looting, conflict);
+    Ok(HotspotsResult::assemble(&cells, &cube, &regional).with_events(&events))
 }
 
 /// Centre of a cell as (lat, lon).
@@ -458,8 +522,41 @@ pub fn cells_table(
     c: &[GiStarCell],
     pseudo_p: Option<&[Option<f64>]>,
 ) -> Result<Table, OutputError> {
+    cells_builder(TableBuilder::new("hotspot_cells"), c, pseudo_p)?.build()
+}
+
+/// The `hotspot_cells` table of a run: the `incidents` layer (seizures and looting) and
+/// the `events` layer (conflict events), one row per study-area cell of each, with a
+/// `layer` column first.
+pub fn layered_cells_table(h: &HotspotsResult) -> Result<Table, OutputError> {
+    let ev = &h.event_cells;
+    let mut cells: Vec<GiStarCell> = Vec::with_capacity(h.cells.len() + ev.cells.len());
+    cells.extend(h.cells.iter().cloned());
+    cells.extend(ev.cells.iter().cloned());
+    let layers = std::iter::repeat_n("incidents", h.cells.len())
+        .chain(std::iter::repeat_n("events", ev.cells.len()))
+        .map(Some);
+    let pseudo_p: Option<Vec<Option<f64>>> = match (&*h.pseudo_p, &*ev.pseudo_p) {
+        (None, None) => None,
+        (a, b) => Some(
+            a.clone()
+                .unwrap_or_else(|| vec![None; h.cells.len()])
+                .into_iter()
+                .chain(b.clone().unwrap_or_else(|| vec![None; ev.cells.len()]))
+                .collect(),
+        ),
+    };
+    let t = TableBuilder::new("hotspot_cells").text("layer", layers);
+    cells_builder(t, &cells, pseudo_p.as_deref())?.build()
+}
+
+fn cells_builder(
+    t: TableBuilder,
+    c: &[GiStarCell],
+    pseudo_p: Option<&[Option<f64>]>,
+) -> Result<TableBuilder, OutputError> {
     let centres: Vec<(f64, f64)> = c.iter().map(|x| centre(x.cell)).collect();
-    let mut cells = TableBuilder::new("hotspot_cells")
+    let mut cells = t
         .text("cell", c.iter().map(|x| Some(x.cell.to_string())))
         .float("lat", centres.iter().map(|x| Some(x.0)))
         .float("lon", centres.iter().map(|x| Some(x.1)))
@@ -473,12 +570,12 @@ pub fn cells_table(
     if let Some(pp) = pseudo_p {
         cells = cells.float("pseudo_p", pp.iter().copied());
     }
-    cells.build()
+    Ok(cells)
 }
 
 /// The hotspots tables.
 pub fn hotspots_tables(h: &HotspotsResult) -> Result<Vec<Table>, OutputError> {
-    let cells = cells_table(&h.cells, h.pseudo_p.as_deref())?;
+    let cells = layered_cells_table(h)?;
     let e = &h.emerging;
     let ecentres: Vec<(f64, f64)> = e.iter().map(|x| centre(x.cell)).collect();
     let emerging = TableBuilder::new("emerging_hotspots")
@@ -498,6 +595,8 @@ pub fn hotspots_tables(h: &HotspotsResult) -> Result<Vec<Table>, OutputError> {
         .uint("quantity_seized", r.iter().map(|x| Some(x.quantity_seized)))
         .uint("looting_incidents", r.iter().map(|x| Some(x.looting_incidents)))
         .uint("weapons_looted", r.iter().map(|x| Some(x.weapons_looted)))
+        .uint("conflict_events", r.iter().map(|x| Some(x.conflict_events)))
+        .uint("fatalities", r.iter().map(|x| Some(x.fatalities)))
         .float("share_seized", r.iter().map(|x| Some(x.share_seized)))
         .float("share_looted", r.iter().map(|x| Some(x.share_looted)))
         .float("trend_z", r.iter().map(|x| x.trend.map(|t| t.z)))

@@ -119,7 +119,7 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, CentralityE
     let brok = brokerage(g, &groups)?;
     // Without case flow, rank by betweenness, but only over a network with evidence: the
     // border prior alone would make hubs of geography.
-    let evidence = g.edge_weights().any(|e| e.route_reports > 0 || e.seizure_legs > 0);
+    let evidence = g.edge_weights().any(|e| e.evidence() > 0);
     let ranked_by = if flow.node.iter().any(|&f| f > 0.0) || !evidence {
         HubRanking::FlowBetweenness
     } else {

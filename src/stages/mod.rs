@@ -22,6 +22,7 @@ pub mod gis;
 pub mod hotspots;
 pub mod hubs;
 pub mod paths;
+pub mod recipients;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -117,6 +118,8 @@ pub enum Artifact {
     Cube(hotspots::CubeStep),
     /// The regional series step.
     Regional(hotspots::RegionalStep),
+    /// The recipients step.
+    Recipients(Arc<recipients::Recipients>),
     /// The caption and date of the figures.
     Frame(Arc<Frame>),
     /// A figure step.
@@ -158,6 +161,7 @@ accessors! {
     cells: Cells => hotspots::CellsStep;
     cube: Cube => hotspots::CubeStep;
     regional: Regional => hotspots::RegionalStep;
+    recipients: Recipients => Arc<recipients::Recipients>;
     frame: Frame => Arc<Frame>;
     figure: Figure => Arc<figures::FigureStep>;
     files: Files => Arc<Vec<OutFile>>;
@@ -187,23 +191,28 @@ macro_rules! codec {
 }
 
 /// The step names of the ingest steps, in table order.
-pub const INGEST: [(&str, TableKind); 3] = [
+pub const INGEST: [(&str, TableKind); 5] = [
     ("ingest:seizures", TableKind::Seizures),
     ("ingest:looting", TableKind::Looting),
     ("ingest:routes", TableKind::Routes),
+    ("ingest:transfers", TableKind::Transfers),
+    ("ingest:events", TableKind::Events),
 ];
 
 /// The steps whose artifacts are files, in the order they are written (figures and the
 /// report follow, when enabled).
-pub const FILE_STEPS: [&str; 9] = [
+pub const FILE_STEPS: [&str; 12] = [
     "tables:seizures",
     "tables:looting",
     "tables:routes",
+    "tables:transfers",
+    "tables:events",
     "tables:rejected",
     "tables:actors",
     "tables:paths",
     "tables:hubs",
     "tables:hotspots",
+    "tables:recipients",
     "gis",
 ];
 
@@ -276,7 +285,7 @@ fn step(
     }
 }
 
-/// The files, rejections and counts of the three ingest artifacts as one [`Ingested`]
+/// The files, rejections and counts of the ingest artifacts as one [`Ingested`]
 /// without records (file numbers of the rejections renumbered into the joined file list).
 pub fn joined_reports(kinds: &[&Ingested]) -> Ingested {
     let mut out = Ingested::default();
@@ -301,11 +310,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
 
     // Ingest, one step per table kind.
     for (name, kind) in INGEST {
-        let specs = match kind {
-            TableKind::Seizures => config.inputs.seizures.clone(),
-            TableKind::Looting => config.inputs.looting.clone(),
-            TableKind::Routes => config.inputs.routes.clone(),
-        };
+        let specs = config.inputs.of(kind).clone();
         let files = inputs.fingerprints.get(&kind).cloned().unwrap_or_default();
         let opts = inputs.ingest;
         let strict = config.run.strict;
@@ -331,24 +336,29 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
             Ok(Artifact::Records(Arc::new(ing)))
         }));
     }
-    let [seiz, loot, rout] = INGEST.map(|(n, _)| n);
+    let [seiz, loot, rout, xfer, evts] = INGEST.map(|(n, _)| n);
+    let all_ingest = INGEST.map(|(n, _)| n);
+    fn ingested<'a>(a: &[&'a Artifact]) -> Result<Vec<&'a Ingested>, BoxError> {
+        a.iter().map(|x| x.records().map(|r| &**r)).collect()
+    }
 
     // The path steps.
     let c = cfg.clone();
     out.push(step(
         "network",
-        &[seiz, loot, rout],
+        &[seiz, loot, rout, xfer],
         salt(&[&config.network]),
         codec!(Network, paths::NetworkStep),
         move |a| {
             let g = gazetteer()?;
-            let (s, l, r) = (a[0].records()?, a[1].records()?, a[2].records()?);
+            let (s, l, r, t) = (a[0].records()?, a[1].records()?, a[2].records()?, a[3].records()?);
             Ok(Artifact::Network(paths::network_step(
                 &c.network,
                 g,
                 &s.seizures,
                 &l.looting,
                 &r.routes,
+                &t.transfers,
             )))
         },
     ));
@@ -441,6 +451,21 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         },
     ));
     let c = cfg.clone();
+    let event_cells_salt =
+        salt(&[&h.domain, &h.bbox, &h.k, &h.resolution, &h.permutations, &h.seed]);
+    out.push(step(
+        "event_cells",
+        &[evts],
+        event_cells_salt,
+        codec!(Cells, hotspots::CellsStep),
+        move |a| {
+            let e = a[0].records()?;
+            let cells = hotspots::event_cells_step(&c.hotspots, &e.events)
+                .map_err(|source| boxed(RunError::Hotspots { step: "event_cells", source }))?;
+            Ok(Artifact::Cells(cells))
+        },
+    ));
+    let c = cfg.clone();
     let cube_salt = salt(&[
         &h.weight,
         &h.domain,
@@ -459,13 +484,19 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
     let c = cfg.clone();
     out.push(step(
         "regional",
-        &[seiz, loot],
+        &[seiz, loot, evts],
         salt(&[&h.trend_step]),
         codec!(Regional, hotspots::RegionalStep),
         move |a| {
             let g = gazetteer()?;
-            let (s, l) = (a[0].records()?, a[1].records()?);
-            Ok(Artifact::Regional(hotspots::regional_step(&c.hotspots, g, &s.seizures, &l.looting)))
+            let (s, l, e) = (a[0].records()?, a[1].records()?, a[2].records()?);
+            Ok(Artifact::Regional(hotspots::regional_step(
+                &c.hotspots,
+                g,
+                &s.seizures,
+                &l.looting,
+                &e.events,
+            )))
         },
     ));
 
@@ -474,7 +505,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
     let source_date = inputs.source_date;
     out.push(step(
         "frame",
-        &[seiz, loot, rout],
+        &all_ingest,
         salt(&[
             &config.run.title,
             &config.network,
@@ -483,12 +514,13 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         ]),
         codec!(arc Frame, Frame),
         move |a| {
-            let (s, l, r) = (a[0].records()?, a[1].records()?, a[2].records()?);
+            let kinds = ingested(a)?;
+            let (s, r) = (kinds[0], kinds[2]);
             let reference = crate::network::reference_date(&c.network, &s.seizures, &r.routes);
             let dated = Dated::new(reference, source_date);
-            let files = s.files.len() + l.files.len() + r.files.len();
-            let records = (&s.seizures[..], &l.looting[..], &r.routes[..]);
-            let mut caption = figures::run_caption(&c.run.title, files, records, &dated);
+            let files = kinds.iter().map(|k| k.files.len()).sum();
+            let dates = figures::record_dates(&kinds);
+            let mut caption = figures::run_caption(&c.run.title, files, &dates, &dated);
             let citations = c.citations();
             if !citations.is_empty() {
                 caption.source.push_str(&format!(" · Data: {}", citations.join("; ")));
@@ -499,10 +531,12 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
 
     // Tables.
     type TableFn = fn(&Gazetteer, &Ingested) -> Result<Table, OutputError>;
-    let kinds: [(&str, &str, TableFn); 3] = [
+    let kinds: [(&str, &str, TableFn); 5] = [
         ("tables:seizures", seiz, crate::tables::seizures),
         ("tables:looting", loot, crate::tables::looting),
         ("tables:routes", rout, crate::tables::routes),
+        ("tables:transfers", xfer, crate::tables::transfers),
+        ("tables:events", evts, crate::tables::events),
     ];
     for (name, dep, table) in kinds {
         out.push(step(name, &[dep], Vec::new(), codec!(arc Files, Vec<OutFile>), move |a| {
@@ -513,24 +547,23 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
     }
     out.push(step(
         "tables:rejected",
-        &[seiz, loot, rout],
+        &all_ingest,
         Vec::new(),
         codec!(arc Files, Vec<OutFile>),
         |a| {
-            let joined = joined_reports(&[a[0].records()?, a[1].records()?, a[2].records()?]);
+            let joined = joined_reports(&ingested(a)?);
             let t = crate::tables::rejected(&joined).map_err(boxed)?;
             Ok(Artifact::Files(Arc::new(OutFile::tables(&[t]).map_err(boxed)?)))
         },
     ));
     out.push(step(
         "tables:actors",
-        &[seiz, loot, rout],
+        &all_ingest,
         Vec::new(),
         codec!(arc Files, Vec<OutFile>),
         move |a| {
             let g = gazetteer()?;
-            let (s, l, r) = (a[0].records()?, a[1].records()?, a[2].records()?);
-            let t = crate::tables::actors(g, s, l, r).map_err(boxed)?;
+            let t = crate::tables::actors(g, &ingested(a)?).map_err(boxed)?;
             Ok(Artifact::Files(Arc::new(OutFile::tables(&[t]).map_err(boxed)?)))
         },
     ));
@@ -543,6 +576,30 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         t.push(paths::actor_flows_table(&p, g, seizures).map_err(boxed)?);
         Ok(Artifact::Files(Arc::new(OutFile::tables(&t).map_err(boxed)?)))
     }));
+    let deps: Vec<&str> = PATHS.iter().copied().chain([xfer, seiz, loot]).collect();
+    out.push(step(
+        "recipients",
+        &deps,
+        Vec::new(),
+        codec!(arc Recipients, recipients::Recipients),
+        move |a| {
+            let g = gazetteer()?;
+            let p = paths_result(a)?;
+            let (t, s, l) = (a[5].records()?, a[6].records()?, a[7].records()?);
+            let r = recipients::recipients(g, &t.transfers, &s.seizures, &l.looting, &p);
+            Ok(Artifact::Recipients(Arc::new(r)))
+        },
+    ));
+    out.push(step(
+        "tables:recipients",
+        &["recipients"],
+        Vec::new(),
+        codec!(arc Files, Vec<OutFile>),
+        |a| {
+            let t = recipients::recipients_tables(a[0].recipients()?).map_err(boxed)?;
+            Ok(Artifact::Files(Arc::new(OutFile::tables(&t).map_err(boxed)?)))
+        },
+    ));
     let deps: Vec<&str> = PATHS.iter().copied().chain(["hubs"]).collect();
     out.push(step("tables:hubs", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), |a| {
         let p = paths_result(a)?;
@@ -551,24 +608,33 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
     }));
     out.push(step(
         "tables:hotspots",
-        &["cells", "cube", "regional"],
+        &["cells", "cube", "regional", "event_cells"],
         Vec::new(),
         codec!(arc Files, Vec<OutFile>),
         |a| {
             let hs =
-                hotspots::HotspotsResult::assemble(a[0].cells()?, a[1].cube()?, a[2].regional()?);
+                hotspots::HotspotsResult::assemble(a[0].cells()?, a[1].cube()?, a[2].regional()?)
+                    .with_events(a[3].cells()?);
             let t = hotspots::hotspots_tables(&hs).map_err(boxed)?;
             Ok(Artifact::Files(Arc::new(OutFile::tables(&t).map_err(boxed)?)))
         },
     ));
-    let deps: Vec<&str> =
-        PATHS.iter().copied().chain(["cells", "cube", "regional", seiz, loot]).collect();
+    let deps: Vec<&str> = PATHS
+        .iter()
+        .copied()
+        .chain(["cells", "cube", "regional", "event_cells", seiz, loot, evts])
+        .collect();
     out.push(step("gis", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), move |a| {
         let g = gazetteer()?;
         let p = paths_result(a)?;
-        let hs = hotspots::HotspotsResult::assemble(a[5].cells()?, a[6].cube()?, a[7].regional()?);
-        let files = gis::gis(g, &a[8].records()?.seizures, &a[9].records()?.looting, &p, &hs)
-            .map_err(|e| boxed(RunError::Gis(e)))?;
+        let hs = hotspots::HotspotsResult::assemble(a[5].cells()?, a[6].cube()?, a[7].regional()?)
+            .with_events(a[8].cells()?);
+        let records = gis::Records {
+            seizures: &a[9].records()?.seizures,
+            looting: &a[10].records()?.looting,
+            events: &a[11].records()?.events,
+        };
+        let files = gis::gis(g, records, &p, &hs).map_err(|e| boxed(RunError::Gis(e)))?;
         Ok(Artifact::Files(Arc::new(files)))
     }));
 
@@ -583,6 +649,8 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
                     figures::Need::Cells => deps.push("cells"),
                     figures::Need::Cube => deps.push("cube"),
                     figures::Need::Regional => deps.push("regional"),
+                    figures::Need::EventCells => deps.push("event_cells"),
+                    figures::Need::Recipients => deps.push("recipients"),
                 }
             }
             deps.dedup();
@@ -609,6 +677,11 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
                         cells: at("cells").map(|x| x.cells()).transpose()?.cloned(),
                         cube: at("cube").map(|x| x.cube()).transpose()?.cloned(),
                         regional: at("regional").map(|x| x.regional()).transpose()?.cloned(),
+                        event_cells: at("event_cells").map(|x| x.cells()).transpose()?.cloned(),
+                        recipients: at("recipients")
+                            .map(|x| x.recipients())
+                            .transpose()?
+                            .map(|r| &**r),
                     };
                     let frame = a[0].frame()?;
                     let cx =
@@ -622,7 +695,8 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         let mut deps: Vec<&str> = figure_steps.iter().map(String::as_str).collect();
         let nf = deps.len();
         deps.extend(PATHS);
-        deps.extend(["hubs", "cells", "cube", "regional", "frame", seiz, loot, rout]);
+        deps.extend(["hubs", "cells", "cube", "regional", "frame", "event_cells", "recipients"]);
+        deps.extend(all_ingest);
         let c = cfg.clone();
         out.push(step(
             "report",
@@ -639,14 +713,16 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
                     r[6].cells()?,
                     r[7].cube()?,
                     r[8].regional()?,
-                );
+                )
+                .with_events(r[10].cells()?);
                 let frame = r[9].frame()?;
-                let kinds = [&**r[10].records()?, &**r[11].records()?, &**r[12].records()?];
+                let rec = r[11].recipients()?;
+                let kinds = ingested(&r[12..])?;
                 let mut ctx = report_context(&c.run.title, frame.dated, &kinds, &hs, &p);
                 for cite in c.citations() {
                     ctx.provenance.push(("data source".into(), cite.into()));
                 }
-                let report = figures::report(&c.figures, &figs, &p, h, r[8].regional()?, ctx)
+                let report = figures::report(&c.figures, &figs, &p, h, &hs, rec, &kinds, ctx)
                     .map_err(|e| boxed(RunError::Report(e)))?;
                 Ok(Artifact::Files(Arc::new(vec![
                     OutFile { path: "index.html".into(), bytes: report.html, rows: None },
@@ -657,9 +733,9 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
     }
 
     // The data-derived parts of the manifest.
-    let mut deps: Vec<&str> = vec![seiz, loot, rout];
+    let mut deps: Vec<&str> = all_ingest.to_vec();
     deps.extend(PATHS);
-    deps.extend(["hubs", "cells", "cube", "frame"]);
+    deps.extend(["hubs", "cells", "cube", "frame", "event_cells"]);
     let figure_steps: Vec<String> = if config.figures.enabled {
         figures::FIGURES.iter().map(|f| figure_step_name(f.name)).collect()
     } else {
@@ -673,15 +749,15 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         salt(&[&config.hubs, &version]),
         codec!(arc Summary, Summary),
         move |a| {
-            let kinds = [&**a[0].records()?, &**a[1].records()?, &**a[2].records()?];
-            let p = paths_result(&a[3..8])?;
-            let (h, cells, cube, frame) =
-                (a[8].hubs()?, a[9].cells()?, a[10].cube()?, a[11].frame()?);
+            let kinds = ingested(&a[..5])?;
+            let p = paths_result(&a[5..10])?;
+            let (h, cells, cube, frame, event_cells) =
+                (a[10].hubs()?, a[11].cells()?, a[12].cube()?, a[13].frame()?, a[14].cells()?);
             let figs: Vec<&figures::FigureStep> =
-                a[12..].iter().map(|x| x.figure().map(|f| &**f)).collect::<Result<_, _>>()?;
+                a[15..].iter().map(|x| x.figure().map(|f| &**f)).collect::<Result<_, _>>()?;
             let joined = joined_reports(&kinds);
             let mut tables: BTreeMap<String, Counts> = BTreeMap::new();
-            for (kind, k) in INGEST.iter().zip(kinds) {
+            for (kind, k) in INGEST.iter().zip(&kinds) {
                 if !k.files.is_empty() {
                     tables.insert(kind.1.as_str().to_string(), k.counts());
                 }
@@ -723,6 +799,26 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
                 cube.excluded_coarse_date.into(),
             );
             notes.insert("hotspot_cells".into(), cells.cells.len().into());
+            if !kinds[4].events.is_empty() {
+                notes.insert("event_hotspot_cells".into(), event_cells.cells.len().into());
+                notes.insert(
+                    "conflict_events_country_level_excluded".into(),
+                    event_cells.excluded_country_level.into(),
+                );
+            }
+            if !kinds[3].transfers.is_empty() {
+                let gr = &p.network.graph;
+                let layer = |l| gr.edge_weights().filter(|e| e.layer() == l).count();
+                use crate::network::EdgeLayer;
+                notes.insert(
+                    "network_edges_by_layer".into(),
+                    serde_json::json!({
+                        "legal": layer(EdgeLayer::Legal),
+                        "illicit": layer(EdgeLayer::Illicit),
+                        "both": layer(EdgeLayer::Both),
+                    }),
+                );
+            }
             notes.insert("dated".into(), frame.dated.label().into());
             if c.figures.enabled {
                 notes.insert(
@@ -751,6 +847,32 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         },
     ));
     out
+}
+
+/// Every analysis result of a run, computed in one call from records ingested together
+/// (what the step graph computes step by step): for tests, benchmarks and library users.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The path steps.
+    pub paths: paths::PathsResult,
+    /// The hubs step.
+    pub hubs: hubs::HubsResult,
+    /// The hotspot steps, with the conflict-event layer.
+    pub hotspots: hotspots::HotspotsResult,
+    /// The recipients step.
+    pub recipients: recipients::Recipients,
+}
+
+/// Computes every analysis step of `config` over `ing` (see [`Analysis`]).
+pub fn analyse(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<Analysis, RunError> {
+    let paths = paths::paths(config, g, &ing.seizures, &ing.looting, &ing.routes, &ing.transfers)
+        .map_err(RunError::Paths)?;
+    let hubs = hubs::hubs(&config.hubs, &paths).map_err(RunError::Hubs)?;
+    let hotspots =
+        hotspots::hotspots(&config.hotspots, g, &ing.seizures, &ing.looting, &ing.events)
+            .map_err(|source| RunError::Hotspots { step: "hotspots", source })?;
+    let recipients = recipients::recipients(g, &ing.transfers, &ing.seizures, &ing.looting, &paths);
+    Ok(Analysis { paths, hubs, hotspots, recipients })
 }
 
 /// The names of the file-writing steps of a run of `config`, in write order.
@@ -792,11 +914,11 @@ pub fn artifact_files(a: Artifact) -> Result<Vec<OutFile>, BoxError> {
 fn report_context(
     title: &str,
     dated: Dated,
-    kinds: &[&Ingested; 3],
+    kinds: &[&Ingested],
     hs: &hotspots::HotspotsResult,
     p: &paths::PathsResult,
 ) -> figures::ReportContext {
-    let [seizures, _, _] = kinds;
+    let seizures = kinds[0];
     let joined = joined_reports(kinds);
     let rejected = joined
         .rejections_by_reason()
@@ -824,6 +946,13 @@ fn report_context(
             p.case_stats.without_case
         ),
     ];
+    if let Some(events) = kinds.get(4).filter(|k| !k.events.is_empty()) {
+        caveats.push(format!(
+            "{} of {} conflict events are located only at country level: they count in the regional figures but not in the conflict-event cells.",
+            hs.event_cells.excluded_country_level,
+            events.events.len()
+        ));
+    }
     let unreachable = p.paths.iter().filter(|x| x.is_empty()).count();
     if unreachable > 0 {
         caveats.push(format!(

@@ -12,10 +12,11 @@ use crate::algo::ksp::{KspError, KspGraph};
 use crate::config::{Config, LinkageConfig, NetworkConfig, Resolution};
 use crate::geo::Gazetteer;
 use crate::linkage::{self, Link, LinkageParams};
+use crate::network::EdgeLayer;
 use crate::network::cases::{Case, CaseStats, build_cases};
 use crate::network::{self, DiversionNetwork};
 use crate::output::{OutputError, Table, TableBuilder};
-use crate::records::{LootingIncident, RouteReport, Seizure};
+use crate::records::{LootingIncident, RouteReport, Seizure, Transfer};
 
 /// One path of a case.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -154,8 +155,9 @@ pub fn network_step(
     seizures: &[Seizure],
     looting: &[LootingIncident],
     routes: &[RouteReport],
+    transfers: &[Transfer],
 ) -> NetworkStep {
-    let mut net = network::build(cfg, g, seizures, routes);
+    let mut net = network::build(cfg, g, seizures, routes, transfers);
     for inc in looting {
         network::ensure_node(
             &mut net,
@@ -285,6 +287,101 @@ pub fn flows_step(p: &PathsStep, cases: &[Case]) -> FlowsStep {
     }
 }
 
+/// Where a path's diversion happened: the legs that are legal, and the position in the path
+/// of its diversion point, the last node weapons reached by legal transfer before the first
+/// illicit leg.
+///
+/// When the case's seizure names its last legal import and the path passes through that
+/// country, the path is legal up to it. Otherwise the legal part is the longest start of
+/// the path along edges whose only evidence is legal transfers ([`EdgeLayer::Legal`]). A
+/// path with no legal leg was diverted at its origin (a looted stockpile, a declared
+/// origin).
+#[derive(Debug)]
+pub struct Diversion {
+    legal: std::collections::HashSet<(NodeIndex, NodeIndex), foldhash::fast::FixedState>,
+}
+
+impl Diversion {
+    /// The legal-only edges of a network.
+    pub fn new(net: &DiversionNetwork) -> Diversion {
+        let gr = &net.graph;
+        let legal = gr
+            .edge_references()
+            .filter(|e| e.weight().layer() == EdgeLayer::Legal)
+            .map(|e| (e.source(), e.target()))
+            .collect();
+        Diversion { legal }
+    }
+
+    /// The position in `nodes` of the diversion point; legs before it are legal, legs from
+    /// it on illicit.
+    pub fn point(&self, nodes: &[NodeIndex], last_legal: Option<NodeIndex>) -> usize {
+        self.reached(nodes, last_legal).0
+    }
+
+    /// The diversion point as [`Diversion::point`] gives it, and whether weapons reached it
+    /// by legal transfer: along legal legs of the path, or because the seizure names it as
+    /// its last legal import.
+    pub fn reached(&self, nodes: &[NodeIndex], last_legal: Option<NodeIndex>) -> (usize, bool) {
+        if let Some(i) = last_legal.and_then(|l| nodes.iter().position(|n| *n == l)) {
+            return (i, true);
+        }
+        let mut i = 0;
+        while i + 1 < nodes.len() && self.legal.contains(&(nodes[i], nodes[i + 1])) {
+            i += 1;
+        }
+        (i, i > 0)
+    }
+
+    /// The node of a case's seizure's last legal import, if in the network.
+    pub fn last_legal(net: &DiversionNetwork, seizure: Option<&Seizure>) -> Option<NodeIndex> {
+        net.node(network::NodeKey::Country(seizure?.last_legal_import?))
+    }
+}
+
+/// A node where paths are diverted: expected weapons over every case's paths whose
+/// diversion point it is ([`Diversion`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DiversionPoint {
+    /// Expected weapons (each case's quantity times each path's share).
+    pub expected: f64,
+    /// Of which reached it by legal transfer (legal legs before it, or the seizure names
+    /// it as its last legal import).
+    pub after_legal_transfer: f64,
+    /// Cases whose most probable path is diverted there.
+    pub cases_top_path: u64,
+}
+
+/// Every diversion point, most expected weapons first (then by node id).
+pub fn diversion_points(r: &PathsResult, seizures: &[Seizure]) -> Vec<(NodeIndex, DiversionPoint)> {
+    let net = &r.network;
+    let diversion = Diversion::new(net);
+    let mut acc: BTreeMap<NodeIndex, DiversionPoint> = BTreeMap::new();
+    for (c, ps) in r.cases.iter().zip(r.paths.iter()) {
+        let last_legal = Diversion::last_legal(net, seizures.get(c.seizure));
+        for p in ps {
+            let (d, legal) = diversion.reached(&p.nodes, last_legal);
+            let Some(n) = p.nodes.get(d) else { continue };
+            let e = acc.entry(*n).or_insert(DiversionPoint {
+                expected: 0.0,
+                after_legal_transfer: 0.0,
+                cases_top_path: 0,
+            });
+            e.expected += c.quantity * p.share;
+            if legal {
+                e.after_legal_transfer += c.quantity * p.share;
+            }
+            if p.rank == 1 {
+                e.cases_top_path += 1;
+            }
+        }
+    }
+    let gr = &net.graph;
+    let mut out: Vec<_> = acc.into_iter().collect();
+    out.sort_by(|a, b| b.1.expected.total_cmp(&a.1.expected).then(gr[a.0].id.cmp(&gr[b.0].id)));
+    out
+}
+
 /// Network, linkage, cases, paths and flows in one call (the run does them as separate
 /// steps; this is for tests, benchmarks and library users).
 pub fn paths(
@@ -293,8 +390,9 @@ pub fn paths(
     seizures: &[Seizure],
     looting: &[LootingIncident],
     routes: &[RouteReport],
+    transfers: &[Transfer],
 ) -> Result<PathsResult, KspError> {
-    let n = network_step(&config.network, g, seizures, looting, routes);
+    let n = network_step(&config.network, g, seizures, looting, routes, transfers);
     let links = Arc::new(linkage_step(&config.linkage, &n.network, seizures, looting));
     let c = cases_step(config.network.resolution, g, seizures, looting, &links);
     let p = paths_step(config.paths.k, g, &n.network, &c.cases)?;
@@ -336,7 +434,12 @@ pub fn paths_tables(
         .float("cost", edges.iter().map(|e| Some(e.weight().cost())))
         .uint("route_reports", edges.iter().map(|e| Some(e.weight().route_reports)))
         .uint("seizure_legs", edges.iter().map(|e| Some(e.weight().seizure_legs)))
+        .uint("import_legs", edges.iter().map(|e| Some(e.weight().import_legs)))
         .boolean("border_prior", edges.iter().map(|e| Some(e.weight().border)))
+        .uint("transfers", edges.iter().map(|e| Some(e.weight().transfers)))
+        .uint("transfer_items", edges.iter().map(|e| Some(e.weight().transfer_items)))
+        .uint("non_state_transfers", edges.iter().map(|e| Some(e.weight().non_state_transfers)))
+        .text("layer", edges.iter().map(|e| Some(e.weight().layer().as_str())))
         .build()?;
     let key_id = |k| net.node(k).map(|n| gr[n].id.as_str());
     let cases_t = TableBuilder::new("cases")
@@ -360,22 +463,46 @@ pub fn paths_tables(
         .float("share", r.links.iter().map(|l| Some(l.share)))
         .text("evidence", r.links.iter().map(|l| Some(&l.evidence)))
         .build()?;
-    let rows: Vec<(&Case, &RankedPath)> = r
+    let diversion = Diversion::new(net);
+    let rows: Vec<(&Case, &RankedPath, usize)> = r
         .cases
         .iter()
         .zip(r.paths.iter())
-        .flat_map(|(c, ps)| ps.iter().map(move |p| (c, p)))
+        .flat_map(|(c, ps)| {
+            let last_legal = Diversion::last_legal(net, seizures.get(c.seizure));
+            let d = &diversion;
+            ps.iter().map(move |p| (c, p, d.point(&p.nodes, last_legal)))
+        })
         .collect();
+    let layers = |p: &RankedPath, at: usize| {
+        (1..p.nodes.len())
+            .map(|i| if i <= at { "legal" } else { "illicit" })
+            .collect::<Vec<_>>()
+            .join(";")
+    };
     let paths_t = TableBuilder::new("paths")
-        .text("case", rows.iter().map(|(c, _)| Some(&c.id)))
-        .uint("rank", rows.iter().map(|(_, p)| Some(p.rank as u64)))
-        .text("nodes", rows.iter().map(|(_, p)| Some(node_ids(net, &p.nodes, |n| &n.id))))
-        .text("names", rows.iter().map(|(_, p)| Some(node_ids(net, &p.nodes, |n| &n.name))))
-        .uint("hops", rows.iter().map(|(_, p)| Some(p.nodes.len().saturating_sub(1) as u64)))
-        .float("cost", rows.iter().map(|(_, p)| Some(p.cost)))
-        .float("probability", rows.iter().map(|(_, p)| Some(p.probability)))
-        .float("share", rows.iter().map(|(_, p)| Some(p.share)))
-        .float("quantity", rows.iter().map(|(c, p)| Some(c.quantity * p.share)))
+        .text("case", rows.iter().map(|(c, ..)| Some(&c.id)))
+        .uint("rank", rows.iter().map(|(_, p, _)| Some(p.rank as u64)))
+        .text("nodes", rows.iter().map(|(_, p, _)| Some(node_ids(net, &p.nodes, |n| &n.id))))
+        .text("names", rows.iter().map(|(_, p, _)| Some(node_ids(net, &p.nodes, |n| &n.name))))
+        .uint("hops", rows.iter().map(|(_, p, _)| Some(p.nodes.len().saturating_sub(1) as u64)))
+        .text("leg_layers", rows.iter().map(|(_, p, d)| Some(layers(p, *d))))
+        .text(
+            "diversion_point",
+            rows.iter().map(|(_, p, d)| p.nodes.get(*d).map(|n| gr[*n].id.as_str())),
+        )
+        .float("cost", rows.iter().map(|(_, p, _)| Some(p.cost)))
+        .float("probability", rows.iter().map(|(_, p, _)| Some(p.probability)))
+        .float("share", rows.iter().map(|(_, p, _)| Some(p.share)))
+        .float("quantity", rows.iter().map(|(c, p, _)| Some(c.quantity * p.share)))
+        .build()?;
+    let diverted = diversion_points(r, seizures);
+    let diversion_t = TableBuilder::new("diversion_points")
+        .text("node", diverted.iter().map(|(n, _)| Some(&gr[*n].id)))
+        .text("name", diverted.iter().map(|(n, _)| Some(&gr[*n].name)))
+        .float("expected_items", diverted.iter().map(|(_, v)| Some(v.expected)))
+        .float("after_legal_transfer", diverted.iter().map(|(_, v)| Some(v.after_legal_transfer)))
+        .uint("cases_top_path", diverted.iter().map(|(_, v)| Some(v.cases_top_path)))
         .build()?;
     let flowing: Vec<EdgeIndex> =
         gr.edge_indices().filter(|e| r.edge_flow[e.index()] > 0.0).collect();
@@ -390,6 +517,7 @@ pub fn paths_tables(
         )
         .float("flow", flowing.iter().map(|e| Some(r.edge_flow[e.index()])))
         .float("p", flowing.iter().map(|e| Some(gr[*e].p)))
+        .text("layer", flowing.iter().map(|e| Some(gr[*e].layer().as_str())))
         .build()?;
     let mut as_origin = vec![0.0; gr.node_count()];
     let mut as_dest = vec![0.0; gr.node_count()];
@@ -412,7 +540,7 @@ pub fn paths_tables(
         .float("as_origin", flow_nodes.iter().map(|n| Some(as_origin[n.index()])))
         .float("as_destination", flow_nodes.iter().map(|n| Some(as_dest[n.index()])))
         .build()?;
-    Ok(vec![nodes_t, edges_t, cases_t, links_t, paths_t, edge_flows_t, node_flows_t])
+    Ok(vec![nodes_t, edges_t, cases_t, links_t, paths_t, diversion_t, edge_flows_t, node_flows_t])
 }
 
 /// The `actor_flows` table: expected weapons reaching each receiving actor (the possessor

@@ -16,7 +16,14 @@ use crate::common::root;
 fn demo_copy(dir: &Path, extra: &str) -> PathBuf {
     let data = dir.join("data");
     std::fs::create_dir_all(data.join("malformed")).unwrap();
-    for f in ["seizures.csv", "looting.csv", "routes.csv", "malformed/seizures_bad_rows.csv"] {
+    for f in [
+        "seizures.csv",
+        "looting.csv",
+        "routes.csv",
+        "transfers.csv",
+        "events.csv",
+        "malformed/seizures_bad_rows.csv",
+    ] {
         std::fs::copy(root().join("datasets/demo").join(f), data.join(f)).unwrap();
     }
     let demo = std::fs::read_to_string(root().join("datasets/demo/divnet.toml")).unwrap();

@@ -7,12 +7,13 @@ use divnet::chart::emerging_map::{CategorizedCell, EmergingCategory, EmergingMap
 use divnet::chart::flow_map::{Flow, FlowMapInput, Hub};
 use divnet::chart::hotspot_map::{BIN_LABELS, BinnedCell, HotspotMapInput};
 use divnet::chart::od_matrix::OdMatrixInput;
+use divnet::chart::recipients::{RecipientBar, RecipientsInput};
 use divnet::chart::regional_series::{RegionSeries, RegionalSeriesInput, TrendMark};
 use divnet::chart::top_hubs::{HubBar, TopHubsInput};
 use divnet::chart::top_paths::{PathRow, TopPathsInput};
 use divnet::chart::{
     Caption, ChartError, Figure, RenderSize, emerging_map, flow_map, hotspot_map, od_matrix,
-    regional_series, top_hubs, top_paths,
+    recipients, regional_series, top_hubs, top_paths,
 };
 use divnet::stages::figures::{FIGURES, render_figures};
 
@@ -92,6 +93,8 @@ pub struct DemoInputs {
     series: RegionalSeriesInput,
     od: OdMatrixInput,
     paths: TopPathsInput,
+    recipients: RecipientsInput,
+    events: HotspotMapInput,
 }
 
 impl DemoInputs {
@@ -106,6 +109,9 @@ impl DemoInputs {
             regional_series::render(&self.series, cap, s),
             od_matrix::render(&self.od, cap, s),
             top_paths::render(&self.paths, cap, s),
+            recipients::render(&self.recipients, cap, s),
+            hotspot_map::render(&self.events, map, cap, s)
+                .map(|f| Figure { name: "event_hotspot_map".into(), ..f }),
         ]
         .into_iter()
         .map(|f| f.expect("figure renders"))
@@ -135,6 +141,7 @@ pub fn demo_inputs() -> DemoInputs {
     }
     let mut cells = Vec::new();
     let mut ecells = Vec::new();
+    let mut hexes = Vec::new();
     let r = 0.6;
     let dx = r * 3f64.sqrt();
     for i in 0..24 {
@@ -144,6 +151,7 @@ pub fn demo_inputs() -> DemoInputs {
             let v = ((i as f64 / 4.0).sin() + (j as f64 / 3.0).cos()) * 1.6 + g.next() - 0.5;
             let bin = (v.round() as i8).clamp(-3, 3);
             cells.push(BinnedCell { ring: hexagon(lon, lat, r), bin });
+            hexes.push(BinnedCell { ring: hexagon(lon + 0.3, lat, r), bin: -bin });
             let cat = EmergingCategory::ALL[((i * 7 + j * 3) % 17) as usize];
             ecells.push(CategorizedCell { ring: hexagon(lon, lat, r), category: cat });
         }
@@ -246,6 +254,26 @@ pub fn demo_inputs() -> DemoInputs {
             ..Default::default()
         },
         paths: TopPathsInput { paths, unit: "weapons".into(), ..Default::default() },
+        recipients: RecipientsInput {
+            recipients: ["Libya", "Mali", "Niger", "Chad", "Sudan"]
+                .iter()
+                .enumerate()
+                .map(|(i, n)| RecipientBar {
+                    name: n.to_string(),
+                    delivered: 1000.0 * (5 - i) as f64,
+                    seized: 100.0 * i as f64,
+                    looted: 50.0 * (i % 3) as f64,
+                    diverted: 30.0 * i as f64,
+                    to_non_state: if i == 4 { 600.0 } else { 0.0 },
+                })
+                .collect(),
+            ..Default::default()
+        },
+        events: HotspotMapInput {
+            title: "Conflict-event hot and cold spots".into(),
+            cells: hexes,
+            ..Default::default()
+        },
     }
 }
 
@@ -287,6 +315,13 @@ fn all_figures_render_with_expected_content() {
         assert!(!f.svg.contains("No data"), "{}", f.name);
     }
     let by = |n: &str| figs.iter().find(|f| f.name == n).unwrap();
+
+    // Recipients: rows by diversion evidence, most first (Sudan, which also transferred on
+    // to non-state groups, then Chad ...), Libya (most delivered, no evidence) last.
+    let rc = &by("recipients").svg;
+    let at = |n: &str| rc.find(&format!("\n{n}\n</text>")).unwrap_or_else(|| panic!("{n}"));
+    assert!(at("Sudan") < at("Chad") && at("Chad") < at("Niger") && at("Mali") < at("Libya"));
+    assert!(rc.contains("Transferred on to non-state armed groups"));
 
     let fm = &by("flow_map").svg;
     // One <circle> per hub plus an outline each, plus 3 legend circles x 2.

@@ -34,7 +34,7 @@ pub fn ingest_specs(
     looting: Vec<InputSpec>,
     routes: Vec<InputSpec>,
 ) -> Result<Ingested, IngestError> {
-    let inputs = InputSet { seizures, looting, routes };
+    let inputs = InputSet { seizures, looting, routes, ..InputSet::default() };
     let opts = IngestOptions {
         csv_piece_bytes: 4,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
@@ -68,29 +68,28 @@ pub struct StageResults {
     pub hubs: HubsResult,
     /// The hotspots stage.
     pub hotspots: HotspotsResult,
+    /// The recipients stage.
+    pub recipients: divnet::stages::recipients::Recipients,
 }
 
 impl StageResults {
     /// Runs ingestion and the paths, hubs and hotspots stages for `config`.
     pub fn compute(config: Config) -> StageResults {
         let ing = divnet::pipeline::validate(&config, gaz()).expect("inputs ingest");
-        let paths =
-            divnet::stages::paths::paths(&config, gaz(), &ing.seizures, &ing.looting, &ing.routes)
-                .expect("paths stage");
-        let hubs = divnet::stages::hubs::hubs(&config.hubs, &paths).expect("hubs stage");
-        let hotspots = divnet::stages::hotspots::hotspots(
-            &config.hotspots,
-            gaz(),
-            &ing.seizures,
-            &ing.looting,
-        )
-        .expect("hotspots stage");
-        StageResults { config, ing, paths, hubs, hotspots }
+        let a = divnet::stages::analyse(&config, gaz(), &ing).expect("analysis");
+        StageResults {
+            config,
+            ing,
+            paths: a.paths,
+            hubs: a.hubs,
+            hotspots: a.hotspots,
+            recipients: a.recipients,
+        }
     }
 
     /// The results as the figures stage sees them.
     pub fn results(&self) -> Results<'_> {
-        Results::all(&self.paths, &self.hubs, &self.hotspots)
+        Results::all(&self.paths, &self.hubs, &self.hotspots, &self.recipients)
     }
 
     /// The context of the registered figures, dated by the reference date.
@@ -98,7 +97,7 @@ impl StageResults {
         let caption = run_caption(
             &self.config.run.title,
             self.ing.files.len(),
-            (&self.ing.seizures, &self.ing.looting, &self.ing.routes),
+            &divnet::stages::figures::record_dates(&[&self.ing]),
             &Dated::new(self.paths.reference_date, None),
         );
         FigureContext::new(&self.config.figures, gaz(), self.results(), caption)

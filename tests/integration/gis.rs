@@ -52,7 +52,7 @@ fn expected_counts(out: &Path) -> BTreeMap<&'static str, usize> {
         ("network_nodes", t("network_nodes")),
         ("network_edges", t("network_edges")),
         ("edge_flows", t("edge_flows")),
-        ("events", t("seizures") + t("looting")),
+        ("events", t("seizures") + t("looting") + t("events")),
     ])
 }
 

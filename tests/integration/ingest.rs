@@ -311,6 +311,7 @@ fn seizures_in_pieces(files: &[&std::path::Path], piece: usize) -> divnet::inges
         seizures: files.iter().map(|f| InputSpec::file(f.display().to_string())).collect(),
         looting: vec![],
         routes: vec![],
+        ..InputSet::default()
     };
     let opts = IngestOptions {
         csv_piece_bytes: piece,

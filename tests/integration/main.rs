@@ -12,6 +12,7 @@ mod gis;
 mod hotspots;
 mod ingest;
 mod ksp;
+mod legal;
 mod linkage;
 mod malformed;
 mod outdir;

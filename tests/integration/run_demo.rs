@@ -91,16 +91,45 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
 
     // Hotspots: the planted Manipur cluster and the northern Mexico border.
     let cells = rows(&out.join("hotspot_cells.csv"));
-    let hot_in = |lat: (f64, f64), lon: (f64, f64)| {
+    let hot_in = |layer: &str, lat: (f64, f64), lon: (f64, f64)| {
         cells.iter().any(|c| {
             let (la, lo): (f64, f64) = (c["lat"].parse().unwrap(), c["lon"].parse().unwrap());
-            c["bin"].parse::<i64>().unwrap() >= 2
+            c["layer"] == layer
+                && c["bin"].parse::<i64>().unwrap() >= 2
                 && (lat.0..lat.1).contains(&la)
                 && (lon.0..lon.1).contains(&lo)
         })
     };
-    assert!(hot_in((23.8, 25.8), (93.0, 94.8)), "no hot spot in Manipur");
-    assert!(hot_in((25.0, 33.0), (-118.0, -97.0)), "no hot spot on the northern Mexico border");
+    let (manipur, border) = (((23.8, 25.8), (93.0, 94.8)), ((25.0, 33.0), (-118.0, -97.0)));
+    assert!(hot_in("incidents", manipur.0, manipur.1), "no hot spot in Manipur");
+    assert!(hot_in("incidents", border.0, border.1), "no hot spot on the Mexican border");
+    // The conflict-event layer, on the same grid, finds the planted event clusters.
+    assert!(hot_in("events", manipur.0, manipur.1), "no conflict-event hot spot in Manipur");
+    assert!(hot_in("events", border.0, border.1), "no conflict-event hot spot at the border");
+    assert!(!hot_in("events", (40.0, 60.0), (-10.0, 30.0)), "events were never in Europe");
+
+    // The legal layer: Libya's pre-2011 imports, its looted stock, its diverted weapons.
+    let edges = rows(&out.join("network_edges.csv"));
+    let layer = |a: &str, b: &str| {
+        edges.iter().find(|e| e["source"] == a && e["target"] == b).map(|e| e["layer"].clone())
+    };
+    assert_eq!(layer("BEL", "LBY").as_deref(), Some("legal"));
+    assert_eq!(layer("IRN", "YEM").as_deref(), Some("illicit"), "Iran -> Houthis is no legal leg");
+    let recipients = rows(&out.join("recipients.csv"));
+    let lby = |col: &str| -> f64 {
+        recipients
+            .iter()
+            .filter(|r| r["recipient"] == "LBY")
+            .map(|r| r[col].parse::<f64>().unwrap())
+            .sum()
+    };
+    assert!(
+        lby("items_delivered") > 0.0 && lby("looted") == 11510.0 && lby("seized_last_legal") > 0.0
+    );
+    let points = rows(&out.join("diversion_points.csv"));
+    let libya = points.iter().find(|p| p["node"] == "LBY").unwrap();
+    assert!(libya["after_legal_transfer"].parse::<f64>().unwrap() > 0.0);
+    assert!(paths.iter().any(|p| p["leg_layers"].starts_with("legal;")));
     let regional = rows(&out.join("regional_hotspots.csv"));
     let mex = regional.iter().find(|r| r["level"] == "country" && r["name"] == "MEX").unwrap();
     assert!(mex["seizures"].parse::<u64>().unwrap() >= 900);
@@ -120,9 +149,15 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
     assert_eq!(html.matches("<figure").count(), divnet::stages::figures::FIGURES.len());
     assert!(!html.contains("figure not rendered"));
     assert!(html.contains("Top transit hubs") && html.contains("unknown_category"));
+    for table in ["Diversion points", "Recipients of legal transfers", "Conflict-event hotspots"] {
+        assert!(html.contains(table), "{table} missing from the report");
+    }
+    for fig in ["recipients", "event_hotspot_map"] {
+        assert!(html.contains(&format!("<figure id=\"fig-{fig}\">")), "{fig} not in the report");
+    }
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["notes"]["figures"], 7);
+    assert_eq!(manifest["notes"]["figures"], divnet::stages::figures::FIGURES.len());
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
     assert!(run["timings_ms"]["figure:flow_map"].is_u64());

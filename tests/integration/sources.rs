@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use divnet::config::{FilterRange, FilterValue, HeaderRow, InputSpec, RowFilter, TextEncoding};
 use divnet::ingest::Ingested;
+use divnet::schema::TableKind;
 
 use crate::common::{data, ingest_specs};
 
@@ -199,7 +200,7 @@ fn presets_read_the_sources_as_published() {
     let mut reg =
         InputSpec::file(data("sources/sipri_trade_register_sample.csv").display().to_string());
     reg.preset = Some(Preset::SipriRegister);
-    Preset::SipriRegister.apply(&mut reg);
+    Preset::SipriRegister.apply(&mut reg, TableKind::Routes);
     let ing = ingest_specs(vec![], vec![], vec![reg]).unwrap();
     assert_eq!(
         (ing.files[0].header_line, ing.files[0].encoding.as_str()),
@@ -207,7 +208,7 @@ fn presets_read_the_sources_as_published() {
     );
     assert_eq!((ing.routes.len(), ing.rejected_rows()), (49, 11));
     let mut tr = InputSpec::file(data("sources/sipri_transfers_sample.csv").display().to_string());
-    Preset::SipriTransfers.apply(&mut tr);
+    Preset::SipriTransfers.apply(&mut tr, TableKind::Routes);
     let ing = ingest_specs(vec![], vec![], vec![tr]).unwrap();
     assert_eq!(ing.files[0].rows_read, 49);
     assert_eq!(ing.routes.len() + ing.rejected_rows(), 49);
@@ -216,7 +217,7 @@ fn presets_read_the_sources_as_published() {
 
     // ACLED: only the looting events are read; the one placed nowhere is rejected.
     let mut acled = InputSpec::file(data("sources/acled_fixture.csv").display().to_string());
-    Preset::Acled.apply(&mut acled);
+    Preset::Acled.apply(&mut acled, TableKind::Looting);
     let ing = ingest_specs(vec![], vec![acled], vec![]).unwrap();
     let f = &ing.files[0];
     assert_eq!((f.rows_read, f.filtered, f.accepted, f.rejected), (6, 2, 3, 1));
@@ -255,7 +256,7 @@ fn the_unodc_iafq_workbook_gives_seizures_by_type_never_the_totals_twice() {
     use divnet::presets::Preset;
     let rel = "sources/unodc_iafq_sample.xlsx";
     let mut spec = InputSpec::file(data(rel).display().to_string());
-    Preset::UnodcIafq.apply(&mut spec);
+    Preset::UnodcIafq.apply(&mut spec, TableKind::Seizures);
     let ing = ingest_specs(vec![spec], vec![], vec![]).unwrap();
     let f = &ing.files[0];
     assert_eq!(f.header_line, 3, "two rows above the header");
@@ -320,10 +321,10 @@ fn the_actors_table_sums_up_every_named_party() {
     use divnet::presets::Preset;
     let mut reg =
         InputSpec::file(data("sources/sipri_trade_register_sample.csv").display().to_string());
-    Preset::SipriRegister.apply(&mut reg);
+    Preset::SipriRegister.apply(&mut reg, TableKind::Routes);
     let routes = ingest_specs(vec![], vec![], vec![reg]).unwrap();
     let mut acled = InputSpec::file(data("sources/acled_fixture.csv").display().to_string());
-    Preset::Acled.apply(&mut acled);
+    Preset::Acled.apply(&mut acled, TableKind::Looting);
     let looting = ingest_specs(vec![], vec![acled], vec![]).unwrap();
     // Seizures naming who held the weapons.
     let dir = tempfile::tempdir().unwrap();
@@ -340,7 +341,7 @@ fn the_actors_table_sums_up_every_named_party() {
     let seizures =
         ingest_specs(vec![InputSpec::file(held.display().to_string())], vec![], vec![]).unwrap();
     assert_eq!(seizures.seizures.len(), 4, "{:?}", seizures.rejections);
-    let t = divnet::tables::actors(crate::common::gaz(), &seizures, &looting, &routes).unwrap();
+    let t = divnet::tables::actors(crate::common::gaz(), &[&seizures, &looting, &routes]).unwrap();
     let csv = String::from_utf8(t.csv_bytes().unwrap()).unwrap();
     let rows: Vec<BTreeMap<String, String>> =
         csv::Reader::from_reader(csv.as_bytes()).deserialize().map(|r| r.unwrap()).collect();
@@ -404,8 +405,15 @@ fn flows_reaching_each_receiving_actor_are_summed_by_path() {
         };
     }
     let g = crate::common::gaz();
-    let p =
-        divnet::stages::paths::paths(&config, g, &ing.seizures, &ing.looting, &ing.routes).unwrap();
+    let p = divnet::stages::paths::paths(
+        &config,
+        g,
+        &ing.seizures,
+        &ing.looting,
+        &ing.routes,
+        &ing.transfers,
+    )
+    .unwrap();
     let t = divnet::stages::paths::actor_flows_table(&p, g, &ing.seizures).unwrap();
     let csv = String::from_utf8(t.csv_bytes().unwrap()).unwrap();
     let rows: Vec<BTreeMap<String, String>> =

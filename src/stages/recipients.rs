@@ -1,0 +1,247 @@
+//! The recipients step: per recipient state and year, what it received by legal transfer
+//! beside the diversion evidence that points back to it.
+//!
+//! A recipient state is a state (or a historical state, under its successor) that received
+//! at least one legal transfer. For each such state and year:
+//!
+//! - legal deliveries: transfer records delivering that year, items
+//!   ([`Transfer::items_by_year`]) and TIV (shared over the years in proportion to the
+//!   items, evenly when no items are known), also per armament category;
+//! - its onward transfers to non-state armed groups that year (as a supplier);
+//! - seized weapons whose last legal holder it was (`last_legal_import`), by seizure year;
+//! - weapons looted from stockpiles in it, by incident year;
+//! - diversion cases originating there (expected items, by seizure year), and the expected
+//!   items whose paths name it as their diversion point.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::geo::{CountryId, Gazetteer};
+use crate::network::NodeKey;
+use crate::output::{OutputError, Table, TableBuilder};
+use crate::records::{LootingIncident, Seizure, Transfer};
+use crate::stages::paths::{Diversion, PathsResult};
+
+/// One recipient state and year.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RecipientYear {
+    /// ISO3 of the state.
+    pub iso3: String,
+    /// Its name.
+    pub name: String,
+    /// The year.
+    pub year: i32,
+    /// Transfer records with deliveries that year.
+    pub deliveries: u64,
+    /// Items delivered.
+    pub items_delivered: u64,
+    /// TIV delivered (millions).
+    pub tiv_delivered: f64,
+    /// Items it delivered to non-state armed groups.
+    pub items_to_non_state: u64,
+    /// Transfers it made to non-state armed groups.
+    pub transfers_to_non_state: u64,
+    /// Items seized (anywhere) whose last legal import it was.
+    pub seized_last_legal: u64,
+    /// Weapons looted from stockpiles in it.
+    pub looted: u64,
+    /// Expected items of diversion cases originating there.
+    pub cases_originating: f64,
+    /// Expected items whose paths have their diversion point there.
+    pub diverted_here: f64,
+}
+
+impl RecipientYear {
+    /// The diversion evidence of the row, in weapons: seized with it as last legal holder,
+    /// looted there, and diverted there by the paths.
+    pub fn evidence(&self) -> f64 {
+        self.seized_last_legal as f64 + self.looted as f64 + self.diverted_here
+    }
+}
+
+/// Deliveries to one recipient state in one year and armament category.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RecipientCategory {
+    /// ISO3 of the state.
+    pub iso3: String,
+    /// The year.
+    pub year: i32,
+    /// Armament category (`unspecified` when the source gives none).
+    pub category: String,
+    /// Transfer records.
+    pub deliveries: u64,
+    /// Items.
+    pub items: u64,
+    /// TIV (millions).
+    pub tiv: f64,
+}
+
+/// The artifact of the recipients step.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Recipients {
+    /// Per state and year, sorted by state (ISO3) then year.
+    #[serde(with = "crate::run::codec::arc")]
+    pub years: Arc<Vec<RecipientYear>>,
+    /// Per state, year and category, sorted likewise then by category.
+    #[serde(with = "crate::run::codec::arc")]
+    pub categories: Arc<Vec<RecipientCategory>>,
+}
+
+fn is_state(kind: crate::actors::ActorKind) -> bool {
+    matches!(kind, crate::actors::ActorKind::State | crate::actors::ActorKind::HistoricalState)
+}
+
+/// The recipients step.
+pub fn recipients(
+    g: &Gazetteer,
+    transfers: &[Transfer],
+    seizures: &[Seizure],
+    looting: &[LootingIncident],
+    paths: &PathsResult,
+) -> Recipients {
+    let mut rows: BTreeMap<(CountryId, i32), RecipientYear> = BTreeMap::new();
+    let mut cats: BTreeMap<(CountryId, i32, String), RecipientCategory> = BTreeMap::new();
+    let mut states: std::collections::BTreeSet<CountryId> = Default::default();
+    let mut add = |c: CountryId, year: i32, f: &dyn Fn(&mut RecipientYear)| {
+        let country = g.country(c);
+        let r = rows.entry((c, year)).or_insert_with(|| RecipientYear {
+            iso3: country.iso3.clone(),
+            name: country.name.clone(),
+            year,
+            ..RecipientYear::default()
+        });
+        f(r);
+    };
+    for t in transfers {
+        let (Some(rc), true) = (t.recipient.country, is_state(t.recipient.kind)) else {
+            // To a non-state armed group: counted for a state supplier.
+            if let (Some(sc), true, crate::actors::ActorKind::ArmedGroup) =
+                (t.supplier.country, is_state(t.supplier.kind), t.recipient.kind)
+            {
+                let by_year = t.items_by_year();
+                if by_year.is_empty()
+                    && let Some(y) = t.last_year()
+                {
+                    let n = t.delivered.unwrap_or(0);
+                    add(sc, y, &|r| {
+                        r.transfers_to_non_state += 1;
+                        r.items_to_non_state += n;
+                    });
+                }
+                for (y, n) in by_year {
+                    add(sc, y, &|r| {
+                        r.transfers_to_non_state += 1;
+                        r.items_to_non_state += n;
+                    });
+                }
+            }
+            continue;
+        };
+        if t.supplier.country == Some(rc) {
+            continue;
+        }
+        states.insert(rc);
+        let by_year = t.items_by_year();
+        let total: u64 = by_year.iter().map(|(_, n)| n).sum();
+        let tiv = t.tiv.unwrap_or(0.0);
+        let years = by_year.len() as f64;
+        let category = t.armament_category.as_deref().unwrap_or("unspecified").to_string();
+        for (y, n) in by_year {
+            let share = if total > 0 { n as f64 / total as f64 } else { 1.0 / years };
+            add(rc, y, &|r| {
+                r.deliveries += 1;
+                r.items_delivered += n;
+                r.tiv_delivered += tiv * share;
+            });
+            let country = g.country(rc);
+            let e = cats.entry((rc, y, category.clone())).or_insert_with(|| RecipientCategory {
+                iso3: country.iso3.clone(),
+                year: y,
+                category: category.clone(),
+                ..RecipientCategory::default()
+            });
+            e.deliveries += 1;
+            e.items += n;
+            e.tiv += tiv * share;
+        }
+    }
+    for s in seizures {
+        if let Some(c) = s.last_legal_import {
+            let n = s.items();
+            add(c, s.date.year_value(), &|r| r.seized_last_legal += n);
+        }
+    }
+    for l in looting {
+        let n = l.weapons_looted.unwrap_or(0);
+        add(l.location.country, l.date.year_value(), &|r| r.looted += n);
+    }
+    let net = &paths.network;
+    let country_of = |k: NodeKey| -> CountryId {
+        match k {
+            NodeKey::Country(c) => c,
+            NodeKey::Admin1(a) => g.admin1s()[a.0 as usize].country,
+            NodeKey::City(c) => g.cities()[c.0 as usize].country,
+        }
+    };
+    let diversion = Diversion::new(net);
+    for (case, ps) in paths.cases.iter().zip(paths.paths.iter()) {
+        let Some(s) = seizures.get(case.seizure) else { continue };
+        let year = s.date.year_value();
+        if !ps.is_empty() {
+            let q = case.quantity;
+            add(country_of(case.origin), year, &|r| r.cases_originating += q);
+        }
+        let last_legal = Diversion::last_legal(net, Some(s));
+        for p in ps {
+            let at = diversion.point(&p.nodes, last_legal);
+            let Some(n) = p.nodes.get(at) else { continue };
+            let q = case.quantity * p.share;
+            add(country_of(net.graph[*n].key), year, &|r| r.diverted_here += q);
+        }
+    }
+    let mut years: Vec<RecipientYear> = rows
+        .into_iter()
+        .filter(|((c, _), _)| states.contains(c))
+        .map(|(_, r)| r)
+        .filter(|r| {
+            r.deliveries + r.transfers_to_non_state + r.seized_last_legal + r.looted > 0
+                || r.cases_originating > 0.0
+                || r.diverted_here > 0.0
+        })
+        .collect();
+    years.sort_by(|a, b| a.iso3.cmp(&b.iso3).then(a.year.cmp(&b.year)));
+    let mut categories: Vec<RecipientCategory> = cats.into_values().collect();
+    categories.sort_by(|a, b| {
+        a.iso3.cmp(&b.iso3).then(a.year.cmp(&b.year)).then(a.category.cmp(&b.category))
+    });
+    Recipients { years: Arc::new(years), categories: Arc::new(categories) }
+}
+
+/// The `recipients` and `recipient_categories` tables.
+pub fn recipients_tables(r: &Recipients) -> Result<Vec<Table>, OutputError> {
+    let y = &r.years;
+    let years = TableBuilder::new("recipients")
+        .text("recipient", y.iter().map(|x| Some(&x.iso3)))
+        .text("name", y.iter().map(|x| Some(&x.name)))
+        .int("year", y.iter().map(|x| Some(i64::from(x.year))))
+        .uint("deliveries", y.iter().map(|x| Some(x.deliveries)))
+        .uint("items_delivered", y.iter().map(|x| Some(x.items_delivered)))
+        .float("tiv_delivered", y.iter().map(|x| Some(x.tiv_delivered)))
+        .uint("transfers_to_non_state", y.iter().map(|x| Some(x.transfers_to_non_state)))
+        .uint("items_to_non_state", y.iter().map(|x| Some(x.items_to_non_state)))
+        .uint("seized_last_legal", y.iter().map(|x| Some(x.seized_last_legal)))
+        .uint("looted", y.iter().map(|x| Some(x.looted)))
+        .float("cases_originating", y.iter().map(|x| Some(x.cases_originating)))
+        .float("diverted_here", y.iter().map(|x| Some(x.diverted_here)))
+        .build()?;
+    let c = &r.categories;
+    let cats = TableBuilder::new("recipient_categories")
+        .text("recipient", c.iter().map(|x| Some(&x.iso3)))
+        .int("year", c.iter().map(|x| Some(i64::from(x.year))))
+        .text("armament_category", c.iter().map(|x| Some(&x.category)))
+        .uint("deliveries", c.iter().map(|x| Some(x.deliveries)))
+        .uint("items", c.iter().map(|x| Some(x.items)))
+        .float("tiv", c.iter().map(|x| Some(x.tiv)))
+        .build()?;
+    Ok(vec![years, cats])
+}
