@@ -1,7 +1,12 @@
 //! Run report: one self-contained `index.html` and a `report.md` built from a [`ReportInput`].
 //!
-//! The HTML page has inline CSS, inline SVG figures (or base64 PNG `data:` URIs), no scripts and
-//! no network references, so it can be mailed or archived as a single file. Every user-supplied
+//! The HTML page has inline CSS, inline SVG figures (or base64 PNG `data:` URIs), one small
+//! inline script of its own ([`SCRIPT`]) and no network references, so it can be mailed or
+//! archived as a single file; its content security policy forbids every request. The
+//! script makes the page explorable: maps pan (drag) and zoom (wheel, double-click to
+//! reset), the marks a figure records ([`crate::chart::Mark`]) show their numbers on hover,
+//! tables sort (click a heading) and filter (type in the box above), and the event map's
+//! points are filtered by date. Without the script the page reads as before. Every user-supplied
 //! string is HTML-escaped ([`html_escape`]); in Markdown, table cells are escaped with
 //! [`md_escape_cell`] (pipes, line breaks) and running text with [`md_escape_text`]. The
 //! functions return bytes; writing them is the caller's job.
@@ -88,6 +93,9 @@ pub struct ReportInput {
     pub caveats: Vec<String>,
     /// Provenance key/value pairs (versions, input hashes, seeds, config).
     pub provenance: Vec<(String, String)>,
+    /// A map of dated points for the "Explore" section, filtered by a date range (not a
+    /// figure of the run: it exists only in the HTML page).
+    pub event_map: Option<Figure>,
 }
 
 /// The two report files as bytes.
@@ -239,6 +247,10 @@ fn validate(input: &ReportInput) -> Result<(), ReportError> {
     Ok(())
 }
 
+/// The page's script: pan and zoom of maps, hover text of marks, sortable and filterable
+/// tables, the date filter of the event map. Plain DOM code, no library.
+pub const SCRIPT: &str = include_str!("report.js");
+
 const CSS: &str = "\
 body{font-family:'DejaVu Sans',system-ui,sans-serif;color:#212121;margin:0;background:#fafafa}\
 main{max-width:1200px;margin:0 auto;padding:24px 32px;background:#fff}\
@@ -252,7 +264,12 @@ table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.92em}\
 th,td{border:1px solid #e0e0e0;padding:4px 8px;text-align:left;vertical-align:top}\
 th{background:#f5f5f5}td.num{text-align:right;font-variant-numeric:tabular-nums}\
 .caveats li{margin:.3em 0}.muted{color:#616161}\
-@media print{main{max-width:none;padding:0}figure{break-inside:avoid}}";
+#tip{position:absolute;z-index:9;background:#212121;color:#fff;font-size:.85em;white-space:pre;\
+padding:6px 8px;border-radius:4px;pointer-events:none;max-width:480px}\
+figure[data-map] svg{cursor:grab;touch-action:none}.mark{cursor:pointer}\
+th.sort{cursor:pointer;user-select:none}th.sort:after{content:' \\2195';color:#9e9e9e}\
+input.filter{margin:.2em 0;padding:3px 6px;min-width:16em}.hint{color:#616161;font-size:.85em}\
+@media print{main{max-width:none;padding:0}figure{break-inside:avoid}#tip,input.filter,.hint,.timebar{display:none}}";
 
 fn looks_numeric(s: &str) -> bool {
     let t = s.trim().trim_end_matches('%').replace(',', "");
@@ -303,25 +320,41 @@ fn build_html(input: &ReportInput) -> String {
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
          <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
         e(&input.title),
         e(&input.title)
     );
-    h.push_str(
-        "<nav><ul><li><a href=\"#figures\">Figures</a></li><li><a href=\"#tables\">Tables</a></li>\
-<li><a href=\"#rejected\">Rejected rows</a></li><li><a href=\"#caveats\">Coverage caveats</a></li>\
-<li><a href=\"#provenance\">Provenance</a></li></ul></nav>\n",
+    let explore = if input.event_map.is_some() && input.embed == FigureEmbed::Svg {
+        "<li><a href=\"#explore\">Explore</a></li>"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        h,
+        "<nav><ul><li><a href=\"#figures\">Figures</a></li>{explore}\
+<li><a href=\"#tables\">Tables</a></li><li><a href=\"#rejected\">Rejected rows</a></li>\
+<li><a href=\"#caveats\">Coverage caveats</a></li><li><a href=\"#provenance\">Provenance</a></li>\
+</ul></nav>",
     );
 
     h.push_str("<section id=\"figures\">\n<h2>Figures</h2>\n");
     if input.figures.is_empty() {
         h.push_str("<p class=\"muted\">No figures were produced.</p>\n");
     }
+    if input.figures.iter().any(|f| f.map) && input.embed == FigureEmbed::Svg {
+        h.push_str(
+            "<p class=\"hint\">Maps: drag to pan, scroll to zoom, double-click to reset. \
+             Point at a hub, a flow, a cell or a bar for its numbers.</p>\n",
+        );
+    }
     for (k, f) in input.figures.iter().enumerate() {
-        let _ = writeln!(h, "<figure id=\"fig-{}\">", f.name);
+        let map = if f.map { " data-map" } else { "" };
+        let _ = writeln!(h, "<figure id=\"fig-{}\"{map}>", f.name);
         match input.embed {
             FigureEmbed::Svg => {
-                h.push_str(f.svg.trim());
+                h.push_str(&with_marks(f));
                 h.push('\n');
             }
             FigureEmbed::Png => {
@@ -343,6 +376,34 @@ fn build_html(input: &ReportInput) -> String {
         );
     }
     h.push_str("</section>\n");
+
+    if let Some(f) = input.event_map.as_ref().filter(|_| input.embed == FigureEmbed::Svg) {
+        let days: Vec<i32> = f.marks.iter().filter_map(|m| m.day).collect();
+        let (lo, hi) = (days.iter().min().copied(), days.iter().max().copied());
+        h.push_str("<section id=\"explore\">\n<h2>Explore: events over time</h2>\n");
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            let _ = writeln!(
+                h,
+                "<p class=\"timebar\">From <input type=\"date\" id=\"t-from\" value=\"{}\" \
+                 min=\"{}\" max=\"{}\"> to <input type=\"date\" id=\"t-to\" value=\"{}\" \
+                 min=\"{}\" max=\"{}\"> <span id=\"t-count\" class=\"hint\"></span></p>",
+                iso_day(lo),
+                iso_day(lo),
+                iso_day(hi),
+                iso_day(hi),
+                iso_day(lo),
+                iso_day(hi)
+            );
+        }
+        let _ = writeln!(h, "<figure id=\"fig-{}\" data-map>", f.name);
+        h.push_str(&with_marks(f));
+        let _ = write!(
+            h,
+            "\n<figcaption>{}{}</figcaption>\n</figure>\n</section>\n",
+            e(&f.title),
+            caption_sentence(&f.caption, e)
+        );
+    }
 
     h.push_str("<section id=\"tables\">\n<h2>Key tables</h2>\n");
     if input.tables.is_empty() {
@@ -386,8 +447,50 @@ fn build_html(input: &ReportInput) -> String {
     } else {
         html_table(&mut h, &["Key".to_string(), "Value".to_string()], &rows);
     }
-    h.push_str("</section>\n</main>\n</body>\n</html>\n");
+    h.push_str("</section>\n</main>\n<div id=\"tip\" hidden></div>\n<script>\n");
+    h.push_str(SCRIPT);
+    h.push_str("</script>\n</body>\n</html>\n");
     h
+}
+
+/// `YYYY-MM-DD` of a day counted from 1970-01-01.
+fn iso_day(day: i32) -> String {
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|d| d.checked_add_signed(chrono::Duration::days(i64::from(day))))
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+/// A figure's SVG with its marks as the last group before `</svg>`: transparent shapes
+/// (coloured ones for marks that carry a colour) with the hover text and date as data
+/// attributes, every value escaped.
+fn with_marks(f: &Figure) -> String {
+    let svg = f.svg.trim();
+    if f.marks.is_empty() {
+        return svg.to_string();
+    }
+    let Some(end) = svg.rfind("</svg>") else { return svg.to_string() };
+    let mut g = String::with_capacity(f.marks.len() * 96);
+    g.push_str("<g class=\"marks\">\n");
+    for m in &f.marks {
+        let fill = match m.colour {
+            Some([r, gr, b]) => format!("fill=\"#{r:02x}{gr:02x}{b:02x}\" fill-opacity=\"0.8\""),
+            None => "fill=\"#000\" fill-opacity=\"0\"".to_string(),
+        };
+        let day = m.day.map(|d| format!(" data-day=\"{d}\"")).unwrap_or_default();
+        let rx = if m.round { m.w / 2 } else { 0 };
+        let _ = writeln!(
+            g,
+            "<rect class=\"mark\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{rx}\" {fill}{day} data-tip=\"{}\"/>",
+            m.cx - m.w / 2,
+            m.cy - m.h / 2,
+            m.w,
+            m.h,
+            html_escape(&m.tip)
+        );
+    }
+    g.push_str("</g>\n");
+    format!("{}{}{}", &svg[..end], g, &svg[end..])
 }
 
 /// `". caption"` after a figure's title, escaped by `escape`, or nothing without a caption.
@@ -396,7 +499,7 @@ fn caption_sentence(caption: &str, escape: fn(&str) -> String) -> String {
 }
 
 fn html_table(h: &mut String, header: &[String], rows: &[Vec<String>]) {
-    h.push_str("<table>\n<thead><tr>");
+    h.push_str("<table class=\"explore\">\n<thead><tr>");
     for c in header {
         let _ = write!(h, "<th>{}</th>", html_escape(c));
     }
@@ -508,6 +611,8 @@ mod tests {
             caption: format!("What {name} shows."),
             svg: svg.into(),
             png: vec![1, 2, 3],
+            map: false,
+            marks: Vec::new(),
         }
     }
 
@@ -532,6 +637,16 @@ mod tests {
             figures: vec![Figure {
                 title: evil.into(),
                 caption: evil.into(),
+                marks: vec![crate::chart::Mark {
+                    cx: 1,
+                    cy: 1,
+                    w: 2,
+                    h: 2,
+                    round: true,
+                    tip: evil.into(),
+                    colour: None,
+                    day: None,
+                }],
                 ..fig("a", "<svg></svg>")
             }],
             tables: vec![Table {
@@ -546,8 +661,11 @@ mod tests {
         };
         let r = build(&input).unwrap();
         let html = String::from_utf8(r.html).unwrap();
-        assert!(!html.contains("<script"));
+        // The page's own script and nothing else.
+        assert_eq!(html.matches("<script").count(), 1);
+        assert!(html.contains(&format!("<script>\n{SCRIPT}</script>")));
         assert!(!html.contains("'x'"));
+        assert!(html.contains("data-tip=\"&lt;script&gt;alert(&#39;x&#39;)"));
         assert!(
             html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &quot;q&quot; | &amp;")
         );
@@ -631,8 +749,10 @@ mod tests {
             ..Default::default()
         };
         let html = String::from_utf8(build(&input).unwrap().html).unwrap();
-        for pat in ["http://", "https://", "<script", "<link", "@import", "src=\"//"] {
+        for pat in ["http://", "https://", "<link", "@import", "src=\"//", "fetch(", "XMLHttp"] {
             assert!(!html.contains(pat), "{pat}");
         }
+        // Whatever slips in, the page's policy forbids every request.
+        assert!(html.contains("content=\"default-src 'none';"));
     }
 }

@@ -122,6 +122,9 @@ pub struct CategorizedCell {
     pub ring: Vec<(f64, f64)>,
     /// Pattern category.
     pub category: EmergingCategory,
+    /// What the HTML report shows on hover (empty: nothing).
+    #[serde(default)]
+    pub tip: String,
 }
 
 /// Input of [`render`].
@@ -144,7 +147,7 @@ pub struct EmergingMapInput {
 /// ```
 /// use divnet::chart::{Caption, RenderSize, emerging_map::*};
 /// let cell = CategorizedCell { ring: vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)],
-///     category: EmergingCategory::NewHot };
+///     category: EmergingCategory::NewHot, tip: String::new() };
 /// let input = EmergingMapInput { cells: vec![cell], ..Default::default() };
 /// let fig = render(&input, &[], &Caption::default(), RenderSize::PRINT).unwrap();
 /// assert!(fig.svg.contains("New hot spot") && !fig.svg.contains("New cold spot"));
@@ -175,6 +178,7 @@ pub fn render(
         caption,
         basemap,
         cells: input.cells.iter().map(|c| (c.ring.as_slice(), c.category.color())).collect(),
+        tips: input.cells.iter().map(|c| c.tip.as_str()).collect(),
         extent: input.extent,
         legend_heading: "Space-time pattern",
         legend,

@@ -29,6 +29,9 @@ pub struct Flow {
     pub quantity: f64,
     /// Probability in [0, 1], drives line opacity.
     pub probability: f64,
+    /// What the HTML report shows on hover at the middle of the flow (empty: nothing).
+    #[serde(default)]
+    pub tip: String,
 }
 
 /// A transit hub.
@@ -42,6 +45,9 @@ pub struct Hub {
     pub lat: f64,
     /// Flow betweenness (>= 0), drives circle area.
     pub betweenness: f64,
+    /// What the HTML report shows on hover (empty: the name and the value).
+    #[serde(default)]
+    pub tip: String,
 }
 
 /// Input of [`render`].
@@ -122,8 +128,8 @@ impl FlowMapInput {
 /// ```
 /// use divnet::chart::{Caption, RenderSize, flow_map::*};
 /// let input = FlowMapInput {
-///     flows: vec![Flow { from: (-8.0, 12.6), to: (2.1, 13.5), quantity: 40.0, probability: 0.8 }],
-///     hubs: vec![Hub { name: "Bamako".into(), lon: -8.0, lat: 12.6, betweenness: 0.5 }],
+///     flows: vec![Flow { from: (-8.0, 12.6), to: (2.1, 13.5), quantity: 40.0, probability: 0.8, ..Default::default() }],
+///     hubs: vec![Hub { name: "Bamako".into(), lon: -8.0, lat: 12.6, betweenness: 0.5, ..Default::default() }],
 ///     label_top_n: 1,
 ///     ..Default::default()
 /// };
@@ -179,6 +185,10 @@ fn bezier(a: (f64, f64), b: (f64, f64), n: usize) -> Vec<(f64, f64)> {
 }
 
 impl Painter for FlowPainter<'_> {
+    fn map(&self) -> bool {
+        true
+    }
+
     fn paint<DB: DrawingBackend>(&self, c: &Canvas<'_, DB>) -> Result<(), ChartError> {
         let plot = c.frame(self.title, self.caption)?;
         let inp = self.input;
@@ -214,8 +224,14 @@ impl Painter for FlowPainter<'_> {
             if (a.0 - b.0).abs() < 0.5 && (a.1 - b.1).abs() < 0.5 {
                 continue;
             }
-            for run in clip_polyline(&bezier(a, b, 32), &view.rect) {
+            let curve = bezier(a, b, 32);
+            for run in clip_polyline(&curve, &view.rect) {
                 c.polyline(&run, flow_col, alpha(f.probability), width(f.quantity))?;
+            }
+            let mid = curve[curve.len() / 2];
+            let inside = PxRect { x0: mid.0, y0: mid.1, x1: mid.0, y1: mid.1 };
+            if view.rect.contains(&inside) {
+                c.mark_circle(mid, width(f.quantity) * 2.0, f.tip.clone());
             }
         }
 
@@ -231,6 +247,7 @@ impl Painter for FlowPainter<'_> {
             y.betweenness.total_cmp(&x.betweenness).then(x.name.cmp(&y.name)).then(a.cmp(&b))
         });
         let mut discs: Vec<PxRect> = Vec::new();
+        let mut hub_marks = Vec::new();
         for &i in &rank {
             let h = &inp.hubs[i];
             let p = view.project(h.lon, h.lat);
@@ -242,7 +259,22 @@ impl Painter for FlowPainter<'_> {
             }
             c.circle(p, r, hub_col, 0.85, true, 1.0)?;
             c.circle(p, r, style::TEXT, 1.0, false, c.px(0.5))?;
+            let tip = if h.tip.is_empty() {
+                format!(
+                    "{}\n{}: {}",
+                    h.name,
+                    or(&inp.hub_label, "Hub flow betweenness"),
+                    fmt_num(h.betweenness)
+                )
+            } else {
+                h.tip.clone()
+            };
+            hub_marks.push((p, 2.0 * r, tip));
             discs.push(bb);
+        }
+        // Hover marks, the top hub last (on top of the others).
+        for (p, d, tip) in hub_marks.into_iter().rev() {
+            c.mark_circle(p, d, tip);
         }
         // Greedy labels for the top N hubs.
         let mut placed: Vec<PxRect> = Vec::new();
@@ -394,7 +426,13 @@ mod tests {
     #[test]
     fn rejects_bad_probability() {
         let input = FlowMapInput {
-            flows: vec![Flow { from: (0.0, 0.0), to: (1.0, 1.0), quantity: 1.0, probability: 1.5 }],
+            flows: vec![Flow {
+                from: (0.0, 0.0),
+                to: (1.0, 1.0),
+                quantity: 1.0,
+                probability: 1.5,
+                ..Default::default()
+            }],
             ..Default::default()
         };
         let e = render(&input, &[], &Caption::default(), RenderSize::PRINT).unwrap_err();

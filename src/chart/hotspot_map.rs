@@ -22,6 +22,9 @@ pub struct BinnedCell {
     pub ring: Vec<(f64, f64)>,
     /// Confidence bin in -3..=3.
     pub bin: i8,
+    /// What the HTML report shows on hover (empty: nothing).
+    #[serde(default)]
+    pub tip: String,
 }
 
 /// Input of [`render`].
@@ -77,11 +80,11 @@ pub(crate) fn validate_ring(what: &str, ring: &[(f64, f64)]) -> Result<(), Chart
 ///
 /// ```
 /// use divnet::chart::{Caption, RenderSize, hotspot_map::*};
-/// let cell = BinnedCell { ring: vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)], bin: 3 };
+/// let cell = BinnedCell { ring: vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)], bin: 3, ..Default::default() };
 /// let input = HotspotMapInput { cells: vec![cell], ..Default::default() };
 /// let fig = render(&input, &[], &Caption::default(), RenderSize::PRINT).unwrap();
 /// assert!(fig.svg.contains("Hot spot, 99% confidence"));
-/// let bad = HotspotMapInput { cells: vec![BinnedCell { ring: vec![], bin: 4 }], ..input };
+/// let bad = HotspotMapInput { cells: vec![BinnedCell { ring: vec![], bin: 4, ..Default::default() }], ..input };
 /// assert!(render(&bad, &[], &Caption::default(), RenderSize::PRINT).is_err());
 /// ```
 pub fn render(
@@ -106,6 +109,7 @@ pub fn render(
     };
     let cells: Vec<(&[(f64, f64)], RGBColor)> =
         input.cells.iter().map(|c| (c.ring.as_slice(), RDBU_7[(c.bin + 3) as usize])).collect();
+    let tips = input.cells.iter().map(|c| c.tip.as_str()).collect();
     let legend: Vec<(RGBColor, String)> =
         (0..7).map(|i| (RDBU_7[i], BIN_LABELS[i].to_string())).collect();
     let p = CellMapPainter {
@@ -113,6 +117,7 @@ pub fn render(
         caption,
         basemap,
         cells,
+        tips,
         extent: input.extent,
         legend_heading: "Gi* confidence bin",
         legend,
@@ -127,6 +132,8 @@ pub(crate) struct CellMapPainter<'a> {
     pub(crate) caption: &'a Caption,
     pub(crate) basemap: &'a [Shape],
     pub(crate) cells: Vec<(&'a [(f64, f64)], RGBColor)>,
+    /// Hover text per cell (empty: none).
+    pub(crate) tips: Vec<&'a str>,
     pub(crate) extent: Option<Extent>,
     pub(crate) legend_heading: &'a str,
     pub(crate) legend: Vec<(RGBColor, String)>,
@@ -134,6 +141,10 @@ pub(crate) struct CellMapPainter<'a> {
 }
 
 impl Painter for CellMapPainter<'_> {
+    fn map(&self) -> bool {
+        true
+    }
+
     fn paint<DB: DrawingBackend>(&self, c: &Canvas<'_, DB>) -> Result<(), ChartError> {
         let plot = c.frame(self.title, self.caption)?;
         if self.cells.iter().all(|(r, _)| r.len() < 3) {
@@ -150,11 +161,12 @@ impl Painter for CellMapPainter<'_> {
         let view = MapView::fit(&extent, map_r)?;
         draw_basemap(c, &view, self.basemap)?;
         let outline = c.px(0.3);
-        for (ring, col) in &self.cells {
+        for (k, (ring, col)) in self.cells.iter().enumerate() {
             let px = view.project_ring(ring);
             if px.len() < 3 {
                 continue;
             }
+            c.mark_polygon(&px, self.tips.get(k).copied().unwrap_or_default());
             // A cell smaller than a legible mark at this scale (fine cells on a wide view)
             // is drawn as a dot of its colour at its centre instead.
             let (x0, x1) = px
@@ -188,7 +200,7 @@ mod tests {
     #[test]
     fn out_of_range_bin_carries_value() {
         let input = HotspotMapInput {
-            cells: vec![BinnedCell { ring: vec![(0.0, 0.0); 3], bin: -4 }],
+            cells: vec![BinnedCell { ring: vec![(0.0, 0.0); 3], bin: -4, ..Default::default() }],
             ..Default::default()
         };
         let e = render(&input, &[], &Caption::default(), RenderSize::PRINT).unwrap_err();

@@ -17,7 +17,9 @@
 //! [`slope`] draws the hub rank changes of `divnet diff`.
 
 pub mod basemap;
+pub mod closeups;
 pub mod emerging_map;
+pub mod event_map;
 pub mod flow_map;
 pub mod hotspot_map;
 pub mod od_matrix;
@@ -124,6 +126,35 @@ pub struct Figure {
     /// PNG-encoded RGB raster.
     #[serde(with = "crate::run::codec::bytes")]
     pub png: Vec<u8>,
+    /// Whether the figure is a map (the HTML report lets readers pan and zoom it).
+    pub map: bool,
+    /// What the HTML report shows when the pointer is over a part of the drawing (in the
+    /// SVG's pixels). Not drawn in the figure files.
+    pub marks: Vec<Mark>,
+}
+
+/// A part of a figure the HTML report explains on hover: a rectangle (a circle when
+/// `round`) of the SVG drawing, in whole pixels, with the text shown, and optionally the
+/// day it is dated (days since 1970-01-01), which the report's time filter reads.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Mark {
+    /// Centre, x.
+    pub cx: i32,
+    /// Centre, y.
+    pub cy: i32,
+    /// Width (the diameter of a round mark).
+    pub w: i32,
+    /// Height.
+    pub h: i32,
+    /// A circle rather than a rectangle.
+    pub round: bool,
+    /// The text shown on hover; lines separated by `\n`.
+    pub tip: String,
+    /// Drawn in this colour by the report (marks that are the figure's only drawing of
+    /// their data, such as the points of the report's event map); `None` is invisible.
+    pub colour: Option<[u8; 3]>,
+    /// The day the mark is dated, for the time filter.
+    pub day: Option<i32>,
 }
 
 /// Caption line content: data source, covered date range and the date the figure is dated by.
@@ -180,6 +211,10 @@ impl Caption {
 /// Something that can draw itself on any plotters backend (implemented by each figure).
 pub(crate) trait Painter {
     fn paint<DB: DrawingBackend>(&self, canvas: &Canvas<'_, DB>) -> Result<(), ChartError>;
+    /// Whether the figure is a map.
+    fn map(&self) -> bool {
+        false
+    }
 }
 
 fn check_size(size: RenderSize) -> Result<(), ChartError> {
@@ -214,9 +249,10 @@ pub(crate) fn render_figure<P: Painter>(
     style::ensure_fonts()?;
     let (w, h) = (size.width, size.height);
     let mut svg = String::new();
+    let marks = std::cell::RefCell::new(Vec::new());
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        let canvas = Canvas { area: &root, size };
+        let canvas = Canvas { area: &root, size, marks: Some(&marks) };
         canvas.area.fill(&style::BACKGROUND).map_err(draw_err)?;
         painter.paint(&canvas)?;
         root.present().map_err(draw_err)?;
@@ -224,7 +260,7 @@ pub(crate) fn render_figure<P: Painter>(
     let mut buf = vec![0u8; (w as usize) * (h as usize) * 3];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-        let canvas = Canvas { area: &root, size };
+        let canvas = Canvas { area: &root, size, marks: None };
         canvas.area.fill(&style::BACKGROUND).map_err(draw_err)?;
         painter.paint(&canvas)?;
         root.present().map_err(draw_err)?;
@@ -236,6 +272,8 @@ pub(crate) fn render_figure<P: Painter>(
         caption: String::new(),
         svg,
         png,
+        map: painter.map(),
+        marks: marks.into_inner(),
     })
 }
 
@@ -289,6 +327,8 @@ impl PxRect {
 pub(crate) struct Canvas<'a, DB: DrawingBackend> {
     pub(crate) area: &'a DrawingArea<DB, Shift>,
     pub(crate) size: RenderSize,
+    /// Where the hover marks go (the SVG pass only).
+    pub(crate) marks: Option<&'a std::cell::RefCell<Vec<Mark>>>,
 }
 
 fn rgba(c: RGBColor, alpha: f64) -> RGBAColor {
@@ -325,6 +365,58 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
     /// Pixels for `pt` points.
     pub(crate) fn px(&self, pt: f64) -> f64 {
         self.size.px(pt)
+    }
+
+    /// Records a hover mark: a circle of diameter `d` centred at `c` (at least 8 points
+    /// across, so a small dot can still be pointed at).
+    pub(crate) fn mark_circle(&self, c: (f64, f64), d: f64, tip: String) {
+        let d = d.max(self.px(8.0));
+        self.mark(Mark {
+            cx: c.0.round() as i32,
+            cy: c.1.round() as i32,
+            w: d.round() as i32,
+            h: d.round() as i32,
+            round: true,
+            tip,
+            colour: None,
+            day: None,
+        });
+    }
+
+    /// Records a round hover mark over a drawn polygon (its vertex centroid, as wide as the
+    /// polygon).
+    pub(crate) fn mark_polygon(&self, px: &[(f64, f64)], tip: &str) {
+        if px.is_empty() || tip.is_empty() {
+            return;
+        }
+        let n = px.len() as f64;
+        let centre =
+            (px.iter().map(|p| p.0).sum::<f64>() / n, px.iter().map(|p| p.1).sum::<f64>() / n);
+        let span = px.iter().map(|p| (p.0 - centre.0).abs()).fold(0.0, f64::max);
+        self.mark_circle(centre, 2.0 * span, tip.to_string());
+    }
+
+    /// Records a hover mark over a rectangle.
+    pub(crate) fn mark_rect(&self, r: PxRect, tip: String) {
+        self.mark(Mark {
+            cx: ((r.x0 + r.x1) / 2.0).round() as i32,
+            cy: ((r.y0 + r.y1) / 2.0).round() as i32,
+            w: r.w().round().max(1.0) as i32,
+            h: r.h().round().max(1.0) as i32,
+            round: false,
+            tip,
+            colour: None,
+            day: None,
+        });
+    }
+
+    /// Records a hover mark (nothing happens on the raster pass).
+    pub(crate) fn mark(&self, m: Mark) {
+        if let Some(marks) = self.marks
+            && !m.tip.is_empty()
+        {
+            marks.borrow_mut().push(m);
+        }
     }
 
     pub(crate) fn fill_rect(&self, r: PxRect, c: RGBColor, alpha: f64) -> Result<(), ChartError> {

@@ -15,6 +15,9 @@ pub struct HubBar {
     pub name: String,
     /// Measure value (>= 0).
     pub value: f64,
+    /// What the HTML report shows on hover (empty: the name and the value).
+    #[serde(default)]
+    pub tip: String,
 }
 
 /// Input of [`render`].
@@ -41,8 +44,8 @@ pub struct TopHubsInput {
 /// use divnet::chart::{Caption, RenderSize, top_hubs::*};
 /// let input = TopHubsInput {
 ///     measure: "Betweenness".into(),
-///     hubs: vec![HubBar { name: "Gao".into(), value: 0.4 },
-///                HubBar { name: "Niamey".into(), value: 0.7 }],
+///     hubs: vec![HubBar { name: "Gao".into(), value: 0.4, ..Default::default() },
+///                HubBar { name: "Niamey".into(), value: 0.7, ..Default::default() }],
 ///     top_n: 1,
 ///     ..Default::default()
 /// };
@@ -112,6 +115,12 @@ impl Painter for BarPainter<'_> {
                 y1: yc + bar_h / 2.0,
             };
             c.fill_rect(r, col, 1.0)?;
+            let tip = if b.tip.is_empty() {
+                format!("{}\n{measure}: {}", b.name, fmt_num(b.value))
+            } else {
+                b.tip.clone()
+            };
+            c.mark_rect(PxRect { x0: area.x0 - label_w, x1: area.x1, ..r }, tip);
             let name = c.fit_text(&b.name, label_pt, false, label_w)?;
             c.text(
                 &name,

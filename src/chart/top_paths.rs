@@ -25,6 +25,9 @@ pub struct PathRow {
     pub nodes: Vec<String>,
     /// Expected quantity carried by the path (>= 0).
     pub expected_quantity: f64,
+    /// What the HTML report shows on hover (empty: the legs and the quantity).
+    #[serde(default)]
+    pub tip: String,
 }
 
 /// Input of [`render`].
@@ -54,7 +57,7 @@ pub const MAX_PATHS: usize = 12;
 /// use divnet::chart::{Caption, RenderSize, top_paths::*};
 /// let input = TopPathsInput {
 ///     paths: vec![PathRow { nodes: vec!["LBY".into(), "NER".into(), "MLI".into()],
-///         expected_quantity: 80.0 }],
+///         expected_quantity: 80.0, tip: String::new() }],
 ///     ..Default::default()
 /// };
 /// let fig = render(&input, &Caption::default(), RenderSize::PRINT).unwrap();
@@ -227,6 +230,10 @@ impl Painter for PathsPainter<'_> {
                 }
             }
             c.polyline(&line, col, 0.75, width(p.expected_quantity))?;
+            if let Some(&mid) = line.get(line.len() / 2) {
+                let tip = if p.tip.is_empty() { p.nodes.join(" → ") } else { p.tip.clone() };
+                c.mark_circle(mid, 2.0 * width(p.expected_quantity), tip);
+            }
             legend.push((rank, col, *p));
         }
         let dummies: Vec<bool> = boxes.keys().map(|k| totals.get(k).is_some_and(|t| t.1)).collect();
@@ -257,6 +264,12 @@ impl Painter for PathsPainter<'_> {
         let sample = c.px(20.0);
         for (rank, col, p) in legend {
             let yy = y + row / 2.0;
+            let tip = if p.tip.is_empty() {
+                format!("{}\nexpected: {}", p.nodes.join(" → "), fmt_num(p.expected_quantity))
+            } else {
+                p.tip.clone()
+            };
+            c.mark_rect(PxRect { x0: lx, y0: y, x1: plot.x1, y1: y + row }, tip.clone());
             c.polyline(&[(lx, yy), (lx + sample, yy)], col, 0.75, width(p.expected_quantity))?;
             let label =
                 format!("{}. {} ({})", rank + 1, p.nodes.join(" → "), fmt_num(p.expected_quantity));
@@ -292,7 +305,11 @@ mod tests {
     #[test]
     fn short_path_rejected() {
         let input = TopPathsInput {
-            paths: vec![PathRow { nodes: vec!["A".into()], expected_quantity: 1.0 }],
+            paths: vec![PathRow {
+                nodes: vec!["A".into()],
+                expected_quantity: 1.0,
+                ..Default::default()
+            }],
             ..Default::default()
         };
         let e = render(&input, &Caption::default(), RenderSize::PRINT).unwrap_err();

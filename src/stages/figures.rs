@@ -38,6 +38,8 @@ pub struct ReportContext {
     pub caveats: Vec<String>,
     /// Provenance key/value pairs.
     pub provenance: Vec<(String, String)>,
+    /// The map of dated events of the report's "Explore" section ([`event_map`]).
+    pub event_map: Option<Figure>,
 }
 
 /// The artifact of a figure step: the figure, or why it could not be drawn (one failed
@@ -200,31 +202,74 @@ pub fn run_caption(
     }
 }
 
-/// Expected quantity per distinct path (node labels from `label`) with at least
-/// `min_nodes` nodes, largest first.
+/// A distinct path (by node labels) over every case: expected quantity, the cases it
+/// serves, and its mean probability and share over them.
+#[derive(Debug, Clone, PartialEq)]
+struct PathTotal {
+    labels: Vec<String>,
+    quantity: f64,
+    cases: u64,
+    probability: f64,
+    share: f64,
+}
+
+impl PathTotal {
+    /// The hover text: the legs, then the numbers.
+    fn tip(&self, unit: &str) -> String {
+        format!(
+            "{}\nexpected {unit}: {}\ncases: {}\nmean probability: {:.3}\nmean share of its cases: {:.3}",
+            self.labels.join(" → "),
+            fmt(self.quantity),
+            self.cases,
+            self.probability,
+            self.share
+        )
+    }
+}
+
+/// Every distinct path (node labels from `label`) with at least `min_nodes` nodes, most
+/// expected quantity first.
 fn path_totals(
     p: &PathsResult,
     min_nodes: usize,
     label: impl Fn(&crate::network::Node) -> String,
-) -> Vec<(Vec<String>, f64)> {
+) -> Vec<PathTotal> {
     let net = &p.network.graph;
     // Summed by node sequence first (cheap keys, one entry per distinct path), then by
     // label sequence (distinct nodes may share a label).
-    let mut by_nodes: HashMap<&[NodeIndex], f64, foldhash::fast::FixedState> = HashMap::default();
+    type Acc = (f64, u64, f64, f64);
+    let mut by_nodes: HashMap<&[NodeIndex], Acc, foldhash::fast::FixedState> = HashMap::default();
     for (c, ps) in p.cases.iter().zip(p.paths.iter()) {
         for path in ps.iter().filter(|x| x.nodes.len() >= min_nodes) {
-            *by_nodes.entry(&path.nodes).or_default() += c.quantity * path.share;
+            let e = by_nodes.entry(&path.nodes).or_default();
+            e.0 += c.quantity * path.share;
+            e.1 += 1;
+            e.2 += path.probability;
+            e.3 += path.share;
         }
     }
-    let mut by_nodes: Vec<(&[NodeIndex], f64)> = by_nodes.into_iter().collect();
+    let mut by_nodes: Vec<(&[NodeIndex], Acc)> = by_nodes.into_iter().collect();
     by_nodes.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut seqs: BTreeMap<Vec<String>, f64> = BTreeMap::new();
-    for (nodes, q) in by_nodes {
-        *seqs.entry(nodes.iter().map(|n| label(&net[*n])).collect()).or_default() += q;
+    let mut seqs: BTreeMap<Vec<String>, Acc> = BTreeMap::new();
+    for (nodes, v) in by_nodes {
+        let e = seqs.entry(nodes.iter().map(|n| label(&net[*n])).collect()).or_default();
+        e.0 += v.0;
+        e.1 += v.1;
+        e.2 += v.2;
+        e.3 += v.3;
     }
-    let mut seqs: Vec<(Vec<String>, f64)> = seqs.into_iter().collect();
-    seqs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    seqs
+    let mut out: Vec<PathTotal> = seqs
+        .into_iter()
+        .map(|(labels, (q, n, pr, sh))| PathTotal {
+            labels,
+            quantity: q,
+            cases: n,
+            probability: pr / n.max(1) as f64,
+            share: sh / n.max(1) as f64,
+        })
+        .collect();
+    out.sort_by(|a, b| b.quantity.total_cmp(&a.quantity).then(a.labels.cmp(&b.labels)));
+    out
 }
 
 /// What every figure is drawn from: the figure settings, the upstream results, the shared
@@ -241,17 +286,26 @@ pub struct FigureContext<'a> {
     pub basemap: Vec<Shape>,
     /// Raster size of the PNGs (and the SVG canvas).
     pub size: RenderSize,
+    /// The gazetteer (place labels of the close-ups).
+    pub gazetteer: &'a Gazetteer,
 }
 
 impl<'a> FigureContext<'a> {
     /// The context of a run's figures at print size (see [`run_caption`]).
     pub fn new(
         config: &'a FiguresConfig,
-        g: &Gazetteer,
+        g: &'a Gazetteer,
         results: Results<'a>,
         caption: Caption,
     ) -> Self {
-        FigureContext { config, results, caption, basemap: shapes(g), size: RenderSize::PRINT }
+        FigureContext {
+            config,
+            results,
+            caption,
+            basemap: shapes(g),
+            size: RenderSize::PRINT,
+            gazetteer: g,
+        }
     }
 
     fn paths(&self) -> Result<&'a PathsResult, ChartError> {
@@ -340,10 +394,22 @@ pub const FIGURES: &[FigureSpec] = &[
         render: hotspot_map,
     },
     FigureSpec {
+        name: "hotspot_closeups",
+        caption: "The strongest clusters of hot cells (95% confidence or more), each zoomed until its H3 hexagons show, over the country outlines and the largest places of the gazetteer.",
+        needs: &[Need::Cells],
+        render: hotspot_closeups,
+    },
+    FigureSpec {
         name: "emerging_map",
         caption: "Emerging hot and cold spot categories of the space-time cube.",
         needs: &[Need::Cube],
         render: emerging_map,
+    },
+    FigureSpec {
+        name: "emerging_closeups",
+        caption: "The strongest clusters of emerging hot spots, zoomed until their H3 hexagons show.",
+        needs: &[Need::Cube],
+        render: emerging_closeups,
     },
     FigureSpec {
         name: "regional_series",
@@ -422,7 +488,20 @@ fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         .iter()
         .filter_map(|e| {
             let (a, b) = net.edge_endpoints(*e)?;
-            Some(Flow { from: pt(a), to: pt(b), quantity: weight(*e), probability: net[*e].p })
+            let w = &net[*e];
+            let amount = if no_flow {
+                format!("evidence: {} records", w.evidence())
+            } else {
+                format!("expected weapons: {}", fmt(weight(*e)))
+            };
+            let tip = format!(
+                "{} → {}\n{amount}\nedge probability: {:.3}\nlayer: {}",
+                net[a].name,
+                net[b].name,
+                w.p,
+                w.layer().as_str()
+            );
+            Some(Flow { from: pt(a), to: pt(b), quantity: weight(*e), probability: w.p, tip })
         })
         .collect();
     let hubs = cx
@@ -433,6 +512,7 @@ fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
             lon: node(i).point.lon(),
             lat: node(i).point.lat(),
             betweenness: h.score(i),
+            tip: hub_tip(h, node(i), i),
         })
         .collect();
     let (title, unit, quantity, probability) = if no_flow {
@@ -463,6 +543,19 @@ fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     render(&input, &cx.basemap, &cx.caption, cx.size)
 }
 
+/// A hub's values, for hover text.
+fn hub_tip(h: &HubsResult, n: &crate::network::Node, i: usize) -> String {
+    format!(
+        "{} ({})\nrank: {}\nflow betweenness: {}\nbetweenness: {:.4}\nPageRank: {:.4}",
+        n.name,
+        n.iso3,
+        h.rank[i],
+        fmt(h.flow[i]),
+        h.betweenness[i],
+        h.pagerank[i]
+    )
+}
+
 fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::top_hubs::{HubBar, TopHubsInput, render};
     let (p, h) = (cx.paths()?, cx.hubs()?);
@@ -486,11 +579,26 @@ fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
             .map(|i| HubBar {
                 name: format!("{} ({})", node(i).name, node(i).iso3),
                 value: h.score(i),
+                tip: hub_tip(h, node(i), i),
             })
             .collect(),
         top_n,
     };
     render(&input, &cx.caption, cx.size)
+}
+
+/// A Gi* cell's values, for hover text.
+fn cell_tip(c: &crate::hotspot::GiStarCell) -> String {
+    let num = |x: Option<f64>, d: usize| x.map_or("-".into(), |v| format!("{v:.d$}"));
+    format!(
+        "H3 cell {}\nvalue: {}\nz: {}\np: {}\nFDR q: {}\nbin: {}",
+        c.cell,
+        fmt(c.gi.value),
+        num(c.gi.z, 2),
+        num(c.gi.p, 4),
+        num(c.gi.p_fdr, 4),
+        c.gi.bin
+    )
 }
 
 fn hotspot_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
@@ -540,11 +648,198 @@ fn binned_map(
             .cells
             .iter()
             .filter(|c| c.gi.bin != 0)
-            .map(|c| BinnedCell { ring: ring(c.cell), bin: c.gi.bin })
+            .map(|c| BinnedCell { ring: ring(c.cell), bin: c.gi.bin, tip: cell_tip(c) })
             .collect(),
         extent: cx.extent(),
     };
     render(&input, &cx.basemap, &cx.caption, cx.size)
+}
+
+/// Clusters of `cells` (H3 cells with a strength): cells within two grid steps of one
+/// another join, clusters ranked by their summed strength, strongest first (then by
+/// their first cell). O(n).
+fn clusters(cells: &[(h3o::CellIndex, f64)]) -> Vec<Vec<usize>> {
+    let at: HashMap<h3o::CellIndex, usize> =
+        cells.iter().enumerate().map(|(i, c)| (c.0, i)).collect();
+    let mut parent: Vec<usize> = (0..cells.len()).collect();
+    fn root(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for (i, (cell, _)) in cells.iter().enumerate() {
+        for n in cell.grid_disk::<Vec<_>>(2) {
+            if let Some(&j) = at.get(&n) {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                if a != b {
+                    parent[a.max(b)] = a.min(b);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..cells.len() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    let mut out: Vec<Vec<usize>> = groups.into_values().collect();
+    let strength = |g: &Vec<usize>| g.iter().map(|&i| cells[i].1).sum::<f64>();
+    out.sort_by(|a, b| strength(b).total_cmp(&strength(a)).then(a[0].cmp(&b[0])));
+    out
+}
+
+/// The panels of a close-up figure: per cluster of `strong` cells, an extent around it
+/// (at least 2.4 by 1.8 degrees), every cell of `all` inside it, and the gazetteer's
+/// largest places there; titled by the largest place among the cluster's cells.
+fn closeup_panels(
+    g: &Gazetteer,
+    strong: &[(h3o::CellIndex, f64)],
+    all: &[(h3o::CellIndex, [u8; 3], String)],
+) -> Vec<chart::closeups::Panel> {
+    use chart::closeups::{ColouredCell, MAX_PANELS, Panel, PlaceLabel};
+    use chart::projection::Extent;
+    let centre = |c: h3o::CellIndex| {
+        let ll = h3o::LatLng::from(c);
+        (ll.lng(), ll.lat())
+    };
+    let largest = |e: &Extent| {
+        let mut inside: Vec<&crate::geo::gazetteer::City> = g
+            .cities()
+            .iter()
+            .filter(|c| {
+                let (lon, lat) = (c.point.lon(), c.point.lat());
+                (e.lon_min..=e.lon_max).contains(&lon) && (e.lat_min..=e.lat_max).contains(&lat)
+            })
+            .collect();
+        inside.sort_by(|a, b| b.population.cmp(&a.population).then(a.geonameid.cmp(&b.geonameid)));
+        inside
+    };
+    clusters(strong)
+        .into_iter()
+        .take(MAX_PANELS)
+        .filter_map(|group| {
+            let pts: Vec<(f64, f64)> = group.iter().map(|&i| centre(strong[i].0)).collect();
+            let tight = Extent::around(pts.iter().copied(), 0.0, 0.15)?;
+            let mut e = Extent::around(pts.iter().copied(), 0.4, 0.4)?;
+            let (cx, cy) = ((e.lon_min + e.lon_max) / 2.0, (e.lat_min + e.lat_max) / 2.0);
+            let (hw, hh) = (
+                ((e.lon_max - e.lon_min) / 2.0).max(1.2),
+                ((e.lat_max - e.lat_min) / 2.0).max(0.9),
+            );
+            e = Extent {
+                lon_min: (cx - hw).max(-180.0),
+                lon_max: (cx + hw).min(180.0),
+                lat_min: (cy - hh).max(-89.0),
+                lat_max: (cy + hh).min(89.0),
+            };
+            let (lon, lat) = pts[0];
+            let country = crate::geo::LatLon::new(lat, lon)
+                .ok()
+                .and_then(|p| g.country_at(p))
+                .map(|c| g.country(c).name.clone());
+            let title = match (largest(&tight).first(), country) {
+                (Some(city), _) => {
+                    format!("Around {}, {}", city.name, g.country(city.country).name)
+                }
+                (None, Some(c)) => c,
+                (None, None) => format!(
+                    "At sea, {:.1}° {}, {:.1}° {}",
+                    lat.abs(),
+                    if lat >= 0.0 { "N" } else { "S" },
+                    lon.abs(),
+                    if lon >= 0.0 { "E" } else { "W" }
+                ),
+            };
+            let cells = all
+                .iter()
+                .filter(|(c, ..)| {
+                    let (lon, lat) = centre(*c);
+                    (e.lon_min..=e.lon_max).contains(&lon) && (e.lat_min..=e.lat_max).contains(&lat)
+                })
+                .map(|(c, colour, tip)| ColouredCell {
+                    ring: ring(*c),
+                    colour: *colour,
+                    tip: tip.clone(),
+                })
+                .collect();
+            let places = largest(&e)
+                .into_iter()
+                .take(10)
+                .map(|c| PlaceLabel {
+                    name: c.name.clone(),
+                    lon: c.point.lon(),
+                    lat: c.point.lat(),
+                })
+                .collect();
+            Some(Panel { title, extent: e, cells, places })
+        })
+        .collect()
+}
+
+fn rgb(c: plotters::style::RGBColor) -> [u8; 3] {
+    [c.0, c.1, c.2]
+}
+
+fn hotspot_closeups(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::closeups::{CloseupsInput, render};
+    use chart::hotspot_map::BIN_LABELS;
+    use chart::style::RDBU_7;
+    let cells = &cx.cells()?.cells;
+    let strong: Vec<(h3o::CellIndex, f64)> =
+        cells.iter().filter(|c| c.gi.bin >= 2).map(|c| (c.cell, c.gi.z.unwrap_or(0.0))).collect();
+    let all: Vec<(h3o::CellIndex, [u8; 3], String)> =
+        cells.iter().map(|c| (c.cell, rgb(RDBU_7[(c.gi.bin + 3) as usize]), cell_tip(c))).collect();
+    let input = CloseupsInput {
+        name: "hotspot_closeups".into(),
+        title: "The strongest hot-spot clusters, close up (Getis-Ord Gi*)".into(),
+        panels: closeup_panels(cx.gazetteer, &strong, &all),
+        legend_heading: "Gi* confidence bin".into(),
+        legend: (0..7).map(|i| (rgb(RDBU_7[i]), BIN_LABELS[i].to_string())).collect(),
+        empty_reason: "no hot spot at 95% confidence in this run".into(),
+    };
+    render(&input, &cx.basemap, &cx.caption, cx.size)
+}
+
+fn emerging_closeups(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::closeups::{CloseupsInput, render};
+    let cube = cx.cube()?;
+    let hot = |c: &crate::hotspot::EmergingCell| c.category.label().contains("Hot Spot");
+    let strong: Vec<(h3o::CellIndex, f64)> = cube
+        .emerging
+        .iter()
+        .filter(|c| hot(c))
+        .map(|c| (c.cell, c.z.iter().flatten().copied().fold(0.0, f64::max).max(0.0) + 1.0))
+        .collect();
+    let patterned: Vec<&crate::hotspot::EmergingCell> = cube
+        .emerging
+        .iter()
+        .filter(|c| c.category != crate::hotspot::EmergingCategory::NoPattern)
+        .collect();
+    let all: Vec<(h3o::CellIndex, [u8; 3], String)> = patterned
+        .iter()
+        .map(|c| (c.cell, rgb(emerging_category(c.category).color()), emerging_tip(c)))
+        .collect();
+    let mut shown: Vec<chart::emerging_map::EmergingCategory> =
+        patterned.iter().map(|c| emerging_category(c.category)).collect();
+    shown.sort_by_key(|c| chart::emerging_map::EmergingCategory::ALL.iter().position(|x| x == c));
+    shown.dedup();
+    let input = CloseupsInput {
+        name: "emerging_closeups".into(),
+        title: "The strongest emerging hot-spot clusters, close up".into(),
+        panels: closeup_panels(cx.gazetteer, &strong, &all),
+        legend_heading: "Emerging category".into(),
+        legend: shown.iter().map(|c| (rgb(c.color()), c.label().to_string())).collect(),
+        empty_reason: "no emerging hot spot in this run".into(),
+    };
+    render(&input, &cx.basemap, &cx.caption, cx.size)
+}
+
+/// An emerging cell's pattern, for hover text.
+fn emerging_tip(c: &crate::hotspot::EmergingCell) -> String {
+    let trend = c.trend.map_or("-".into(), |t| format!("z = {:.2}, p = {:.3}", t.z, t.p));
+    format!("H3 cell {}\n{}\ntrend of Gi* z: {trend}", c.cell, c.category.label())
 }
 
 fn emerging_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
@@ -559,6 +854,7 @@ fn emerging_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
             .map(|c| CategorizedCell {
                 ring: ring(c.cell),
                 category: emerging_category(c.category),
+                tip: emerging_tip(c),
             })
             .collect(),
         extent: cx.extent(),
@@ -643,7 +939,11 @@ fn top_paths(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         paths: seqs
             .into_iter()
             .take(10)
-            .map(|(nodes, q)| PathRow { nodes, expected_quantity: q })
+            .map(|t| PathRow {
+                tip: t.tip("weapons"),
+                nodes: t.labels,
+                expected_quantity: t.quantity,
+            })
             .collect(),
         top_n: 10,
         unit: "weapons".into(),
@@ -673,6 +973,81 @@ pub fn figure_step(spec: &FigureSpec, cx: &FigureContext<'_>) -> FigureStep {
             error: Some(format!("{}: {e}", spec.name)),
         },
     }
+}
+
+/// Most points the report's event map carries (a larger run shows every n-th event, in
+/// input order, and says so).
+pub const EVENT_MAP_POINTS: usize = 20_000;
+
+/// The report's map of dated events: seizures, lootings and conflict events located more
+/// finely than their country, coloured by kind, each with its id, date, place and numbers
+/// on hover, filtered by date in the page.
+pub fn event_map(
+    config: &FiguresConfig,
+    g: &Gazetteer,
+    kinds: &[&crate::ingest::Ingested],
+    caption: &Caption,
+) -> Result<Figure, ChartError> {
+    use crate::records::Location;
+    use crate::schema::LocationPrecision;
+    use chart::event_map::{EventMapInput, EventPoint, render};
+    let mut all: Vec<(usize, &str, crate::date::PartialDate, &Location, String)> = Vec::new();
+    for k in kinds {
+        for s in &k.seizures {
+            all.push((0, &s.id, s.date, &s.location, format!("{} items", s.items())));
+        }
+        for l in &k.looting {
+            let n = l
+                .weapons_looted
+                .map_or("weapons not reported".into(), |n| format!("{n} weapons looted"));
+            all.push((1, &l.id, l.date, &l.location, n));
+        }
+        for e in &k.events {
+            let n = e
+                .fatalities
+                .map_or("fatalities not reported".into(), |n| format!("{n} fatalities"));
+            all.push((2, &e.id, e.date, &e.location, n));
+        }
+    }
+    all.retain(|e| e.3.precision != LocationPrecision::Country);
+    let step = all.len().div_ceil(EVENT_MAP_POINTS).max(1);
+    let points: Vec<EventPoint> = all
+        .iter()
+        .step_by(step)
+        .map(|(kind, id, date, loc, what)| {
+            let place = loc.place.as_deref().unwrap_or_default();
+            let country = &g.country(loc.country).name;
+            EventPoint {
+                lon: loc.point.lon(),
+                lat: loc.point.lat(),
+                kind: *kind,
+                day: date.first_day_epoch(),
+                tip: format!(
+                    "{} {id}\n{date}\n{}{country}\n{what}",
+                    ["seizure", "looting", "conflict event"][*kind],
+                    if place.is_empty() { String::new() } else { format!("{place}, ") }
+                ),
+            }
+        })
+        .collect();
+    let sampled =
+        if step > 1 { format!(" (every {step}th of {} events)", all.len()) } else { String::new() };
+    let input = EventMapInput {
+        title: format!("Seizures, lootings and conflict events{sampled}"),
+        kinds: vec!["Seizure".into(), "Looting".into(), "Conflict event".into()],
+        points,
+        extent: config.extent.map(|[w, s, e, n]| chart::projection::Extent {
+            lon_min: w,
+            lon_max: e,
+            lat_min: s,
+            lat_max: n,
+        }),
+    };
+    let f = render(&input, &shapes(g), caption, RenderSize::PRINT)?;
+    Ok(Figure {
+        caption: "Every event located more finely than its country, by kind; choose the dates above to show those events only.".into(),
+        ..f
+    })
 }
 
 /// Builds the report (`index.html`, `report.md`) from the figure steps, in registry order,
@@ -712,8 +1087,19 @@ pub fn report(
         })
         .collect();
     let seqs = path_totals(p, 1, |n| n.name.clone());
-    let path_rows =
-        seqs.iter().take(config.top_n).map(|(n, q)| vec![n.join(" → "), fmt(*q)]).collect();
+    let path_rows = seqs
+        .iter()
+        .take(config.top_n)
+        .map(|t| {
+            vec![
+                t.labels.join(" → "),
+                fmt(t.quantity),
+                t.cases.to_string(),
+                format!("{:.3}", t.probability),
+                format!("{:.3}", t.share),
+            ]
+        })
+        .collect();
     let regional_rows = hs
         .regional
         .iter()
@@ -843,7 +1229,13 @@ pub fn report(
             },
             report::Table {
                 title: "Top diversion paths".into(),
-                header: strings(&["path", "expected weapons"]),
+                header: strings(&[
+                    "path",
+                    "expected weapons",
+                    "cases",
+                    "mean probability",
+                    "mean share",
+                ]),
                 rows: path_rows,
             },
             report::Table {
@@ -886,6 +1278,7 @@ pub fn report(
         rejected: ctx.rejected,
         caveats,
         provenance: ctx.provenance,
+        event_map: ctx.event_map,
     };
     let mut input = input;
     input.tables.extend(extra);

@@ -719,6 +719,11 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
                 let rec = r[11].recipients()?;
                 let kinds = ingested(&r[12..])?;
                 let mut ctx = report_context(&c.run.title, frame.dated, &kinds, &hs, &p);
+                let g = gazetteer()?;
+                match figures::event_map(&c.figures, g, &kinds, &frame.caption) {
+                    Ok(f) => ctx.event_map = Some(f),
+                    Err(e) => ctx.caveats.push(format!("event map not rendered: {e}")),
+                }
                 for cite in c.citations() {
                     ctx.provenance.push(("data source".into(), cite.into()));
                 }
@@ -986,5 +991,12 @@ fn report_context(
         "network".into(),
         format!("{} nodes, {} edges", p.network.graph.node_count(), p.network.graph.edge_count()),
     ));
-    figures::ReportContext { title: title.to_string(), dated, rejected, caveats, provenance }
+    figures::ReportContext {
+        title: title.to_string(),
+        dated,
+        rejected,
+        caveats,
+        provenance,
+        event_map: None,
+    }
 }

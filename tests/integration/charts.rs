@@ -3,17 +3,19 @@
 //! the figure registry (`stages::figures::FIGURES`) on the demo run's stage results.
 
 use divnet::chart::basemap::{Shape, load_geojson};
+use divnet::chart::closeups::{CloseupsInput, ColouredCell, Panel, PlaceLabel};
 use divnet::chart::emerging_map::{CategorizedCell, EmergingCategory, EmergingMapInput};
 use divnet::chart::flow_map::{Flow, FlowMapInput, Hub};
 use divnet::chart::hotspot_map::{BIN_LABELS, BinnedCell, HotspotMapInput};
 use divnet::chart::od_matrix::OdMatrixInput;
+use divnet::chart::projection::Extent;
 use divnet::chart::recipients::{RecipientBar, RecipientsInput};
 use divnet::chart::regional_series::{RegionSeries, RegionalSeriesInput, TrendMark};
 use divnet::chart::top_hubs::{HubBar, TopHubsInput};
 use divnet::chart::top_paths::{PathRow, TopPathsInput};
 use divnet::chart::{
-    Caption, ChartError, Figure, RenderSize, emerging_map, flow_map, hotspot_map, od_matrix,
-    recipients, regional_series, top_hubs, top_paths,
+    Caption, ChartError, Figure, RenderSize, closeups, emerging_map, flow_map, hotspot_map,
+    od_matrix, recipients, regional_series, top_hubs, top_paths,
 };
 use divnet::stages::figures::{FIGURES, render_figures};
 
@@ -95,6 +97,7 @@ pub struct DemoInputs {
     paths: TopPathsInput,
     recipients: RecipientsInput,
     events: HotspotMapInput,
+    closeups: CloseupsInput,
 }
 
 impl DemoInputs {
@@ -105,7 +108,14 @@ impl DemoInputs {
             flow_map::render(&self.flows, map, cap, s),
             top_hubs::render(&self.hubs, cap, s),
             hotspot_map::render(&self.hotspots, map, cap, s),
+            closeups::render(&self.closeups, map, cap, s),
             emerging_map::render(&self.emerging, map, cap, s),
+            closeups::render(
+                &CloseupsInput { name: "emerging_closeups".into(), ..self.closeups.clone() },
+                map,
+                cap,
+                s,
+            ),
             regional_series::render(&self.series, cap, s),
             od_matrix::render(&self.od, cap, s),
             top_paths::render(&self.paths, cap, s),
@@ -124,7 +134,13 @@ pub fn demo_inputs() -> DemoInputs {
     let mut g = Lcg(7);
     let hubs: Vec<Hub> = PLACES
         .iter()
-        .map(|&(n, lon, lat)| Hub { name: n.into(), lon, lat, betweenness: g.next() })
+        .map(|&(n, lon, lat)| Hub {
+            name: n.into(),
+            lon,
+            lat,
+            betweenness: g.next(),
+            ..Default::default()
+        })
         .collect();
     let mut flows = Vec::new();
     for _ in 0..40 {
@@ -136,6 +152,7 @@ pub fn demo_inputs() -> DemoInputs {
                 to: (PLACES[b].1, PLACES[b].2),
                 quantity: (g.next() * 500.0).round(),
                 probability: g.next(),
+                ..Default::default()
             });
         }
     }
@@ -150,10 +167,18 @@ pub fn demo_inputs() -> DemoInputs {
             let lat = 10.0 + j as f64 * 1.5 * r;
             let v = ((i as f64 / 4.0).sin() + (j as f64 / 3.0).cos()) * 1.6 + g.next() - 0.5;
             let bin = (v.round() as i8).clamp(-3, 3);
-            cells.push(BinnedCell { ring: hexagon(lon, lat, r), bin });
-            hexes.push(BinnedCell { ring: hexagon(lon + 0.3, lat, r), bin: -bin });
+            cells.push(BinnedCell { ring: hexagon(lon, lat, r), bin, ..Default::default() });
+            hexes.push(BinnedCell {
+                ring: hexagon(lon + 0.3, lat, r),
+                bin: -bin,
+                ..Default::default()
+            });
             let cat = EmergingCategory::ALL[((i * 7 + j * 3) % 17) as usize];
-            ecells.push(CategorizedCell { ring: hexagon(lon, lat, r), category: cat });
+            ecells.push(CategorizedCell {
+                ring: hexagon(lon, lat, r),
+                category: cat,
+                tip: String::new(),
+            });
         }
     }
     let months: Vec<String> =
@@ -202,20 +227,35 @@ pub fn demo_inputs() -> DemoInputs {
         })
         .collect();
     let paths = vec![
-        PathRow { nodes: vec!["LBY".into(), "NER".into(), "MLI".into()], expected_quantity: 820.0 },
-        PathRow { nodes: vec!["LBY".into(), "TCD".into(), "NGA".into()], expected_quantity: 410.0 },
+        PathRow {
+            nodes: vec!["LBY".into(), "NER".into(), "MLI".into()],
+            expected_quantity: 820.0,
+            ..Default::default()
+        },
+        PathRow {
+            nodes: vec!["LBY".into(), "TCD".into(), "NGA".into()],
+            expected_quantity: 410.0,
+            ..Default::default()
+        },
         PathRow {
             nodes: vec!["SDN".into(), "TCD".into(), "NER".into(), "BFA".into()],
             expected_quantity: 260.0,
+            ..Default::default()
         },
         PathRow {
             nodes: vec!["LBY".into(), "DZA".into(), "MLI".into(), "BFA".into()],
             expected_quantity: 190.0,
+            ..Default::default()
         },
-        PathRow { nodes: vec!["MLI".into(), "BFA".into()], expected_quantity: 150.0 },
+        PathRow {
+            nodes: vec!["MLI".into(), "BFA".into()],
+            expected_quantity: 150.0,
+            ..Default::default()
+        },
         PathRow {
             nodes: vec!["Central African Republic".into(), "TCD".into(), "SDN".into()],
             expected_quantity: 75.0,
+            ..Default::default()
         },
     ];
     DemoInputs {
@@ -232,7 +272,11 @@ pub fn demo_inputs() -> DemoInputs {
             measure: "Flow betweenness (share of likely paths)".into(),
             hubs: hubs
                 .iter()
-                .map(|h| HubBar { name: h.name.clone(), value: h.betweenness })
+                .map(|h| HubBar {
+                    name: h.name.clone(),
+                    value: h.betweenness,
+                    ..Default::default()
+                })
                 .collect(),
             top_n: 12,
             ..Default::default()
@@ -267,6 +311,36 @@ pub fn demo_inputs() -> DemoInputs {
                     to_non_state: if i == 4 { 600.0 } else { 0.0 },
                 })
                 .collect(),
+            ..Default::default()
+        },
+        closeups: CloseupsInput {
+            name: "hotspot_closeups".into(),
+            title: "Close-ups".into(),
+            panels: (0..3)
+                .map(|k| Panel {
+                    title: format!("Panel {k}"),
+                    extent: Extent {
+                        lon_min: -10.0 + 4.0 * k as f64,
+                        lon_max: -6.0 + 4.0 * k as f64,
+                        lat_min: 10.0,
+                        lat_max: 13.0,
+                    },
+                    cells: hexes
+                        .iter()
+                        .map(|h| ColouredCell {
+                            ring: h.ring.clone(),
+                            colour: [200, 30, 40],
+                            ..Default::default()
+                        })
+                        .collect(),
+                    places: PLACES
+                        .iter()
+                        .map(|&(n, lon, lat)| PlaceLabel { name: n.into(), lon, lat })
+                        .collect(),
+                })
+                .collect(),
+            legend_heading: "Bin".into(),
+            legend: vec![([200, 30, 40], "Hot".into())],
             ..Default::default()
         },
         events: HotspotMapInput {
@@ -318,6 +392,12 @@ fn all_figures_render_with_expected_content() {
 
     // Recipients: rows by diversion evidence, most first (Sudan, which also transferred on
     // to non-state groups, then Chad ...), Libya (most delivered, no evidence) last.
+    // Close-ups: one heading per panel, and the places inside each panel labelled.
+    let cu = &by("hotspot_closeups").svg;
+    for k in 0..3 {
+        assert!(cu.contains(&format!("\nPanel {k}\n</text>")));
+    }
+    assert!(cu.contains("\nBamako\n</text>"), "Bamako lies in panel 0");
     let rc = &by("recipients").svg;
     let at = |n: &str| rc.find(&format!("\n{n}\n</text>")).unwrap_or_else(|| panic!("{n}"));
     assert!(at("Sudan") < at("Chad") && at("Chad") < at("Niger") && at("Mali") < at("Libya"));
@@ -371,7 +451,11 @@ fn all_figures_render_with_expected_content() {
 
 #[test]
 fn emerging_legend_lists_only_present_categories() {
-    let cell = |k| CategorizedCell { ring: vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)], category: k };
+    let cell = |k| CategorizedCell {
+        ring: vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)],
+        category: k,
+        tip: String::new(),
+    };
     let input = EmergingMapInput {
         cells: vec![cell(EmergingCategory::PersistentCold), cell(EmergingCategory::NoPattern)],
         ..Default::default()
@@ -440,6 +524,7 @@ fn bad_inputs_are_typed_errors_not_panics() {
             to: (1.0, 1.0),
             quantity: 1.0,
             probability: 0.5,
+            ..Default::default()
         }],
         ..Default::default()
     };
@@ -447,12 +532,14 @@ fn bad_inputs_are_typed_errors_not_panics() {
         flow_map::render(&bad_flow, &[], &cap, s),
         Err(ChartError::InvalidValue { .. })
     ));
-    let bad_hub =
-        TopHubsInput { hubs: vec![HubBar { name: "x".into(), value: -1.0 }], ..Default::default() };
+    let bad_hub = TopHubsInput {
+        hubs: vec![HubBar { name: "x".into(), value: -1.0, ..Default::default() }],
+        ..Default::default()
+    };
     let err = top_hubs::render(&bad_hub, &cap, s).unwrap_err();
     assert!(matches!(err, ChartError::InvalidValue { value, .. } if value == -1.0));
     let bad_cell = HotspotMapInput {
-        cells: vec![BinnedCell { ring: vec![(0.0, 95.0)], bin: 0 }],
+        cells: vec![BinnedCell { ring: vec![(0.0, 95.0)], bin: 0, ..Default::default() }],
         ..Default::default()
     };
     assert!(hotspot_map::render(&bad_cell, &[], &cap, s).is_err());
@@ -481,6 +568,7 @@ fn bad_inputs_are_typed_errors_not_panics() {
         paths: vec![PathRow {
             nodes: vec!["a".into(), "b".into()],
             expected_quantity: f64::INFINITY,
+            ..Default::default()
         }],
         ..Default::default()
     };
@@ -491,7 +579,11 @@ fn bad_inputs_are_typed_errors_not_panics() {
 fn user_text_is_escaped_in_svg() {
     let input = TopHubsInput {
         measure: "a<b & \"c\"".into(),
-        hubs: vec![HubBar { name: "<script>alert(1)</script>".into(), value: 1.0 }],
+        hubs: vec![HubBar {
+            name: "<script>alert(1)</script>".into(),
+            value: 1.0,
+            ..Default::default()
+        }],
         ..Default::default()
     };
     let f = top_hubs::render(&input, &caption(), RenderSize::PRINT).unwrap();
@@ -503,8 +595,10 @@ fn user_text_is_escaped_in_svg() {
 fn long_labels_are_ellipsized() {
     let long =
         "An exceptionally long hub name that cannot possibly fit in the label column of the chart";
-    let input =
-        TopHubsInput { hubs: vec![HubBar { name: long.into(), value: 1.0 }], ..Default::default() };
+    let input = TopHubsInput {
+        hubs: vec![HubBar { name: long.into(), value: 1.0, ..Default::default() }],
+        ..Default::default()
+    };
     let f = top_hubs::render(&input, &caption(), RenderSize::PRINT).unwrap();
     assert!(!f.svg.contains(long));
     assert!(f.svg.contains("\nAn exceptionally long"));

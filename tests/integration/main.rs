@@ -17,5 +17,6 @@ mod linkage;
 mod malformed;
 mod outdir;
 mod report_browser;
+mod report_explore;
 mod run_demo;
 mod sources;

@@ -81,6 +81,7 @@ fn write_report(dir: &Path, embed: FigureEmbed) -> PathBuf {
         rejected: vec![("unparseable date".into(), 12), ("unknown country".into(), 3)],
         caveats: vec!["Seizure reporting for Darfur is incomplete before 2022.".into()],
         provenance: vec![("divnet".into(), "0.1.0".into()), ("seed".into(), "42".into())],
+        event_map: None,
     };
     let report = build(&input).unwrap();
     let path = dir.join("index.html");
@@ -103,7 +104,7 @@ fn report_renders_in_headless_chromium() {
     assert!(!dom.contains("<b>not bold</b>"));
     for name in FIGURES.iter().map(|f| f.name) {
         let start = dom
-            .find(&format!("<figure id=\"fig-{name}\">"))
+            .find(&format!("<figure id=\"fig-{name}\""))
             .unwrap_or_else(|| panic!("figure {name} in DOM"));
         let end = start + dom[start..].find("</figure>").expect("figure closes");
         let fig = &dom[start..end];
@@ -141,7 +142,7 @@ fn png_embedded_report_renders_in_headless_chromium() {
     let dom =
         chromium(profile.path(), &["--dump-dom".to_string(), format!("file://{}", page.display())]);
     for name in FIGURES.iter().map(|f| f.name) {
-        assert!(dom.contains(&format!("<figure id=\"fig-{name}\">")), "figure {name}");
+        assert!(dom.contains(&format!("<figure id=\"fig-{name}\"")), "figure {name}");
     }
     assert_eq!(dom.matches("src=\"data:image/png;base64,iVBORw0KGgo").count(), FIGURES.len());
 }

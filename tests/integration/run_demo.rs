@@ -146,14 +146,27 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
         assert!(svg.contains("divnet demo (synthetic data)"), "{name} caption");
     }
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert_eq!(html.matches("<figure").count(), divnet::stages::figures::FIGURES.len());
+    // Every registered figure, and the event map of the "Explore" section.
+    assert_eq!(html.matches("<figure").count(), divnet::stages::figures::FIGURES.len() + 1);
+    assert!(html.contains("<figure id=\"fig-event_map\" data-map>"));
     assert!(!html.contains("figure not rendered"));
     assert!(html.contains("Top transit hubs") && html.contains("unknown_category"));
     for table in ["Diversion points", "Recipients of legal transfers", "Conflict-event hotspots"] {
         assert!(html.contains(table), "{table} missing from the report");
     }
-    for fig in ["recipients", "event_hotspot_map"] {
-        assert!(html.contains(&format!("<figure id=\"fig-{fig}\">")), "{fig} not in the report");
+    // The close-ups show the Manipur and northern-Mexico clusters as hexagons.
+    let closeups = std::fs::read_to_string(out.join("figures/hotspot_closeups.svg")).unwrap();
+    assert!(closeups.contains(", India\n</text>"), "no Manipur panel");
+    assert!(closeups.contains(", Mexico\n</text>"), "no northern Mexico panel");
+    // A hexagon: a closed ring of 7 vertices (the first repeated).
+    let hexagons = closeups
+        .split(" points=\"")
+        .skip(1)
+        .filter(|p| p.split('"').next().is_some_and(|pts| pts.split_whitespace().count() == 7))
+        .count();
+    assert!(hexagons > 50, "{hexagons} hexagons drawn");
+    for fig in ["recipients", "event_hotspot_map", "hotspot_closeups", "emerging_closeups"] {
+        assert!(html.contains(&format!("<figure id=\"fig-{fig}\"")), "{fig} not in the report");
     }
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
