@@ -79,6 +79,9 @@ pub struct Config {
     /// Figures and the report.
     #[serde(default)]
     pub figures: FiguresConfig,
+    /// What the tables are written as.
+    #[serde(default)]
+    pub output: OutputConfig,
     /// The artifact cache. It decides where results are kept between runs, never what
     /// they are, so it is left out of the applied config in the manifest.
     #[serde(default, skip_serializing)]
@@ -533,12 +536,27 @@ impl Default for LinkageConfig {
 pub struct PathsConfig {
     /// Paths per case.
     pub k: usize,
+    /// How a path's probability is made from its edges (docs/model.md).
+    pub model: PathModel,
 }
 
 impl Default for PathsConfig {
     fn default() -> Self {
-        PathsConfig { k: 5 }
+        PathsConfig { k: 5, model: PathModel::Transition }
     }
+}
+
+/// How a path's probability is made from its edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PathModel {
+    /// Each edge's evidence probability times its transition share (the share of its
+    /// source's evidence volume that it carries): the chance that flow follows the path.
+    /// Every hop costs, so long chains of well-evidenced edges do not tie with the direct
+    /// route when evidence is dense.
+    Transition,
+    /// Each edge's evidence probability alone (noisy-OR of its evidence).
+    Evidence,
 }
 
 /// `[hubs]`
@@ -709,6 +727,31 @@ impl Default for HotspotsConfig {
     }
 }
 
+/// `[output]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    /// The formats every table is written in (`["parquet", "csv"]` by default; large runs
+    /// may keep Parquet only). `divnet diff` reads the Parquet tables.
+    pub formats: Vec<TableFormat>,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig { formats: vec![TableFormat::Parquet, TableFormat::Csv] }
+    }
+}
+
+/// A table file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableFormat {
+    /// Apache Parquet (typed columns; what notebooks and `divnet diff` read).
+    Parquet,
+    /// CSV (formula-safe cells).
+    Csv,
+}
+
 /// `[figures]`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -874,6 +917,14 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        let f = &self.output.formats;
+        if f.is_empty() || (1..f.len()).any(|i| f[..i].contains(&f[i])) {
+            return Err(self.invalid(
+                "output.formats",
+                format!("{f:?}"),
+                "list \"parquet\", \"csv\" or both, each once",
+            ));
+        }
         if self.run.keep == Some(0) {
             return Err(self.invalid("run.keep", 0, "must be at least 1 (or left out)"));
         }

@@ -254,6 +254,11 @@ impl LoadedRun {
                 .map_err(|source| DiffError::Table { path: path.clone(), source })?;
             tables.insert(name.to_string(), df);
         }
+        if tables.is_empty() && READ_TABLES.iter().any(|n| dir.join(format!("{n}.csv")).is_file()) {
+            return Err(not_run(
+                "its tables were written as CSV only ([output] formats); divnet diff reads the Parquet tables",
+            ));
+        }
         Ok(LoadedRun { info, tables })
     }
 }

@@ -82,6 +82,9 @@ pub struct Edge {
     pub non_state_transfers: u64,
     /// Product of `(1 - s_i)` over the evidence (kept in log space for accuracy).
     log_miss: f64,
+    /// Evidence volume: the sum of the evidence strengths (each report counted), the
+    /// weight of the edge among its source's out-edges in the transition model.
+    pub volume: f64,
     /// Combined probability, in (0, 1].
     pub p: f64,
 }
@@ -135,6 +138,7 @@ impl Edge {
     fn add(&mut self, strength: f64, times: u64) {
         let s = strength.clamp(0.0, 1.0 - 1e-12);
         self.log_miss += (times as f64) * (-s).ln_1p();
+        self.volume += (times as f64) * s;
     }
 
     fn finish(&mut self) {
@@ -145,6 +149,32 @@ impl Edge {
     pub fn cost(&self) -> f64 {
         -self.p.ln()
     }
+}
+
+/// The path cost of every edge (by edge index) under `model`: `-ln p` for the evidence
+/// model; `-ln p - ln t` for the transition model, where `t` is the edge's share of its
+/// source's evidence volume (docs/model.md).
+pub fn edge_costs(graph: &DiGraph<Node, Edge>, model: crate::config::PathModel) -> Vec<f64> {
+    use petgraph::visit::EdgeRef;
+    let mut out_volume = vec![0.0; graph.node_count()];
+    for e in graph.edge_references() {
+        out_volume[e.source().index()] += e.weight().volume;
+    }
+    graph
+        .edge_references()
+        .map(|e| {
+            let w = e.weight();
+            match model {
+                crate::config::PathModel::Evidence => w.cost(),
+                crate::config::PathModel::Transition => {
+                    let total = out_volume[e.source().index()];
+                    let share =
+                        if total > 0.0 { (w.volume / total).clamp(1e-12, 1.0) } else { 1.0 };
+                    w.cost() - share.ln()
+                }
+            }
+        })
+        .collect()
 }
 
 /// The network and the index from [`NodeKey`] to node. Serialised as its graph and

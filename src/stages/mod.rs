@@ -57,14 +57,27 @@ pub struct OutFile {
 }
 
 impl OutFile {
-    /// Each table as Parquet then CSV.
-    pub fn tables(tables: &[Table]) -> Result<Vec<OutFile>, OutputError> {
+    /// Each table in each of `formats` (Parquet before CSV when both).
+    pub fn tables(
+        tables: &[Table],
+        formats: &[crate::config::TableFormat],
+    ) -> Result<Vec<OutFile>, OutputError> {
+        use crate::config::TableFormat;
+        let (parquet, csv) =
+            (formats.contains(&TableFormat::Parquet), formats.contains(&TableFormat::Csv));
         let mut out = Vec::with_capacity(2 * tables.len());
         for t in tables {
             let rows = Some(t.rows() as u64);
-            let (pq, csv) = rayon::join(|| t.parquet_bytes(), || t.csv_bytes());
-            out.push(OutFile { path: format!("{}.parquet", t.name), bytes: pq?, rows });
-            out.push(OutFile { path: format!("{}.csv", t.name), bytes: csv?, rows });
+            let (pq, text) = rayon::join(
+                || parquet.then(|| t.parquet_bytes()).transpose(),
+                || csv.then(|| t.csv_bytes()).transpose(),
+            );
+            if let Some(bytes) = pq? {
+                out.push(OutFile { path: format!("{}.parquet", t.name), bytes, rows });
+            }
+            if let Some(bytes) = text? {
+                out.push(OutFile { path: format!("{}.csv", t.name), bytes, rows });
+            }
         }
         Ok(out)
     }
@@ -285,6 +298,21 @@ fn step(
     }
 }
 
+/// A step that encodes the tables `make` builds, in the formats of `[output]` (part of its
+/// salt, so a change of formats reruns it).
+fn table_step(
+    name: &str,
+    deps: &[&str],
+    output: &crate::config::OutputConfig,
+    make: impl Fn(&[&Artifact]) -> Result<Vec<Table>, BoxError> + Send + Sync + 'static,
+) -> Step<Artifact> {
+    let formats = output.formats.clone();
+    step(name, deps, salt(&[output]), codec!(arc Files, Vec<OutFile>), move |a| {
+        let t = make(a)?;
+        Ok(Artifact::Files(Arc::new(OutFile::tables(&t, &formats).map_err(boxed)?)))
+    })
+}
+
 /// The files, rejections and counts of the ingest artifacts as one [`Ingested`]
 /// without records (file numbers of the rejections renumbered into the joined file list).
 pub fn joined_reports(kinds: &[&Ingested]) -> Ingested {
@@ -386,7 +414,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
             Ok(Artifact::Cases(paths::cases_step(res, g, &s.seizures, &l.looting, links)))
         },
     ));
-    let k = config.paths.k;
+    let pcfg = config.paths.clone();
     out.push(step(
         "paths",
         &["network", "cases"],
@@ -395,7 +423,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         move |a| {
             let g = gazetteer()?;
             let (n, cs) = (a[0].network()?, a[1].cases()?);
-            let p = paths::paths_step(k, g, &n.network, &cs.cases)
+            let p = paths::paths_step(&pcfg, g, &n.network, &cs.cases)
                 .map_err(|e| boxed(RunError::Paths(e)))?;
             Ok(Artifact::Paths(p))
         },
@@ -538,43 +566,26 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         ("tables:transfers", xfer, crate::tables::transfers),
         ("tables:events", evts, crate::tables::events),
     ];
+    let output = &config.output;
     for (name, dep, table) in kinds {
-        out.push(step(name, &[dep], Vec::new(), codec!(arc Files, Vec<OutFile>), move |a| {
-            let g = gazetteer()?;
-            let t = table(g, a[0].records()?).map_err(boxed)?;
-            Ok(Artifact::Files(Arc::new(OutFile::tables(&[t]).map_err(boxed)?)))
+        out.push(table_step(name, &[dep], output, move |a| {
+            Ok(vec![table(gazetteer()?, a[0].records()?).map_err(boxed)?])
         }));
     }
-    out.push(step(
-        "tables:rejected",
-        &all_ingest,
-        Vec::new(),
-        codec!(arc Files, Vec<OutFile>),
-        |a| {
-            let joined = joined_reports(&ingested(a)?);
-            let t = crate::tables::rejected(&joined).map_err(boxed)?;
-            Ok(Artifact::Files(Arc::new(OutFile::tables(&[t]).map_err(boxed)?)))
-        },
-    ));
-    out.push(step(
-        "tables:actors",
-        &all_ingest,
-        Vec::new(),
-        codec!(arc Files, Vec<OutFile>),
-        move |a| {
-            let g = gazetteer()?;
-            let t = crate::tables::actors(g, &ingested(a)?).map_err(boxed)?;
-            Ok(Artifact::Files(Arc::new(OutFile::tables(&[t]).map_err(boxed)?)))
-        },
-    ));
+    out.push(table_step("tables:rejected", &all_ingest, output, |a| {
+        Ok(vec![crate::tables::rejected(&joined_reports(&ingested(a)?)).map_err(boxed)?])
+    }));
+    out.push(table_step("tables:actors", &all_ingest, output, |a| {
+        Ok(vec![crate::tables::actors(gazetteer()?, &ingested(a)?).map_err(boxed)?])
+    }));
     let deps: Vec<&str> = PATHS.iter().copied().chain([seiz, loot]).collect();
-    out.push(step("tables:paths", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), move |a| {
+    out.push(table_step("tables:paths", &deps, output, |a| {
         let g = gazetteer()?;
         let p = paths_result(a)?;
         let seizures = &a[5].records()?.seizures;
         let mut t = paths::paths_tables(&p, seizures, &a[6].records()?.looting).map_err(boxed)?;
         t.push(paths::actor_flows_table(&p, g, seizures).map_err(boxed)?);
-        Ok(Artifact::Files(Arc::new(OutFile::tables(&t).map_err(boxed)?)))
+        Ok(t)
     }));
     let deps: Vec<&str> = PATHS.iter().copied().chain([xfer, seiz, loot]).collect();
     out.push(step(
@@ -590,33 +601,22 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
             Ok(Artifact::Recipients(Arc::new(r)))
         },
     ));
-    out.push(step(
-        "tables:recipients",
-        &["recipients"],
-        Vec::new(),
-        codec!(arc Files, Vec<OutFile>),
-        |a| {
-            let t = recipients::recipients_tables(a[0].recipients()?).map_err(boxed)?;
-            Ok(Artifact::Files(Arc::new(OutFile::tables(&t).map_err(boxed)?)))
-        },
-    ));
-    let deps: Vec<&str> = PATHS.iter().copied().chain(["hubs"]).collect();
-    out.push(step("tables:hubs", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), |a| {
-        let p = paths_result(a)?;
-        let t = hubs::hubs_tables(a[5].hubs()?, &p).map_err(boxed)?;
-        Ok(Artifact::Files(Arc::new(OutFile::tables(&t).map_err(boxed)?)))
+    out.push(table_step("tables:recipients", &["recipients"], output, |a| {
+        recipients::recipients_tables(a[0].recipients()?).map_err(boxed)
     }));
-    out.push(step(
+    let deps: Vec<&str> = PATHS.iter().copied().chain(["hubs"]).collect();
+    out.push(table_step("tables:hubs", &deps, output, |a| {
+        hubs::hubs_tables(a[5].hubs()?, &paths_result(a)?).map_err(boxed)
+    }));
+    out.push(table_step(
         "tables:hotspots",
         &["cells", "cube", "regional", "event_cells"],
-        Vec::new(),
-        codec!(arc Files, Vec<OutFile>),
+        output,
         |a| {
             let hs =
                 hotspots::HotspotsResult::assemble(a[0].cells()?, a[1].cube()?, a[2].regional()?)
                     .with_events(a[3].cells()?);
-            let t = hotspots::hotspots_tables(&hs).map_err(boxed)?;
-            Ok(Artifact::Files(Arc::new(OutFile::tables(&t).map_err(boxed)?)))
+            hotspots::hotspots_tables(&hs).map_err(boxed)
         },
     ));
     let deps: Vec<&str> = PATHS

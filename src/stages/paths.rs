@@ -220,17 +220,19 @@ pub fn cases_step(
 /// The paths step: the k most probable paths of every case, searched once per distinct
 /// origin-destination pair.
 pub fn paths_step(
-    k: usize,
+    cfg: &crate::config::PathsConfig,
     g: &Gazetteer,
     net: &DiversionNetwork,
     cases: &[Case],
 ) -> Result<PathsStep, KspError> {
+    let k = cfg.k;
     let mut net = net.clone();
     for c in cases {
         network::ensure_node(&mut net, g, c.origin);
         network::ensure_node(&mut net, g, c.destination);
     }
-    let kg = KspGraph::from_graph(&net.graph, |e| e.weight().cost())?;
+    let costs = network::edge_costs(&net.graph, cfg.model);
+    let kg = KspGraph::from_graph(&net.graph, |e| costs[e.id().index()])?;
     let mut pairs: Vec<(usize, usize)> = cases
         .iter()
         .filter_map(|c| Some((net.node(c.origin)?.index(), net.node(c.destination)?.index())))
@@ -395,7 +397,7 @@ pub fn paths(
     let n = network_step(&config.network, g, seizures, looting, routes, transfers);
     let links = Arc::new(linkage_step(&config.linkage, &n.network, seizures, looting));
     let c = cases_step(config.network.resolution, g, seizures, looting, &links);
-    let p = paths_step(config.paths.k, g, &n.network, &c.cases)?;
+    let p = paths_step(&config.paths, g, &n.network, &c.cases)?;
     let f = flows_step(&p, &c.cases);
     Ok(PathsResult::assemble(&n, &links, &c, &p, &f))
 }
@@ -432,6 +434,7 @@ pub fn paths_tables(
         .text("target", edges.iter().map(|e| Some(&gr[e.target()].id)))
         .float("p", edges.iter().map(|e| Some(e.weight().p)))
         .float("cost", edges.iter().map(|e| Some(e.weight().cost())))
+        .float("volume", edges.iter().map(|e| Some(e.weight().volume)))
         .uint("route_reports", edges.iter().map(|e| Some(e.weight().route_reports)))
         .uint("seizure_legs", edges.iter().map(|e| Some(e.weight().seizure_legs)))
         .uint("import_legs", edges.iter().map(|e| Some(e.weight().import_legs)))

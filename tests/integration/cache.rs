@@ -282,3 +282,39 @@ fn the_cache_can_be_bounded_or_turned_off() {
     };
     assert_eq!(strip(manifest("a")), strip(manifest("b")));
 }
+
+#[test]
+fn output_formats_choose_the_table_files_and_rerun_only_the_table_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let both = demo_copy(dir.path(), "");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run(&both, &a, &[]);
+    // The same data with Parquet only: the table steps rerun, nothing else does.
+    let config = std::fs::read_to_string(&both).unwrap();
+    std::fs::write(&both, format!("{config}\n[output]\nformats = [\"parquet\"]\n")).unwrap();
+    run(&both, &b, &[]);
+    let reran = ran(&b);
+    assert!(reran.contains("tables:seizures") && reran.contains("tables:paths"), "{reran:?}");
+    assert!(reran.iter().all(|s| s.starts_with("tables:") || s == "summary"), "{reran:?}");
+    let (fa, fb) = (outputs(&a), outputs(&b));
+    let tables = |f: &BTreeMap<String, Vec<u8>>, ext: &str| -> BTreeSet<String> {
+        f.keys().filter(|k| !k.contains('/') && k.ends_with(ext)).cloned().collect()
+    };
+    assert!(tables(&fb, ".csv").is_empty(), "{:?}", tables(&fb, ".csv"));
+    assert_eq!(tables(&fa, ".parquet"), tables(&fb, ".parquet"));
+    assert!(tables(&fb, ".parquet").len() > 20);
+    for name in tables(&fb, ".parquet") {
+        assert_eq!(fa[&name], fb[&name], "{name} differs");
+    }
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(b.join("manifest.json")).unwrap()).unwrap();
+    let listed: Vec<&str> =
+        m["outputs"].as_array().unwrap().iter().map(|o| o["file"].as_str().unwrap()).collect();
+    assert!(listed.contains(&"seizures.parquet") && !listed.contains(&"seizures.csv"));
+    // A format list that is empty or names a format twice stops the run, naming the key.
+    std::fs::write(&both, format!("{config}\n[output]\nformats = []\n")).unwrap();
+    let mut c = Command::cargo_bin("divnet").unwrap();
+    let out = c.args(["run", "--config"]).arg(&both).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("output.formats"));
+}
