@@ -11,11 +11,13 @@
 //! The comparison holds the compared columns of each input table as text, one line per row
 //! and side: memory grows with the size of the inputs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use polars::prelude::{DataFrame, DataType, ParquetReader, PolarsError, SerReader};
+use polars::prelude::{
+    BooleanChunked, Column, DataFrame, DataType, ParquetReader, PolarsError, SerReader,
+};
 use serde::Serialize;
 
 use crate::chart::slope::{HubRankLine, SlopeInput};
@@ -191,7 +193,7 @@ pub struct LoadedRun {
 }
 
 /// The tables [`LoadedRun::open`] reads.
-const READ_TABLES: [&str; 8] = [
+const READ_TABLES: [&str; 9] = [
     "seizures",
     "looting",
     "routes",
@@ -199,6 +201,7 @@ const READ_TABLES: [&str; 8] = [
     "hotspot_cells",
     "emerging_hotspots",
     "paths",
+    "pair_paths",
     "network_edges",
 ];
 
@@ -253,6 +256,41 @@ impl LoadedRun {
                 .finish()
                 .map_err(|source| DiffError::Table { path: path.clone(), source })?;
             tables.insert(name.to_string(), df);
+        }
+        let table_err = |name: &'static str| {
+            move |source| DiffError::Table { path: dir.join(format!("{name}.parquet")), source }
+        };
+        // Conflict-event cells share the grid of the incidents: the comparison is of the
+        // incidents layer.
+        if let Some(df) = tables.get_mut("hotspot_cells")
+            && df.column("layer").is_ok()
+        {
+            let layer = texts(df, "layer").map_err(table_err("hotspot_cells"))?;
+            let mask: BooleanChunked =
+                layer.iter().map(|l| Some(l.as_deref() == Some("incidents"))).collect();
+            *df = df.filter(&mask).map_err(table_err("hotspot_cells"))?;
+        }
+        // A case's paths name their pair; the node sequences are in `pair_paths`.
+        if let (Some(p), Some(pp)) = (tables.get("paths"), tables.get("pair_paths"))
+            && p.column("nodes").is_err()
+        {
+            let err = table_err("pair_paths");
+            let (pairs, ranks, nodes) = (
+                ints(pp, "pair").map_err(err)?,
+                ints(pp, "rank").map_err(table_err("pair_paths"))?,
+                texts(pp, "nodes").map_err(table_err("pair_paths"))?,
+            );
+            let by: HashMap<(Option<i64>, Option<i64>), Option<String>> =
+                pairs.into_iter().zip(ranks).zip(nodes).collect();
+            let (pp, pr) = (
+                ints(p, "pair").map_err(table_err("paths"))?,
+                ints(p, "rank").map_err(table_err("paths"))?,
+            );
+            let joined: Vec<Option<String>> =
+                pp.into_iter().zip(pr).map(|k| by.get(&k).cloned().flatten()).collect();
+            let mut p = p.clone();
+            p.with_column(Column::new("nodes".into(), joined)).map_err(table_err("paths"))?;
+            tables.insert("paths".to_string(), p);
         }
         if tables.is_empty() && READ_TABLES.iter().any(|n| dir.join(format!("{n}.csv")).is_file()) {
             return Err(not_run(

@@ -466,38 +466,62 @@ pub fn paths_tables(
         .float("share", r.links.iter().map(|l| Some(l.share)))
         .text("evidence", r.links.iter().map(|l| Some(&l.evidence)))
         .build()?;
+    // Paths are found per distinct origin-destination pair: each pair's paths are written
+    // once (`pair_paths`, node ids only: names join from `network_nodes`), and each case
+    // refers to its pair (`paths`: its share, quantity and diversion point per path).
+    let mut pair_of: BTreeMap<(NodeIndex, NodeIndex), (u64, usize)> = BTreeMap::new();
+    for (i, (c, ps)) in r.cases.iter().zip(r.paths.iter()).enumerate() {
+        if let (false, Some(a), Some(b)) =
+            (ps.is_empty(), net.node(c.origin), net.node(c.destination))
+        {
+            pair_of.entry((a, b)).or_insert((0, i));
+        }
+    }
+    for (id, v) in pair_of.values_mut().enumerate() {
+        v.0 = id as u64;
+    }
+    let pair_rows: Vec<(u64, (NodeIndex, NodeIndex), &RankedPath)> = pair_of
+        .iter()
+        .flat_map(|(&k, &(id, case))| r.paths[case].iter().map(move |p| (id, k, p)))
+        .collect();
+    let pair_paths_t = TableBuilder::new("pair_paths")
+        .uint("pair", pair_rows.iter().map(|x| Some(x.0)))
+        .text("origin", pair_rows.iter().map(|x| Some(&gr[x.1.0].id)))
+        .text("destination", pair_rows.iter().map(|x| Some(&gr[x.1.1].id)))
+        .uint("rank", pair_rows.iter().map(|x| Some(x.2.rank as u64)))
+        .text("nodes", pair_rows.iter().map(|x| Some(node_ids(net, &x.2.nodes, |n| &n.id))))
+        .uint("hops", pair_rows.iter().map(|x| Some(x.2.nodes.len().saturating_sub(1) as u64)))
+        .float("cost", pair_rows.iter().map(|x| Some(x.2.cost)))
+        .float("probability", pair_rows.iter().map(|x| Some(x.2.probability)))
+        .float("share", pair_rows.iter().map(|x| Some(x.2.share)))
+        .build()?;
     let diversion = Diversion::new(net);
-    let rows: Vec<(&Case, &RankedPath, usize)> = r
+    let rows: Vec<(&Case, u64, &RankedPath, usize)> = r
         .cases
         .iter()
         .zip(r.paths.iter())
         .flat_map(|(c, ps)| {
             let last_legal = Diversion::last_legal(net, seizures.get(c.seizure));
+            let pair = net
+                .node(c.origin)
+                .zip(net.node(c.destination))
+                .and_then(|k| pair_of.get(&k))
+                .map_or(0, |v| v.0);
             let d = &diversion;
-            ps.iter().map(move |p| (c, p, d.point(&p.nodes, last_legal)))
+            ps.iter().map(move |p| (c, pair, p, d.point(&p.nodes, last_legal)))
         })
         .collect();
-    let layers = |p: &RankedPath, at: usize| {
-        (1..p.nodes.len())
-            .map(|i| if i <= at { "legal" } else { "illicit" })
-            .collect::<Vec<_>>()
-            .join(";")
-    };
     let paths_t = TableBuilder::new("paths")
         .text("case", rows.iter().map(|(c, ..)| Some(&c.id)))
-        .uint("rank", rows.iter().map(|(_, p, _)| Some(p.rank as u64)))
-        .text("nodes", rows.iter().map(|(_, p, _)| Some(node_ids(net, &p.nodes, |n| &n.id))))
-        .text("names", rows.iter().map(|(_, p, _)| Some(node_ids(net, &p.nodes, |n| &n.name))))
-        .uint("hops", rows.iter().map(|(_, p, _)| Some(p.nodes.len().saturating_sub(1) as u64)))
-        .text("leg_layers", rows.iter().map(|(_, p, d)| Some(layers(p, *d))))
+        .uint("pair", rows.iter().map(|x| Some(x.1)))
+        .uint("rank", rows.iter().map(|x| Some(x.2.rank as u64)))
+        .float("share", rows.iter().map(|x| Some(x.2.share)))
+        .float("quantity", rows.iter().map(|x| Some(x.0.quantity * x.2.share)))
         .text(
             "diversion_point",
-            rows.iter().map(|(_, p, d)| p.nodes.get(*d).map(|n| gr[*n].id.as_str())),
+            rows.iter().map(|x| x.2.nodes.get(x.3).map(|n| gr[*n].id.as_str())),
         )
-        .float("cost", rows.iter().map(|(_, p, _)| Some(p.cost)))
-        .float("probability", rows.iter().map(|(_, p, _)| Some(p.probability)))
-        .float("share", rows.iter().map(|(_, p, _)| Some(p.share)))
-        .float("quantity", rows.iter().map(|(c, p, _)| Some(c.quantity * p.share)))
+        .uint("legal_legs", rows.iter().map(|x| Some(x.3 as u64)))
         .build()?;
     let diverted = diversion_points(r, seizures);
     let diversion_t = TableBuilder::new("diversion_points")
@@ -543,7 +567,17 @@ pub fn paths_tables(
         .float("as_origin", flow_nodes.iter().map(|n| Some(as_origin[n.index()])))
         .float("as_destination", flow_nodes.iter().map(|n| Some(as_dest[n.index()])))
         .build()?;
-    Ok(vec![nodes_t, edges_t, cases_t, links_t, paths_t, diversion_t, edge_flows_t, node_flows_t])
+    Ok(vec![
+        nodes_t,
+        edges_t,
+        cases_t,
+        links_t,
+        pair_paths_t,
+        paths_t,
+        diversion_t,
+        edge_flows_t,
+        node_flows_t,
+    ])
 }
 
 /// The `actor_flows` table: expected weapons reaching each receiving actor (the possessor

@@ -136,3 +136,23 @@ pub fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     }
     out
 }
+
+/// The `paths` table of a run directory with the columns of its pair's path (`nodes`,
+/// `hops`, `cost`, `probability`) joined from `pair_paths` on (`pair`, `rank`).
+pub fn joined_paths(out: &Path) -> Vec<BTreeMap<String, String>> {
+    let pairs: BTreeMap<(String, String), BTreeMap<String, String>> =
+        csv_rows(&out.join("pair_paths.csv"))
+            .into_iter()
+            .map(|r| ((r["pair"].clone(), r["rank"].clone()), r))
+            .collect();
+    csv_rows(&out.join("paths.csv"))
+        .into_iter()
+        .map(|mut r| {
+            let p = &pairs[&(r["pair"].clone(), r["rank"].clone())];
+            for c in ["nodes", "hops", "cost", "probability"] {
+                r.insert(c.to_string(), p[c].clone());
+            }
+            r
+        })
+        .collect()
+}

@@ -324,13 +324,19 @@ fn paths_name_their_diversion_point_and_the_recipients_table_adds_up() {
     assert_eq!(layer("LBY", "YEM").as_deref(), Some("illicit"));
     assert_eq!(layer("MLI", "NER"), None, "an organisation has no leg");
     // s1 came from Belgium, legally imported into Libya, diverted there.
-    let paths = table(&out.join("paths.csv"));
+    let paths = crate::common::joined_paths(&out);
     let p1 = paths.iter().find(|p| p["case"] == "s1#1").unwrap();
-    assert_eq!((p1["nodes"].as_str(), p1["leg_layers"].as_str()), ("BEL;LBY;NER", "legal;illicit"));
+    // The first leg legal, the second illicit.
+    assert_eq!((p1["nodes"].as_str(), p1["legal_legs"].as_str()), ("BEL;LBY;NER", "1"));
     assert_eq!(p1["diversion_point"], "LBY");
     // s2 starts in Libya: diverted at its origin, no legal leg.
     let p2 = paths.iter().find(|p| p["case"] == "s2#1").unwrap();
-    assert_eq!((p2["leg_layers"].as_str(), p2["diversion_point"].as_str()), ("illicit", "LBY"));
+    assert_eq!((p2["legal_legs"].as_str(), p2["diversion_point"].as_str()), ("0", "LBY"));
+    // s2 and s3 share their pair, Libya -> Niger: its paths are written once.
+    let p3 = paths.iter().find(|p| p["case"] == "s3#1").unwrap();
+    assert_eq!(p2["pair"], p3["pair"]);
+    let pair_paths = table(&out.join("pair_paths.csv"));
+    assert_eq!(pair_paths.iter().filter(|r| r["pair"] == p2["pair"]).count(), 1);
     let points = table(&out.join("diversion_points.csv"));
     assert_eq!(points.len(), 1);
     assert_eq!(points[0]["node"], "LBY");

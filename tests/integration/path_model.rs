@@ -59,7 +59,7 @@ fn run(dir: &Path, model: &str) -> (BTreeMap<String, usize>, Vec<usize>) {
         .arg(&cfg)
         .assert()
         .success();
-    let paths = crate::common::csv_rows(&dir.join(format!("out-{model}/paths.csv")));
+    let paths = crate::common::joined_paths(&dir.join(format!("out-{model}")));
     // The corridor seizures are the last 700 (ids s5281 ..).
     let corridor = |case: &str| case[1..case.find('#').unwrap()].parse::<usize>().unwrap() > 5280;
     let mut top: BTreeMap<String, usize> = BTreeMap::new();
