@@ -239,7 +239,7 @@ fn path_totals(
     // label sequence (distinct nodes may share a label).
     type Acc = (f64, u64, f64, f64);
     let mut by_nodes: HashMap<&[NodeIndex], Acc, foldhash::fast::FixedState> = HashMap::default();
-    for (c, ps) in p.cases.iter().zip(p.paths.iter()) {
+    for (c, ps) in p.case_paths() {
         for path in ps.iter().filter(|x| x.nodes.len() >= min_nodes) {
             let e = by_nodes.entry(&path.nodes).or_default();
             e.0 += c.quantity * path.share;

@@ -58,7 +58,7 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, CentralityE
     let cost = |e: petgraph::graph::EdgeReference<'_, crate::network::Edge>| e.weight().cost();
     let mut demand: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     let mut endpoints = BTreeSet::new();
-    for (c, ps) in p.cases.iter().zip(p.paths.iter()) {
+    for (c, ps) in p.case_paths() {
         let (Some(a), Some(b)) = (p.network.node(c.origin), p.network.node(c.destination)) else {
             continue;
         };

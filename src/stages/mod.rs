@@ -774,7 +774,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
             notes.insert("cases".into(), p.cases.len().into());
             notes.insert(
                 "cases_unreachable".into(),
-                p.paths.iter().filter(|x| x.is_empty()).count().into(),
+                p.case_paths().filter(|x| x.1.is_empty()).count().into(),
             );
             notes.insert("linkage_links".into(), p.links.len().into());
             notes.insert("traces_unmatched".into(), p.case_stats.unmatched_traces.into());
@@ -958,7 +958,7 @@ fn report_context(
             events.events.len()
         ));
     }
-    let unreachable = p.paths.iter().filter(|x| x.is_empty()).count();
+    let unreachable = p.case_paths().filter(|x| x.1.is_empty()).count();
     if unreachable > 0 {
         caveats.push(format!(
             "{unreachable} diversion cases have no path in the network and carry no flow."

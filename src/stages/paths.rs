@@ -55,15 +55,32 @@ pub struct CasesStep {
     pub stats: CaseStats,
 }
 
-/// The paths step: the network with every case endpoint as a node, and each case's paths.
+/// The paths step: the network with every case endpoint as a node, the paths of every
+/// distinct origin-destination pair of the cases, and each case's pair.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PathsStep {
     /// The network of the network step plus the case endpoints it lacked.
     #[serde(with = "crate::run::codec::arc")]
     pub network: Arc<DiversionNetwork>,
-    /// Paths per case, in case order (empty when unreachable).
+    /// The distinct (origin, destination) node pairs of the cases, sorted.
     #[serde(with = "crate::run::codec::arc")]
-    pub paths: Arc<Vec<Vec<RankedPath>>>,
+    pub pairs: Arc<Vec<(NodeIndex, NodeIndex)>>,
+    /// Paths per pair, in pair order (empty when unreachable).
+    #[serde(with = "crate::run::codec::arc")]
+    pub pair_paths: Arc<Vec<Vec<RankedPath>>>,
+    /// Each case's pair (index into `pairs`), in case order.
+    #[serde(with = "crate::run::codec::arc")]
+    pub case_pair: Arc<Vec<u32>>,
+}
+
+impl PathsStep {
+    /// The paths of case `i` (those of its pair).
+    pub fn paths_of(&self, i: usize) -> &[RankedPath] {
+        self.case_pair
+            .get(i)
+            .and_then(|&k| self.pair_paths.get(k as usize))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// The flows step: expected diverted quantities on the paths step's network.
@@ -95,8 +112,12 @@ pub struct PathsResult {
     pub cases: Arc<Vec<Case>>,
     /// Case building counts.
     pub case_stats: CaseStats,
-    /// Paths per case (empty when unreachable).
-    pub paths: Arc<Vec<Vec<RankedPath>>>,
+    /// The distinct (origin, destination) node pairs of the cases, sorted.
+    pub pairs: Arc<Vec<(NodeIndex, NodeIndex)>>,
+    /// Paths per pair (empty when unreachable).
+    pub pair_paths: Arc<Vec<Vec<RankedPath>>>,
+    /// Each case's pair (index into `pairs`).
+    pub case_pair: Arc<Vec<u32>>,
     /// Expected diverted quantity per edge (indexed by edge index).
     pub edge_flow: Arc<Vec<f64>>,
     /// Expected diverted quantity per node, endpoints included.
@@ -106,6 +127,19 @@ pub struct PathsResult {
 }
 
 impl PathsResult {
+    /// The paths of case `i` (those of its pair; empty when unreachable).
+    pub fn paths_of(&self, i: usize) -> &[RankedPath] {
+        self.case_pair
+            .get(i)
+            .and_then(|&k| self.pair_paths.get(k as usize))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Every case with its paths, in case order.
+    pub fn case_paths(&self) -> impl Iterator<Item = (&Case, &[RankedPath])> {
+        self.cases.iter().enumerate().map(|(i, c)| (c, self.paths_of(i)))
+    }
+
     /// The steps' artifacts as one result.
     pub fn assemble(
         network: &NetworkStep,
@@ -120,7 +154,9 @@ impl PathsResult {
             links: links.clone(),
             cases: cases.cases.clone(),
             case_stats: cases.stats,
-            paths: paths.paths.clone(),
+            pairs: paths.pairs.clone(),
+            pair_paths: paths.pair_paths.clone(),
+            case_pair: paths.case_pair.clone(),
             edge_flow: flows.edge_flow.clone(),
             node_flow: flows.node_flow.clone(),
             node_through: flows.node_through.clone(),
@@ -241,19 +277,24 @@ pub fn paths_step(
     pairs.dedup();
     let threads = rayon::current_num_threads().max(1);
     let found = kg.k_shortest_paths_batch(&pairs, k, threads)?;
-    let by_pair: HashMap<(usize, usize), Vec<RankedPath>> =
-        pairs.into_iter().zip(found.into_iter().map(rank_paths)).collect();
-    let paths = cases
+    let pair_paths: Vec<Vec<RankedPath>> = found.into_iter().map(rank_paths).collect();
+    let case_pair = cases
         .iter()
         .map(|c| {
             let key = net
                 .node(c.origin)
                 .zip(net.node(c.destination))
                 .map(|(a, b)| (a.index(), b.index()));
-            key.and_then(|k| by_pair.get(&k)).cloned().unwrap_or_default()
+            key.and_then(|k| pairs.binary_search(&k).ok()).map_or(u32::MAX, |i| i as u32)
         })
         .collect();
-    Ok(PathsStep { network: Arc::new(net), paths: Arc::new(paths) })
+    let pairs = pairs.into_iter().map(|(a, b)| (NodeIndex::new(a), NodeIndex::new(b))).collect();
+    Ok(PathsStep {
+        network: Arc::new(net),
+        pairs: Arc::new(pairs),
+        pair_paths: Arc::new(pair_paths),
+        case_pair: Arc::new(case_pair),
+    })
 }
 
 /// The flows step: each case's quantity spread over its paths by their shares.
@@ -266,9 +307,16 @@ pub fn flows_step(p: &PathsStep, cases: &[Case]) -> FlowsStep {
     let mut edge_flow = vec![0.0; gr.edge_count()];
     let mut node_flow = vec![0.0; gr.node_count()];
     let mut node_through = vec![0.0; gr.node_count()];
-    for (c, ps) in cases.iter().zip(p.paths.iter()) {
+    // The quantity of every pair's cases, then spread over the pair's paths once.
+    let mut demand = vec![0.0; p.pair_paths.len()];
+    for (c, &k) in cases.iter().zip(p.case_pair.iter()) {
+        if let Some(d) = demand.get_mut(k as usize) {
+            *d += c.quantity;
+        }
+    }
+    for (ps, &q_pair) in p.pair_paths.iter().zip(&demand) {
         for path in ps {
-            let q = c.quantity * path.share;
+            let q = q_pair * path.share;
             for (i, n) in path.nodes.iter().enumerate() {
                 node_flow[n.index()] += q;
                 if i > 0 && i + 1 < path.nodes.len() {
@@ -359,7 +407,7 @@ pub fn diversion_points(r: &PathsResult, seizures: &[Seizure]) -> Vec<(NodeIndex
     let net = &r.network;
     let diversion = Diversion::new(net);
     let mut acc: BTreeMap<NodeIndex, DiversionPoint> = BTreeMap::new();
-    for (c, ps) in r.cases.iter().zip(r.paths.iter()) {
+    for (c, ps) in r.case_paths() {
         let last_legal = Diversion::last_legal(net, seizures.get(c.seizure));
         for p in ps {
             let (d, legal) = diversion.reached(&p.nodes, last_legal);
@@ -454,8 +502,8 @@ pub fn paths_tables(
         .text("destination", r.cases.iter().map(|c| key_id(c.destination)))
         .float("quantity", r.cases.iter().map(|c| Some(c.quantity)))
         .float("share", r.cases.iter().map(|c| Some(c.share)))
-        .uint("paths_found", r.paths.iter().map(|p| Some(p.len() as u64)))
-        .boolean("reachable", r.paths.iter().map(|p| Some(!p.is_empty())))
+        .uint("paths_found", (0..r.cases.len()).map(|i| Some(r.paths_of(i).len() as u64)))
+        .boolean("reachable", (0..r.cases.len()).map(|i| Some(!r.paths_of(i).is_empty())))
         .text("evidence", r.cases.iter().map(|c| Some(&c.evidence)))
         .build()?;
     let links_t = TableBuilder::new("linkage")
@@ -469,20 +517,12 @@ pub fn paths_tables(
     // Paths are found per distinct origin-destination pair: each pair's paths are written
     // once (`pair_paths`, node ids only: names join from `network_nodes`), and each case
     // refers to its pair (`paths`: its share, quantity and diversion point per path).
-    let mut pair_of: BTreeMap<(NodeIndex, NodeIndex), (u64, usize)> = BTreeMap::new();
-    for (i, (c, ps)) in r.cases.iter().zip(r.paths.iter()).enumerate() {
-        if let (false, Some(a), Some(b)) =
-            (ps.is_empty(), net.node(c.origin), net.node(c.destination))
-        {
-            pair_of.entry((a, b)).or_insert((0, i));
-        }
-    }
-    for (id, v) in pair_of.values_mut().enumerate() {
-        v.0 = id as u64;
-    }
-    let pair_rows: Vec<(u64, (NodeIndex, NodeIndex), &RankedPath)> = pair_of
+    let pair_rows: Vec<(u64, (NodeIndex, NodeIndex), &RankedPath)> = r
+        .pairs
         .iter()
-        .flat_map(|(&k, &(id, case))| r.paths[case].iter().map(move |p| (id, k, p)))
+        .zip(r.pair_paths.iter())
+        .enumerate()
+        .flat_map(|(id, (&k, ps))| ps.iter().map(move |p| (id as u64, k, p)))
         .collect();
     let pair_paths_t = TableBuilder::new("pair_paths")
         .uint("pair", pair_rows.iter().map(|x| Some(x.0)))
@@ -497,18 +537,12 @@ pub fn paths_tables(
         .build()?;
     let diversion = Diversion::new(net);
     let rows: Vec<(&Case, u64, &RankedPath, usize)> = r
-        .cases
-        .iter()
-        .zip(r.paths.iter())
-        .flat_map(|(c, ps)| {
+        .case_paths()
+        .zip(r.case_pair.iter())
+        .flat_map(|((c, ps), &pair)| {
             let last_legal = Diversion::last_legal(net, seizures.get(c.seizure));
-            let pair = net
-                .node(c.origin)
-                .zip(net.node(c.destination))
-                .and_then(|k| pair_of.get(&k))
-                .map_or(0, |v| v.0);
             let d = &diversion;
-            ps.iter().map(move |p| (c, pair, p, d.point(&p.nodes, last_legal)))
+            ps.iter().map(move |p| (c, u64::from(pair), p, d.point(&p.nodes, last_legal)))
         })
         .collect();
     let paths_t = TableBuilder::new("paths")
@@ -548,7 +582,7 @@ pub fn paths_tables(
         .build()?;
     let mut as_origin = vec![0.0; gr.node_count()];
     let mut as_dest = vec![0.0; gr.node_count()];
-    for (c, ps) in r.cases.iter().zip(r.paths.iter()) {
+    for (c, ps) in r.case_paths() {
         if ps.is_empty() {
             continue;
         }
@@ -594,7 +628,7 @@ pub fn actor_flows_table(
     let mut parties = crate::tables::PartyKinds::new(g);
     let mut kinds: HashMap<&str, &'static str> = HashMap::new();
     let mut acc: BTreeMap<(&str, &[NodeIndex]), (f64, u64)> = BTreeMap::new();
-    for (c, ps) in r.cases.iter().zip(r.paths.iter()) {
+    for (c, ps) in r.case_paths() {
         let Some(actor) = seizures.get(c.seizure).and_then(|s| s.possessor.as_deref()) else {
             continue;
         };

@@ -184,7 +184,7 @@ pub fn recipients(
         }
     };
     let diversion = Diversion::new(net);
-    for (case, ps) in paths.cases.iter().zip(paths.paths.iter()) {
+    for (case, ps) in paths.case_paths() {
         let Some(s) = seizures.get(case.seizure) else { continue };
         let year = s.date.year_value();
         if !ps.is_empty() {

@@ -429,9 +429,7 @@ fn flows_reaching_each_receiving_actor_are_summed_by_path() {
             .map(|r| r["expected_quantity"].parse::<f64>().unwrap())
             .sum();
         let want: f64 = p
-            .cases
-            .iter()
-            .zip(p.paths.iter())
+            .case_paths()
             .filter(|(c, ps)| {
                 !ps.is_empty() && ing.seizures[c.seizure].possessor.as_deref() == Some(actor)
             })
