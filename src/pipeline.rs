@@ -181,7 +181,35 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     let cache = timings.time("build id", || cache_of(config, opts));
     let steps = stages::steps(config, &step_inputs);
     let build = crate::run::build_id().unwrap_or(env!("CARGO_PKG_VERSION"));
-    let mut done = graph::run(steps, cache.as_ref(), build).map_err(RunError::from_graph)?;
+    // Each file step's files are written into the staging directory as soon as its level
+    // is done, and every artifact is dropped once no step still to run reads it: a run
+    // holds what it still needs, not every output at once.
+    let write_ms = std::cell::Cell::new(0u64);
+    let mut write_error: Option<RunError> = None;
+    let mut sink = |name: &str, a: &stages::Artifact| -> Result<(), graph::BoxError> {
+        let t = Instant::now();
+        let r = stages::for_each_file(a, |path, bytes, rows| dir.write(path, bytes, rows));
+        write_ms.set(write_ms.get() + t.elapsed().as_millis() as u64);
+        match r {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => {
+                write_error = Some(e.into());
+                Err(format!("cannot write the files of {name}").into())
+            }
+            Err(e) => Err(e),
+        }
+    };
+    let delivery = graph::Delivery {
+        streamed: stages::file_steps(config).into_iter().collect(),
+        kept: ["summary".to_string()].into_iter().collect(),
+        sink: &mut sink,
+    };
+    let run = graph::run_with(steps, cache.as_ref(), build, Some(delivery));
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    let mut done = run.map_err(RunError::from_graph)?;
+    timings.map.insert("write".to_string(), write_ms.get());
     let reports = done.reports.clone();
     for r in &reports {
         timings.map.insert(r.step.clone(), r.ms);
@@ -193,18 +221,6 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
             })
             .map_err(RunError::from_graph)
     };
-    timings.time("write", || -> Result<(), RunError> {
-        for name in stages::file_steps(config) {
-            let artifact = take(&mut done, &name)?;
-            let files = stages::artifact_files(artifact).map_err(|source| {
-                RunError::from_graph(graph::GraphError::Step { step: name.clone(), source })
-            })?;
-            for f in files {
-                dir.write(&f.path, &f.bytes, f.rows)?;
-            }
-        }
-        Ok(())
-    })?;
     let summary = take(&mut done, "summary")?;
     let summary = summary.summary().map_err(|source| {
         RunError::from_graph(graph::GraphError::Step { step: "summary".into(), source })

@@ -13,7 +13,7 @@
 //! what the caller writes out. A step without a codec is never cached; its content hash is
 //! its key.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -109,6 +109,21 @@ enum State<A> {
     Ready(A),
     /// In the cache under this hex key, not read yet: its header gave the content hash.
     Cached(String),
+    /// Dropped once no later step read it (key in hex): read from the cache, or computed
+    /// again, should it be needed after all.
+    Released(String),
+}
+
+/// What the caller does with artifacts while the graph runs ([`run_with`]).
+pub struct Delivery<'a, A> {
+    /// Steps whose artifacts go to `sink` as soon as their level is done (levels in
+    /// order, names sorted inside a level: the same order on every run).
+    pub streamed: BTreeSet<String>,
+    /// Steps whose artifacts the caller takes from the [`Outcome`] at the end. Every
+    /// other artifact is dropped once the last step that reads it has run.
+    pub kept: BTreeSet<String>,
+    /// Receives each streamed artifact.
+    pub sink: &'a mut dyn FnMut(&str, &A) -> Result<(), BoxError>,
 }
 
 /// The artifacts and reports of a graph run.
@@ -143,15 +158,20 @@ impl<A> Outcome<A> {
     /// Makes step `i`'s artifact `Ready`: reads and checks a cached entry, and recomputes
     /// the step (its inputs first) when the entry is damaged or missing.
     fn materialize(&mut self, i: usize) -> Result<(), GraphError> {
-        let State::Cached(key) = &self.states[i] else { return Ok(()) };
-        let key = key.clone();
+        let (key, released) = match &self.states[i] {
+            State::Cached(key) => (key.clone(), false),
+            State::Released(key) => (key.clone(), true),
+            _ => return Ok(()),
+        };
         match self.load(i, &key) {
             Ok(a) => {
                 self.states[i] = State::Ready(a);
                 Ok(())
             }
             Err(Load::Decode(e)) => Err(e),
-            Err(Load::Damaged(why)) => self.recompute(i, &key, &why),
+            // A released artifact without a (usable) cache entry is simply computed again.
+            Err(Load::Damaged(_)) if released => self.recompute(i, &key, None),
+            Err(Load::Damaged(why)) => self.recompute(i, &key, Some(&why)),
         }
     }
 
@@ -169,9 +189,10 @@ impl<A> Outcome<A> {
         }
     }
 
-    /// Runs step `i` again after its cache entry was found unusable when read, stores the
-    /// result under its key again, and notes it in its report.
-    fn recompute(&mut self, i: usize, key: &str, why: &str) -> Result<(), GraphError> {
+    /// Runs step `i` again after its cache entry was found unusable when read (`why`, noted
+    /// in its report) or after its artifact was released, and stores the result under its
+    /// key again.
+    fn recompute(&mut self, i: usize, key: &str, why: Option<&str>) -> Result<(), GraphError> {
         let deps: Vec<usize> = self.steps[i].deps.iter().map(|d| self.index[d]).collect();
         for &d in &deps {
             self.materialize(d)?;
@@ -199,7 +220,7 @@ impl<A> Outcome<A> {
         }
         let name = s.name.clone();
         let content = hex(&self.content[i]);
-        if let Some(r) = self.reports.iter_mut().find(|r| r.step == name) {
+        if let (Some(why), Some(r)) = (why, self.reports.iter_mut().find(|r| r.step == name)) {
             r.cached = false;
             r.ms = ms;
             r.content = content;
@@ -289,6 +310,18 @@ pub fn run<A: Send + Sync>(
     cache: Option<&Cache>,
     version: &str,
 ) -> Result<Outcome<A>, GraphError> {
+    run_with(steps, cache, version, None)
+}
+
+/// [`run`], handing the `delivery`'s streamed artifacts to its sink as their levels finish
+/// and dropping every artifact that is neither kept nor read by a step still to run, so
+/// that a run holds only what it still needs.
+pub fn run_with<A: Send + Sync>(
+    steps: Vec<Step<A>>,
+    cache: Option<&Cache>,
+    version: &str,
+    mut delivery: Option<Delivery<'_, A>>,
+) -> Result<Outcome<A>, GraphError> {
     let order = levels(&steps)?;
     let index: BTreeMap<String, usize> =
         steps.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
@@ -296,6 +329,14 @@ pub fn run<A: Send + Sync>(
     let content: Vec<[u8; 32]> = vec![[0; 32]; steps.len()];
     let reports = Vec::with_capacity(steps.len());
     let mut g = Outcome { steps, states, index, content, cache: cache.cloned(), reports };
+    // Steps still to run that read each step.
+    let mut readers = vec![0usize; g.steps.len()];
+    for s in &g.steps {
+        for d in &s.deps {
+            readers[g.index[d]] += 1;
+        }
+    }
+    let mut keys: Vec<String> = vec![String::new(); g.steps.len()];
     for level in order {
         // Keys and cache lookups (headers only).
         let planned: Vec<(usize, [u8; 32], Peek)> = level
@@ -341,7 +382,7 @@ pub fn run<A: Send + Sync>(
                 Err(Load::Damaged(why)) => {
                     let State::Cached(key) = &g.states[j] else { continue };
                     let key = key.clone();
-                    g.recompute(j, &key, &why)?;
+                    g.recompute(j, &key, Some(&why))?;
                 }
             }
         }
@@ -399,6 +440,7 @@ pub fn run<A: Send + Sync>(
         for (i, key, sha, state, cached, ms, cache_note) in results {
             g.content[i] = sha;
             g.states[i] = state;
+            keys[i] = hex(&key);
             g.reports.push(StepReport {
                 step: g.steps[i].name.clone(),
                 key: hex(&key),
@@ -407,6 +449,34 @@ pub fn run<A: Send + Sync>(
                 ms,
                 cache_note,
             });
+        }
+        if let Some(d) = delivery.as_mut() {
+            for &i in &level {
+                if d.streamed.contains(&g.steps[i].name) {
+                    g.materialize(i)?;
+                    if let State::Ready(a) = &g.states[i] {
+                        let name = &g.steps[i].name;
+                        (d.sink)(name, a)
+                            .map_err(|source| GraphError::Step { step: name.clone(), source })?;
+                    }
+                }
+            }
+            let mut done: Vec<usize> = level.clone();
+            for &i in &level {
+                for dep in &g.steps[i].deps {
+                    let j = g.index[dep];
+                    readers[j] -= 1;
+                    done.push(j);
+                }
+            }
+            for j in done {
+                if readers[j] == 0
+                    && !d.kept.contains(&g.steps[j].name)
+                    && matches!(g.states[j], State::Ready(_) | State::Cached(_))
+                {
+                    g.states[j] = State::Released(keys[j].clone());
+                }
+            }
         }
     }
     Ok(g)
@@ -458,6 +528,35 @@ mod tests {
             step("e", &["a"], vec![], counted(|x| x[0] % 2)),
             step("f", &["e"], vec![], counted(|x| x[0] + 100)),
         ]
+    }
+
+    #[test]
+    fn streamed_artifacts_go_to_the_sink_in_level_order_and_the_rest_is_released() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let mut seen: Vec<(String, i64)> = Vec::new();
+        let mut sink = |name: &str, a: &i64| -> Result<(), BoxError> {
+            seen.push((name.to_string(), *a));
+            Ok(())
+        };
+        let delivery = Delivery {
+            streamed: ["f", "b", "d"].iter().map(|s| s.to_string()).collect(),
+            kept: ["d".to_string()].into_iter().collect(),
+            sink: &mut sink,
+        };
+        let mut out = run_with(graph(3, 4, &runs), None, "test", Some(delivery)).unwrap();
+        // Each streamed step once, levels in order, names sorted inside a level.
+        assert_eq!(seen, [("b".to_string(), 6), ("d".to_string(), 10), ("f".to_string(), 101)]);
+        assert_eq!(runs.load(Ordering::SeqCst), 6);
+        // What is kept stays; everything else was dropped once its readers had run.
+        assert!(matches!(out.states[out.index["d"]], State::Ready(_)));
+        for name in ["a", "b", "c", "e", "f"] {
+            assert!(matches!(out.states[out.index[name]], State::Released(_)), "{name}");
+        }
+        assert_eq!(out.take("d").unwrap().unwrap(), 10);
+        // A released artifact asked for after all is computed again (no cache here).
+        assert_eq!(out.take("b").unwrap().unwrap(), 6);
+        assert_eq!(runs.load(Ordering::SeqCst), 8, "b and its input a ran again");
+        assert!(out.reports.iter().all(|r| r.cache_note.is_none()));
     }
 
     #[test]

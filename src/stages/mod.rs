@@ -212,8 +212,8 @@ pub const INGEST: [(&str, TableKind); 5] = [
     ("ingest:events", TableKind::Events),
 ];
 
-/// The steps whose artifacts are files, in the order they are written (figures and the
-/// report follow, when enabled).
+/// The steps whose artifacts are files (the figure steps and the report add to them, when
+/// enabled).
 pub const FILE_STEPS: [&str; 12] = [
     "tables:seizures",
     "tables:looting",
@@ -880,7 +880,7 @@ pub fn analyse(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<Analysi
     Ok(Analysis { paths, hubs, hotspots, recipients })
 }
 
-/// The names of the file-writing steps of a run of `config`, in write order.
+/// The names of the file-writing steps of a run of `config` (written as their levels of the graph finish).
 pub fn file_steps(config: &Config) -> Vec<String> {
     let mut out: Vec<String> = FILE_STEPS.iter().map(|s| s.to_string()).collect();
     if config.figures.enabled {
@@ -890,28 +890,23 @@ pub fn file_steps(config: &Config) -> Vec<String> {
     out
 }
 
-/// The files of a file-writing step's artifact (a figure as PNG and SVG), taken out of it
-/// without a copy when nothing else holds it.
-pub fn artifact_files(a: Artifact) -> Result<Vec<OutFile>, BoxError> {
+/// Hands each file of a file-writing step's artifact (a figure as PNG and SVG) to `write`
+/// (path in the run directory, bytes, rows), in order, stopping at its first error; an
+/// artifact of another kind is an error.
+pub fn for_each_file<E>(
+    a: &Artifact,
+    mut write: impl FnMut(&str, &[u8], Option<u64>) -> Result<(), E>,
+) -> Result<Result<(), E>, BoxError> {
     Ok(match a {
-        Artifact::Files(f) => Arc::try_unwrap(f).unwrap_or_else(|f| f.as_ref().clone()),
-        Artifact::Figure(f) => {
-            match Arc::try_unwrap(f).unwrap_or_else(|f| f.as_ref().clone()).figure {
-                Some(fig) => vec![
-                    OutFile {
-                        path: format!("figures/{}.png", fig.name),
-                        bytes: fig.png,
-                        rows: None,
-                    },
-                    OutFile {
-                        path: format!("figures/{}.svg", fig.name),
-                        bytes: fig.svg.into_bytes(),
-                        rows: None,
-                    },
-                ],
-                None => Vec::new(),
+        Artifact::Files(files) => files.iter().try_for_each(|f| write(&f.path, &f.bytes, f.rows)),
+        Artifact::Figure(f) => match &f.figure {
+            Some(fig) => {
+                write(&format!("figures/{}.png", fig.name), &fig.png, None).and_then(|()| {
+                    write(&format!("figures/{}.svg", fig.name), fig.svg.as_bytes(), None)
+                })
             }
-        }
+            None => Ok(()),
+        },
         _ => return Err("not a file-writing step".into()),
     })
 }
