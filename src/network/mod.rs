@@ -12,9 +12,10 @@
 //! - a transfer to a non-state armed group: the same strength, as illicit evidence;
 //! - a land border (optional prior): `s = border_prior_p`.
 //!
-//! Each edge belongs to a layer ([`EdgeLayer`]): legal when its only evidence is legal
-//! transfers, illicit when it has none, both otherwise (the border prior is a prior, not
-//! evidence, and decides nothing).
+//! Each edge belongs to a layer ([`EdgeLayer`]): legal when all its evidence is legal
+//! (transfers between states, seizure chains' legs into their last legal import),
+//! illicit when none is, both otherwise (the border prior is a prior, not evidence, and
+//! decides nothing).
 //!
 //! and combine as a noisy-OR, `p = 1 - prod(1 - s_i)`. The path cost of an edge is
 //! `-ln p`, so the most probable path is the cheapest.

@@ -343,7 +343,7 @@ pub fn flows_step(p: &PathsStep, cases: &[Case]) -> FlowsStep {
 ///
 /// When the case's seizure names its last legal import and the path passes through that
 /// country, the path is legal up to it. Otherwise the legal part is the longest start of
-/// the path along edges whose only evidence is legal transfers ([`EdgeLayer::Legal`]). A
+/// the path along edges whose evidence is all legal ([`EdgeLayer::Legal`]). A
 /// path with no legal leg was diverted at its origin (a looted stockpile, a declared
 /// origin).
 #[derive(Debug)]
