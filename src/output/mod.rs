@@ -210,15 +210,15 @@ impl TableBuilder {
         TableBuilder { name: name.to_string(), columns: Vec::new() }
     }
 
-    /// Adds a text column.
+    /// Adds a text column, copying each value straight into the column's buffer (no
+    /// string allocated per row).
     pub fn text<S: AsRef<str>>(
         mut self,
         col: &str,
         values: impl IntoIterator<Item = Option<S>>,
     ) -> Self {
-        let v: Vec<Option<String>> =
-            values.into_iter().map(|s| s.map(|s| s.as_ref().to_string())).collect();
-        self.columns.push(Column::new(col.into(), v));
+        let ca: StringChunked = values.into_iter().collect();
+        self.columns.push(ca.with_name(col.into()).into_column());
         self
     }
 
