@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::error::RunError;
 use crate::geo::Gazetteer;
-use crate::ingest::{self, Counts, FileReport, IngestOptions, Ingested, InputSet};
+use crate::ingest::{self, Counts, FileReport, IngestOptions, Ingested};
 use crate::output::{ClaimOptions, OutputFile, RunDir};
 use crate::run::cache::Cache;
 use crate::run::graph;
@@ -66,17 +66,12 @@ impl Timings {
     }
 }
 
-/// The inputs of a config, as an [`InputSet`].
-pub fn inputs_of(config: &Config) -> InputSet {
-    config.inputs.clone()
-}
-
 /// Reads and validates the inputs of a config (the `validate` command).
 pub fn validate(config: &Config, gazetteer: &Gazetteer) -> Result<Ingested, RunError> {
     // The same day as a run would take (`DIVNET_NOW` or the clock), for future dates.
     let today = crate::clock::RunClock::from_env()?.today();
     let opts = IngestOptions { today, ..IngestOptions::default() };
-    Ok(ingest::ingest(&inputs_of(config), &config.base_dir, gazetteer, opts)?)
+    Ok(ingest::ingest(&config.inputs, &config.base_dir, gazetteer, opts)?)
 }
 
 /// What a finished run reports back.
@@ -165,7 +160,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     };
     let mut dir = RunDir::claim(&target, &claim)?;
     let mut timings = Timings::default();
-    let inputs = inputs_of(config);
+    let inputs = &config.inputs;
     let fingerprints = timings.time("fingerprint", || -> Result<_, RunError> {
         let mut m = BTreeMap::new();
         for kind in crate::schema::TableKind::ALL {

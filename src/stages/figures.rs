@@ -16,7 +16,6 @@ use crate::chart::{self, Caption, ChartError, Figure, RenderSize, basemap::Shape
 use crate::clock::Dated;
 use crate::config::FiguresConfig;
 use crate::geo::Gazetteer;
-use crate::records::Seizure;
 use crate::report::{self, ReportError, ReportInput};
 use crate::stages::hotspots::{
     CellsStep, CubeStep, HotspotsResult, RegionLevel, RegionalStep, ring,
@@ -69,31 +68,30 @@ fn shapes(g: &Gazetteer) -> Vec<Shape> {
         .collect()
 }
 
-/// The dates of every dated field of the records: seizure, looting and event dates, the
-/// first and last reports of routes, the order dates and delivery years of transfers.
-pub fn record_dates(kinds: &[&crate::ingest::Ingested]) -> Vec<crate::date::PartialDate> {
+/// The first and last date of every dated field of the records: seizure, looting and
+/// event dates, the first and last reports of routes, the order dates and delivery years
+/// of transfers; `None` without a dated record. One pass, nothing collected.
+pub fn record_period(
+    kinds: &[&crate::ingest::Ingested],
+) -> Option<(crate::date::PartialDate, crate::date::PartialDate)> {
     use crate::date::PartialDate;
-    let mut out = Vec::new();
+    let mut span: Option<(PartialDate, PartialDate)> = None;
+    let mut see = |d: PartialDate| {
+        span = Some(span.map_or((d, d), |(lo, hi)| (lo.min(d), hi.max(d))));
+    };
     for k in kinds {
-        out.extend(k.seizures.iter().map(|s| s.date));
-        out.extend(k.looting.iter().map(|l| l.date));
-        out.extend(k.events.iter().map(|e| e.date));
-        out.extend(
-            k.routes.iter().flat_map(|r| r.first_reported.into_iter().chain(r.last_reported)),
-        );
+        k.seizures.iter().for_each(|s| see(s.date));
+        k.looting.iter().for_each(|l| see(l.date));
+        k.events.iter().for_each(|e| see(e.date));
+        for r in &k.routes {
+            r.first_reported.into_iter().chain(r.last_reported).for_each(&mut see);
+        }
         for t in &k.transfers {
-            out.extend(t.order_date);
-            out.extend(t.deliveries.iter().filter_map(|d| PartialDate::year(d.year).ok()));
+            t.order_date.into_iter().for_each(&mut see);
+            t.deliveries.iter().filter_map(|d| PartialDate::year(d.year).ok()).for_each(&mut see);
         }
     }
-    out
-}
-
-fn date_range(dates: &[crate::date::PartialDate]) -> String {
-    match (dates.iter().min(), dates.iter().max()) {
-        (Some(a), Some(b)) => format!("{a} to {b}"),
-        _ => "no dated records".into(),
-    }
+    span
 }
 
 fn emerging_category(c: crate::hotspot::EmergingCategory) -> chart::emerging_map::EmergingCategory {
@@ -187,17 +185,20 @@ fn missing(what: &str) -> ChartError {
 }
 
 /// The caption line under every figure of a run: the title, the divnet version, the number
-/// of input files, the period the records cover (every dated field, [`record_dates`]), and
-/// the date the figures are dated by.
+/// of input files, the period the records cover (every dated field, [`record_period`]),
+/// and the date the figures are dated by.
 pub fn run_caption(
     title: &str,
     files: usize,
-    dates: &[crate::date::PartialDate],
+    period: Option<(crate::date::PartialDate, crate::date::PartialDate)>,
     dated: &Dated,
 ) -> Caption {
     Caption {
         source: format!("{title} · divnet {} · {files} input file(s)", env!("CARGO_PKG_VERSION")),
-        date_range: date_range(dates),
+        date_range: match period {
+            Some((a, b)) => format!("{a} to {b}"),
+            None => "no dated records".into(),
+        },
         dated: dated.label(),
     }
 }
@@ -1063,7 +1064,6 @@ pub fn report(
     kinds: &[&crate::ingest::Ingested],
     ctx: ReportContext,
 ) -> Result<report::Report, ReportError> {
-    let seizures: &[Seizure] = kinds.first().map_or(&[], |k| &k.seizures);
     let has_events = kinds.iter().any(|k| !k.events.is_empty());
     let has_transfers = kinds.iter().any(|k| !k.transfers.is_empty());
     let errors: Vec<String> = figures.iter().filter_map(|f| f.error.clone()).collect();
@@ -1122,13 +1122,14 @@ pub fn report(
             row
         })
         .collect();
-    let diversion_rows = crate::stages::paths::diversion_points(p, seizures)
-        .into_iter()
+    let diversion_rows = recipients
+        .points
+        .iter()
         .take(config.top_n)
-        .map(|(n, d)| {
+        .map(|d| {
             vec![
-                net[n].name.clone(),
-                net[n].iso3.clone(),
+                d.name.clone(),
+                d.iso3.clone(),
                 fmt(d.expected),
                 fmt(d.after_legal_transfer),
                 d.cases_top_path.to_string(),

@@ -547,8 +547,8 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
             let reference = crate::network::reference_date(&c.network, &s.seizures, &r.routes);
             let dated = Dated::new(reference, source_date);
             let files = kinds.iter().map(|k| k.files.len()).sum();
-            let dates = figures::record_dates(&kinds);
-            let mut caption = figures::run_caption(&c.run.title, files, &dates, &dated);
+            let period = figures::record_period(&kinds);
+            let mut caption = figures::run_caption(&c.run.title, files, period, &dated);
             let citations = c.citations();
             if !citations.is_empty() {
                 caption.source.push_str(&format!(" · Data: {}", citations.join("; ")));

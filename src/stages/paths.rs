@@ -73,16 +73,6 @@ pub struct PathsStep {
     pub case_pair: Arc<Vec<u32>>,
 }
 
-impl PathsStep {
-    /// The paths of case `i` (those of its pair).
-    pub fn paths_of(&self, i: usize) -> &[RankedPath] {
-        self.case_pair
-            .get(i)
-            .and_then(|&k| self.pair_paths.get(k as usize))
-            .map_or(&[], Vec::as_slice)
-    }
-}
-
 /// The flows step: expected diverted quantities on the paths step's network.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FlowsStep {
@@ -389,49 +379,6 @@ impl Diversion {
     }
 }
 
-/// A node where paths are diverted: expected weapons over every case's paths whose
-/// diversion point it is ([`Diversion`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DiversionPoint {
-    /// Expected weapons (each case's quantity times each path's share).
-    pub expected: f64,
-    /// Of which reached it by legal transfer (legal legs before it, or the seizure names
-    /// it as its last legal import).
-    pub after_legal_transfer: f64,
-    /// Cases whose most probable path is diverted there.
-    pub cases_top_path: u64,
-}
-
-/// Every diversion point, most expected weapons first (then by node id).
-pub fn diversion_points(r: &PathsResult, seizures: &[Seizure]) -> Vec<(NodeIndex, DiversionPoint)> {
-    let net = &r.network;
-    let diversion = Diversion::new(net);
-    let mut acc: BTreeMap<NodeIndex, DiversionPoint> = BTreeMap::new();
-    for (c, ps) in r.case_paths() {
-        let last_legal = Diversion::last_legal(net, seizures.get(c.seizure));
-        for p in ps {
-            let (d, legal) = diversion.reached(&p.nodes, last_legal);
-            let Some(n) = p.nodes.get(d) else { continue };
-            let e = acc.entry(*n).or_insert(DiversionPoint {
-                expected: 0.0,
-                after_legal_transfer: 0.0,
-                cases_top_path: 0,
-            });
-            e.expected += c.quantity * p.share;
-            if legal {
-                e.after_legal_transfer += c.quantity * p.share;
-            }
-            if p.rank == 1 {
-                e.cases_top_path += 1;
-            }
-        }
-    }
-    let gr = &net.graph;
-    let mut out: Vec<_> = acc.into_iter().collect();
-    out.sort_by(|a, b| b.1.expected.total_cmp(&a.1.expected).then(gr[a.0].id.cmp(&gr[b.0].id)));
-    out
-}
-
 /// Network, linkage, cases, paths and flows in one call (the run does them as separate
 /// steps; this is for tests, benchmarks and library users).
 pub fn paths(
@@ -557,14 +504,6 @@ pub fn paths_tables(
         )
         .uint("legal_legs", rows.iter().map(|x| Some(x.3 as u64)))
         .build()?;
-    let diverted = diversion_points(r, seizures);
-    let diversion_t = TableBuilder::new("diversion_points")
-        .text("node", diverted.iter().map(|(n, _)| Some(&gr[*n].id)))
-        .text("name", diverted.iter().map(|(n, _)| Some(&gr[*n].name)))
-        .float("expected_items", diverted.iter().map(|(_, v)| Some(v.expected)))
-        .float("after_legal_transfer", diverted.iter().map(|(_, v)| Some(v.after_legal_transfer)))
-        .uint("cases_top_path", diverted.iter().map(|(_, v)| Some(v.cases_top_path)))
-        .build()?;
     let flowing: Vec<EdgeIndex> =
         gr.edge_indices().filter(|e| r.edge_flow[e.index()] > 0.0).collect();
     let edge_flows_t = TableBuilder::new("edge_flows")
@@ -601,17 +540,7 @@ pub fn paths_tables(
         .float("as_origin", flow_nodes.iter().map(|n| Some(as_origin[n.index()])))
         .float("as_destination", flow_nodes.iter().map(|n| Some(as_dest[n.index()])))
         .build()?;
-    Ok(vec![
-        nodes_t,
-        edges_t,
-        cases_t,
-        links_t,
-        pair_paths_t,
-        paths_t,
-        diversion_t,
-        edge_flows_t,
-        node_flows_t,
-    ])
+    Ok(vec![nodes_t, edges_t, cases_t, links_t, pair_paths_t, paths_t, edge_flows_t, node_flows_t])
 }
 
 /// The `actor_flows` table: expected weapons reaching each receiving actor (the possessor

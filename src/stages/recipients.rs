@@ -12,6 +12,10 @@
 //! - weapons looted from stockpiles in it, by incident year;
 //! - diversion cases originating there (expected items, by seizure year), and the expected
 //!   items whose paths name it as their diversion point.
+//!
+//! The same pass over every case's paths sums the expected weapons per diversion point
+//! (any node, state or not): the `diversion_points` table and the report read it from
+//! here.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -76,6 +80,25 @@ pub struct RecipientCategory {
     pub tiv: f64,
 }
 
+/// A node where paths are diverted: expected weapons over every case's paths whose
+/// diversion point it is ([`Diversion`]).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DiversionPoint {
+    /// Node id.
+    pub node: String,
+    /// Node name.
+    pub name: String,
+    /// ISO3 of its country.
+    pub iso3: String,
+    /// Expected weapons (each case's quantity times each path's share).
+    pub expected: f64,
+    /// Of which reached it by legal transfer (legal legs before it, or the seizure names
+    /// it as its last legal import).
+    pub after_legal_transfer: f64,
+    /// Cases whose most probable path is diverted there.
+    pub cases_top_path: u64,
+}
+
 /// The artifact of the recipients step.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Recipients {
@@ -85,6 +108,9 @@ pub struct Recipients {
     /// Per state, year and category, sorted likewise then by category.
     #[serde(with = "crate::run::codec::arc")]
     pub categories: Arc<Vec<RecipientCategory>>,
+    /// Every diversion point, most expected weapons first (then by node id).
+    #[serde(with = "crate::run::codec::arc")]
+    pub points: Arc<Vec<DiversionPoint>>,
 }
 
 fn is_state(kind: crate::actors::ActorKind) -> bool {
@@ -184,6 +210,7 @@ pub fn recipients(
         }
     };
     let diversion = Diversion::new(net);
+    let mut points: BTreeMap<petgraph::graph::NodeIndex, DiversionPoint> = BTreeMap::new();
     for (case, ps) in paths.case_paths() {
         let Some(s) = seizures.get(case.seizure) else { continue };
         let year = s.date.year_value();
@@ -193,12 +220,33 @@ pub fn recipients(
         }
         let last_legal = Diversion::last_legal(net, Some(s));
         for p in ps {
-            let at = diversion.point(&p.nodes, last_legal);
-            let Some(n) = p.nodes.get(at) else { continue };
+            let (at, legal) = diversion.reached(&p.nodes, last_legal);
+            let Some(&n) = p.nodes.get(at) else { continue };
             let q = case.quantity * p.share;
-            add(country_of(net.graph[*n].key), year, &|r| r.diverted_here += q);
+            add(country_of(net.graph[n].key), year, &|r| r.diverted_here += q);
+            let e = points.entry(n).or_default();
+            e.expected += q;
+            if legal {
+                e.after_legal_transfer += q;
+            }
+            if p.rank == 1 {
+                e.cases_top_path += 1;
+            }
         }
     }
+    let mut points: Vec<DiversionPoint> = points
+        .into_iter()
+        .map(|(n, d)| {
+            let node = &net.graph[n];
+            DiversionPoint {
+                node: node.id.clone(),
+                name: node.name.clone(),
+                iso3: node.iso3.clone(),
+                ..d
+            }
+        })
+        .collect();
+    points.sort_by(|a, b| b.expected.total_cmp(&a.expected).then(a.node.cmp(&b.node)));
     let mut years: Vec<RecipientYear> = rows
         .into_iter()
         .filter(|((c, _), _)| states.contains(c))
@@ -214,10 +262,14 @@ pub fn recipients(
     categories.sort_by(|a, b| {
         a.iso3.cmp(&b.iso3).then(a.year.cmp(&b.year)).then(a.category.cmp(&b.category))
     });
-    Recipients { years: Arc::new(years), categories: Arc::new(categories) }
+    Recipients {
+        years: Arc::new(years),
+        categories: Arc::new(categories),
+        points: Arc::new(points),
+    }
 }
 
-/// The `recipients` and `recipient_categories` tables.
+/// The `recipients`, `recipient_categories` and `diversion_points` tables.
 pub fn recipients_tables(r: &Recipients) -> Result<Vec<Table>, OutputError> {
     let y = &r.years;
     let years = TableBuilder::new("recipients")
@@ -243,5 +295,13 @@ pub fn recipients_tables(r: &Recipients) -> Result<Vec<Table>, OutputError> {
         .uint("items", c.iter().map(|x| Some(x.items)))
         .float("tiv", c.iter().map(|x| Some(x.tiv)))
         .build()?;
-    Ok(vec![years, cats])
+    let d = &r.points;
+    let points = TableBuilder::new("diversion_points")
+        .text("node", d.iter().map(|x| Some(&x.node)))
+        .text("name", d.iter().map(|x| Some(&x.name)))
+        .float("expected_items", d.iter().map(|x| Some(x.expected)))
+        .float("after_legal_transfer", d.iter().map(|x| Some(x.after_legal_transfer)))
+        .uint("cases_top_path", d.iter().map(|x| Some(x.cases_top_path)))
+        .build()?;
+    Ok(vec![years, cats, points])
 }

@@ -97,7 +97,7 @@ impl StageResults {
         let caption = run_caption(
             &self.config.run.title,
             self.ing.files.len(),
-            &divnet::stages::figures::record_dates(&[&self.ing]),
+            divnet::stages::figures::record_period(&[&self.ing]),
             &Dated::new(self.paths.reference_date, None),
         );
         FigureContext::new(&self.config.figures, gaz(), self.results(), caption)
