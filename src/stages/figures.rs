@@ -617,23 +617,20 @@ fn event_hotspot_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
 
 fn recipients(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::recipients::{RecipientBar, RecipientsInput, render};
-    let mut by_state: BTreeMap<&str, RecipientBar> = BTreeMap::new();
-    for y in cx.recipients()?.years.iter() {
-        let b = by_state.entry(&y.iso3).or_insert_with(|| RecipientBar {
-            name: format!("{} ({})", y.name, y.iso3),
-            ..RecipientBar::default()
-        });
-        b.delivered += y.items_delivered as f64;
-        b.seized += y.seized_last_legal as f64;
-        b.looted += y.looted as f64;
-        b.diverted += y.diverted_here;
-        b.to_non_state += y.items_to_non_state as f64;
-    }
-    let input = RecipientsInput {
-        title: String::new(),
-        recipients: by_state.into_values().collect(),
-        top_n: cx.top_n(),
-    };
+    let bars = cx
+        .recipients()?
+        .totals()
+        .into_iter()
+        .map(|t| RecipientBar {
+            name: format!("{} ({})", t.name, t.iso3),
+            delivered: t.items_delivered as f64,
+            seized: t.seized_last_legal as f64,
+            looted: t.looted as f64,
+            diverted: t.diverted_here,
+            to_non_state: t.items_to_non_state as f64,
+        })
+        .collect();
+    let input = RecipientsInput { title: String::new(), recipients: bars, top_n: cx.top_n() };
     render(&input, &cx.caption, cx.size)
 }
 
@@ -1136,32 +1133,20 @@ pub fn report(
             ]
         })
         .collect();
-    let mut by_state: BTreeMap<&str, (String, u64, f64, u64, u64, f64)> = BTreeMap::new();
-    for y in recipients.years.iter() {
-        let e = by_state.entry(&y.iso3).or_insert_with(|| (y.name.clone(), 0, 0.0, 0, 0, 0.0));
-        e.1 += y.items_delivered;
-        e.2 += y.tiv_delivered;
-        e.3 += y.seized_last_legal;
-        e.4 += y.looted;
-        e.5 += y.diverted_here;
-    }
-    let mut states: Vec<_> = by_state.into_iter().collect();
-    states.sort_by(|a, b| {
-        let ev = |x: &(String, u64, f64, u64, u64, f64)| x.3 as f64 + x.4 as f64 + x.5;
-        ev(&b.1).total_cmp(&ev(&a.1)).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(b.0))
-    });
-    let recipient_rows = states
+    let recipient_rows = recipients
+        .totals()
         .iter()
         .take(config.top_n)
-        .map(|(iso, v)| {
+        .map(|t| {
             vec![
-                v.0.clone(),
-                iso.to_string(),
-                v.1.to_string(),
-                format!("{:.1}", v.2),
-                v.3.to_string(),
-                v.4.to_string(),
-                fmt(v.5),
+                t.name.clone(),
+                t.iso3.clone(),
+                t.items_delivered.to_string(),
+                format!("{:.1}", t.tiv_delivered),
+                t.seized_last_legal.to_string(),
+                t.looted.to_string(),
+                fmt(t.diverted_here),
+                t.items_to_non_state.to_string(),
             ]
         })
         .collect();
@@ -1197,6 +1182,7 @@ pub fn report(
                 "seized, last legally held there",
                 "looted there",
                 "expected weapons diverted there",
+                "transferred on to non-state groups",
             ]),
             rows: recipient_rows,
         });

@@ -66,10 +66,8 @@ fn cell_ring(cell: h3o::CellIndex) -> Vec<(f64, f64)> {
 
 /// The `hotspot_cells` layer: one hexagon per row of the `hotspot_cells` table.
 pub fn hotspot_cells(h: &HotspotsResult) -> Layer {
-    let ev = &h.event_cells;
-    let c: Vec<crate::hotspot::GiStarCell> =
-        h.cells.iter().chain(ev.cells.iter()).cloned().collect();
-    let incidents = h.cells.len();
+    let l = h.layered_cells();
+    let c = &l.cells;
     let emerging: HashMap<h3o::CellIndex, &'static str> =
         h.emerging.iter().map(|e| (e.cell, e.category.label())).collect();
     let mut layer = Layer::new(
@@ -78,10 +76,7 @@ pub fn hotspot_cells(h: &HotspotsResult) -> Layer {
         GeometryType::Polygon,
         c.iter().map(|x| wkb::polygon(&cell_ring(x.cell))).collect(),
     )
-    .column(
-        "layer",
-        text((0..c.len()).map(|i| Some(if i < incidents { "incidents" } else { "events" }))),
-    )
+    .column("layer", text((0..c.len()).map(|i| Some(l.layer(i)))))
     .column("cell", text(c.iter().map(|x| Some(x.cell.to_string()))))
     .column("value", real(c.iter().map(|x| Some(x.gi.value))))
     .column("neighbours", int(c.iter().map(|x| Some(i64::from(x.gi.weight_sum)))))
@@ -90,17 +85,15 @@ pub fn hotspot_cells(h: &HotspotsResult) -> Layer {
     .column("p_fdr", real(c.iter().map(|x| x.gi.p_fdr)))
     .column("bin", int(c.iter().map(|x| Some(i64::from(x.gi.bin)))))
     .column("status", text(c.iter().map(|x| Some(hotspots::status(x.gi.status)))));
-    if h.pseudo_p.is_some() || ev.pseudo_p.is_some() {
-        let a = h.pseudo_p.as_ref().clone().unwrap_or_else(|| vec![None; incidents]);
-        let b = ev.pseudo_p.as_ref().clone().unwrap_or_else(|| vec![None; ev.cells.len()]);
-        layer = layer.column("pseudo_p", real(a.into_iter().chain(b)));
+    if let Some(pp) = &l.pseudo_p {
+        layer = layer.column("pseudo_p", real(pp.iter().copied()));
     }
     layer.column(
         "emerging",
         text(
             c.iter()
                 .enumerate()
-                .map(|(i, x)| if i < incidents { emerging.get(&x.cell).copied() } else { None }),
+                .map(|(i, x)| if i < l.incidents { emerging.get(&x.cell).copied() } else { None }),
         ),
     )
 }

@@ -529,25 +529,48 @@ pub fn cells_table(
 /// the `events` layer (conflict events), one row per study-area cell of each, with a
 /// `layer` column first.
 pub fn layered_cells_table(h: &HotspotsResult) -> Result<Table, OutputError> {
-    let ev = &h.event_cells;
-    let mut cells: Vec<GiStarCell> = Vec::with_capacity(h.cells.len() + ev.cells.len());
-    cells.extend(h.cells.iter().cloned());
-    cells.extend(ev.cells.iter().cloned());
-    let layers = std::iter::repeat_n("incidents", h.cells.len())
-        .chain(std::iter::repeat_n("events", ev.cells.len()))
-        .map(Some);
-    let pseudo_p: Option<Vec<Option<f64>>> = match (&*h.pseudo_p, &*ev.pseudo_p) {
-        (None, None) => None,
-        (a, b) => Some(
-            a.clone()
-                .unwrap_or_else(|| vec![None; h.cells.len()])
-                .into_iter()
-                .chain(b.clone().unwrap_or_else(|| vec![None; ev.cells.len()]))
-                .collect(),
-        ),
-    };
-    let t = TableBuilder::new("hotspot_cells").text("layer", layers);
-    cells_builder(t, &cells, pseudo_p.as_deref())?.build()
+    let l = h.layered_cells();
+    let t = TableBuilder::new("hotspot_cells")
+        .text("layer", (0..l.cells.len()).map(|i| Some(l.layer(i))));
+    cells_builder(t, &l.cells, l.pseudo_p.as_deref())?.build()
+}
+
+/// The cells of both layers in one list, the incidents layer first: what the
+/// `hotspot_cells` table and GIS layer hold.
+#[derive(Debug, Clone)]
+pub struct LayeredCells {
+    /// Every cell, incidents then events.
+    pub cells: Vec<GiStarCell>,
+    /// How many of them are the incidents layer.
+    pub incidents: usize,
+    /// Pseudo p-values when either layer has them (`None` for the other layer's cells).
+    pub pseudo_p: Option<Vec<Option<f64>>>,
+}
+
+impl LayeredCells {
+    /// The layer of cell `i`: `incidents` or `events`.
+    pub fn layer(&self, i: usize) -> &'static str {
+        if i < self.incidents { "incidents" } else { "events" }
+    }
+}
+
+impl HotspotsResult {
+    /// The cells of both layers in one list.
+    pub fn layered_cells(&self) -> LayeredCells {
+        let ev = &self.event_cells;
+        let cells: Vec<GiStarCell> = self.cells.iter().chain(ev.cells.iter()).cloned().collect();
+        let pseudo_p = match (&*self.pseudo_p, &*ev.pseudo_p) {
+            (None, None) => None,
+            (a, b) => Some(
+                a.clone()
+                    .unwrap_or_else(|| vec![None; self.cells.len()])
+                    .into_iter()
+                    .chain(b.clone().unwrap_or_else(|| vec![None; ev.cells.len()]))
+                    .collect(),
+            ),
+        };
+        LayeredCells { cells, incidents: self.cells.len(), pseudo_p }
+    }
 }
 
 fn cells_builder(

@@ -57,9 +57,25 @@ pub struct RecipientYear {
 
 impl RecipientYear {
     /// The diversion evidence of the row, in weapons: seized with it as last legal holder,
-    /// looted there, and diverted there by the paths.
+    /// looted there, diverted there by the paths, and transferred on to non-state groups.
     pub fn evidence(&self) -> f64 {
-        self.seized_last_legal as f64 + self.looted as f64 + self.diverted_here
+        self.seized_last_legal as f64
+            + self.looted as f64
+            + self.diverted_here
+            + self.items_to_non_state as f64
+    }
+
+    fn add(&mut self, o: &RecipientYear) {
+        self.year = self.year.max(o.year);
+        self.deliveries += o.deliveries;
+        self.items_delivered += o.items_delivered;
+        self.tiv_delivered += o.tiv_delivered;
+        self.items_to_non_state += o.items_to_non_state;
+        self.transfers_to_non_state += o.transfers_to_non_state;
+        self.seized_last_legal += o.seized_last_legal;
+        self.looted += o.looted;
+        self.cases_originating += o.cases_originating;
+        self.diverted_here += o.diverted_here;
     }
 }
 
@@ -115,6 +131,33 @@ pub struct Recipients {
 
 fn is_state(kind: crate::actors::ActorKind) -> bool {
     matches!(kind, crate::actors::ActorKind::State | crate::actors::ActorKind::HistoricalState)
+}
+
+impl Recipients {
+    /// Every recipient state's years summed (`year`: its last), most diversion evidence
+    /// first, then most items delivered, then by ISO3.
+    pub fn totals(&self) -> Vec<RecipientYear> {
+        let mut by_state: BTreeMap<&str, RecipientYear> = BTreeMap::new();
+        for y in self.years.iter() {
+            by_state
+                .entry(&y.iso3)
+                .or_insert_with(|| RecipientYear {
+                    iso3: y.iso3.clone(),
+                    name: y.name.clone(),
+                    year: y.year,
+                    ..RecipientYear::default()
+                })
+                .add(y);
+        }
+        let mut out: Vec<RecipientYear> = by_state.into_values().collect();
+        out.sort_by(|a, b| {
+            b.evidence()
+                .total_cmp(&a.evidence())
+                .then(b.items_delivered.cmp(&a.items_delivered))
+                .then(a.iso3.cmp(&b.iso3))
+        });
+        out
+    }
 }
 
 /// The recipients step.
