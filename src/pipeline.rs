@@ -158,7 +158,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
         patterns,
         keep: config.run.keep.map(|k| k as usize),
     };
-    let mut dir = RunDir::claim(&target, &claim)?;
+    let dir = RunDir::claim(&target, &claim)?;
     let mut timings = Timings::default();
     let inputs = &config.inputs;
     let fingerprints = timings.time("fingerprint", || -> Result<_, RunError> {
@@ -176,19 +176,28 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     let cache = timings.time("build id", || cache_of(config, opts));
     let steps = stages::steps(config, &step_inputs);
     let build = crate::run::build_id().unwrap_or(env!("CARGO_PKG_VERSION"));
-    // Each file step's files are written into the staging directory as soon as its level
+    // Each file step's files are written into the staging directory as soon as the step
     // is done, and every artifact is dropped once no step still to run reads it: a run
-    // holds what it still needs, not every output at once.
-    let write_ms = std::cell::Cell::new(0u64);
-    let mut write_error: Option<RunError> = None;
-    let mut sink = |name: &str, a: &stages::Artifact| -> Result<(), graph::BoxError> {
-        let t = Instant::now();
-        let r = stages::for_each_file(a, |path, bytes, rows| dir.write(path, bytes, rows));
-        write_ms.set(write_ms.get() + t.elapsed().as_millis() as u64);
+    // holds what it still needs, not every output at once. Steps of a level finish on
+    // several threads; their writes take turns.
+    let write_ms = std::sync::atomic::AtomicU64::new(0);
+    let write_error: std::sync::Mutex<Option<RunError>> = std::sync::Mutex::new(None);
+    let staging = std::sync::Mutex::new(dir);
+    let sink = |name: &str, a: &stages::Artifact| -> Result<(), graph::BoxError> {
+        let r = stages::for_each_file(a, |path, bytes, rows| {
+            let mut dir = staging.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let t = Instant::now();
+            let r = dir.write(path, bytes, rows);
+            write_ms
+                .fetch_add(t.elapsed().as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
+            r
+        });
         match r {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => {
-                write_error = Some(e.into());
+                let mut first =
+                    write_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                first.get_or_insert(e.into());
                 Err(format!("cannot write the files of {name}").into())
             }
             Err(e) => Err(e),
@@ -197,14 +206,15 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     let delivery = graph::Delivery {
         streamed: stages::file_steps(config).into_iter().collect(),
         kept: ["summary".to_string()].into_iter().collect(),
-        sink: &mut sink,
+        sink: &sink,
     };
     let run = graph::run_with(steps, cache.as_ref(), build, Some(delivery));
-    if let Some(e) = write_error {
+    let mut dir = staging.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(e) = write_error.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
         return Err(e);
     }
     let mut done = run.map_err(RunError::from_graph)?;
-    timings.map.insert("write".to_string(), write_ms.get());
+    timings.map.insert("write".to_string(), write_ms.into_inner());
     let reports = done.reports.clone();
     for r in &reports {
         timings.map.insert(r.step.clone(), r.ms);
@@ -232,7 +242,12 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
         rejections_by_reason: summary.rejections_by_reason.clone(),
         notes,
         steps: reports.iter().map(|r| (r.step.clone(), r.content.clone())).collect(),
-        outputs: dir.written().to_vec(),
+        outputs: {
+            // Files are written as their steps finish, in no fixed order: list them by name.
+            let mut files = dir.written().to_vec();
+            files.sort_by(|a, b| a.file.cmp(&b.file));
+            files
+        },
     };
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|source| RunError::Serialize { what: "manifest.json", source })?;

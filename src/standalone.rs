@@ -28,6 +28,10 @@ pub enum EdgeListError {
         #[source]
         source: crate::ingest::file::FileError,
     },
+    /// The file cannot be read in its format (not a CSV or Parquet file, an empty file, a
+    /// broken header).
+    #[error(transparent)]
+    Format(#[from] crate::ingest::IngestError),
     /// A line is malformed.
     #[error("{path}:{line}: {problem}")]
     Line {
@@ -67,76 +71,164 @@ fn line_err(path: &Path, line: u64, problem: impl Into<String>) -> EdgeListError
     EdgeListError::Line { path: path.to_path_buf(), line, problem: problem.into() }
 }
 
-/// A CSV file's lower-cased header and its records with their line numbers.
-type Records = (Vec<String>, Vec<(u64, csv::StringRecord)>);
+/// Columns a standalone command reads: for each, the names it accepts (lower case; the
+/// first names it in messages) and whether the file must have it.
+type Wanted<'a> = &'a [(&'a [&'a str], bool)];
 
-fn records(path: &Path) -> Result<Records, EdgeListError> {
+/// Reads the `wanted` columns of a CSV (TSV by its extension) or Parquet file with the
+/// reader of `divnet run` ([`crate::ingest::read`]) and calls `parse(line, fields)` for
+/// every record: `fields[i]` is the text of the i-th wanted column, trimmed, `None` when
+/// empty or when the file has no such (optional) column. CSV is parsed in pieces of about
+/// 1 MiB on the rayon pool. Returns the parsed values in file order, or the error of the
+/// first record (in file order) that is malformed or that `parse` refuses.
+fn scan<T: Send>(
+    path: &Path,
+    wanted: Wanted<'_>,
+    parse: impl Fn(u64, &[Option<&str>]) -> Result<T, EdgeListError> + Sync,
+) -> Result<Vec<T>, EdgeListError> {
+    use crate::config::Format;
+    use crate::ingest::read::{self, RawRow, RowSource};
+    use rayon::prelude::*;
     let bytes = crate::ingest::file::read_regular_file(path)
         .map_err(|source| EdgeListError::Io { path: path.into(), source })?;
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| line_err(path, 1, format!("cannot read the header: {e}")))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
-        .collect();
-    let mut out = Vec::new();
-    for r in rdr.records() {
-        let r =
-            r.map_err(|e| line_err(path, e.position().map_or(0, |p| p.line()), e.to_string()))?;
-        let line = r.position().map_or(0, |p| p.line());
-        if r.len() != header.len() {
-            return Err(line_err(
-                path,
-                line,
-                format!("expected {} fields, found {}", header.len(), r.len()),
-            ));
+    let format = Format::from_path(path).unwrap_or(Format::Csv);
+    let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    let delimiter = if tsv { b'\t' } else { b',' };
+    let opened = read::open(path, &bytes, format, delimiter, ';')?;
+    let header: Vec<String> = opened.header.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let mut map = Vec::with_capacity(wanted.len());
+    for &(names, required) in wanted {
+        let at = header.iter().position(|h| names.contains(&h.as_str()));
+        if at.is_none() && required {
+            let found = header.join(", ");
+            return Err(line_err(path, 1, format!("no {} column (found: {found})", names[0])));
         }
-        out.push((line, r));
+        map.push(at);
     }
-    Ok((header, out))
+    let pieces: Vec<Result<Vec<T>, EdgeListError>> = match opened.rows {
+        RowSource::Csv { delimiter, width } => {
+            let (jobs, _) = crate::ingest::csv_jobs(&bytes, delimiter, 1 << 20, 1);
+            jobs.par_iter()
+                .map(|&(range, first_line)| {
+                    let (mut out, mut err) = (Vec::new(), None);
+                    read::csv_piece(
+                        &bytes,
+                        range,
+                        first_line,
+                        delimiter,
+                        width,
+                        &map,
+                        |line, rec| {
+                            if err.is_some() {
+                                return;
+                            }
+                            let parsed = rec
+                                .map_err(|p| line_err(path, line, p.detail))
+                                .and_then(|fields| parse(line, fields));
+                            match parsed {
+                                Ok(v) => out.push(v),
+                                Err(e) => err = Some(e),
+                            }
+                        },
+                    );
+                    err.map_or(Ok(out), Err)
+                })
+                .collect()
+        }
+        RowSource::Ready(rows) => rows
+            .par_chunks(1 << 14)
+            .map(|chunk| {
+                let mut fields = vec![None; map.len()];
+                let mut out = Vec::with_capacity(chunk.len());
+                for row in chunk {
+                    match row {
+                        RawRow::Record { line, record } => {
+                            for (f, m) in fields.iter_mut().zip(&map) {
+                                *f = m
+                                    .and_then(|i| record.get(i))
+                                    .map(read::trim)
+                                    .filter(|v| !v.is_empty());
+                            }
+                            out.push(parse(*line, &fields)?);
+                        }
+                        RawRow::Broken { line, problem } => {
+                            return Err(line_err(path, *line, problem.detail.clone()));
+                        }
+                    }
+                }
+                Ok(out)
+            })
+            .collect(),
+    };
+    let mut out = Vec::new();
+    for piece in pieces {
+        out.extend(piece?);
+    }
+    Ok(out)
 }
 
-fn column(path: &Path, header: &[String], names: &[&str]) -> Result<usize, EdgeListError> {
-    header.iter().position(|h| names.contains(&h.as_str())).ok_or_else(|| {
-        line_err(path, 1, format!("no {} column (found: {})", names[0], header.join(", ")))
-    })
+/// A field of a record that [`scan`] passed on, required not to be empty.
+fn filled<'f>(
+    path: &Path,
+    line: u64,
+    field: Option<&'f str>,
+    what: &str,
+) -> Result<&'f str, EdgeListError> {
+    field.ok_or_else(|| line_err(path, line, format!("empty {what}")))
+}
+
+/// A number field, or the error naming it (`rule` says what it must be).
+fn number(
+    path: &Path,
+    line: u64,
+    field: &str,
+    what: &str,
+    ok: impl Fn(f64) -> bool,
+    rule: &str,
+) -> Result<f64, EdgeListError> {
+    field
+        .parse::<f64>()
+        .ok()
+        .filter(|x| ok(*x))
+        .ok_or_else(|| line_err(path, line, format!("{what} {field:?} {rule}")))
 }
 
 /// Reads an edge list with columns `source`, `target` and `weight` (or `cost`, `p`).
 /// A missing weight column means weight 1 for every edge.
 pub fn read_edges(path: &Path, kind: WeightKind) -> Result<EdgeList, EdgeListError> {
-    let (header, rows) = records(path)?;
-    let s = column(path, &header, &["source", "from", "src"])?;
-    let t = column(path, &header, &["target", "to", "dst"])?;
-    let w = column(path, &header, &["weight", "cost", "p", "probability", "strength"]).ok();
-    let mut list = EdgeList::default();
-    for (line, r) in rows {
-        let (a, b) = (r[s].trim(), r[t].trim());
-        if a.is_empty() || b.is_empty() {
-            return Err(line_err(path, line, "empty source or target"));
+    let wanted: Wanted<'_> = &[
+        (&["source", "from", "src"], true),
+        (&["target", "to", "dst"], true),
+        (&["weight", "cost", "p", "probability", "strength"], false),
+    ];
+    let (ok, rule): (fn(f64) -> bool, &str) = match kind {
+        WeightKind::Cost => {
+            (|x| x >= 0.0 && x.is_finite(), "is not a cost: it must be finite and >= 0")
         }
-        let raw = match w {
-            Some(w) => r[w]
-                .trim()
-                .parse::<f64>()
-                .map_err(|_| line_err(path, line, format!("weight {:?} is not a number", &r[w])))?,
+        WeightKind::Probability => {
+            (|x| x > 0.0 && x <= 1.0, "is not a probability: it must lie in (0, 1]")
+        }
+        WeightKind::Strength => {
+            (|x| x > 0.0 && x.is_finite(), "is not a strength: it must be finite and > 0")
+        }
+    };
+    let rows = scan(path, wanted, |line, f| {
+        let a = filled(path, line, f[0], "source")?;
+        let b = filled(path, line, f[1], "target")?;
+        let raw = match f[2] {
+            Some(w) => number(path, line, w, "weight", ok, rule)?,
             None => 1.0,
         };
         let cost = match kind {
-            WeightKind::Cost if raw >= 0.0 && raw.is_finite() => raw,
-            WeightKind::Probability if raw > 0.0 && raw <= 1.0 => -raw.ln(),
-            WeightKind::Strength if raw > 0.0 && raw.is_finite() => 1.0 / raw,
-            _ => {
-                let need = match kind {
-                    WeightKind::Cost => "a cost must be finite and >= 0",
-                    WeightKind::Probability => "a probability must lie in (0, 1]",
-                    WeightKind::Strength => "a strength must be finite and > 0",
-                };
-                return Err(line_err(path, line, format!("weight {raw}: {need}")));
-            }
+            WeightKind::Cost => raw,
+            WeightKind::Probability => -raw.ln(),
+            WeightKind::Strength => 1.0 / raw,
         };
-        let (ia, ib) = (list.id(a), list.id(b));
+        Ok((a.to_string(), b.to_string(), raw, cost))
+    })?;
+    let mut list = EdgeList::default();
+    for (a, b, raw, cost) in rows {
+        let (ia, ib) = (list.id(&a), list.id(&b));
         list.edges.push((ia, ib, raw, cost));
     }
     Ok(list)
@@ -145,23 +237,27 @@ pub fn read_edges(path: &Path, kind: WeightKind) -> Result<EdgeList, EdgeListErr
 /// Reads `source,target` pairs (extra columns such as `weight` are read when present).
 /// Returns `(line, source, target, weight)`; weight defaults to 1.
 pub fn read_pairs(path: &Path) -> Result<Vec<(u64, String, String, f64)>, EdgeListError> {
-    let (header, rows) = records(path)?;
-    let s = column(path, &header, &["source", "from", "origin", "src"])?;
-    let t = column(path, &header, &["target", "to", "destination", "dst"])?;
-    let w = column(path, &header, &["weight", "quantity", "volume"]).ok();
-    let mut out = Vec::with_capacity(rows.len());
-    for (line, r) in rows {
-        let weight = match w {
-            Some(w) => {
-                r[w].trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).ok_or_else(
-                    || line_err(path, line, format!("weight {:?} must be a number >= 0", &r[w])),
-                )?
-            }
+    let wanted: Wanted<'_> = &[
+        (&["source", "from", "origin", "src"], true),
+        (&["target", "to", "destination", "dst"], true),
+        (&["weight", "quantity", "volume"], false),
+    ];
+    scan(path, wanted, |line, f| {
+        let weight = match f[2] {
+            Some(w) => number(
+                path,
+                line,
+                w,
+                "weight",
+                |x| x.is_finite() && x >= 0.0,
+                "must be a number >= 0",
+            )?,
             None => 1.0,
         };
-        out.push((line, r[s].trim().to_string(), r[t].trim().to_string(), weight));
-    }
-    Ok(out)
+        let s = filled(path, line, f[0], "source")?;
+        let t = filled(path, line, f[1], "target")?;
+        Ok((line, s.to_string(), t.to_string(), weight))
+    })
 }
 
 /// Writes bytes to `path` through a temporary file renamed into place.
@@ -306,43 +402,55 @@ pub fn centrality_command(
 }
 
 /// `divnet hotspots`: Gi* over H3 cells for any table with `lat`, `lon` and an optional
-/// `weight` column (CSV). Rows with unusable coordinates or weights stop the command with
-/// their line number.
+/// `weight` column (CSV or Parquet). Rows with unusable coordinates or weights stop the
+/// command with their line number.
 pub fn hotspots_command(
     events: &Path,
     resolution: u8,
     k: u32,
     domain: crate::hotspot::Domain,
 ) -> anyhow::Result<crate::output::Table> {
-    use crate::hotspot::{Event, GiStarOptions, HotspotOptions, analyse_events};
-    let (header, rows) = records(events)?;
-    let lat = column(events, &header, &["lat", "latitude"])?;
-    let lon = column(events, &header, &["lon", "lng", "longitude"])?;
-    let w = column(events, &header, &["weight", "quantity", "count"]).ok();
-    let mut evs = Vec::with_capacity(rows.len());
-    for (line, r) in rows {
-        let num = |i: usize, what: &str| -> Result<f64, EdgeListError> {
-            r[i].trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
-                line_err(events, line, format!("{what} {:?} is not a finite number", &r[i]))
-            })
+    use crate::hotspot::{GiStarOptions, HotspotError, HotspotOptions, analyse_binned};
+    let res = h3o::Resolution::try_from(resolution)
+        .map_err(|_| HotspotError::InvalidResolution(resolution))?;
+    let wanted: Wanted<'_> = &[
+        (&["lat", "latitude"], true),
+        (&["lon", "lng", "longitude"], true),
+        (&["weight", "quantity", "count"], false),
+    ];
+    let finite = |x: f64| x.is_finite();
+    // Each event's cell is found while its piece of the file is parsed, on all cores.
+    let placed = scan(events, wanted, |line, f| {
+        let lat = filled(events, line, f[0], "lat")?;
+        let lon = filled(events, line, f[1], "lon")?;
+        let lat = number(events, line, lat, "lat", finite, "is not a finite number")?;
+        let lon = number(events, line, lon, "lon", finite, "is not a finite number")?;
+        let at =
+            crate::geo::LatLon::new(lat, lon).map_err(|e| line_err(events, line, e.to_string()))?;
+        let cell = h3o::LatLng::new(at.lat(), at.lon())
+            .map_err(|e| line_err(events, line, e.to_string()))?
+            .to_cell(res);
+        let weight = match f[2] {
+            Some(w) => number(
+                events,
+                line,
+                w,
+                "weight",
+                |x| x >= 0.0 && x.is_finite(),
+                "must be a number >= 0",
+            )?,
+            None => 1.0,
         };
-        let (la, lo) = (num(lat, "lat")?, num(lon, "lon")?);
-        crate::geo::LatLon::new(la, lo).map_err(|e| line_err(events, line, e.to_string()))?;
-        let weight = match w {
-            Some(i) if !r[i].trim().is_empty() => num(i, "weight")?,
-            _ => 1.0,
-        };
-        if weight < 0.0 {
-            return Err(line_err(events, line, "weight must be >= 0").into());
-        }
-        evs.push(Event { lat: la, lon: lo, step: None, weight });
-    }
+        Ok((cell, weight))
+    })?;
     let opts = HotspotOptions {
         resolution,
         domain,
         gi: GiStarOptions { k, fdr: true, parallel: true },
         ..HotspotOptions::default()
     };
-    let cells = analyse_events(&evs, &opts)?;
+    let binned = crate::hotspot::binning::sum_cells(&placed, true);
+    drop(placed);
+    let cells = analyse_binned(&binned, &opts)?;
     Ok(crate::stages::hotspots::cells_table(&cells, None)?)
 }

@@ -4,7 +4,7 @@
 Setup (pinned):
 
     pip install h3==4.5.0 esda==2.9.0 libpysal==4.14.1 numba==0.68.1 numpy==2.4.6 pandas==3.1.1
-    cargo build --release --example bench_hotspots
+    cargo build --release --example bench_hotspots --bin divnet
 
 Run from the repository root:
 
@@ -18,6 +18,12 @@ study area (grid_disk k=1 of occupied cells) + k-ring neighbour dict + libpysal 
 analytical = esda G_Local(y, w, transform='B', star=True, permutations=0);
 permutations = the same with permutations=999 (numba, all cores; JIT warm-up excluded).
 The divnet side is benches/peers/bench_hotspots.rs, run in the same invocation.
+
+Whole process (`process` in the output): the `divnet hotspots` command on the same CSV
+(start, read, bin, Gi*, write the cell table, exit; median of --repeats runs, at least 5)
+against the peers' read (pandas.read_csv) + binning + study area and weights + Gi*. The
+peers' interpreter start and imports are not counted. Needs `cargo build --release --bin divnet`
+(--divnet-bin).
 """
 
 import argparse
@@ -97,13 +103,19 @@ def main():
             "bench_hotspots",
         ),
     )
+    ap.add_argument(
+        "--divnet-bin",
+        default=os.path.join(
+            os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "divnet"
+        ),
+    )
     args = ap.parse_args()
 
     lat, lon, w = make_events(args.events)
     with tempfile.TemporaryDirectory() as tmp:
         csv = os.path.join(tmp, "events.csv")
         pd.DataFrame({"lat": lat, "lon": lon, "weight": w}).to_csv(csv, index=False, float_format="%.10f")
-        ev = pd.read_csv(csv)
+        t_read, ev = timed(lambda: pd.read_csv(csv), args.repeats)
         lat, lon, w = ev["lat"].to_numpy(), ev["lon"].to_numpy(), ev["weight"].to_numpy()
 
         t_bin, binned = timed(lambda: py_bin(lat, lon, w, args.resolution), args.repeats)
@@ -137,12 +149,24 @@ def main():
             text=True,
         )
         rs = json.loads(out.stdout)
+        process = []
+        for _ in range(max(args.repeats, 5)):
+            out_csv = os.path.join(tmp, "cells.csv")
+            if os.path.exists(out_csv):
+                os.remove(out_csv)
+            cmd = [args.divnet_bin, "hotspots", "--resolution", str(args.resolution)]
+            t = time.perf_counter()
+            subprocess.run(cmd + ["--events", csv, "--out", out_csv], check=True, capture_output=True)
+            process.append(time.perf_counter() - t)
+        rs["process_s"] = statistics.median(process)
+        py["read_s"] = t_read
+        py["process_s"] = t_read + py["whole_s"]
 
     if rs["study_area_cells"] != py["study_area_cells"] or rs["occupied_cells"] != py["occupied_cells"]:
         print("WARNING: cell counts differ", file=sys.stderr)
     ratio = {
         k: py[k] / rs[k]
-        for k in ("bin_s", "domain_weights_s", "gistar_s", "whole_s", "perm999_s")
+        for k in ("bin_s", "domain_weights_s", "gistar_s", "whole_s", "perm999_s", "process_s")
         if rs[k] > 0
     }
     ratio["perm999_per_cell"] = py["perm999_s"] / rs["perm999_per_cell_s"]

@@ -78,25 +78,55 @@ type ChunkSums = Vec<(u64, f64, u64)>;
 /// summation order (input order inside a chunk, then chunk order) is fixed.
 const CHUNK: usize = 1 << 15;
 
-/// `(cell, sum, count)` of one chunk, cells in first-seen order.
-fn bin_chunk(offset: usize, events: &[Event], res: Resolution) -> Result<ChunkSums, HotspotError> {
-    let mut map = CellMap::default();
-    let mut acc: Vec<(u64, f64, u64)> = Vec::new();
-    for (j, e) in events.iter().enumerate() {
-        let cell = u64::from(event_cell(offset + j, e, res)?);
-        match map.entry(cell) {
+/// Weight sums per cell, cells in first-seen order.
+#[derive(Default)]
+struct Sums {
+    at: CellMap,
+    acc: ChunkSums,
+}
+
+impl Sums {
+    fn add(&mut self, cell: u64, weight: f64, count: u64) {
+        match self.at.entry(cell) {
             Entry::Occupied(o) => {
-                let a = &mut acc[*o.get()];
-                a.1 += e.weight;
-                a.2 += 1;
+                let a = &mut self.acc[*o.get()];
+                a.1 += weight;
+                a.2 += count;
             }
             Entry::Vacant(v) => {
-                v.insert(acc.len());
-                acc.push((cell, e.weight, 1));
+                v.insert(self.acc.len());
+                self.acc.push((cell, weight, count));
             }
         }
     }
-    Ok(acc)
+
+    /// Merges chunk sums in chunk order; the first error (lowest index) wins. Returns the
+    /// cells sorted by index.
+    fn merge(parts: Vec<Result<ChunkSums, HotspotError>>) -> Result<Vec<CellValue>, HotspotError> {
+        let mut all = Sums::default();
+        for part in parts {
+            for (cell, sum, count) in part? {
+                all.add(cell, sum, count);
+            }
+        }
+        let mut acc = all.acc;
+        acc.sort_unstable_by_key(|a| a.0);
+        Ok(acc
+            .into_iter()
+            .filter_map(|(k, value, count)| {
+                CellIndex::try_from(k).ok().map(|cell| CellValue { cell, value, count })
+            })
+            .collect())
+    }
+}
+
+/// `(cell, sum, count)` of one chunk, cells in first-seen order.
+fn bin_chunk(offset: usize, events: &[Event], res: Resolution) -> Result<ChunkSums, HotspotError> {
+    let mut sums = Sums::default();
+    for (j, e) in events.iter().enumerate() {
+        sums.add(u64::from(event_cell(offset + j, e, res)?), e.weight, 1);
+    }
+    Ok(sums.acc)
 }
 
 /// Bins events into H3 cells at `resolution`, summing weights per cell.
@@ -134,36 +164,45 @@ pub fn bin_events(
 ) -> Result<Vec<CellValue>, HotspotError> {
     let res = self::resolution(resolution)?;
     let chunk = |(c, evs): (usize, &[Event])| bin_chunk(c * CHUNK, evs, res);
-    let parts: Vec<Result<ChunkSums, HotspotError>> = if parallel {
+    Sums::merge(if parallel {
         events.par_chunks(CHUNK).enumerate().map(chunk).collect()
     } else {
         events.chunks(CHUNK).enumerate().map(chunk).collect()
-    };
-    // merge in chunk order; the first error (lowest event index) wins
-    let mut map = CellMap::default();
-    let mut acc: Vec<(u64, f64, u64)> = Vec::new();
-    for part in parts {
-        for (cell, sum, count) in part? {
-            match map.entry(cell) {
-                Entry::Occupied(o) => {
-                    let a = &mut acc[*o.get()];
-                    a.1 += sum;
-                    a.2 += count;
-                }
-                Entry::Vacant(v) => {
-                    v.insert(acc.len());
-                    acc.push((cell, sum, count));
-                }
-            }
+    })
+}
+
+/// Sums the weights of events already placed in their cells (`(cell, weight)` in input
+/// order), exactly as [`bin_events`] sums them: the same chunks, the same order, so the
+/// same bits. For callers that compute each event's cell while they read it (the
+/// `divnet hotspots` command does it in its parallel parse).
+///
+/// ```
+/// use divnet::hotspot::{Event, bin_events, binning::sum_cells};
+/// use h3o::{LatLng, Resolution};
+/// let events: Vec<Event> = (0..100_000)
+///     .map(|i| Event { lat: (i % 97) as f64 * 0.01, lon: 0.0, step: None, weight: 0.1 + (i % 7) as f64 })
+///     .collect();
+/// let cells: Vec<_> = events
+///     .iter()
+///     .map(|e| (LatLng::new(e.lat, e.lon).unwrap().to_cell(Resolution::Seven), e.weight))
+///     .collect();
+/// assert_eq!(sum_cells(&cells, true), bin_events(&events, 7, false)?);
+/// # Ok::<(), divnet::hotspot::HotspotError>(())
+/// ```
+pub fn sum_cells(cells: &[(CellIndex, f64)], parallel: bool) -> Vec<CellValue> {
+    let chunk = |part: &[(CellIndex, f64)]| {
+        let mut sums = Sums::default();
+        for &(cell, weight) in part {
+            sums.add(u64::from(cell), weight, 1);
         }
-    }
-    acc.sort_unstable_by_key(|a| a.0);
-    Ok(acc
-        .into_iter()
-        .filter_map(|(k, value, count)| {
-            CellIndex::try_from(k).ok().map(|cell| CellValue { cell, value, count })
-        })
-        .collect())
+        Ok(sums.acc)
+    };
+    let parts = if parallel {
+        cells.par_chunks(CHUNK).map(chunk).collect()
+    } else {
+        cells.chunks(CHUNK).map(chunk).collect()
+    };
+    Sums::merge(parts).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -188,8 +188,16 @@ pub fn analyse_events(
     options: &HotspotOptions,
 ) -> Result<Vec<GiStarCell>, HotspotError> {
     let binned = bin_events(events, options.resolution, options.gi.parallel)?;
+    analyse_binned(&binned, options)
+}
+
+/// [`analyse_events`] on events already binned ([`bin_events`], [`binning::sum_cells`]).
+pub fn analyse_binned(
+    binned: &[CellValue],
+    options: &HotspotOptions,
+) -> Result<Vec<GiStarCell>, HotspotError> {
     let area = build_study_area(
-        &binned,
+        binned,
         options.resolution,
         &options.domain,
         options.max_cells,

@@ -691,7 +691,7 @@ fn check_rows<K: Kind>(
 /// The pieces of a CSV file (see [`split::cut_points`]): each piece's byte range with the
 /// line number of its first byte, and the number of line breaks in each piece.
 /// `first_line` is the line number of the first byte (the header's).
-fn csv_jobs(bytes: &[u8], delimiter: u8, piece_bytes: usize, first_line: u64) -> CsvJobs {
+pub fn csv_jobs(bytes: &[u8], delimiter: u8, piece_bytes: usize, first_line: u64) -> CsvJobs {
     let cuts = split::cut_points(bytes, delimiter, piece_bytes);
     let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
     let breaks: Vec<u64> =
@@ -709,7 +709,7 @@ fn csv_jobs(bytes: &[u8], delimiter: u8, piece_bytes: usize, first_line: u64) ->
 }
 
 /// Pieces of a CSV file: `((start, end), first line)` each, and their line-break counts.
-type CsvJobs = (Vec<((usize, usize), u64)>, Vec<u64>);
+pub type CsvJobs = (Vec<((usize, usize), u64)>, Vec<u64>);
 
 /// What the CSV piece parser made of a record: its line and its fields (trimmed, `None`
 /// when empty), or the reason, column and value of its rejection.

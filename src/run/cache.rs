@@ -13,8 +13,53 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::graph::BoxError;
+
 const MAGIC: &[u8; 8] = b"DIVNETA1";
 const HEADER: usize = 8 + 32 + 8;
+
+/// Why [`Cache::put_with`] stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum PutError {
+    /// The entry could not be written.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The payload could not be produced.
+    #[error(transparent)]
+    Encode(BoxError),
+}
+
+/// A writer that passes bytes on to `inner` and keeps their SHA-256 and count.
+pub struct HashingWriter<W> {
+    inner: W,
+    hash: Sha256,
+    len: u64,
+}
+
+impl<W: std::io::Write> HashingWriter<W> {
+    /// Hashes what is written to `inner`.
+    pub fn new(inner: W) -> Self {
+        HashingWriter { inner, hash: Sha256::new(), len: 0 }
+    }
+
+    /// The inner writer, and the SHA-256 and the number of the bytes written.
+    pub fn finish(self) -> (W, [u8; 32], u64) {
+        (self.inner, self.hash.finalize().into(), self.len)
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
 const EXT: &str = "art";
 
 /// The artifact cache rooted at a directory (created on first write).
@@ -127,21 +172,49 @@ impl Cache {
 
     /// Stores `payload` under `key`; returns the payload's SHA-256.
     pub fn put(&self, key: &str, payload: &[u8]) -> std::io::Result<[u8; 32]> {
-        let sha256: [u8; 32] = Sha256::digest(payload).into();
+        self.put_with(key, |w| w.write_all(payload).map_err(Into::into)).map_err(|e| match e {
+            PutError::Io(e) => e,
+            PutError::Encode(e) => std::io::Error::other(e),
+        })
+    }
+
+    /// Stores under `key` the payload that `write` writes, streamed to the entry's file
+    /// (never held whole in memory); returns the payload's SHA-256. The entry appears only
+    /// once complete: it is written to a temporary file, its header filled in at the end,
+    /// and renamed into place.
+    pub fn put_with(
+        &self,
+        key: &str,
+        write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), BoxError>,
+    ) -> Result<[u8; 32], PutError> {
+        use std::io::{Seek, SeekFrom, Write};
         let path = self.path(key);
         let dir = path.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir)?;
         let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
-        let mut data = Vec::with_capacity(HEADER + payload.len());
-        data.extend_from_slice(MAGIC);
-        data.extend_from_slice(&sha256);
-        data.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        data.extend_from_slice(payload);
-        std::fs::write(&tmp, &data)?;
-        std::fs::rename(&tmp, &path).inspect_err(|_| {
+        let result = (|| {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(&[0; HEADER])?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, HashingWriter::new(file));
+            write(&mut w).map_err(|e| match e.downcast::<std::io::Error>() {
+                Ok(io) => PutError::Io(*io),
+                Err(e) => PutError::Encode(e),
+            })?;
+            let (mut file, sha256, len) = w.into_inner().map_err(|e| e.into_error())?.finish();
+            file.seek(SeekFrom::Start(0))?;
+            let mut head = [0u8; HEADER];
+            head[..8].copy_from_slice(MAGIC);
+            head[8..40].copy_from_slice(&sha256);
+            head[40..].copy_from_slice(&len.to_le_bytes());
+            file.write_all(&head)?;
+            drop(file);
+            std::fs::rename(&tmp, &path)?;
+            Ok(sha256)
+        })();
+        if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
-        })?;
-        Ok(sha256)
+        }
+        result
     }
 
     /// Total size of the entries, in bytes.

@@ -16,6 +16,15 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, BoxError> {
     Ok(postcard::to_stdvec(value)?)
 }
 
+/// Writes the bytes of `value` to `w` (the same bytes as [`encode`]).
+pub fn encode_to<T: Serialize + ?Sized>(
+    value: &T,
+    w: &mut dyn std::io::Write,
+) -> Result<(), BoxError> {
+    postcard::to_io(value, w)?;
+    Ok(())
+}
+
 /// The value of `bytes` (all of them).
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BoxError> {
     let (value, rest) = postcard::take_from_bytes(bytes)?;

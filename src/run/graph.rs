@@ -19,15 +19,15 @@ use std::time::Instant;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::cache::{Cache, Lookup, Peek};
+use super::cache::{Cache, HashingWriter, Lookup, Peek, PutError};
 
 /// A boxed error from a step or a codec.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// How a step's artifact is stored in the cache.
 pub struct Codec<A> {
-    /// Artifact to bytes (deterministic: equal artifacts give equal bytes).
-    pub encode: fn(&A) -> Result<Vec<u8>, BoxError>,
+    /// Writes the artifact's bytes (deterministic: equal artifacts give equal bytes).
+    pub encode: fn(&A, &mut dyn std::io::Write) -> Result<(), BoxError>,
     /// Bytes back to the artifact.
     pub decode: fn(&[u8]) -> Result<A, BoxError>,
 }
@@ -47,6 +47,10 @@ pub struct Step<A> {
     pub run: StepFn<A>,
     /// How its artifact is cached; `None`: never cached.
     pub codec: Option<Codec<A>>,
+    /// Runs alone, after the other steps of its level, with the whole thread pool: for
+    /// steps whose working memory grows with the data (encoding a large table), so that
+    /// two of them never hold theirs at the same time.
+    pub exclusive: bool,
 }
 
 /// Why a graph could not run.
@@ -116,14 +120,15 @@ enum State<A> {
 
 /// What the caller does with artifacts while the graph runs ([`run_with`]).
 pub struct Delivery<'a, A> {
-    /// Steps whose artifacts go to `sink` as soon as their level is done (levels in
-    /// order, names sorted inside a level: the same order on every run).
+    /// Steps whose artifacts go to `sink` as soon as they are computed (a cache hit's when
+    /// its level is done).
     pub streamed: BTreeSet<String>,
     /// Steps whose artifacts the caller takes from the [`Outcome`] at the end. Every
     /// other artifact is dropped once the last step that reads it has run.
     pub kept: BTreeSet<String>,
-    /// Receives each streamed artifact.
-    pub sink: &'a mut dyn FnMut(&str, &A) -> Result<(), BoxError>,
+    /// Receives each streamed artifact, as soon as its step is done (from the thread that
+    /// ran it: several at a time when a level runs steps in parallel).
+    pub sink: &'a (dyn Fn(&str, &A) -> Result<(), BoxError> + Sync),
 }
 
 /// The artifacts and reports of a graph run.
@@ -212,11 +217,10 @@ impl<A> Outcome<A> {
         let a =
             (s.run)(&inputs).map_err(|source| GraphError::Step { step: s.name.clone(), source })?;
         let ms = t.elapsed().as_millis() as u64;
-        if let Some(Ok(bytes)) = s.codec.as_ref().map(|codec| (codec.encode)(&a)) {
-            self.content[i] = Sha256::digest(&bytes).into();
-            if let Some(c) = &self.cache {
-                let _ = c.put(key, &bytes);
-            }
+        if let Some(codec) = &s.codec
+            && let Ok(sha) = store(codec, &a, self.cache.as_ref(), key)
+        {
+            self.content[i] = sha;
         }
         let name = s.name.clone();
         let content = hex(&self.content[i]);
@@ -301,6 +305,40 @@ fn levels<A>(steps: &[Step<A>]) -> Result<Vec<Vec<usize>>, GraphError> {
     Ok(out)
 }
 
+/// Why [`store`] could not cache an artifact.
+enum Unstored {
+    /// The cache entry could not be written; the artifact's content hash was computed.
+    Cache(std::io::Error, [u8; 32]),
+    /// The artifact cannot be encoded.
+    Encode(BoxError),
+}
+
+/// Encodes `a` into the cache entry of `key` (when there is a cache) and returns its
+/// content hash. The encoded bytes are streamed, to the entry's file or to the hash, and
+/// never held whole in memory.
+fn store<A>(
+    codec: &Codec<A>,
+    a: &A,
+    cache: Option<&Cache>,
+    key: &str,
+) -> Result<[u8; 32], Unstored> {
+    let mut failed = None;
+    if let Some(c) = cache {
+        match c.put_with(key, |w| (codec.encode)(a, w)) {
+            Ok(sha) => return Ok(sha),
+            Err(PutError::Encode(e)) => return Err(Unstored::Encode(e)),
+            Err(PutError::Io(e)) => failed = Some(e),
+        }
+    }
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, HashingWriter::new(std::io::sink()));
+    (codec.encode)(a, &mut w).map_err(Unstored::Encode)?;
+    let (_, sha, _) = w.into_inner().map_err(|e| Unstored::Encode(e.into_error().into()))?.finish();
+    match failed {
+        Some(e) => Err(Unstored::Cache(e, sha)),
+        None => Ok(sha),
+    }
+}
+
 /// Runs `steps` in dependency order, each level's steps in parallel. With a cache, a step
 /// whose key is cached does not run, and its artifact is read only when a step that runs
 /// or the caller needs it (its content hash comes from the entry's header). `version`
@@ -320,7 +358,7 @@ pub fn run_with<A: Send + Sync>(
     steps: Vec<Step<A>>,
     cache: Option<&Cache>,
     version: &str,
-    mut delivery: Option<Delivery<'_, A>>,
+    delivery: Option<Delivery<'_, A>>,
 ) -> Result<Outcome<A>, GraphError> {
     let order = levels(&steps)?;
     let index: BTreeMap<String, usize> =
@@ -386,58 +424,80 @@ pub fn run_with<A: Send + Sync>(
                 }
             }
         }
-        // The work.
-        let results: Vec<_> = planned
-            .into_par_iter()
-            .map(|(i, key, found)| {
-                let s = &g.steps[i];
-                let mut note = None;
-                match found {
-                    Peek::Present { sha256 } => {
-                        return Ok((i, key, sha256, State::Cached(hex(&key)), true, 0, None));
-                    }
-                    Peek::Damaged(why) => {
-                        note = Some(format!("damaged cache entry ({why}), recomputed"))
-                    }
-                    Peek::Miss => {}
+        // The work: the steps of the level in parallel, then the exclusive ones that must
+        // run, one at a time.
+        let work = |(i, key, found): (usize, [u8; 32], Peek)| {
+            let s = &g.steps[i];
+            let mut note = None;
+            match found {
+                Peek::Present { sha256 } => {
+                    let state = State::Cached(hex(&key));
+                    return Ok((i, key, sha256, state, true, 0, None, false));
                 }
-                let inputs: Vec<&A> = s
-                    .deps
-                    .iter()
-                    .map(|d| match &g.states[g.index[d]] {
-                        State::Ready(a) => Ok(a),
-                        _ => Err(GraphError::Step {
-                            step: s.name.clone(),
-                            source: format!("its input {d} was not ready").into(),
-                        }),
-                    })
-                    .collect::<Result<_, _>>()?;
-                let t = Instant::now();
-                let a = (s.run)(&inputs)
-                    .map_err(|source| GraphError::Step { step: s.name.clone(), source })?;
-                let ms = t.elapsed().as_millis() as u64;
-                // An artifact that cannot be encoded is not cached; its key stands for its
-                // content (no early cut-off below it), and the run goes on.
-                let sha = match s.codec.as_ref().map(|codec| (codec.encode)(&a)) {
-                    Some(Ok(bytes)) => match cache.map(|c| c.put(&hex(&key), &bytes)) {
-                        Some(Ok(sha)) => sha,
-                        other => {
-                            if let Some(Err(e)) = other {
-                                note = Some(format!("cache entry not written: {e}"));
-                            }
-                            Sha256::digest(&bytes).into()
-                        }
-                    },
-                    Some(Err(e)) => {
-                        note = Some(format!("not cached: the artifact cannot be encoded: {e}"));
-                        key
+                Peek::Damaged(why) => {
+                    note = Some(format!("damaged cache entry ({why}), recomputed"))
+                }
+                Peek::Miss => {}
+            }
+            let inputs: Vec<&A> = s
+                .deps
+                .iter()
+                .map(|d| match &g.states[g.index[d]] {
+                    State::Ready(a) => Ok(a),
+                    _ => Err(GraphError::Step {
+                        step: s.name.clone(),
+                        source: format!("its input {d} was not ready").into(),
+                    }),
+                })
+                .collect::<Result<_, _>>()?;
+            let t = Instant::now();
+            let a = (s.run)(&inputs)
+                .map_err(|source| GraphError::Step { step: s.name.clone(), source })?;
+            let ms = t.elapsed().as_millis() as u64;
+            // An artifact that cannot be encoded is not cached; its key stands for its
+            // content (no early cut-off below it), and the run goes on.
+            let sha = match s.codec.as_ref().map(|c| store(c, &a, cache, &hex(&key))) {
+                Some(Ok(sha)) => sha,
+                Some(Err(Unstored::Cache(e, sha))) => {
+                    note = Some(format!("cache entry not written: {e}"));
+                    sha
+                }
+                Some(Err(Unstored::Encode(e))) => {
+                    note = Some(format!("not cached: the artifact cannot be encoded: {e}"));
+                    key
+                }
+                None => key,
+            };
+            // A streamed artifact goes to the sink at once, and is dropped at once when
+            // nothing else needs it, so that the steps of a level do not hold all their
+            // files together.
+            let (state, delivered) = match &delivery {
+                Some(d) if d.streamed.contains(&s.name) => {
+                    (d.sink)(&s.name, &a)
+                        .map_err(|source| GraphError::Step { step: s.name.clone(), source })?;
+                    if readers[i] == 0 && !d.kept.contains(&s.name) {
+                        (State::Released(hex(&key)), true)
+                    } else {
+                        (State::Ready(a), true)
                     }
-                    None => key,
-                };
-                Ok((i, key, sha, State::Ready(a), false, ms, note))
-            })
-            .collect::<Result<Vec<_>, GraphError>>()?;
-        for (i, key, sha, state, cached, ms, cache_note) in results {
+                }
+                _ => (State::Ready(a), false),
+            };
+            Ok((i, key, sha, state, false, ms, note, delivered))
+        };
+        let (alone, together): (Vec<_>, Vec<_>) = planned
+            .into_iter()
+            .partition(|p| g.steps[p.0].exclusive && !matches!(p.2, Peek::Present { .. }));
+        let mut results = together.into_par_iter().map(work).collect::<Result<Vec<_>, _>>()?;
+        for p in alone {
+            results.push(work(p)?);
+        }
+        results.sort_by(|a, b| g.steps[a.0].name.cmp(&g.steps[b.0].name));
+        let mut delivered = BTreeSet::new();
+        for (i, key, sha, state, cached, ms, cache_note, sent) in results {
+            if sent {
+                delivered.insert(i);
+            }
             g.content[i] = sha;
             g.states[i] = state;
             keys[i] = hex(&key);
@@ -450,17 +510,22 @@ pub fn run_with<A: Send + Sync>(
                 cache_note,
             });
         }
-        if let Some(d) = delivery.as_mut() {
+        if let Some(d) = delivery.as_ref() {
+            // Streamed artifacts of cache hits, one at a time.
             for &i in &level {
-                if d.streamed.contains(&g.steps[i].name) {
+                if !delivered.contains(&i) && d.streamed.contains(&g.steps[i].name) {
                     g.materialize(i)?;
                     if let State::Ready(a) = &g.states[i] {
                         let name = &g.steps[i].name;
                         (d.sink)(name, a)
                             .map_err(|source| GraphError::Step { step: name.clone(), source })?;
+                        if readers[i] == 0 && !d.kept.contains(name) {
+                            g.states[i] = State::Released(keys[i].clone());
+                        }
                     }
                 }
             }
+
             let mut done: Vec<usize> = level.clone();
             for &i in &level {
                 for dep in &g.steps[i].deps {
@@ -491,7 +556,7 @@ mod tests {
 
     fn codec() -> Option<Codec<i64>> {
         Some(Codec {
-            encode: |a| Ok(a.to_le_bytes().to_vec()),
+            encode: |a, w| Ok(w.write_all(&a.to_le_bytes())?),
             decode: |b| Ok(i64::from_le_bytes(b.try_into().map_err(|_| "length")?)),
         })
     }
@@ -519,6 +584,7 @@ mod tests {
             salt,
             run,
             codec: codec(),
+            exclusive: name == "e",
         };
         vec![
             step("d", &["b", "c"], vec![], counted(|x| x[0] + x[1])),
@@ -530,22 +596,35 @@ mod tests {
         ]
     }
 
-    #[test]
-    fn streamed_artifacts_go_to_the_sink_in_level_order_and_the_rest_is_released() {
-        let runs = Arc::new(AtomicUsize::new(0));
-        let mut seen: Vec<(String, i64)> = Vec::new();
-        let mut sink = |name: &str, a: &i64| -> Result<(), BoxError> {
-            seen.push((name.to_string(), *a));
+    /// Runs the test graph delivering `f`, `b` and `d` (keeping `d`); returns the outcome
+    /// and what the sink saw, sorted by step (several steps of a level deliver at once).
+    fn delivered(
+        runs: &Arc<AtomicUsize>,
+        cache: Option<&Cache>,
+    ) -> (Outcome<i64>, Vec<(String, i64)>) {
+        let seen = std::sync::Mutex::new(Vec::new());
+        let sink = |name: &str, a: &i64| -> Result<(), BoxError> {
+            seen.lock().unwrap().push((name.to_string(), *a));
             Ok(())
         };
         let delivery = Delivery {
             streamed: ["f", "b", "d"].iter().map(|s| s.to_string()).collect(),
             kept: ["d".to_string()].into_iter().collect(),
-            sink: &mut sink,
+            sink: &sink,
         };
-        let mut out = run_with(graph(3, 4, &runs), None, "test", Some(delivery)).unwrap();
-        // Each streamed step once, levels in order, names sorted inside a level.
-        assert_eq!(seen, [("b".to_string(), 6), ("d".to_string(), 10), ("f".to_string(), 101)]);
+        let out = run_with(graph(3, 4, runs), cache, "test", Some(delivery)).unwrap();
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        (out, seen)
+    }
+
+    #[test]
+    fn streamed_artifacts_go_to_the_sink_and_the_rest_is_released() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (mut out, seen) = delivered(&runs, None);
+        // Each streamed step once.
+        let expected = [("b".to_string(), 6), ("d".to_string(), 10), ("f".to_string(), 101)];
+        assert_eq!(seen, expected);
         assert_eq!(runs.load(Ordering::SeqCst), 6);
         // What is kept stays; everything else was dropped once its readers had run.
         assert!(matches!(out.states[out.index["d"]], State::Ready(_)));
@@ -557,6 +636,74 @@ mod tests {
         assert_eq!(out.take("b").unwrap().unwrap(), 6);
         assert_eq!(runs.load(Ordering::SeqCst), 8, "b and its input a ran again");
         assert!(out.reports.iter().all(|r| r.cache_note.is_none()));
+    }
+
+    #[test]
+    fn cached_streamed_artifacts_are_delivered_from_the_cache_and_released() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::new(tmp.path());
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (_, first) = delivered(&runs, Some(&cache));
+        assert_eq!(runs.load(Ordering::SeqCst), 6);
+        let (mut out, again) = delivered(&runs, Some(&cache));
+        assert_eq!(runs.load(Ordering::SeqCst), 6, "nothing ran the second time");
+        assert_eq!(again, first, "the same artifacts, read back from the cache");
+        assert!(out.reports.iter().all(|r| r.cached));
+        for name in ["b", "f"] {
+            assert!(matches!(out.states[out.index[name]], State::Released(_)), "{name}");
+        }
+        assert_eq!(out.take("d").unwrap().unwrap(), 10);
+    }
+
+    #[test]
+    fn exclusive_steps_run_alone_after_the_rest_of_their_level() {
+        // One level: four ordinary steps and two exclusive ones, each noting how many
+        // steps are running when it starts and when it ends.
+        let active = Arc::new(AtomicUsize::new(0));
+        let overlaps = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let make = |name: &str, exclusive: bool| {
+            let (active, overlaps) = (active.clone(), overlaps.clone());
+            let who = name.to_string();
+            Step {
+                name: name.into(),
+                deps: vec![],
+                salt: vec![],
+                run: Box::new(move |_: &[&i64]| {
+                    let at_start = active.fetch_add(1, Ordering::SeqCst) + 1;
+                    std::thread::sleep(std::time::Duration::from_millis(30));
+                    let at_end = active.load(Ordering::SeqCst);
+                    active.fetch_sub(1, Ordering::SeqCst);
+                    overlaps.lock().unwrap().push((who.clone(), exclusive, at_start.max(at_end)));
+                    Ok(1_i64)
+                }) as StepFn<i64>,
+                codec: None,
+                exclusive,
+            }
+        };
+        let steps = vec![
+            make("x1", true),
+            make("a", false),
+            make("b", false),
+            make("x2", true),
+            make("c", false),
+            make("d", false),
+        ];
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let out = pool.install(|| run(steps, None, "test")).unwrap();
+        let seen = overlaps.lock().unwrap().clone();
+        assert_eq!(seen.len(), 6);
+        for (name, exclusive, most) in &seen {
+            if *exclusive {
+                assert_eq!(*most, 1, "{name} ran beside another step");
+            }
+        }
+        // The ordinary steps ran first (and, on four threads, side by side).
+        let order: Vec<&str> = seen.iter().map(|s| s.0.as_str()).collect();
+        assert_eq!(&order[4..], ["x1", "x2"]);
+        assert!(seen.iter().any(|s| !s.1 && s.2 > 1), "{seen:?}");
+        // Reports stay in name order.
+        let names: Vec<&str> = out.reports.iter().map(|r| r.step.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "d", "x1", "x2"]);
     }
 
     #[test]

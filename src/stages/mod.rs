@@ -185,8 +185,8 @@ accessors! {
 macro_rules! codec {
     (arc $variant:ident, $ty:ty) => {
         Some(Codec {
-            encode: |a| match a {
-                Artifact::$variant(x) => codec::encode::<$ty>(x),
+            encode: |a, w| match a {
+                Artifact::$variant(x) => codec::encode_to::<$ty>(x, w),
                 _ => Err(wrong(stringify!($variant))),
             },
             decode: |b| Ok(Artifact::$variant(Arc::new(codec::decode::<$ty>(b)?))),
@@ -194,8 +194,8 @@ macro_rules! codec {
     };
     ($variant:ident, $ty:ty) => {
         Some(Codec {
-            encode: |a| match a {
-                Artifact::$variant(x) => codec::encode::<$ty>(x),
+            encode: |a, w| match a {
+                Artifact::$variant(x) => codec::encode_to::<$ty>(x, w),
                 _ => Err(wrong(stringify!($variant))),
             },
             decode: |b| Ok(Artifact::$variant(codec::decode::<$ty>(b)?)),
@@ -295,6 +295,7 @@ fn step(
         salt,
         run: Box::new(run),
         codec,
+        exclusive: false,
     }
 }
 
@@ -307,10 +308,12 @@ fn table_step(
     make: impl Fn(&[&Artifact]) -> Result<Vec<Table>, BoxError> + Send + Sync + 'static,
 ) -> Step<Artifact> {
     let formats = output.formats.clone();
-    step(name, deps, salt(&[output]), codec!(arc Files, Vec<OutFile>), move |a| {
+    let mut s = step(name, deps, salt(&[output]), codec!(arc Files, Vec<OutFile>), move |a| {
         let t = make(a)?;
         Ok(Artifact::Files(Arc::new(OutFile::tables(&t, &formats).map_err(boxed)?)))
-    })
+    });
+    s.exclusive = true;
+    s
 }
 
 /// The files, rejections and counts of the ingest artifacts as one [`Ingested`]
@@ -624,7 +627,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         .copied()
         .chain(["cells", "cube", "regional", "event_cells", seiz, loot, evts])
         .collect();
-    out.push(step("gis", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), move |a| {
+    let mut gis_step = step("gis", &deps, Vec::new(), codec!(arc Files, Vec<OutFile>), move |a| {
         let g = gazetteer()?;
         let p = paths_result(a)?;
         let hs = hotspots::HotspotsResult::assemble(a[5].cells()?, a[6].cube()?, a[7].regional()?)
@@ -636,7 +639,9 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
         };
         let files = gis::gis(g, records, &p, &hs).map_err(|e| boxed(RunError::Gis(e)))?;
         Ok(Artifact::Files(Arc::new(files)))
-    }));
+    });
+    gis_step.exclusive = true; // a GeoPackage of every point is built in memory
+    out.push(gis_step);
 
     // Figures, one step each, reading only what the registry entry needs.
     if config.figures.enabled {

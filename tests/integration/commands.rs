@@ -185,3 +185,79 @@ fn hotspots_command_refuses_an_unknown_domain_with_the_accepted_values() {
     assert_eq!(no_box.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&no_box.stderr).contains("--bbox"));
 }
+
+/// Events in two clusters and a background, enough rows (about 2.4 MB) for the reader to
+/// parse the file in several pieces.
+fn many_events() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let (mut lat, mut lon, mut w) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..80_000u32 {
+        let j = f64::from(i % 997) / 997.0;
+        let (a, b) = match i % 5 {
+            0 | 1 => (10.0 + 0.2 * j, 10.0 + 0.3 * (1.0 - j)),
+            2 => (-3.0 + 0.1 * j, 25.0 + 0.1 * j),
+            _ => (-5.0 + 20.0 * j, 30.0 * f64::from(i % 89) / 89.0),
+        };
+        lat.push(a);
+        lon.push(b);
+        w.push(f64::from(i % 4) * 0.25 + 0.5);
+    }
+    (lat, lon, w)
+}
+
+#[test]
+fn hotspots_command_reads_csv_in_pieces_and_parquet_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (lat, lon, w) = many_events();
+    let mut text = String::from("latitude,longitude,weight\n");
+    for i in 0..lat.len() {
+        text.push_str(&format!("{:.9},{:.9},{}\n", lat[i], lon[i], w[i]));
+    }
+    assert!(text.len() > 2 << 20, "several pieces of 1 MiB");
+    let csv_in = tmp.path().join("ev.csv");
+    std::fs::write(&csv_in, &text).unwrap();
+    // The same values (as the CSV prints them) in a Parquet file.
+    let back: Vec<Vec<f64>> =
+        text.lines().skip(1).map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect();
+    let table = divnet::output::TableBuilder::new("ev")
+        .float("lat", back.iter().map(|r| Some(r[0])))
+        .float("lon", back.iter().map(|r| Some(r[1])))
+        .float("weight", back.iter().map(|r| Some(r[2])))
+        .build()
+        .unwrap();
+    let pq_in = tmp.path().join("ev.parquet");
+    std::fs::write(&pq_in, table.parquet_bytes().unwrap()).unwrap();
+    let run = |input: &std::path::Path, out: &str, threads: &str| {
+        let out = tmp.path().join(out);
+        divnet()
+            .args(["hotspots", "--resolution", "6", "--threads", threads, "--events"])
+            .arg(input)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        std::fs::read(out).unwrap()
+    };
+    let from_csv = run(&csv_in, "a.csv", "2");
+    assert_eq!(from_csv, run(&csv_in, "b.csv", "1"), "byte-identical on 1 and 2 threads");
+    assert_eq!(from_csv, run(&pq_in, "c.csv", "2"), "Parquet reads as the CSV does");
+    // Every event is counted once, whichever piece it was read in.
+    let rows = read_csv(&tmp.path().join("a.csv"));
+    let summed: f64 = rows.iter().map(|r| r["value"].parse::<f64>().unwrap()).sum();
+    assert!((summed - w.iter().sum::<f64>()).abs() < 1e-6, "{summed}");
+
+    // A bad row deep in the file stops the command with its line, not the piece's.
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[70_001] = "12.5,not-a-lon,1";
+    std::fs::write(&csv_in, lines.join("\n")).unwrap();
+    let bad = divnet()
+        .args(["hotspots", "--events"])
+        .arg(&csv_in)
+        .arg("--out")
+        .arg(tmp.path().join("d.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("ev.csv:70002") && err.contains("not-a-lon"), "{err}");
+    assert!(!tmp.path().join("d.csv").exists());
+}
