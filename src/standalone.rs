@@ -107,10 +107,12 @@ fn scan<T: Send>(
     }
     let pieces: Vec<Result<Vec<T>, EdgeListError>> = match opened.rows {
         RowSource::Csv { delimiter, width } => {
-            let (jobs, _) = crate::ingest::csv_jobs(&bytes, delimiter, 1 << 20, 1);
+            let (jobs, breaks) = crate::ingest::csv_jobs(&bytes, delimiter, 1 << 20, 1);
             jobs.par_iter()
-                .map(|&(range, first_line)| {
-                    let (mut out, mut err) = (Vec::new(), None);
+                .zip(&breaks)
+                .map(|(&(range, first_line), &lines)| {
+                    // At most one record per line break, and one after the last.
+                    let (mut out, mut err) = (Vec::with_capacity(lines as usize + 1), None);
                     read::csv_piece(
                         &bytes,
                         range,
@@ -160,7 +162,7 @@ fn scan<T: Send>(
             })
             .collect(),
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(pieces.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum());
     for piece in pieces {
         out.extend(piece?);
     }

@@ -10,9 +10,11 @@
 //! nodes describe sub-spaces of paths that are already represented by candidates.
 //!
 //! Each spur search (and the first, unrestricted search) is an A* search. Its heuristic
-//! comes from one reverse Dijkstra search from the target per `(source, target)` pair,
-//! run lazily: nodes it has settled get their exact distance to the target, all others
-//! the current search radius, a valid lower bound. Removing root nodes and spur edges
+//! comes from one reverse Dijkstra search from the target, run lazily: nodes it has
+//! settled get their exact distance to the target, all others the current search radius,
+//! a valid lower bound. The reverse search does not depend on the source, so the pairs of
+//! a batch that share a target share it: it is recorded as it runs and replayed for the
+//! next pair, which sees exactly the nodes its own search would have settled. Removing root nodes and spur edges
 //! only lengthens distances, so the heuristic stays admissible and consistent. The
 //! reverse search is advanced whenever the forward work of the pair exceeds the reverse
 //! work, so the first search behaves like a work-balanced bidirectional Dijkstra
@@ -343,8 +345,11 @@ impl KspGraph {
     ///
     /// Method and per-pair complexity as [`KspGraph::k_shortest_paths`]; the pairs are
     /// spread over a dedicated pool of `threads` workers (`threads == 1` runs on the
-    /// calling thread). Each worker reuses one set of `O(n)` buffers. Output order is
-    /// input order and the result is bit-identical for every thread count.
+    /// calling thread). Each worker reuses one set of `O(n)` buffers. Pairs with the same
+    /// target are solved together and share one reverse search (each pair still sees
+    /// exactly the heuristic its own search would give it), so the reverse work is paid
+    /// once per target instead of once per pair. Output order is input order and the
+    /// result is bit-identical for every thread count, and to solving each pair alone.
     ///
     /// * `pairs` - `(source, target)` node indices.
     /// * `k` - paths wanted per pair.
@@ -377,31 +382,50 @@ impl KspGraph {
         if threads == 0 {
             return Err(KspError::ZeroThreads { threads });
         }
-        if threads == 1 || pairs.len() <= 1 {
-            let mut ws = Workspace::new(self.n);
-            return Ok(pairs
+        // Pairs towards the same target share the reverse search (see `Workspace`): they
+        // are solved in groups by target, each group on one worker, in pieces of at most
+        // `GROUP` pairs so that one busy target does not hold up the other workers.
+        const GROUP: usize = 64;
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        order.sort_by_key(|&i| (pairs[i].1, i));
+        let groups: Vec<&[usize]> = order
+            .chunk_by(|&a, &b| pairs[a].1 == pairs[b].1)
+            .flat_map(|g| g.chunks(GROUP))
+            .collect();
+        let solve_group = |ws: &mut Workspace, group: &[usize]| -> Vec<(usize, Vec<Path<usize>>)> {
+            group
                 .iter()
-                .map(|&(s, t)| self.solve(&mut ws, s as u32, t as u32, k))
-                .collect());
-        }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| KspError::ThreadPool { threads, reason: e.to_string() })?;
-        // One buffer set per worker, picked by the worker's index in the pool.
-        let buffers: Vec<Mutex<Workspace>> =
-            (0..threads).map(|_| Mutex::new(Workspace::new(self.n))).collect();
-        Ok(pool.install(|| {
-            pairs
-                .par_iter()
-                .with_max_len(1)
-                .map(|&(s, t)| {
-                    let slot = rayon::current_thread_index().unwrap_or(0) % threads;
-                    let mut ws = buffers[slot].lock().unwrap_or_else(|e| e.into_inner());
-                    self.solve(&mut ws, s as u32, t as u32, k)
-                })
+                .map(|&i| (i, self.solve(ws, pairs[i].0 as u32, pairs[i].1 as u32, k)))
                 .collect()
-        }))
+        };
+        let solved: Vec<Vec<(usize, Vec<Path<usize>>)>> = if threads == 1 || groups.len() <= 1 {
+            let mut ws = Workspace::new(self.n);
+            groups.iter().map(|g| solve_group(&mut ws, g)).collect()
+        } else {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|e| KspError::ThreadPool { threads, reason: e.to_string() })?;
+            // One buffer set per worker, picked by the worker's index in the pool.
+            let buffers: Vec<Mutex<Workspace>> =
+                (0..threads).map(|_| Mutex::new(Workspace::new(self.n))).collect();
+            pool.install(|| {
+                groups
+                    .par_iter()
+                    .with_max_len(1)
+                    .map(|g| {
+                        let slot = rayon::current_thread_index().unwrap_or(0) % threads;
+                        let mut ws = buffers[slot].lock().unwrap_or_else(|e| e.into_inner());
+                        solve_group(&mut ws, g)
+                    })
+                    .collect()
+            })
+        };
+        let mut out: Vec<Vec<Path<usize>>> = vec![Vec::new(); pairs.len()];
+        for (i, paths) in solved.into_iter().flatten() {
+            out[i] = paths;
+        }
+        Ok(out)
     }
 
     fn check_node(&self, index: usize) -> Result<(), KspError> {
@@ -417,45 +441,78 @@ impl KspGraph {
         (&self.fwd_dst[a..b], &self.fwd_cost[a..b])
     }
 
-    /// Starts the lazy reverse Dijkstra from `t` for a new pair.
+    /// Starts a new pair towards `t`: its view of the reverse Dijkstra from `t` starts
+    /// empty. The search itself is started only when `t` is not the target of the
+    /// workspace's recorded search (see [`Workspace::tape`]).
     fn start_reverse(&self, ws: &mut Workspace, t: u32) {
-        ws.r_gen = ws.r_gen.wrapping_add(1);
-        if ws.r_gen == 0 {
-            ws.r_stamp.fill(0);
+        ws.p_gen = ws.p_gen.wrapping_add(1);
+        if ws.p_gen == 0 {
             ws.settled.fill(0);
-            ws.r_gen = 1;
+            ws.p_gen = 1;
         }
-        ws.r_heap.clear();
+        ws.seen = 0;
         ws.radius = 0.0;
         ws.exhausted = false;
         ws.rev_work = 0;
         ws.fwd_work = 0;
+        if ws.tape_target == t {
+            return;
+        }
+        ws.r_gen = ws.r_gen.wrapping_add(1);
+        if ws.r_gen == 0 {
+            ws.r_stamp.fill(0);
+            ws.known.fill(0);
+            ws.r_gen = 1;
+        }
+        ws.r_heap.clear();
+        ws.tape.clear();
+        ws.tape_target = t;
+        ws.tape_done = false;
+        ws.tape_work = 0;
         ws.rd[t as usize] = 0.0;
         ws.r_stamp[t as usize] = ws.r_gen;
         ws.succ[t as usize] = NONE;
         ws.r_heap.push(RevItem { d: 0.0, node: t });
     }
 
-    /// Settles reverse-Dijkstra nodes until `rev_work` reaches `until` or the search is
-    /// exhausted. Settled nodes get their exact distance to `t` and next hop towards it.
+    /// Settles reverse-Dijkstra nodes for the current pair until `rev_work` reaches
+    /// `until` or the search is exhausted. Settled nodes get their exact distance to `t`
+    /// and next hop towards it. Nodes that an earlier pair towards `t` made the search
+    /// settle are replayed from the tape, with the work they cost then; the search itself
+    /// runs only past the end of the tape.
     fn extend_reverse(&self, ws: &mut Workspace, until: u64) {
-        let g = ws.r_gen;
         while ws.rev_work < until {
-            let Some(RevItem { d, node: v }) = ws.r_heap.pop() else {
+            if ws.seen == ws.tape.len() && !self.record_next(ws) {
                 ws.exhausted = true;
                 return;
+            }
+            let (v, d, work) = ws.tape[ws.seen];
+            ws.seen += 1;
+            ws.settled[v as usize] = ws.p_gen;
+            ws.radius = d;
+            ws.rev_work = work;
+        }
+    }
+
+    /// Settles the next node of the reverse Dijkstra and appends it to the tape; `false`
+    /// when every node that can reach the target is settled.
+    fn record_next(&self, ws: &mut Workspace) -> bool {
+        let g = ws.r_gen;
+        while !ws.tape_done {
+            let Some(RevItem { d, node: v }) = ws.r_heap.pop() else {
+                ws.tape_done = true;
+                break;
             };
             let vi = v as usize;
-            if ws.settled[vi] == g || d > ws.rd[vi] {
+            if ws.known[vi] == g || d > ws.rd[vi] {
                 continue;
             }
-            ws.settled[vi] = g;
-            ws.radius = d;
+            ws.known[vi] = g;
             let (a, b) = (self.rev_off[vi] as usize, self.rev_off[vi + 1] as usize);
-            ws.rev_work += (b - a) as u64 + 1;
+            ws.tape_work += (b - a) as u64 + 1;
             for (&u, &c) in self.rev_src[a..b].iter().zip(&self.rev_cost[a..b]) {
                 let ui = u as usize;
-                if ws.settled[ui] == g {
+                if ws.known[ui] == g {
                     continue;
                 }
                 let nd = d + c;
@@ -466,7 +523,10 @@ impl KspGraph {
                     ws.r_heap.push(RevItem { d: nd, node: u });
                 }
             }
+            ws.tape.push((v, d, ws.tape_work));
+            return true;
         }
+        false
     }
 
     fn solve(&self, ws: &mut Workspace, s: u32, t: u32, k: usize) -> Vec<Path<usize>> {
@@ -581,7 +641,7 @@ impl KspGraph {
         ws.tail.clear();
         ws.tail_prefix.clear();
         let bg = ws.b_gen;
-        let rg = ws.r_gen;
+        let rg = ws.p_gen;
         // Fast path: a settled spur whose tree path towards `t` is free of blocked nodes
         // and banned first hops (tree paths of settled nodes stay among settled nodes).
         if ws.settled[spur as usize] == rg && !banned.contains(&ws.succ[spur as usize]) {
@@ -785,15 +845,33 @@ impl Ord for RevItem {
 
 /// Per-thread search buffers, reused across pairs; arrays are validated by generation
 /// stamps instead of being cleared.
+///
+/// The reverse Dijkstra from a target does not depend on the source: the order in which
+/// it settles nodes, their distances and the work each costs are the same for every pair
+/// towards that target. The workspace records them on a *tape* as the search advances,
+/// and a later pair towards the same target (the batch solves pairs grouped by target)
+/// replays the tape instead of searching again, advancing exactly as far as its own
+/// search would have. Results are therefore bit-identical to a fresh search per pair.
 struct Workspace {
-    /// Reverse Dijkstra: tentative distance to the target, its stamp, settled stamp,
-    /// next hop towards the target.
+    /// Reverse Dijkstra of the recorded target: tentative distance to the target (final
+    /// for settled nodes), its stamp, settled stamp, next hop towards the target.
     rd: Vec<f64>,
     r_stamp: Vec<u32>,
-    settled: Vec<u32>,
+    known: Vec<u32>,
     succ: Vec<u32>,
     r_gen: u32,
     r_heap: BinaryHeap<RevItem>,
+    /// The recorded target, its settled nodes in order with their distance and the
+    /// cumulative work after each, and whether the search is exhausted.
+    tape_target: u32,
+    tape: Vec<(u32, f64, u64)>,
+    tape_done: bool,
+    tape_work: u64,
+    /// The current pair's view: nodes settled so far (stamp `p_gen`), how many tape
+    /// entries that is, and the pair's search state.
+    settled: Vec<u32>,
+    p_gen: u32,
+    seen: usize,
     /// Distance of the last settled node: a lower bound for every unsettled node.
     radius: f64,
     /// The reverse search has settled every node that can reach the target.
@@ -819,10 +897,17 @@ impl Workspace {
         Self {
             rd: vec![0.0; n],
             r_stamp: vec![0; n],
-            settled: vec![0; n],
+            known: vec![0; n],
             succ: vec![NONE; n],
             r_gen: 0,
             r_heap: BinaryHeap::new(),
+            tape_target: NONE,
+            tape: Vec::new(),
+            tape_done: false,
+            tape_work: 0,
+            settled: vec![0; n],
+            p_gen: 0,
+            seen: 0,
             radius: 0.0,
             exhausted: false,
             rev_work: 0,
@@ -841,7 +926,7 @@ impl Workspace {
 
     /// Admissible, consistent lower bound on the distance from `v` to the target.
     fn h_of(&self, v: u32) -> f64 {
-        if self.settled[v as usize] == self.r_gen {
+        if self.settled[v as usize] == self.p_gen {
             self.rd[v as usize]
         } else if self.exhausted {
             f64::INFINITY
@@ -1170,6 +1255,55 @@ mod tests {
         }
         for (&(s, t), got) in pairs.iter().zip(&one) {
             assert_eq!(nodes(got), nodes(&kg.k_shortest_paths(s, t, 6).unwrap()));
+        }
+    }
+
+    #[test]
+    fn pairs_sharing_a_target_give_what_each_gives_alone() {
+        // Dense graphs with many tied costs, every source towards a few targets: the
+        // pairs after the first towards a target replay its reverse search.
+        let mut rng = ChaCha8Rng::seed_from_u64(23);
+        let bits = |v: &[Path<usize>]| v.iter().map(|p| p.cost.to_bits()).collect::<Vec<_>>();
+        for round in 0..12 {
+            let n = rng.random_range(5..40);
+            let m = n * rng.random_range(2..10);
+            let edges = random_edges(&mut rng, n, m);
+            let kg = KspGraph::from_edges(n, edges).unwrap();
+            let targets: Vec<usize> = (0..3).map(|_| rng.random_range(0..n)).collect();
+            let mut pairs: Vec<(usize, usize)> =
+                (0..n).flat_map(|s| targets.iter().map(move |&t| (s, t))).collect();
+            // Interleave the targets so that the batch has to regroup them.
+            pairs.reverse();
+            for k in [1, 4, 9] {
+                let alone: Vec<Vec<Path<usize>>> =
+                    pairs.iter().map(|&(s, t)| kg.k_shortest_paths(s, t, k).unwrap()).collect();
+                for threads in [1, 2] {
+                    let batch = kg.k_shortest_paths_batch(&pairs, k, threads).unwrap();
+                    for ((p, a), b) in pairs.iter().zip(&alone).zip(&batch) {
+                        assert_eq!(nodes(a), nodes(b), "round {round} pair {p:?} k {k}");
+                        assert_eq!(bits(a), bits(b), "round {round} pair {p:?} k {k}");
+                    }
+                }
+            }
+            // One workspace in a row towards one target: the search ran once, and each
+            // pair's view of it ended exactly where a search of its own would have.
+            let mut ws = Workspace::new(n);
+            let t = targets[0] as u32;
+            let state =
+                |w: &Workspace| (w.seen, w.rev_work, w.fwd_work, w.exhausted, w.radius.to_bits());
+            for s in (0..n as u32).filter(|&s| s != t) {
+                kg.solve(&mut ws, s, t, 3);
+                let mut fresh = Workspace::new(n);
+                kg.solve(&mut fresh, s, t, 3);
+                assert_eq!(state(&ws), state(&fresh), "round {round} pair {s} -> {t}");
+            }
+            assert_eq!(ws.tape_target, t);
+            let recorded = ws.tape.len();
+            assert!(recorded >= 1 && recorded <= n);
+            let mut settled: Vec<u32> = ws.tape.iter().map(|e| e.0).collect();
+            settled.sort_unstable();
+            settled.dedup();
+            assert_eq!(settled.len(), recorded, "a node settled twice");
         }
     }
 }
