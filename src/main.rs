@@ -12,7 +12,30 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` of mimalloc.h: milliseconds that freed memory stays committed
+/// before it is returned to the operating system.
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+// Part of the mimalloc library that the `mimalloc` crate links (its options API).
+unsafe extern "C" {
+    #[cfg(test)]
+    fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// Returns freed memory to the operating system after 100 ms instead of mimalloc's 1 s.
+/// A run's steps that build large outputs follow each other; with the default, the
+/// memory one of them frees is still resident while the next builds its own, and the
+/// peak of a million-seizure run is 1.50 GB instead of 1.42 GB (BENCHMARKS.md), at the
+/// same speed.
+fn tune_allocator() {
+    // SAFETY: called once, first thing in `main`, before any other thread exists (the
+    // option functions are not thread-safe); the option index is mimalloc's.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 100) }
+}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = divnet::cli::Cli::parse();
     match divnet::cli::run(cli) {
         Ok(divnet::cli::Status::Ok) => ExitCode::SUCCESS,
@@ -36,5 +59,17 @@ fn main() -> ExitCode {
             eprintln!("divnet: error: {e:#}");
             ExitCode::from(if strict { 1 } else { 2 })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_purge_delay_option_is_the_one_set() {
+        // mimalloc's default purge delay is 1000 ms; no other option defaults to it.
+        // SAFETY: reading an option; nothing in this test binary sets options.
+        assert_eq!(unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) }, 1000);
     }
 }

@@ -32,7 +32,9 @@ pub fn geo_metadata(layer: &Layer) -> serde_json::Value {
 fn column(name: &str, v: &Values) -> PolarsResult<Column> {
     let name: PlSmallStr = name.into();
     Ok(match v {
-        Values::Text(x) => Column::new(name, x),
+        Values::Text(_) | Values::Coded { .. } => {
+            StringChunked::from_iter_options(name, (0..v.len()).map(|i| v.text(i))).into_column()
+        }
         Values::Real(x) => Column::new(name, x),
         Values::Int(x) => Column::new(name, x),
         Values::Bool(x) => Column::new(name, x),

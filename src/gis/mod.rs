@@ -46,8 +46,17 @@ impl GeometryType {
 /// Values of one attribute column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Values {
-    /// Text.
-    Text(Vec<Option<String>>),
+    /// Text (values of up to 24 bytes, most of them, are stored inline: a layer of a
+    /// million points holds no string per value).
+    Text(Vec<Option<compact_str::CompactString>>),
+    /// Text from a small set of labels (a country code, a kind): each value is the index
+    /// of its label, [`Values::NO_LABEL`] for none. Encoded exactly as [`Values::Text`].
+    Coded {
+        /// The distinct labels.
+        labels: Vec<compact_str::CompactString>,
+        /// One label index per feature.
+        codes: Vec<u32>,
+    },
     /// 64-bit floats.
     Real(Vec<Option<f64>>),
     /// 64-bit signed integers.
@@ -59,10 +68,47 @@ pub enum Values {
 }
 
 impl Values {
+    /// The code of a missing value in [`Values::Coded`].
+    pub const NO_LABEL: u32 = u32::MAX;
+
+    /// A [`Values::Coded`] column of `values`, labels numbered in order of first use.
+    ///
+    /// ```
+    /// use divnet::gis::Values;
+    /// let v = Values::coded([Some("MEX"), None, Some("USA"), Some("MEX")]);
+    /// assert_eq!(v.text(1), None);
+    /// assert_eq!((v.text(0), v.text(3), v.len()), (Some("MEX"), Some("MEX"), 4));
+    /// ```
+    pub fn coded<'s>(values: impl IntoIterator<Item = Option<&'s str>>) -> Values {
+        let mut index: std::collections::HashMap<&'s str, u32> = Default::default();
+        let mut labels = Vec::new();
+        let codes = values
+            .into_iter()
+            .map(|v| match v {
+                None => Values::NO_LABEL,
+                Some(v) => *index.entry(v).or_insert_with(|| {
+                    labels.push(compact_str::CompactString::from(v));
+                    (labels.len() - 1) as u32
+                }),
+            })
+            .collect();
+        Values::Coded { labels, codes }
+    }
+
+    /// The text of value `i` of a text column (`None` when missing, or for other types).
+    pub fn text(&self, i: usize) -> Option<&str> {
+        match self {
+            Values::Text(v) => v[i].as_deref(),
+            Values::Coded { labels, codes } => labels.get(codes[i] as usize).map(|l| l.as_str()),
+            _ => None,
+        }
+    }
+
     /// Number of values.
     pub fn len(&self) -> usize {
         match self {
             Values::Text(v) => v.len(),
+            Values::Coded { codes, .. } => codes.len(),
             Values::Real(v) => v.len(),
             Values::Int(v) => v.len(),
             Values::Bool(v) => v.len(),
@@ -156,6 +202,15 @@ pub enum GisError {
         /// The cause.
         #[source]
         source: rusqlite::Error,
+    },
+    /// The temporary file the GeoPackage is built in could not be made, read or removed.
+    #[error(
+        "cannot build the GeoPackage in a temporary file (set TMPDIR to a writable directory with room)"
+    )]
+    Temp {
+        /// The cause.
+        #[source]
+        source: std::io::Error,
     },
     /// Polars failed while encoding a GeoParquet file.
     #[error("cannot encode layer {layer} as GeoParquet")]

@@ -68,10 +68,10 @@ impl OutFile {
         let mut out = Vec::with_capacity(2 * tables.len());
         for t in tables {
             let rows = Some(t.rows() as u64);
-            let (pq, text) = rayon::join(
-                || parquet.then(|| t.parquet_bytes()).transpose(),
-                || csv.then(|| t.csv_bytes()).transpose(),
-            );
+            // One encoding after the other: each is parallel inside, and the two at once
+            // would hold both working sets (a large table's step is a run's peak).
+            let pq = parquet.then(|| t.parquet_bytes()).transpose();
+            let text = csv.then(|| t.csv_bytes()).transpose();
             if let Some(bytes) = pq? {
                 out.push(OutFile { path: format!("{}.parquet", t.name), bytes, rows });
             }
