@@ -1,5 +1,7 @@
-//! Standalone graph commands on any edge list (`divnet paths`, `divnet centrality`):
-//! reading `source,target,weight` CSV files and `source,target` pair lists.
+//! Standalone commands on any table (`divnet paths`, `divnet centrality`, `divnet
+//! hotspots`): `source,target,weight` edge lists, `source,target` pair lists and
+//! `lat,lon,weight` points, read from CSV, TSV or Parquet by `scan` with the reader of
+//! `divnet run`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -188,8 +190,7 @@ fn number(
     ok: impl Fn(f64) -> bool,
     rule: &str,
 ) -> Result<f64, EdgeListError> {
-    field
-        .parse::<f64>()
+    crate::ingest::validate::parse_f64(field)
         .ok()
         .filter(|x| ok(*x))
         .ok_or_else(|| line_err(path, line, format!("{what} {field:?} {rule}")))

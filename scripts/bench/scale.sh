@@ -4,7 +4,8 @@
 #   run       `divnet run --no-cache` (tables as Parquet and CSV),
 #   parquet   `divnet run --no-cache` with `[output] formats = ["parquet"]`,
 # each timed RUNS times (median printed) under /usr/bin/time -v for the peak memory, with
-# the slowest steps of the last run (run.json) and the hop counts of the top paths.
+# the slowest steps of the last run (run.json; large table and GIS steps run one at a
+# time, the others share the cores with their level) and the hop counts of the top paths.
 #
 #   scripts/bench/scale.sh 1000000
 #
@@ -72,8 +73,9 @@ python3 - "$work/out-run" <<'PY'
 import csv, json, statistics, sys
 out = sys.argv[1]
 t = json.load(open(f"{out}/run.json"))["timings_ms"]
-top = sorted(t.items(), key=lambda kv: -kv[1])[:10]
-print("slowest steps (ms):", ", ".join(f"{k} {v}" for k, v in top))
+top = sorted(t.items(), key=lambda kv: -kv[1])[:12]
+total = sum(t.values())
+print("slowest steps (ms, share of all step times):", ", ".join(f"{k} {v} ({100 * v / total:.0f}%)" for k, v in top))
 hops = [int(r["hops"]) for r in csv.DictReader(open(f"{out}/pair_paths.csv")) if r["rank"] == "1"]
 print(f"top paths of {len(hops)} pairs: hops median {statistics.median(hops)}, max {max(hops)}")
 PY

@@ -417,7 +417,7 @@ pub const MAX_COUNT: u64 = 1 << 53;
 
 /// Parses a number as `str::parse::<f64>` does (the same accepted forms and the same
 /// correctly rounded value), with the faster parser polars' CSV reader uses.
-fn parse_f64(text: &str) -> Result<f64, fast_float2::Error> {
+pub(crate) fn parse_f64(text: &str) -> Result<f64, fast_float2::Error> {
     fast_float2::parse(text)
 }
 
