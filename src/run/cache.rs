@@ -17,6 +17,7 @@ use super::graph::BoxError;
 
 const MAGIC: &[u8; 8] = b"DIVNETA1";
 const HEADER: usize = 8 + 32 + 8;
+const EXT: &str = "art";
 
 /// Why [`Cache::put_with`] stored nothing.
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +61,27 @@ impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
         self.inner.flush()
     }
 }
-const EXT: &str = "art";
+
+/// A writer that remembers the first error its inner writer gave, so that a failure to
+/// write is told from a failure to encode when an encoder reports both alike.
+struct Watched<W> {
+    inner: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> std::io::Write for Watched<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).inspect_err(|e| {
+            self.error.get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().inspect_err(|e| {
+            self.error.get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+        })
+    }
+}
 
 /// The artifact cache rooted at a directory (created on first write).
 #[derive(Debug, Clone)]
@@ -195,12 +216,20 @@ impl Cache {
         let result = (|| {
             let mut file = std::fs::File::create(&tmp)?;
             file.write_all(&[0; HEADER])?;
+            let file = Watched { inner: file, error: None };
             let mut w = std::io::BufWriter::with_capacity(1 << 16, HashingWriter::new(file));
-            write(&mut w).map_err(|e| match e.downcast::<std::io::Error>() {
-                Ok(io) => PutError::Io(*io),
-                Err(e) => PutError::Encode(e),
-            })?;
-            let (mut file, sha256, len) = w.into_inner().map_err(|e| e.into_error())?.finish();
+            if let Err(e) = write(&mut w) {
+                // An error of the file (disk full) comes first; anything else is the
+                // encoder's own.
+                let seen = w.get_mut().inner.error.take();
+                return Err(match (seen, e.downcast::<std::io::Error>()) {
+                    (Some(io), _) => PutError::Io(io),
+                    (None, Ok(io)) => PutError::Io(*io),
+                    (None, Err(e)) => PutError::Encode(e),
+                });
+            }
+            let (file, sha256, len) = w.into_inner().map_err(|e| e.into_error())?.finish();
+            let mut file = file.inner;
             file.seek(SeekFrom::Start(0))?;
             let mut head = [0u8; HEADER];
             head[..8].copy_from_slice(MAGIC);
@@ -327,6 +356,38 @@ mod tests {
         assert_eq!(c.get("abcd"), Lookup::Hit { bytes: b"payload".to_vec(), sha256: h });
         let expected: [u8; 32] = Sha256::digest(b"payload").into();
         assert_eq!(h, expected);
+    }
+
+    #[test]
+    fn a_streamed_entry_is_whole_or_absent() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = Cache::new(tmp.path());
+        // Written in many small pieces: the same entry as one `put` of the whole.
+        let payload: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let h = c
+            .put_with("streamed", |w| {
+                for piece in payload.chunks(7) {
+                    w.write_all(piece)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(h, <[u8; 32]>::from(Sha256::digest(&payload)));
+        assert_eq!(c.get("streamed"), Lookup::Hit { bytes: payload.clone(), sha256: h });
+        // An encoder that fails half way leaves no entry and no temporary file.
+        let failed = c.put_with("half", |w| {
+            w.write_all(&payload[..1000])?;
+            Err("cannot encode".into())
+        });
+        assert!(matches!(failed, Err(PutError::Encode(_))), "{failed:?}");
+        assert_eq!(c.get("half"), Lookup::Miss);
+        let dir = c.path("half").parent().unwrap().to_path_buf();
+        let left: Vec<_> =
+            std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert!(left.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")), "{left:?}");
+        // An input/output error passed on by the encoder is the cache's, not the encoder's.
+        let io = c.put_with("io", |_| Err(std::io::Error::other("disk full").into()));
+        assert!(matches!(io, Err(PutError::Io(_))), "{io:?}");
     }
 
     #[test]

@@ -305,6 +305,23 @@ fn levels<A>(steps: &[Step<A>]) -> Result<Vec<Vec<usize>>, GraphError> {
     Ok(out)
 }
 
+/// What became of one step of a level in [`run_with`].
+struct Done<A> {
+    /// The step.
+    i: usize,
+    key: [u8; 32],
+    /// Its content hash.
+    sha: [u8; 32],
+    state: State<A>,
+    /// Found in the cache (not run).
+    cached: bool,
+    ms: u64,
+    /// For its report.
+    note: Option<String>,
+    /// Handed to the sink already.
+    sent: bool,
+}
+
 /// Why [`store`] could not cache an artifact.
 enum Unstored {
     /// The cache entry could not be written; the artifact's content hash was computed.
@@ -432,7 +449,16 @@ pub fn run_with<A: Send + Sync>(
             match found {
                 Peek::Present { sha256 } => {
                     let state = State::Cached(hex(&key));
-                    return Ok((i, key, sha256, state, true, 0, None, false));
+                    return Ok(Done {
+                        i,
+                        key,
+                        sha: sha256,
+                        state,
+                        cached: true,
+                        ms: 0,
+                        note,
+                        sent: false,
+                    });
                 }
                 Peek::Damaged(why) => {
                     note = Some(format!("damaged cache entry ({why}), recomputed"))
@@ -483,7 +509,7 @@ pub fn run_with<A: Send + Sync>(
                 }
                 _ => (State::Ready(a), false),
             };
-            Ok((i, key, sha, state, false, ms, note, delivered))
+            Ok(Done { i, key, sha, state, cached: false, ms, note, sent: delivered })
         };
         let (alone, together): (Vec<_>, Vec<_>) = planned
             .into_iter()
@@ -492,9 +518,9 @@ pub fn run_with<A: Send + Sync>(
         for p in alone {
             results.push(work(p)?);
         }
-        results.sort_by(|a, b| g.steps[a.0].name.cmp(&g.steps[b.0].name));
+        results.sort_by(|a, b| g.steps[a.i].name.cmp(&g.steps[b.i].name));
         let mut delivered = BTreeSet::new();
-        for (i, key, sha, state, cached, ms, cache_note, sent) in results {
+        for Done { i, key, sha, state, cached, ms, note: cache_note, sent } in results {
             if sent {
                 delivered.insert(i);
             }
