@@ -99,10 +99,10 @@ pub enum Command {
     },
     /// The k most probable simple paths for pairs of nodes of any weighted edge list.
     Paths {
-        /// Edge list (CSV, TSV or Parquet): source,target,weight.
+        /// Edge list (CSV, TSV, Parquet, NDJSON, GeoJSON or spreadsheet): source,target,weight.
         #[arg(long)]
         edges: PathBuf,
-        /// Pairs (CSV, TSV or Parquet): source,target.
+        /// Pairs (CSV, TSV, Parquet, NDJSON, GeoJSON or spreadsheet): source,target.
         #[arg(long)]
         pairs: PathBuf,
         /// Paths per pair.
@@ -120,7 +120,7 @@ pub enum Command {
     },
     /// Betweenness, flow betweenness, PageRank and strengths of any weighted edge list.
     Centrality {
-        /// Edge list (CSV, TSV or Parquet): source,target,weight.
+        /// Edge list (CSV, TSV, Parquet, NDJSON, GeoJSON or spreadsheet): source,target,weight.
         #[arg(long)]
         edges: PathBuf,
         /// Optional (source,target[,weight]) pairs for flow betweenness.
@@ -138,7 +138,7 @@ pub enum Command {
     },
     /// Getis-Ord Gi* hot and cold spots on H3 cells for any table with lat, lon (weight).
     Hotspots {
-        /// Events (CSV, TSV or Parquet) with lat, lon and optionally weight.
+        /// Events (CSV, TSV, Parquet, NDJSON, GeoJSON or spreadsheet) with lat, lon and optionally weight.
         #[arg(long)]
         events: PathBuf,
         /// H3 resolution, 0..=15.

@@ -1,7 +1,7 @@
 //! Standalone commands on any table (`divnet paths`, `divnet centrality`, `divnet
 //! hotspots`): `source,target,weight` edge lists, `source,target` pair lists and
-//! `lat,lon,weight` points, read from CSV, TSV or Parquet by `scan` with the reader of
-//! `divnet run`.
+//! `lat,lon,weight` points, read from CSV, TSV, Parquet, NDJSON, GeoJSON or a spreadsheet
+//! by `scan` with the reader of `divnet run`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -77,8 +77,9 @@ fn line_err(path: &Path, line: u64, problem: impl Into<String>) -> EdgeListError
 /// first names it in messages) and whether the file must have it.
 type Wanted<'a> = &'a [(&'a [&'a str], bool)];
 
-/// Reads the `wanted` columns of a CSV (TSV by its extension) or Parquet file with the
-/// reader of `divnet run` ([`crate::ingest::read`]) and calls `parse(line, fields)` for
+/// Reads the `wanted` columns of a CSV (TSV by its extension), Parquet, NDJSON, GeoJSON or
+/// spreadsheet file (by its extension; CSV otherwise) with the reader of `divnet run`
+/// ([`crate::ingest::read`]) and calls `parse(line, fields)` for
 /// every record: `fields[i]` is the text of the i-th wanted column, trimmed, `None` when
 /// empty or when the file has no such (optional) column. CSV is parsed in pieces of about
 /// 1 MiB on the rayon pool. Returns the parsed values in file order, or the error of the
@@ -96,7 +97,15 @@ fn scan<T: Send>(
     let format = Format::from_path(path).unwrap_or(Format::Csv);
     let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
     let delimiter = if tsv { b'\t' } else { b',' };
-    let opened = read::open(path, &bytes, format, delimiter, ';')?;
+    let opened = match format {
+        // A sheet's header row is found by the names it holds.
+        Format::Spreadsheet => {
+            let names: Vec<String> =
+                wanted.iter().flat_map(|w| w.0.iter().map(|n| n.to_string())).collect();
+            crate::ingest::sheet::open_sheet(path, &bytes, None, None, &names)?.0
+        }
+        _ => read::open(path, &bytes, format, delimiter, ';')?,
+    };
     let header: Vec<String> = opened.header.iter().map(|h| h.to_ascii_lowercase()).collect();
     let mut map = Vec::with_capacity(wanted.len());
     for &(names, required) in wanted {

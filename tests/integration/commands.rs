@@ -261,3 +261,30 @@ fn hotspots_command_reads_csv_in_pieces_and_parquet_alike() {
     assert!(err.contains("ev.csv:70002") && err.contains("not-a-lon"), "{err}");
     assert!(!tmp.path().join("d.csv").exists());
 }
+
+#[test]
+fn hotspots_command_reads_the_public_samples_or_says_what_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    // UCDP GED's GeoJSON: every event placed by its latitude and longitude, weight 1.
+    let out = tmp.path().join("ucdp.csv");
+    divnet()
+        .args(["hotspots", "--events"])
+        .arg(data("sources/ucdp_ged_sample.geojson"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let events: f64 = read_csv(&out).iter().map(|r| r["value"].parse::<f64>().unwrap()).sum();
+    assert_eq!(events, 72.0);
+    // UNODC IAFQ's workbook has no coordinates: the command names the column it looked for.
+    let bad = divnet()
+        .args(["hotspots", "--events"])
+        .arg(data("sources/unodc_iafq_sample.xlsx"))
+        .arg("--out")
+        .arg(tmp.path().join("iafq.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("unodc_iafq_sample.xlsx") && err.contains("lat"), "{err}");
+}

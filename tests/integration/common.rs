@@ -137,6 +137,17 @@ pub fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// Runs `divnet run --no-cache` on a config (at a fixed clock) and asserts that it succeeds.
+pub fn run_config(config: &Path) {
+    assert_cmd::Command::cargo_bin("divnet")
+        .unwrap()
+        .env("DIVNET_NOW", "2026-06-01T12:00:00Z")
+        .args(["run", "--no-cache", "--config"])
+        .arg(config)
+        .assert()
+        .success();
+}
+
 /// The `paths` table of a run directory with the columns of its pair's path (`nodes`,
 /// `hops`, `cost`, `probability`) joined from `pair_paths` on (`pair`, `rank`).
 pub fn joined_paths(out: &Path) -> Vec<BTreeMap<String, String>> {

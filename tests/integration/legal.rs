@@ -306,13 +306,7 @@ fn paths_name_their_diversion_point_and_the_recipients_table_adds_up() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = legal_run(dir.path());
     let out = dir.path().join("out");
-    assert_cmd::Command::cargo_bin("divnet")
-        .unwrap()
-        .env("DIVNET_NOW", "2026-06-01T12:00:00Z")
-        .args(["run", "--no-cache", "--config"])
-        .arg(&cfg)
-        .assert()
-        .success();
+    crate::common::run_config(&cfg);
     // Edges: legal (transfers only), illicit (a route; the transfer to a non-state group).
     let edges = table(&out.join("network_edges.csv"));
     let layer = |a: &str, b: &str| {

@@ -52,13 +52,7 @@ fn dense(dir: &Path, model: &str) -> std::path::PathBuf {
 /// Top paths (rank 1) and every path's hop count, of the cases of the corridor seizures.
 fn run(dir: &Path, model: &str) -> (BTreeMap<String, usize>, Vec<usize>) {
     let cfg = dense(dir, model);
-    assert_cmd::Command::cargo_bin("divnet")
-        .unwrap()
-        .env("DIVNET_NOW", "2026-06-01T12:00:00Z")
-        .args(["run", "--no-cache", "--config"])
-        .arg(&cfg)
-        .assert()
-        .success();
+    crate::common::run_config(&cfg);
     let paths = crate::common::joined_paths(&dir.join(format!("out-{model}")));
     // The corridor seizures are the last 700 (ids s5281 ..).
     let corridor = |case: &str| case[1..case.find('#').unwrap()].parse::<usize>().unwrap() > 5280;
