@@ -7,9 +7,9 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use divnet::config::InputSpec;
 use divnet::geo::Gazetteer;
 use divnet::ingest::{IngestOptions, InputSet, ingest};
+use divnet::inputs::InputSpec;
 use polars::prelude::*;
 
 // The same allocator as the `divnet` binary, for both sides of the comparison.
@@ -39,7 +39,7 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("divnet_ingest_validate", |b| {
         let inputs = InputSet {
-            seizures: vec![InputSpec::file(file.display().to_string())],
+            seizures: vec![InputSpec::for_path(file.display().to_string())],
             looting: vec![],
             routes: vec![],
             ..InputSet::default()

@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 
 use calamine::Reader;
 use criterion::{Criterion, criterion_group, criterion_main};
-use divnet::config::InputSpec;
 use divnet::geo::Gazetteer;
 use divnet::ingest::{IngestOptions, InputSet, ingest};
-use divnet::presets::Preset;
+use divnet::inputs::InputSpec;
+use divnet::inputs::presets::Preset;
 use divnet::schema::TableKind;
 use polars::prelude::*;
 
@@ -145,9 +145,9 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
 
     let register = sipri_register(dir.path(), 500);
-    let mut spec = InputSpec::file(register.display().to_string());
+    let mut spec = InputSpec::for_path(register.display().to_string());
     spec.preset = Some(Preset::SipriRegister);
-    Preset::SipriRegister.apply(&mut spec, TableKind::Transfers);
+    spec.apply_preset(Preset::SipriRegister, TableKind::Transfers);
     let inputs = InputSet { transfers: vec![spec], ..InputSet::default() };
     let mut group = c.benchmark_group("sipri_register_30000_rows");
     group.sample_size(10);
@@ -176,8 +176,8 @@ fn bench(c: &mut Criterion) {
     group.finish();
 
     let workbook = iafq(dir.path(), 42);
-    let mut spec = InputSpec::file(workbook.display().to_string());
-    Preset::UnodcIafq.apply(&mut spec, TableKind::Seizures);
+    let mut spec = InputSpec::for_path(workbook.display().to_string());
+    spec.apply_preset(Preset::UnodcIafq, TableKind::Seizures);
     let inputs = InputSet { seizures: vec![spec], ..InputSet::default() };
     let mut group = c.benchmark_group("unodc_iafq_11088_rows");
     group.sample_size(10);
@@ -199,8 +199,8 @@ fn bench(c: &mut Criterion) {
     group.finish();
 
     let ged = ucdp(dir.path(), 28);
-    let mut spec = InputSpec::file(ged.display().to_string());
-    Preset::UcdpGed.apply(&mut spec, TableKind::Events);
+    let mut spec = InputSpec::for_path(ged.display().to_string());
+    spec.apply_preset(Preset::UcdpGed, TableKind::Events);
     let inputs = InputSet { events: vec![spec], ..InputSet::default() };
     let mut group = c.benchmark_group("ucdp_ged_2016_events_geojson");
     group.sample_size(20);

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
-use crate::config::{Config, InputSpec, StudyArea};
+use crate::config::{Config, StudyArea};
 use crate::geo::Gazetteer;
 use crate::ingest::Ingested;
+use crate::inputs::InputSpec;
 use crate::pipeline;
 use crate::standalone::WeightKind;
 
@@ -335,11 +336,11 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
                 [&seizures, &looting, &routes, &transfers, &events].iter().any(|f| !f.is_empty());
             let cfg = if direct {
                 let mut c = Config::empty(std::path::Path::new("."));
-                c.inputs.seizures = seizures.into_iter().map(InputSpec::file).collect();
-                c.inputs.looting = looting.into_iter().map(InputSpec::file).collect();
-                c.inputs.routes = routes.into_iter().map(InputSpec::file).collect();
-                c.inputs.transfers = transfers.into_iter().map(InputSpec::file).collect();
-                c.inputs.events = events.into_iter().map(InputSpec::file).collect();
+                c.inputs.seizures = seizures.into_iter().map(InputSpec::for_path).collect();
+                c.inputs.looting = looting.into_iter().map(InputSpec::for_path).collect();
+                c.inputs.routes = routes.into_iter().map(InputSpec::for_path).collect();
+                c.inputs.transfers = transfers.into_iter().map(InputSpec::for_path).collect();
+                c.inputs.events = events.into_iter().map(InputSpec::for_path).collect();
                 c
             } else {
                 load_config(config.as_ref())?

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::date::PartialDate;
+use crate::inputs::rules::{LINE_ID, NOT_ONE_CHARACTER};
+use crate::inputs::{Inputs, clean_path};
+use crate::schema::TableKind;
 
 /// The built-in default configuration text (the demo run).
 pub const DEFAULT_CONFIG: &str = include_str!("../datasets/demo/divnet.toml");
@@ -27,7 +30,7 @@ pub enum ConfigError {
         path: PathBuf,
         /// What is wrong with it.
         #[source]
-        source: crate::ingest::file::FileError,
+        source: crate::inputs::file::FileError,
     },
     /// The TOML is malformed or has unknown keys or wrong types.
     #[error("config {path}: {message}")]
@@ -154,317 +157,6 @@ impl CacheConfig {
         env("DIVNET_CACHE_DIR")
             .or_else(|| env("XDG_CACHE_HOME").map(|x| x.join("divnet/artifacts")))
             .or_else(|| env("HOME").map(|h| h.join(".cache/divnet/artifacts")))
-    }
-}
-
-/// `[inputs]`: one or more sources per table kind.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Inputs {
-    /// Seizure sources.
-    pub seizures: Vec<InputSpec>,
-    /// Looting-incident sources.
-    pub looting: Vec<InputSpec>,
-    /// Route-report sources.
-    pub routes: Vec<InputSpec>,
-    /// Legal-transfer sources.
-    pub transfers: Vec<InputSpec>,
-    /// Conflict-event sources.
-    pub events: Vec<InputSpec>,
-}
-
-impl Inputs {
-    /// The sources of one table kind.
-    pub fn of(&self, kind: crate::schema::TableKind) -> &Vec<InputSpec> {
-        use crate::schema::TableKind as K;
-        match kind {
-            K::Seizures => &self.seizures,
-            K::Looting => &self.looting,
-            K::Routes => &self.routes,
-            K::Transfers => &self.transfers,
-            K::Events => &self.events,
-        }
-    }
-
-    /// The sources of one table kind, to change.
-    pub fn of_mut(&mut self, kind: crate::schema::TableKind) -> &mut Vec<InputSpec> {
-        use crate::schema::TableKind as K;
-        match kind {
-            K::Seizures => &mut self.seizures,
-            K::Looting => &mut self.looting,
-            K::Routes => &mut self.routes,
-            K::Transfers => &mut self.transfers,
-            K::Events => &mut self.events,
-        }
-    }
-
-    /// Every source with its kind, in table order.
-    pub fn all(&self) -> impl Iterator<Item = (crate::schema::TableKind, &InputSpec)> {
-        crate::schema::TableKind::ALL
-            .into_iter()
-            .flat_map(move |k| self.of(k).iter().map(move |s| (k, s)))
-    }
-}
-
-/// A file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// Comma- (or `delimiter`-) separated values with a header row.
-    Csv,
-    /// Apache Parquet.
-    Parquet,
-    /// Newline-delimited JSON objects.
-    Ndjson,
-    /// A GeoJSON FeatureCollection of points.
-    Geojson,
-    /// A spreadsheet workbook: XLSX, XLSM, XLSB, XLS or ODS (one sheet, `sheet`; formulas
-    /// read as their saved values, never evaluated).
-    Spreadsheet,
-}
-
-impl Format {
-    /// Guesses the format from a file name's extension.
-    pub fn from_path(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "csv" | "tsv" | "txt" => Some(Format::Csv),
-            "parquet" | "pq" => Some(Format::Parquet),
-            "ndjson" | "jsonl" | "json" => Some(Format::Ndjson),
-            "geojson" => Some(Format::Geojson),
-            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(Format::Spreadsheet),
-            _ => None,
-        }
-    }
-
-    /// The lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Parquet => "parquet",
-            Format::Ndjson => "ndjson",
-            Format::Geojson => "geojson",
-            Format::Spreadsheet => "spreadsheet",
-        }
-    }
-}
-
-/// One input source: a path or glob, its format and how its columns map onto the schema.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InputSpec {
-    /// File path or glob pattern (`data/seizures_*.csv`).
-    pub path: String,
-    /// Format; guessed from the extension when absent.
-    #[serde(default)]
-    pub format: Option<Format>,
-    /// CSV field delimiter (one ASCII character, not a quote or line break; `"\t"` for
-    /// TSV). Default `,`.
-    #[serde(default)]
-    pub delimiter: Option<String>,
-    /// Separator of list-valued fields (origin, transit, categories, lots). Default `;`.
-    #[serde(default)]
-    pub list_separator: Option<String>,
-    /// Schema column name -> column name in the file.
-    #[serde(default)]
-    pub columns: std::collections::BTreeMap<String, String>,
-    /// CSV and spreadsheets: the line (row) that holds the header (1 = the first), or
-    /// `"auto"` (the default): the line among the first 50 that names the most expected
-    /// columns, the first on a tie. Lines above it (a preamble, as in SIPRI exports and
-    /// UNODC workbooks) are skipped.
-    #[serde(default)]
-    pub header_row: Option<HeaderRow>,
-    /// Spreadsheets: the sheet to read (default: the first).
-    #[serde(default)]
-    pub sheet: Option<String>,
-    /// CSV: the text encoding, a WHATWG label (`"utf-8"`, the default; `"windows-1252"`,
-    /// `"iso-8859-1"`, ...) or `"auto"`: UTF-8, or Windows-1252 for a file that is not
-    /// UTF-8 and holds no UTF-8 multi-byte character at all (the manifest says which).
-    #[serde(default)]
-    pub encoding: Option<TextEncoding>,
-    /// CSV: one character that ends every line as a stray extra (SIPRI's newer exports end
-    /// each line with `;`): removed from the end of each line before parsing.
-    #[serde(default)]
-    pub trailing: Option<String>,
-    /// Row filters: file column -> the values or the range a row must have to be read
-    /// (`where = { sub_event_type = ["Looting/property destruction"], year = { min = 2015 } }`).
-    /// A row that fails any is left out, neither accepted nor rejected, and counted in the
-    /// manifest (`filtered` of its file).
-    #[serde(default, rename = "where")]
-    pub filters: std::collections::BTreeMap<String, RowFilter>,
-    /// Source values replaced by schema values before a row is read, per schema column
-    /// (`values = { category = { "rifle (Including Carbine)" = "rifle" } }`); values not
-    /// listed are read as they are.
-    #[serde(default)]
-    pub values: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
-    /// A public dataset's reading rules (`sipri-register`, `sipri-transfers`, `acled`;
-    /// docs/sources.md): fills in what the keys above do not set.
-    #[serde(default)]
-    pub preset: Option<crate::presets::Preset>,
-}
-
-/// What a row filter keeps.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum RowFilter {
-    /// The value (trimmed) is one of these: texts compared exactly, numbers as numbers.
-    Values(Vec<FilterValue>),
-    /// The value is a number within these bounds (inclusive); a value that is not a number
-    /// fails.
-    Range(FilterRange),
-}
-
-/// One accepted value of a row filter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum FilterValue {
-    /// A number: matches a value that parses to it (`2015` matches `2015` and `2015.0`).
-    Number(f64),
-    /// A text: matches the same text.
-    Text(String),
-}
-
-/// The bounds of a range filter.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FilterRange {
-    /// Smallest value kept.
-    #[serde(default)]
-    pub min: Option<f64>,
-    /// Largest value kept.
-    #[serde(default)]
-    pub max: Option<f64>,
-}
-
-impl RowFilter {
-    /// Whether a row whose filtered column holds `value` (trimmed; `None` when empty or
-    /// absent) is kept.
-    ///
-    /// ```
-    /// use divnet::config::{FilterRange, FilterValue, RowFilter};
-    /// let types = RowFilter::Values(vec![FilterValue::Text("Looting/property destruction".into())]);
-    /// assert!(types.keeps(Some("Looting/property destruction")));
-    /// assert!(!types.keeps(Some("Armed clash")) && !types.keeps(None));
-    /// let years = RowFilter::Range(FilterRange { min: Some(2015.0), max: None });
-    /// assert!(years.keeps(Some("2015")) && !years.keeps(Some("2014")) && !years.keeps(Some("n/a")));
-    /// assert!(RowFilter::Values(vec![FilterValue::Number(7.0)]).keeps(Some("7.0")));
-    /// ```
-    pub fn keeps(&self, value: Option<&str>) -> bool {
-        let Some(v) = value.map(str::trim) else { return false };
-        let number = || v.parse::<f64>().ok().filter(|x| x.is_finite());
-        match self {
-            RowFilter::Values(vals) => vals.iter().any(|f| match f {
-                FilterValue::Text(t) => t == v,
-                FilterValue::Number(n) => number() == Some(*n),
-            }),
-            RowFilter::Range(r) => number()
-                .is_some_and(|x| r.min.is_none_or(|m| x >= m) && r.max.is_none_or(|m| x <= m)),
-        }
-    }
-}
-
-/// Which line of a CSV file holds the header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeaderRow {
-    /// Found among the first 50 lines from the expected column names.
-    Auto,
-    /// This line (1-based).
-    Line(u64),
-}
-
-impl Serialize for HeaderRow {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            HeaderRow::Auto => s.serialize_str("auto"),
-            HeaderRow::Line(n) => s.serialize_u64(*n),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for HeaderRow {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = HeaderRow;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a line number (1 = the first line) or \"auto\"")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<HeaderRow, E> {
-                match v {
-                    "auto" => Ok(HeaderRow::Auto),
-                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
-                }
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<HeaderRow, E> {
-                match u64::try_from(v) {
-                    Ok(n) if n >= 1 => Ok(HeaderRow::Line(n)),
-                    _ => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
-                }
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<HeaderRow, E> {
-                self.visit_i64(i64::try_from(v).unwrap_or(-1))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// The text encoding of a CSV file: `auto` or an encoding known by its WHATWG label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextEncoding {
-    /// UTF-8, else Windows-1252 (see [`InputSpec::encoding`]).
-    Auto,
-    /// This encoding.
-    Named(&'static encoding_rs::Encoding),
-}
-
-impl Serialize for TextEncoding {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            TextEncoding::Auto => s.serialize_str("auto"),
-            TextEncoding::Named(e) => s.serialize_str(&e.name().to_ascii_lowercase()),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for TextEncoding {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let label = String::deserialize(d)?;
-        if label.eq_ignore_ascii_case("auto") {
-            return Ok(TextEncoding::Auto);
-        }
-        match encoding_rs::Encoding::for_label(label.trim().as_bytes()) {
-            // UTF-16 files are refused as binary by the CSV reader; say so now.
-            Some(e) if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE => {
-                Err(serde::de::Error::custom(format!(
-                    "encoding {label:?}: UTF-16 files are not read; save the file as UTF-8"
-                )))
-            }
-            Some(e) => Ok(TextEncoding::Named(e)),
-            None => Err(serde::de::Error::custom(format!(
-                "unknown encoding {label:?}: use \"auto\", \"utf-8\", \"windows-1252\" or another WHATWG label"
-            ))),
-        }
-    }
-}
-
-impl InputSpec {
-    /// A spec for one file with the schema's own column names.
-    pub fn file(path: impl Into<String>) -> Self {
-        InputSpec {
-            path: path.into(),
-            format: None,
-            delimiter: None,
-            list_separator: None,
-            columns: Default::default(),
-            header_row: None,
-            sheet: None,
-            encoding: None,
-            trailing: None,
-            filters: Default::default(),
-            values: Default::default(),
-            preset: None,
-        }
     }
 }
 
@@ -770,28 +462,21 @@ impl Default for FiguresConfig {
     }
 }
 
-/// Removes `.` and `name/..` components lexically (no file system access), so that
-/// `datasets/demo/../../out` is reported as `out`.
-pub fn clean_path(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out: Vec<Component<'_>> = Vec::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    if out.is_empty() { PathBuf::from(".") } else { out.iter().collect() }
-}
-
 /// A TOML error as a [`ConfigError`]: a bad value (an unknown choice, a wrong type, a
 /// malformed date) names its dotted key, the value as written and the parser's reason (for a
 /// choice, the accepted values); anything else (syntax, unknown keys) keeps the parser's
 /// message, which quotes the line.
 fn parse_error(e: &toml::de::Error, text: &str, source: &Path) -> ConfigError {
+    if e.message().trim() == NOT_ONE_CHARACTER
+        && let Some((key, value)) = bad_character_setting(text)
+    {
+        return ConfigError::Invalid {
+            path: source.into(),
+            key,
+            value,
+            reason: NOT_ONE_CHARACTER.into(),
+        };
+    }
     let located = e.span().and_then(|span| Some((key_at(text, span.start)?, text.get(span)?)));
     match located {
         Some((key, value)) => ConfigError::Invalid {
@@ -804,6 +489,31 @@ fn parse_error(e: &toml::de::Error, text: &str, source: &Path) -> ConfigError {
             ConfigError::Parse { path: source.into(), message: e.to_string().trim().to_string() }
         }
     }
+}
+
+/// The first single-character setting of an input (`delimiter`, `list_separator`,
+/// `trailing`, by kind in table order) that is not one character
+/// ([`crate::inputs::rules::Delimiter`]), as its dotted key (`inputs.seizures.delimiter`)
+/// and its value as text, whatever the TOML layout of the inputs.
+fn bad_character_setting(text: &str) -> Option<(String, String)> {
+    use crate::inputs::rules::Delimiter;
+    let doc: toml::Table = toml::from_str(text).ok()?;
+    let inputs = doc.get("inputs")?.as_table()?;
+    for kind in TableKind::ALL {
+        let Some(specs) = inputs.get(kind.as_str()).and_then(toml::Value::as_array) else {
+            continue;
+        };
+        for spec in specs {
+            for key in ["delimiter", "list_separator", "trailing"] {
+                if let Some(v) = spec.get(key).and_then(toml::Value::as_str)
+                    && Delimiter::new(v).is_err()
+                {
+                    return Some((format!("inputs.{}.{key}", kind.as_str()), v.to_string()));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The dotted key whose value starts at byte `at` of a TOML text (`hotspots.domain` for
@@ -833,7 +543,7 @@ fn key_at(text: &str, at: usize) -> Option<String> {
 impl Config {
     /// Reads and validates a config file.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        let bytes = crate::ingest::file::read_regular_file(path)
+        let bytes = crate::inputs::file::read_regular_file(path)
             .map_err(|source| ConfigError::Io { path: path.into(), source })?;
         let text = String::from_utf8(bytes).map_err(|e| ConfigError::Parse {
             path: path.into(),
@@ -890,21 +600,13 @@ impl Config {
     /// Fills every input's unset keys from its preset; a preset on the wrong kind of input
     /// is an error naming both.
     fn apply_presets(&mut self) -> Result<(), ConfigError> {
-        for kind in crate::schema::TableKind::ALL {
-            for i in 0..self.inputs.of(kind).len() {
-                let Some(p) = self.inputs.of(kind)[i].preset else { continue };
-                if !p.tables().contains(&kind) {
-                    let reads: Vec<&str> = p.tables().iter().map(|k| k.as_str()).collect();
-                    return Err(self.invalid(
-                        &format!("inputs.{}.preset", kind.as_str()),
-                        p.as_str(),
-                        &format!("this preset reads {} inputs", reads.join(" or ")),
-                    ));
-                }
-                p.apply(&mut self.inputs.of_mut(kind)[i], kind);
-            }
-        }
-        Ok(())
+        self.inputs.apply_presets().map_err(|e| {
+            self.invalid(
+                &format!("inputs.{}.preset", e.kind.as_str()),
+                e.preset.as_str(),
+                &e.to_string(),
+            )
+        })
     }
 
     /// The citations of the presets of every input, sorted, once each.
@@ -984,28 +686,11 @@ impl Config {
                 "domain = \"bbox\" needs bbox = [west, south, east, north]",
             ));
         }
-        for k in crate::schema::TableKind::ALL {
+        for k in TableKind::ALL {
             let kind = k.as_str();
             for spec in self.inputs.of(k) {
-                for (key, v) in [
-                    ("delimiter", &spec.delimiter),
-                    ("list_separator", &spec.list_separator),
-                    ("trailing", &spec.trailing),
-                ] {
-                    if let Some(v) = v
-                        && (v.len() != 1
-                            || !v.is_ascii()
-                            || matches!(v.as_str(), "\"" | "\n" | "\r"))
-                    {
-                        return Err(self.invalid(
-                            &format!("inputs.{kind}.{key}"),
-                            v,
-                            "must be one ASCII character other than a quote or a line break",
-                        ));
-                    }
-                }
                 for (key, v) in &spec.columns {
-                    if v == crate::ingest::LINE_ID && key != "id" {
+                    if v == LINE_ID && key != "id" {
                         return Err(self.invalid(
                             &format!("inputs.{kind}.columns.{key}"),
                             v,
@@ -1032,6 +717,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inputs::rules::{FilterRange, FilterValue, HeaderRow, RowFilter, TextEncoding};
 
     #[test]
     fn builtin_default_parses() {
@@ -1156,7 +842,7 @@ mod tests {
         assert_eq!(r.header_row, Some(HeaderRow::Auto));
         // "latin1" is, as in browsers, Windows-1252.
         assert_eq!(r.encoding, Some(TextEncoding::Named(encoding_rs::WINDOWS_1252)));
-        assert_eq!(r.trailing.as_deref(), Some(";"));
+        assert_eq!(r.trailing.map(|t| t.byte()), Some(b';'));
         assert_eq!(
             r.filters["kind"],
             RowFilter::Values(vec![FilterValue::Text("a".into()), FilterValue::Number(2.0)])

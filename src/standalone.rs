@@ -28,7 +28,7 @@ pub enum EdgeListError {
         path: PathBuf,
         /// What is wrong with it.
         #[source]
-        source: crate::ingest::file::FileError,
+        source: crate::inputs::file::FileError,
     },
     /// The file cannot be read in its format (not a CSV or Parquet file, an empty file, a
     /// broken header).
@@ -89,10 +89,10 @@ fn scan<T: Send>(
     wanted: Wanted<'_>,
     parse: impl Fn(u64, &[Option<&str>]) -> Result<T, EdgeListError> + Sync,
 ) -> Result<Vec<T>, EdgeListError> {
-    use crate::config::Format;
     use crate::ingest::read::{self, RawRow, RowSource};
+    use crate::inputs::rules::Format;
     use rayon::prelude::*;
-    let bytes = crate::ingest::file::read_regular_file(path)
+    let bytes = crate::inputs::file::read_regular_file(path)
         .map_err(|source| EdgeListError::Io { path: path.into(), source })?;
     let format = Format::from_path(path).unwrap_or(Format::Csv);
     let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));

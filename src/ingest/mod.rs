@@ -5,7 +5,6 @@
 //! run with an [`IngestError`] naming the file; a row that cannot be used becomes a
 //! [`Rejection`] and the run goes on.
 
-pub mod file;
 pub mod geojson;
 pub mod read;
 pub mod sheet;
@@ -19,8 +18,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::config::{Format, InputSpec};
 use crate::geo::Gazetteer;
+use crate::inputs::file::{self, FileError};
+use crate::inputs::rules::{Delimiter, Format, HeaderRow, LINE_ID, ListSeparator, RowFilter};
+use crate::inputs::{InputSpec, Inputs, clean_path};
 use crate::records::{ConflictEvent, LootingIncident, RouteReport, RowRef, Seizure, Transfer};
 use crate::schema::{Presence, TableKind};
 use read::RawRow;
@@ -58,7 +59,7 @@ pub enum IngestError {
         path: PathBuf,
         /// What is wrong with it.
         #[source]
-        source: file::FileError,
+        source: FileError,
     },
     /// The format cannot be guessed from the extension.
     #[error(
@@ -127,7 +128,7 @@ pub struct FileReport {
     /// Path as resolved.
     pub path: PathBuf,
     /// Format.
-    pub format: crate::config::Format,
+    pub format: Format,
     /// Size in bytes.
     pub bytes: u64,
     /// SHA-256 of the content, hex.
@@ -246,17 +247,17 @@ impl Default for IngestOptions {
 }
 
 /// The configured inputs of each kind (the `[inputs]` section of a config).
-pub type InputSet = crate::config::Inputs;
+pub type InputSet = Inputs;
 
 fn expand(table: TableKind, spec: &InputSpec, base: &Path) -> Result<Vec<PathBuf>, IngestError> {
     let full = if Path::new(&spec.path).is_absolute() {
         PathBuf::from(&spec.path)
     } else {
-        crate::config::clean_path(&base.join(&spec.path))
+        clean_path(&base.join(&spec.path))
     };
     let pattern = full.to_string_lossy().to_string();
     let unusable = |path: PathBuf, source| match source {
-        file::FileError::NotFound => IngestError::NoFiles { table, pattern: pattern.clone() },
+        FileError::NotFound => IngestError::NoFiles { table, pattern: pattern.clone() },
         source => IngestError::Io { table, path, source },
     };
     if !spec.path.contains(['*', '?', '[']) {
@@ -276,7 +277,7 @@ fn expand(table: TableKind, spec: &InputSpec, base: &Path) -> Result<Vec<PathBuf
         // A directory the search cannot read stops the run rather than hide its files.
         let path = entry.map_err(|e| {
             let path = e.path().to_path_buf();
-            IngestError::Io { table, path, source: file::FileError::from_io(e.into()) }
+            IngestError::Io { table, path, source: FileError::from_io(e.into()) }
         })?;
         // Directories that a pattern matches are passed over; any other match must be a
         // readable regular file.
@@ -446,10 +447,6 @@ impl Piece {
     }
 }
 
-/// The `columns.id` value that makes each row's id from its file name and line number,
-/// for sources without ids (SIPRI's trade register): `seizures_2024.csv:57`.
-pub const LINE_ID: &str = "@line";
-
 /// What is rewritten in a row before it is checked: ids made from line numbers (the file
 /// name, and the position of `id` among the schema columns) and source values replaced by
 /// schema values (`values`, per schema column).
@@ -502,7 +499,7 @@ impl<'a> Rewrite<'a> {
 
 /// The row filters of an input, by the position of their column among the fields handed to
 /// the checks (after the schema's columns).
-struct Filters<'a>(Vec<&'a crate::config::RowFilter>);
+struct Filters<'a>(Vec<&'a RowFilter>);
 
 impl Filters<'_> {
     /// Whether a row whose filter columns hold `values` is kept.
@@ -929,15 +926,13 @@ fn ingest_kind<K: Kind>(
                 .or_else(|| Format::from_path(&path))
                 .ok_or_else(|| IngestError::UnknownFormat { path: path.clone() })?;
             let bytes = file::read_regular_file(&path).map_err(|source| match source {
-                file::FileError::NotFound => {
+                FileError::NotFound => {
                     IngestError::NoFiles { table: K::TABLE, pattern: path.to_string_lossy().into() }
                 }
                 source => IngestError::Io { table: K::TABLE, path: path.clone(), source },
             })?;
-            let delimiter =
-                spec.delimiter.as_deref().and_then(|d| d.bytes().next()).unwrap_or(b',');
-            let list_sep =
-                spec.list_separator.as_deref().and_then(|d| d.chars().next()).unwrap_or(';');
+            let delimiter = spec.delimiter.unwrap_or(Delimiter::COMMA).byte();
+            let list_sep = spec.list_separator.unwrap_or(ListSeparator::SEMICOLON).as_char();
             let size = bytes.len() as u64;
             let file = (first_file + files.len()) as u32;
             let checker = Checker {
@@ -972,7 +967,7 @@ fn ingest_kind<K: Kind>(
                         Format::Spreadsheet => {
                             let wanted = text::expected_names(spec, K::TABLE);
                             let given = match spec.header_row {
-                                Some(crate::config::HeaderRow::Line(n)) => Some(n),
+                                Some(HeaderRow::Line(n)) => Some(n),
                                 _ => None,
                             };
                             let (opened, at) = sheet::open_sheet(
@@ -1157,7 +1152,7 @@ pub fn fingerprint(
         .into_par_iter()
         .map(|path| {
             let bytes = file::read_regular_file(&path).map_err(|source| match source {
-                file::FileError::NotFound => {
+                FileError::NotFound => {
                     IngestError::NoFiles { table: kind, pattern: path.to_string_lossy().into() }
                 }
                 source => IngestError::Io { table: kind, path: path.clone(), source },

@@ -13,7 +13,7 @@ use csv::StringRecord;
 
 use super::IngestError;
 use super::validate::{Problem, Reason};
-use crate::config::Format;
+use crate::inputs::rules::Format;
 
 /// One record read from a file, or the reason it could not be read.
 #[derive(Debug)]

@@ -7,7 +7,8 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use crate::config::{HeaderRow, InputSpec, TextEncoding};
+use crate::inputs::InputSpec;
+use crate::inputs::rules::{HeaderRow, TextEncoding};
 use crate::schema::TableKind;
 
 use super::IngestError;
@@ -39,7 +40,7 @@ pub fn prepare<'a>(
     delimiter: u8,
 ) -> Result<Prepared<'a>, IngestError> {
     let (text, encoding) = decode(bytes, spec.encoding);
-    let text = match spec.trailing.as_deref().and_then(|t| t.bytes().next()) {
+    let text = match spec.trailing.map(|t| t.byte()) {
         Some(t) => Cow::Owned(strip_trailing(&text, t)),
         None => text,
     };
@@ -182,7 +183,7 @@ mod tests {
     use super::*;
 
     fn spec() -> InputSpec {
-        InputSpec::file("x.csv")
+        InputSpec::for_path("x.csv")
     }
 
     #[test]

@@ -661,7 +661,7 @@ fn render_all_timing() {
 #[test]
 fn a_run_without_cases_ranks_hubs_by_betweenness_and_says_so() {
     let mut config = divnet::config::Config::empty(&crate::common::root());
-    config.inputs.routes = vec![divnet::config::InputSpec::file(
+    config.inputs.routes = vec![divnet::inputs::InputSpec::for_path(
         crate::common::root().join("datasets/demo/routes.csv").display().to_string(),
     )];
     let r = StageResults::compute(config);

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use divnet::clock::Dated;
-use divnet::config::{Config, InputSpec};
+use divnet::config::Config;
 use divnet::geo::Gazetteer;
 use divnet::ingest::{IngestError, IngestOptions, Ingested, InputSet, ingest};
+use divnet::inputs::InputSpec;
 use divnet::stages::figures::{FigureContext, Results, run_caption};
 use divnet::stages::hotspots::HotspotsResult;
 use divnet::stages::hubs::HubsResult;
@@ -44,7 +45,7 @@ pub fn ingest_specs(
 
 /// A spec for one test data file.
 pub fn spec(rel: &str) -> InputSpec {
-    InputSpec::file(data(rel).display().to_string())
+    InputSpec::for_path(data(rel).display().to_string())
 }
 
 /// The rows of a CSV file as column -> value maps.

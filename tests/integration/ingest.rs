@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use divnet::config::InputSpec;
 use divnet::date::DatePrecision;
 use divnet::geo::Resolved;
 use divnet::ingest::{IngestError, IngestOptions, InputSet, Reason, ingest};
+use divnet::inputs::InputSpec;
 use divnet::schema::Category;
 
 use crate::common::{data, gaz, ingest_specs, root, spec};
@@ -213,7 +213,7 @@ fn csv_ndjson_parquet_and_mapped_columns_agree() {
         .unwrap();
     std::fs::write(&pq, t.parquet_bytes().unwrap()).unwrap();
     let p = ingest_specs(
-        vec![divnet::config::InputSpec::file(pq.display().to_string())],
+        vec![divnet::inputs::InputSpec::for_path(pq.display().to_string())],
         vec![],
         vec![],
     )
@@ -271,10 +271,10 @@ proptest::proptest! {
         let mut content = if header { b"id,date,country,lat,lon,quantity\n".to_vec() } else { Vec::new() };
         content.extend_from_slice(&bytes);
         std::fs::write(&path, &content).unwrap();
-        let _ = ingest_specs(vec![divnet::config::InputSpec::file(path.display().to_string())], vec![], vec![]);
+        let _ = ingest_specs(vec![divnet::inputs::InputSpec::for_path(path.display().to_string())], vec![], vec![]);
         let nd = dir.path().join("x.ndjson");
         std::fs::write(&nd, &content).unwrap();
-        let _ = ingest_specs(vec![divnet::config::InputSpec::file(nd.display().to_string())], vec![], vec![]);
+        let _ = ingest_specs(vec![divnet::inputs::InputSpec::for_path(nd.display().to_string())], vec![], vec![]);
     }
 }
 
@@ -308,7 +308,7 @@ fn line_numbers_count_blank_lines_crlf_and_quoted_newlines() {
 /// Ingests seizure files with CSV pieces of about `piece` bytes.
 fn seizures_in_pieces(files: &[&std::path::Path], piece: usize) -> divnet::ingest::Ingested {
     let inputs = InputSet {
-        seizures: files.iter().map(|f| InputSpec::file(f.display().to_string())).collect(),
+        seizures: files.iter().map(|f| InputSpec::for_path(f.display().to_string())).collect(),
         looting: vec![],
         routes: vec![],
         ..InputSet::default()
@@ -400,7 +400,7 @@ fn temp_file(name: &str, content: &[u8]) -> (tempfile::TempDir, std::path::PathB
 }
 
 fn file_spec(path: &std::path::Path) -> InputSpec {
-    InputSpec::file(path.display().to_string())
+    InputSpec::for_path(path.display().to_string())
 }
 
 /// `(line, column, reason)` of every problem, in order.
@@ -619,7 +619,7 @@ fn a_geojson_file_reads_as_a_table_with_its_points_and_feature_numbers() {
 ]}"#,
     )
     .unwrap();
-    let mut s = InputSpec::file(path.display().to_string());
+    let mut s = InputSpec::for_path(path.display().to_string());
     s.columns.insert("id".into(), "event".into());
     s.columns.insert("date".into(), "when".into());
     let ing = ingest_specs(vec![s], vec![], vec![]).unwrap();
@@ -641,5 +641,5 @@ fn a_geojson_file_reads_as_a_table_with_its_points_and_feature_numbers() {
             (3, "quantity".into(), Reason::NotANumber)
         ]
     );
-    assert_eq!(ing.files[0].format, divnet::config::Format::Geojson);
+    assert_eq!(ing.files[0].format, divnet::inputs::rules::Format::Geojson);
 }

@@ -7,18 +7,19 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use divnet::actors::ActorKind;
-use divnet::config::{Config, InputSpec};
+use divnet::config::Config;
 use divnet::ingest::{IngestOptions, Ingested, InputSet, ingest};
-use divnet::presets::Preset;
+use divnet::inputs::InputSpec;
+use divnet::inputs::presets::Preset;
 use divnet::schema::TableKind;
 
 use crate::common::{data, gaz};
 
 /// Reads `rel` (under tests/data) as `kind` with `preset`.
 fn read(rel: &str, kind: TableKind, preset: Preset) -> Ingested {
-    let mut spec = InputSpec::file(data(rel).display().to_string());
+    let mut spec = InputSpec::for_path(data(rel).display().to_string());
     spec.preset = Some(preset);
-    preset.apply(&mut spec, kind);
+    spec.apply_preset(preset, kind);
     let mut inputs = InputSet::default();
     inputs.of_mut(kind).push(spec);
     let opts = IngestOptions {
@@ -182,8 +183,8 @@ fn ucdp_ged_and_acled_read_as_conflict_events() {
         w.write_record(&row).unwrap();
     }
     w.flush().unwrap();
-    let mut spec = InputSpec::file(csv_path.display().to_string());
-    Preset::UcdpGed.apply(&mut spec, TableKind::Events);
+    let mut spec = InputSpec::for_path(csv_path.display().to_string());
+    spec.apply_preset(Preset::UcdpGed, TableKind::Events);
     let mut inputs = InputSet::default();
     inputs.events.push(spec);
     let opts = IngestOptions {
@@ -228,7 +229,7 @@ fn bad_transfer_rows_are_rejected_with_their_reason() {
     )
     .unwrap();
     let mut inputs = InputSet::default();
-    inputs.transfers.push(InputSpec::file(f.display().to_string()));
+    inputs.transfers.push(InputSpec::for_path(f.display().to_string()));
     let opts = IngestOptions {
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         ..IngestOptions::default()

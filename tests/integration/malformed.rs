@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use divnet::config::InputSpec;
 use divnet::ingest::{IngestOptions, InputSet, ingest};
+use divnet::inputs::InputSpec;
 
 use crate::common::{data, gaz};
 
@@ -33,7 +33,7 @@ pub fn chain(e: &dyn std::error::Error) -> String {
 }
 
 fn run(path: &Path, table: &str, piece: usize) -> Outcome {
-    let spec = vec![InputSpec::file(path.display().to_string())];
+    let spec = vec![InputSpec::for_path(path.display().to_string())];
     let mut inputs = InputSet::default();
     match table {
         "seizures" => inputs.seizures = spec,

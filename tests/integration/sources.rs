@@ -4,14 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use divnet::config::{FilterRange, FilterValue, HeaderRow, InputSpec, RowFilter, TextEncoding};
 use divnet::ingest::Ingested;
+use divnet::inputs::InputSpec;
+use divnet::inputs::rules::{
+    FilterRange, FilterValue, HeaderRow, RowFilter, TextEncoding, Trailing,
+};
 use divnet::schema::TableKind;
 
 use crate::common::{data, ingest_specs};
 
 fn spec(rel: &str, columns: &[(&str, &str)]) -> InputSpec {
-    let mut s = InputSpec::file(data(rel).display().to_string());
+    let mut s = InputSpec::for_path(data(rel).display().to_string());
     s.columns = columns.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
     s
 }
@@ -129,7 +132,7 @@ fn the_sipri_transfers_export_loses_its_stray_semicolons() {
         ("last_reported", "Delivery year"),
     ];
     let mut s = spec(rel, &cols);
-    s.trailing = Some(";".into());
+    s.trailing = Some(Trailing::new(";").unwrap());
     let ing = ingest_specs(vec![], vec![], vec![s.clone()]).unwrap();
     let f = &ing.files[0];
     assert_eq!(f.header_line, 12);
@@ -152,7 +155,7 @@ fn row_filters_keep_matching_rows_and_count_the_rest() {
     let rel = "sources/sipri_transfers_sample.csv";
     let cols = [("id", "SIPRI AT Database ID"), ("from", "Supplier"), ("to", "Recipient")];
     let mut s = spec(rel, &cols);
-    s.trailing = Some(";".into());
+    s.trailing = Some(Trailing::new(";").unwrap());
     let all = ingest_specs(vec![], vec![], vec![s.clone()]).unwrap();
     s.filters.insert(
         "Armament category".into(),
@@ -195,20 +198,21 @@ fn row_filters_keep_matching_rows_and_count_the_rest() {
 
 #[test]
 fn presets_read_the_sources_as_published() {
-    use divnet::presets::Preset;
+    use divnet::inputs::presets::Preset;
     // SIPRI: the preset alone reads both exports as the hand-written specs above do.
     let mut reg =
-        InputSpec::file(data("sources/sipri_trade_register_sample.csv").display().to_string());
+        InputSpec::for_path(data("sources/sipri_trade_register_sample.csv").display().to_string());
     reg.preset = Some(Preset::SipriRegister);
-    Preset::SipriRegister.apply(&mut reg, TableKind::Routes);
+    reg.apply_preset(Preset::SipriRegister, TableKind::Routes);
     let ing = ingest_specs(vec![], vec![], vec![reg]).unwrap();
     assert_eq!(
         (ing.files[0].header_line, ing.files[0].encoding.as_str()),
         (12, "windows-1252 (auto)")
     );
     assert_eq!((ing.routes.len(), ing.rejected_rows()), (49, 11));
-    let mut tr = InputSpec::file(data("sources/sipri_transfers_sample.csv").display().to_string());
-    Preset::SipriTransfers.apply(&mut tr, TableKind::Routes);
+    let mut tr =
+        InputSpec::for_path(data("sources/sipri_transfers_sample.csv").display().to_string());
+    tr.apply_preset(Preset::SipriTransfers, TableKind::Routes);
     let ing = ingest_specs(vec![], vec![], vec![tr]).unwrap();
     assert_eq!(ing.files[0].rows_read, 49);
     assert_eq!(ing.routes.len() + ing.rejected_rows(), 49);
@@ -216,8 +220,8 @@ fn presets_read_the_sources_as_published() {
     assert_eq!(deal.id.as_str(), "sipri_transfers_sample.csv:13");
 
     // ACLED: only the looting events are read; the one placed nowhere is rejected.
-    let mut acled = InputSpec::file(data("sources/acled_fixture.csv").display().to_string());
-    Preset::Acled.apply(&mut acled, TableKind::Looting);
+    let mut acled = InputSpec::for_path(data("sources/acled_fixture.csv").display().to_string());
+    acled.apply_preset(Preset::Acled, TableKind::Looting);
     let ing = ingest_specs(vec![], vec![acled], vec![]).unwrap();
     let f = &ing.files[0];
     assert_eq!((f.rows_read, f.filtered, f.accepted, f.rejected), (6, 2, 3, 1));
@@ -253,10 +257,10 @@ fn presets_read_the_sources_as_published() {
 
 #[test]
 fn the_unodc_iafq_workbook_gives_seizures_by_type_never_the_totals_twice() {
-    use divnet::presets::Preset;
+    use divnet::inputs::presets::Preset;
     let rel = "sources/unodc_iafq_sample.xlsx";
-    let mut spec = InputSpec::file(data(rel).display().to_string());
-    Preset::UnodcIafq.apply(&mut spec, TableKind::Seizures);
+    let mut spec = InputSpec::for_path(data(rel).display().to_string());
+    spec.apply_preset(Preset::UnodcIafq, TableKind::Seizures);
     let ing = ingest_specs(vec![spec], vec![], vec![]).unwrap();
     let f = &ing.files[0];
     assert_eq!(f.header_line, 3, "two rows above the header");
@@ -318,13 +322,13 @@ fn the_unodc_iafq_workbook_gives_seizures_by_type_never_the_totals_twice() {
 
 #[test]
 fn the_actors_table_sums_up_every_named_party() {
-    use divnet::presets::Preset;
+    use divnet::inputs::presets::Preset;
     let mut reg =
-        InputSpec::file(data("sources/sipri_trade_register_sample.csv").display().to_string());
-    Preset::SipriRegister.apply(&mut reg, TableKind::Routes);
+        InputSpec::for_path(data("sources/sipri_trade_register_sample.csv").display().to_string());
+    reg.apply_preset(Preset::SipriRegister, TableKind::Routes);
     let routes = ingest_specs(vec![], vec![], vec![reg]).unwrap();
-    let mut acled = InputSpec::file(data("sources/acled_fixture.csv").display().to_string());
-    Preset::Acled.apply(&mut acled, TableKind::Looting);
+    let mut acled = InputSpec::for_path(data("sources/acled_fixture.csv").display().to_string());
+    acled.apply_preset(Preset::Acled, TableKind::Looting);
     let looting = ingest_specs(vec![], vec![acled], vec![]).unwrap();
     // Seizures naming who held the weapons.
     let dir = tempfile::tempdir().unwrap();
@@ -339,7 +343,8 @@ fn the_actors_table_sums_up_every_named_party() {
     )
     .unwrap();
     let seizures =
-        ingest_specs(vec![InputSpec::file(held.display().to_string())], vec![], vec![]).unwrap();
+        ingest_specs(vec![InputSpec::for_path(held.display().to_string())], vec![], vec![])
+            .unwrap();
     assert_eq!(seizures.seizures.len(), 4, "{:?}", seizures.rejections);
     let t = divnet::tables::actors(crate::common::gaz(), &[&seizures, &looting, &routes]).unwrap();
     let csv = String::from_utf8(t.csv_bytes().unwrap()).unwrap();

@@ -9,7 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{FilterValue, InputSpec, RowFilter, TextEncoding};
+use crate::inputs::rules::{
+    FilterRange, FilterValue, Format, LINE_ID, RowFilter, TextEncoding, Trailing,
+};
 use crate::schema::TableKind;
 
 /// A source preset.
@@ -83,17 +85,17 @@ impl Preset {
 
     /// Schema column -> the source's column, for rows read as `kind` (`#N` is the N-th
     /// column, for the unnamed ones).
-    fn columns(self, kind: TableKind) -> &'static [(&'static str, &'static str)] {
+    pub fn columns(self, kind: TableKind) -> &'static [(&'static str, &'static str)] {
         match (self, kind) {
             (Preset::SipriRegister, TableKind::Routes) => &[
-                ("id", crate::ingest::LINE_ID),
+                ("id", LINE_ID),
                 ("from", "Supplier"),
                 ("to", "Recipient"),
                 ("first_reported", "Year of order"),
             ],
             // The three unnamed columns hold the `?` marks of the column before them.
             (Preset::SipriRegister, _) => &[
-                ("id", crate::ingest::LINE_ID),
+                ("id", LINE_ID),
                 ("supplier", "Supplier"),
                 ("recipient", "Recipient"),
                 ("order_date", "Year of order"),
@@ -112,7 +114,7 @@ impl Preset {
             // One row per deal and delivery year: the deal id repeats, so rows are numbered
             // by line and the deal id kept as the row's source.
             (Preset::SipriTransfers, TableKind::Routes) => &[
-                ("id", crate::ingest::LINE_ID),
+                ("id", LINE_ID),
                 ("source", "SIPRI AT Database ID"),
                 ("from", "Supplier"),
                 ("to", "Recipient"),
@@ -120,7 +122,7 @@ impl Preset {
                 ("last_reported", "Delivery year"),
             ],
             (Preset::SipriTransfers, _) => &[
-                ("id", crate::ingest::LINE_ID),
+                ("id", LINE_ID),
                 ("source", "SIPRI AT Database ID"),
                 ("supplier", "Supplier"),
                 ("recipient", "Recipient"),
@@ -175,7 +177,7 @@ impl Preset {
                 ("fatalities", "best"),
             ],
             (Preset::UnodcIafq, _) => &[
-                ("id", crate::ingest::LINE_ID),
+                ("id", LINE_ID),
                 ("date", "Year"),
                 ("country", "Iso3_code"),
                 ("quantity", "VALUE"),
@@ -199,54 +201,48 @@ impl Preset {
         ("Unknown status on type", "other"),
     ];
 
-    /// Fills in what `spec`, an input of `kind`, does not set itself.
-    pub fn apply(self, spec: &mut InputSpec, kind: TableKind) {
-        for (schema, source) in self.columns(kind) {
-            spec.columns.entry((*schema).to_string()).or_insert_with(|| (*source).to_string());
-        }
-        let mut values = |column: &str, pairs: &[(&str, &str)]| {
-            let map = spec.values.entry(column.into()).or_default();
-            for (from, to) in pairs {
-                map.entry((*from).into()).or_insert_with(|| (*to).into());
-            }
-        };
+    /// What the preset sets on an input of `kind` read as `format` (given, or guessed from
+    /// the path): each setting applies only where the input does not set it.
+    pub fn defaults(self, kind: TableKind, format: Option<Format>) -> PresetDefaults {
+        let mut d = PresetDefaults { columns: self.columns(kind).to_vec(), ..Default::default() };
         match self {
             Preset::SipriRegister | Preset::SipriTransfers => {
-                spec.encoding.get_or_insert(TextEncoding::Auto);
+                d.encoding = Some(TextEncoding::Auto);
                 if self == Preset::SipriTransfers {
-                    spec.trailing.get_or_insert_with(|| ";".into());
+                    d.trailing = Some(Trailing::SEMICOLON);
                 }
             }
             Preset::Acled => {
                 if kind == TableKind::Looting {
-                    spec.filters.entry("sub_event_type".into()).or_insert_with(|| {
+                    d.filters.push((
+                        "sub_event_type",
                         RowFilter::Values(vec![FilterValue::Text(
                             "Looting/property destruction".into(),
-                        )])
-                    });
+                        )]),
+                    ));
                 } else {
                     // ACLED's time_precision: 1, the day; 2, within a week; 3, a month.
-                    values("date_precision", &[("1", "day"), ("2", "week"), ("3", "month")]);
+                    d.values
+                        .push(("date_precision", &[("1", "day"), ("2", "week"), ("3", "month")]));
                 }
                 // ACLED's geo_precision: 1, the town's coordinates; 2, near a town, the
                 // nearest town's; 3, only the province known, its capital's.
-                values("location_precision", &[("1", "place"), ("2", "place"), ("3", "admin1")]);
+                d.values.push((
+                    "location_precision",
+                    &[("1", "place"), ("2", "place"), ("3", "admin1")],
+                ));
             }
             Preset::UcdpGed => {
                 // The CSV export has the coordinates as columns; in GeoJSON they are the
                 // features' points.
-                let geojson = spec
-                    .format
-                    .or_else(|| crate::config::Format::from_path(std::path::Path::new(&spec.path)))
-                    == Some(crate::config::Format::Geojson);
-                if !geojson {
-                    spec.columns.entry("lat".into()).or_insert_with(|| "latitude".into());
-                    spec.columns.entry("lon".into()).or_insert_with(|| "longitude".into());
+                if format != Some(Format::Geojson) {
+                    d.columns.push(("lat", "latitude"));
+                    d.columns.push(("lon", "longitude"));
                 }
                 // where_prec: 1 exact; 2 within 25 km of a known point; 3 a second-order
                 // administrative division; 4 a first-order one; 5 a part of a country
                 // larger than that; 6 the country; 7 international waters or airspace.
-                values(
+                d.values.push((
                     "location_precision",
                     &[
                         ("1", "exact"),
@@ -257,55 +253,44 @@ impl Preset {
                         ("6", "country"),
                         ("7", "country"),
                     ],
-                );
+                ));
                 // date_prec: 1 the day; 2 a 2-6 day span; 3 a week; 4 a month (8-30 days);
                 // 5 more than a month, within the year.
-                values(
+                d.values.push((
                     "date_precision",
                     &[("1", "day"), ("2", "week"), ("3", "week"), ("4", "month"), ("5", "year")],
-                );
-                values("type", &[("1", "state-based"), ("2", "non-state"), ("3", "one-sided")]);
+                ));
+                d.values.push((
+                    "type",
+                    &[("1", "state-based"), ("2", "non-state"), ("3", "one-sided")],
+                ));
             }
             Preset::UnodcIafq => {
                 let text = |v: &str| RowFilter::Values(vec![FilterValue::Text(v.into())]);
-                spec.filters.entry("Indicator".into()).or_insert_with(|| text("Arms seized"));
-                spec.filters.entry("Dimension".into()).or_insert_with(|| text("by type"));
+                d.filters.push(("Indicator", text("Arms seized")));
+                d.filters.push(("Dimension", text("by type")));
                 // A country-year reporting none of a type is no seizure.
-                spec.filters.entry("VALUE".into()).or_insert(RowFilter::Range(
-                    crate::config::FilterRange { min: Some(1.0), max: None },
-                ));
-                values("category", Self::IAFQ_TYPES);
+                d.filters
+                    .push(("VALUE", RowFilter::Range(FilterRange { min: Some(1.0), max: None })));
+                d.values.push(("category", Self::IAFQ_TYPES));
             }
         }
+        d
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn explicit_keys_win_over_the_preset() {
-        let mut s = InputSpec::file("x.csv");
-        s.columns.insert("first_reported".into(), "Year(s) of delivery".into());
-        s.trailing = Some("|".into());
-        Preset::SipriTransfers.apply(&mut s, TableKind::Routes);
-        assert_eq!(s.columns["first_reported"], "Year(s) of delivery");
-        assert_eq!(s.columns["from"], "Supplier");
-        assert_eq!(s.trailing.as_deref(), Some("|"));
-        assert_eq!(s.encoding, Some(TextEncoding::Auto));
-        for p in Preset::ALL {
-            // Every mapped schema column exists in each of the preset's kinds.
-            for &kind in p.tables() {
-                for (c, _) in p.columns(kind) {
-                    assert!(kind.column_index(c).is_some(), "{} {kind} {c}", p.as_str());
-                }
-                let mut spec = InputSpec::file("x.csv");
-                p.apply(&mut spec, kind);
-                for c in spec.values.keys() {
-                    assert!(kind.column_index(c).is_some(), "{} {kind} values.{c}", p.as_str());
-                }
-            }
-        }
-    }
+/// What a preset sets on an input of one kind ([`Preset::defaults`]); each setting fills in
+/// only what the input does not set itself (`crate::inputs::InputSpec::apply_preset`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PresetDefaults {
+    /// Schema column -> the source's column.
+    pub columns: Vec<(&'static str, &'static str)>,
+    /// The text encoding.
+    pub encoding: Option<TextEncoding>,
+    /// The stray character ending every line.
+    pub trailing: Option<Trailing>,
+    /// Row filters, by file column.
+    pub filters: Vec<(&'static str, RowFilter)>,
+    /// Value maps: schema column -> (source value, schema value) pairs.
+    pub values: Vec<(&'static str, &'static [(&'static str, &'static str)])>,
 }

@@ -72,7 +72,7 @@ fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
 /// Checks that `path` is a regular file (following symbolic links) without opening it.
 ///
 /// ```
-/// use divnet::ingest::file::{FileError, check_regular_file};
+/// use divnet::inputs::file::{FileError, check_regular_file};
 /// assert!(matches!(check_regular_file(std::path::Path::new(".")), Err(FileError::NotAFile(_))));
 /// assert!(matches!(check_regular_file(std::path::Path::new("no/such/file")), Err(FileError::NotFound)));
 /// ```
