@@ -89,23 +89,22 @@ fn scan<T: Send>(
     wanted: Wanted<'_>,
     parse: impl Fn(u64, &[Option<&str>]) -> Result<T, EdgeListError> + Sync,
 ) -> Result<Vec<T>, EdgeListError> {
-    use crate::ingest::read::{self, RawRow, RowSource};
-    use crate::inputs::rules::Format;
+    use crate::ingest::read;
+    use crate::ingest::rows::{RawRow, ReadOptions, RowSource};
+    use crate::inputs::rules::{Format, HeaderRow};
     use rayon::prelude::*;
     let bytes = crate::inputs::file::read_regular_file(path)
         .map_err(|source| EdgeListError::Io { path: path.into(), source })?;
     let format = Format::from_path(path).unwrap_or(Format::Csv);
     let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
     let delimiter = if tsv { b'\t' } else { b',' };
-    let opened = match format {
-        // A sheet's header row is found by the names it holds.
-        Format::Spreadsheet => {
-            let names: Vec<String> =
-                wanted.iter().flat_map(|w| w.0.iter().map(|n| n.to_string())).collect();
-            crate::ingest::sheet::open_sheet(path, &bytes, None, None, &names)?.0
-        }
-        _ => read::open(path, &bytes, format, delimiter, ';')?,
-    };
+    let names: Vec<String> =
+        wanted.iter().flat_map(|w| w.0.iter().map(|n| n.to_string())).collect();
+    // A sheet's header row is found by the names it holds; a text file's is its first line.
+    let header_row =
+        if format == Format::Spreadsheet { HeaderRow::Auto } else { HeaderRow::Line(1) };
+    let opts = ReadOptions { delimiter, header_row, wanted: &names, ..ReadOptions::default() };
+    let opened = read::open(path, &bytes, format, &opts)?;
     let header: Vec<String> = opened.header.iter().map(|h| h.to_ascii_lowercase()).collect();
     let mut map = Vec::with_capacity(wanted.len());
     for &(names, required) in wanted {
@@ -117,15 +116,15 @@ fn scan<T: Send>(
         map.push(at);
     }
     let pieces: Vec<Result<Vec<T>, EdgeListError>> = match opened.rows {
-        RowSource::Csv { delimiter, width } => {
-            let (jobs, breaks) = crate::ingest::csv_jobs(&bytes, delimiter, 1 << 20, 1);
+        RowSource::Csv { text, delimiter, width } => {
+            let (jobs, breaks) = crate::ingest::csv_jobs(&text, delimiter, 1 << 20, 1);
             jobs.par_iter()
                 .zip(&breaks)
                 .map(|(&(range, first_line), &lines)| {
                     // At most one record per line break, and one after the last.
                     let (mut out, mut err) = (Vec::with_capacity(lines as usize + 1), None);
                     read::csv_piece(
-                        &bytes,
+                        &text,
                         range,
                         first_line,
                         delimiter,
@@ -159,7 +158,7 @@ fn scan<T: Send>(
                             for (f, m) in fields.iter_mut().zip(&map) {
                                 *f = m
                                     .and_then(|i| record.get(i))
-                                    .map(read::trim)
+                                    .map(crate::ingest::rows::trim)
                                     .filter(|v| !v.is_empty());
                             }
                             out.push(parse(*line, &fields)?);

@@ -14,15 +14,19 @@ use std::path::Path;
 use csv::StringRecord;
 use serde_json::Value;
 
-use super::IngestError;
-use super::read::{Opened, RawRow, RowSource, json_text};
+use super::error::IngestError;
+use super::rows::{Opened, RawRow, RowSource, json_text};
 use super::validate::{Problem, Reason};
 
 /// A feature's fields: (column index, text).
 type Fields = Vec<(usize, String)>;
 
 /// Reads a FeatureCollection.
-pub fn open_geojson(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened, IngestError> {
+pub fn open_geojson(
+    path: &Path,
+    bytes: &[u8],
+    list_sep: char,
+) -> Result<Opened<'static>, IngestError> {
     let bad = |problem: String| IngestError::Unreadable { path: path.to_path_buf(), problem };
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let doc: Value =
@@ -58,7 +62,7 @@ pub fn open_geojson(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened,
             Err(problem) => RawRow::Broken { line, problem },
         })
         .collect();
-    Ok(Opened { header, rows: RowSource::Ready(rows) })
+    Ok(Opened { header, rows: RowSource::Ready(rows), header_line: 1, encoding: "utf-8".into() })
 }
 
 fn feature(
@@ -135,14 +139,14 @@ fn feature(
 mod tests {
     use super::*;
 
-    fn records(o: &Opened) -> Vec<&RawRow> {
+    fn records<'a>(o: &'a Opened<'_>) -> Vec<&'a RawRow> {
         match &o.rows {
             RowSource::Ready(rows) => rows.iter().collect(),
             RowSource::Csv { .. } => panic!("not materialised"),
         }
     }
 
-    fn field<'a>(o: &'a Opened, row: &'a RawRow, col: &str) -> &'a str {
+    fn field<'a>(o: &'a Opened<'_>, row: &'a RawRow, col: &str) -> &'a str {
         let i = o.header.iter().position(|h| h == col).unwrap();
         match row {
             RawRow::Record { record, .. } => &record[i],

@@ -5,57 +5,21 @@
 //! rows and bad UTF-8 are reported per row; the header is read with the `csv` crate.
 //! Parquet is read with polars (values rendered as text, list columns joined with the list
 //! separator); NDJSON line by line with serde_json (a bad line is a bad row, not a bad
-//! file); both into [`RawRow`]s.
+//! file); both into [`RawRow`]s. [`open`] picks the reader of a file's format, here or in
+//! [`super::sheet`] and [`super::geojson`], for a run and the standalone commands alike.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use csv::StringRecord;
 
-use super::IngestError;
+use super::error::IngestError;
+use super::rows::{
+    Opened, RawRow, ReadOptions, RowSource, bad, json_text, nul_problem, shown, trim,
+};
+use super::text::Prepared;
 use super::validate::{Problem, Reason};
-use crate::inputs::rules::Format;
-
-/// One record read from a file, or the reason it could not be read.
-#[derive(Debug)]
-pub enum RawRow {
-    /// A record with its line (CSV, NDJSON) or row (Parquet) number.
-    Record {
-        /// Line or row number, 1-based.
-        line: u64,
-        /// Field texts, aligned with the header.
-        record: StringRecord,
-    },
-    /// A record that could not be read.
-    Broken {
-        /// Line or row number.
-        line: u64,
-        /// What is wrong.
-        problem: Problem,
-    },
-}
-
-/// A file read into memory: its header and its records.
-#[derive(Debug)]
-pub struct Opened {
-    /// Column names as found in the file.
-    pub header: Vec<String>,
-    /// The records.
-    pub rows: RowSource,
-}
-
-/// Where records come from.
-#[derive(Debug)]
-pub enum RowSource {
-    /// CSV text, parsed from the file's bytes in pieces (see [`csv_piece`]).
-    Csv {
-        /// Field delimiter.
-        delimiter: u8,
-        /// Number of header fields.
-        width: usize,
-    },
-    /// Rows already materialised (Parquet, NDJSON).
-    Ready(Vec<RawRow>),
-}
+use crate::inputs::rules::{Format, HeaderRow};
 
 /// One CSV record handed to the caller of [`csv_piece`]: its fields by schema column
 /// (`None` where the file has no such column), or why the record cannot be used.
@@ -104,13 +68,6 @@ fn split_fields<'t>(t: &'t str, delimiter: u8, mut on_field: impl FnMut(usize, &
     }
     on_field(n, t.get(from..).unwrap_or_default());
     n + 1
-}
-
-/// `str::trim`, skipped for the usual field that neither starts nor ends with a space.
-pub(crate) fn trim(s: &str) -> &str {
-    let b = s.as_bytes();
-    let plain = |c: Option<&u8>| c.is_none_or(|c| c.is_ascii_graphic());
-    if plain(b.first()) && plain(b.last()) { s } else { s.trim() }
 }
 
 /// Reads one record that needs a full CSV parser (quotes, stray carriage returns) with
@@ -304,46 +261,28 @@ pub fn csv_piece(
     }
 }
 
-/// Opens a file of the given format.
-pub fn open(
+/// Opens a file of the given format as `opts` say: its header, its records (CSV text to
+/// parse in pieces, or rows already read), the line of its header and the encoding it was
+/// read in. The one place that picks the reader of a format.
+pub fn open<'a>(
     path: &Path,
-    bytes: &[u8],
+    bytes: &'a [u8],
     format: Format,
-    delimiter: u8,
-    list_sep: char,
-) -> Result<Opened, IngestError> {
+    opts: &ReadOptions<'_>,
+) -> Result<Opened<'a>, IngestError> {
     match format {
-        Format::Csv => open_csv(path, bytes, delimiter),
-        Format::Parquet => open_parquet(path, bytes, list_sep),
-        Format::Ndjson => open_ndjson(path, bytes, list_sep),
-        Format::Geojson => super::geojson::open_geojson(path, bytes, list_sep),
-        // The first sheet, its header found by the schema's own column names (a run reads
-        // spreadsheets through `sheet::open_sheet` with the input's mapping).
+        Format::Csv => open_csv(path, super::text::prepare(path, bytes, opts)?, opts.delimiter),
+        Format::Parquet => open_parquet(path, bytes, opts.list_separator),
+        Format::Ndjson => open_ndjson(path, bytes, opts.list_separator),
+        Format::Geojson => super::geojson::open_geojson(path, bytes, opts.list_separator),
         Format::Spreadsheet => {
-            super::sheet::open_sheet(path, bytes, None, None, &[]).map(|(o, _)| o)
+            let given = match opts.header_row {
+                HeaderRow::Line(n) => Some(n),
+                HeaderRow::Auto => None,
+            };
+            super::sheet::open_sheet(path, bytes, opts.sheet, given, opts.wanted)
         }
     }
-}
-
-fn bad(path: &Path, problem: impl Into<String>) -> IngestError {
-    IngestError::Unreadable { path: path.to_path_buf(), problem: problem.into() }
-}
-
-/// A row's bytes as text for `rejected.csv`: bytes that are not UTF-8 as U+FFFD, NULs as
-/// `␀`, so that no output ever carries a NUL.
-pub(crate) fn shown(raw: &[u8]) -> String {
-    String::from_utf8_lossy(raw).replace('\0', "\u{2400}")
-}
-
-/// The problem of a row holding a NUL byte; `shown` is the row (or value) as text, its
-/// NULs shown as `␀` so that no output ever carries one.
-pub(crate) fn nul_problem(shown: &str) -> Problem {
-    Problem::new(
-        "(row)",
-        &shown.replace('\0', "\u{2400}"),
-        Reason::NulByte,
-        "the row holds a NUL byte (binary data, or a file not saved as UTF-8 text)",
-    )
 }
 
 /// How many bytes at the start of a CSV or NDJSON file [`binary_content`] looks at.
@@ -439,7 +378,14 @@ pub fn binary_content(bytes: &[u8]) -> Option<String> {
     ))
 }
 
-fn open_csv(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Opened, IngestError> {
+/// Reads the header of a CSV file made ready by [`super::text::prepare`].
+fn open_csv<'a>(
+    path: &Path,
+    prepared: Prepared<'a>,
+    delimiter: u8,
+) -> Result<Opened<'a>, IngestError> {
+    let Prepared { text: whole, start, header_line, encoding } = prepared;
+    let bytes = &whole[start..];
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(bad(path, "the file is empty: expected a header row"));
     }
@@ -453,9 +399,9 @@ fn open_csv(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Opened, IngestEr
         .from_reader(bytes);
     let header_record =
         rdr.headers().map_err(|e| bad(path, format!("cannot read the header row: {e}")))?.clone();
-    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let no_bom = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if rdr.position().byte() >= bytes.len() as u64
-        && super::split::ends_in_open_quote(text, delimiter)
+        && super::split::ends_in_open_quote(no_bom, delimiter)
     {
         return Err(bad(
             path,
@@ -471,13 +417,21 @@ fn open_csv(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Opened, IngestEr
         })
         .collect::<Vec<_>>();
     let width = header.len();
-    Ok(Opened { header, rows: RowSource::Csv { delimiter, width } })
+    // The text from the header line on (a preamble is dropped).
+    let text = match whole {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[start..]),
+        Cow::Owned(mut v) => {
+            v.drain(..start);
+            Cow::Owned(v)
+        }
+    };
+    Ok(Opened { header, rows: RowSource::Csv { text, delimiter, width }, header_line, encoding })
 }
 
 /// The fields of one NDJSON line (column index, text), or why it cannot be used.
 type ParsedLine = Result<Vec<(usize, Option<String>)>, Problem>;
 
-fn open_ndjson(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened, IngestError> {
+fn open_ndjson(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened<'static>, IngestError> {
     if let Some(why) = binary_content(bytes) {
         return Err(bad(path, why));
     }
@@ -561,30 +515,10 @@ fn open_ndjson(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened, Inge
             Err(problem) => RawRow::Broken { line, problem },
         })
         .collect();
-    Ok(Opened { header, rows: RowSource::Ready(rows) })
+    Ok(Opened { header, rows: RowSource::Ready(rows), header_line: 1, encoding: "utf-8".into() })
 }
 
-pub(crate) fn json_text(v: &serde_json::Value, sep: char) -> Option<Option<String>> {
-    use serde_json::Value;
-    Some(match v {
-        Value::Null => None,
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) => Some(s.clone()),
-        Value::Array(items) => {
-            let mut parts = Vec::with_capacity(items.len());
-            for it in items {
-                if let Some(t) = json_text(it, sep)? {
-                    parts.push(t)
-                }
-            }
-            Some(parts.join(&sep.to_string()))
-        }
-        Value::Object(_) => return None,
-    })
-}
-
-fn open_parquet(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened, IngestError> {
+fn open_parquet(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened<'static>, IngestError> {
     use polars::prelude::*;
     if !bytes.starts_with(b"PAR1") {
         return Err(bad(path, "not a Parquet file (no PAR1 magic bytes)"));
@@ -608,7 +542,7 @@ fn open_parquet(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened, Ing
             RawRow::Record { line: i as u64 + 1, record }
         })
         .collect::<Vec<_>>();
-    Ok(Opened { header, rows: RowSource::Ready(rows) })
+    Ok(Opened { header, rows: RowSource::Ready(rows), header_line: 1, encoding: "utf-8".into() })
 }
 
 fn series_text(

@@ -15,8 +15,8 @@ use std::path::Path;
 use calamine::{Data, Reader};
 use csv::StringRecord;
 
-use super::IngestError;
-use super::read::{Opened, RawRow, RowSource};
+use super::error::IngestError;
+use super::rows::{Opened, RawRow, RowSource};
 
 /// How many leading rows [`find_header`] searches.
 pub const HEADER_SEARCH_ROWS: usize = super::text::HEADER_SEARCH_LINES;
@@ -71,7 +71,8 @@ pub fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// Reads one sheet of a workbook into a header and records, and the header's row number.
+/// Reads one sheet of a workbook into a header and records, with the header's row number
+/// (its `header_line`).
 ///
 /// `header_row` is the 1-based row of the header as the spreadsheet numbers rows; without
 /// it the header is found among the first rows by the `wanted` column names.
@@ -81,7 +82,7 @@ pub fn open_sheet(
     sheet: Option<&str>,
     header_row: Option<u64>,
     wanted: &[String],
-) -> Result<(Opened, u64), IngestError> {
+) -> Result<Opened<'static>, IngestError> {
     let bad = |problem: String| IngestError::Unreadable { path: path.to_path_buf(), problem };
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| bad(format!("cannot read the workbook: {e}")))?;
@@ -125,7 +126,12 @@ pub fn open_sheet(
             RawRow::Record { line: first_row + i as u64, record: StringRecord::from(cells) }
         })
         .collect();
-    Ok((Opened { header, rows: RowSource::Ready(records) }, first_row + header_at as u64))
+    Ok(Opened {
+        header,
+        rows: RowSource::Ready(records),
+        header_line: first_row + header_at as u64,
+        encoding: "spreadsheet".into(),
+    })
 }
 
 fn quoted<S: AsRef<str>>(names: &[S]) -> String {
@@ -143,7 +149,7 @@ mod tests {
         (p, b)
     }
 
-    fn records(o: &Opened) -> Vec<(u64, Vec<String>)> {
+    fn records(o: &Opened<'_>) -> Vec<(u64, Vec<String>)> {
         match &o.rows {
             RowSource::Ready(rows) => rows
                 .iter()
@@ -162,8 +168,8 @@ mod tests {
     fn the_iafq_workbook_is_found_below_its_preamble_with_spreadsheet_row_numbers() {
         let (p, b) = iafq();
         let wanted: Vec<String> = ["Country", "Year", "VALUE"].map(String::from).to_vec();
-        let (o, at) = open_sheet(&p, &b, None, None, &wanted).unwrap();
-        assert_eq!(at, 3);
+        let o = open_sheet(&p, &b, None, None, &wanted).unwrap();
+        assert_eq!(o.header_line, 3);
         assert!(o.header.iter().any(|h| h.eq_ignore_ascii_case("country")), "{:?}", o.header);
         let recs = records(&o);
         assert_eq!(recs.len(), 264, "the sample holds 264 data rows");
@@ -174,7 +180,7 @@ mod tests {
         let year = o.header.iter().position(|h| h.eq_ignore_ascii_case("year")).unwrap();
         assert!(recs.iter().all(|(_, r)| r[year].len() == 4 && r[year].starts_with("201")));
         // The same with the header row given.
-        let (same, _) = open_sheet(&p, &b, None, Some(3), &[]).unwrap();
+        let same = open_sheet(&p, &b, None, Some(3), &[]).unwrap();
         assert_eq!(same.header, o.header);
         assert_eq!(records(&same), recs);
     }

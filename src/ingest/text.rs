@@ -7,11 +7,9 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use crate::inputs::InputSpec;
+use super::error::IngestError;
+use super::rows::ReadOptions;
 use crate::inputs::rules::{HeaderRow, TextEncoding};
-use crate::schema::TableKind;
-
-use super::IngestError;
 
 /// How many lines the automatic header detection looks at.
 pub const HEADER_SEARCH_LINES: usize = 50;
@@ -31,20 +29,20 @@ pub struct Prepared<'a> {
     pub encoding: String,
 }
 
-/// Decodes, strips and finds the header of a CSV file's bytes as `spec` says.
+/// Decodes, strips and finds the header of a CSV file's bytes as `opts` say (its
+/// encoding, trailing character, header row, the names the header is found by, and the
+/// delimiter).
 pub fn prepare<'a>(
     path: &Path,
     bytes: &'a [u8],
-    spec: &InputSpec,
-    table: TableKind,
-    delimiter: u8,
+    opts: &ReadOptions<'_>,
 ) -> Result<Prepared<'a>, IngestError> {
-    let (text, encoding) = decode(bytes, spec.encoding);
-    let text = match spec.trailing.map(|t| t.byte()) {
+    let (text, encoding) = decode(bytes, opts.encoding);
+    let text = match opts.trailing {
         Some(t) => Cow::Owned(strip_trailing(&text, t)),
         None => text,
     };
-    let (start, header_line) = match spec.header_row.unwrap_or(HeaderRow::Auto) {
+    let (start, header_line) = match opts.header_row {
         HeaderRow::Line(n) => match line_start(&text, n) {
             Some(at) => (at, n),
             None => {
@@ -54,7 +52,7 @@ pub fn prepare<'a>(
                 });
             }
         },
-        HeaderRow::Auto => find_header(&text, &expected_names(spec, table), delimiter),
+        HeaderRow::Auto => find_header(&text, opts.wanted, opts.delimiter),
     };
     Ok(Prepared { text, start, header_line, encoding })
 }
@@ -119,18 +117,6 @@ fn line_start(text: &[u8], n: u64) -> Option<usize> {
     (at < text.len()).then_some(at)
 }
 
-/// The column names a header of `table` is expected to carry: every schema column under
-/// its mapped name (or its own), and the columns the row filters name; lower case.
-pub fn expected_names(spec: &InputSpec, table: TableKind) -> Vec<String> {
-    table
-        .columns()
-        .iter()
-        .map(|c| spec.columns.get(c.name).map_or(c.name, String::as_str))
-        .chain(spec.filters.keys().map(String::as_str))
-        .map(|n| n.trim().to_lowercase())
-        .collect()
-}
-
 /// How many expected names a line's fields carry.
 fn score(line: &[u8], expected: &[String], delimiter: u8) -> usize {
     let mut rdr = csv::ReaderBuilder::new()
@@ -181,27 +167,43 @@ fn find_header(text: &[u8], expected: &[String], delimiter: u8) -> (usize, u64) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inputs::InputSpec;
+    use crate::schema::TableKind;
 
     fn spec() -> InputSpec {
         InputSpec::for_path("x.csv")
     }
 
+    /// [`prepare`] with the options of `spec`, an input of `table`, as ingestion reads it.
+    fn prepare_as<'a>(
+        path: &Path,
+        bytes: &'a [u8],
+        spec: &InputSpec,
+        table: TableKind,
+        delimiter: u8,
+    ) -> Result<Prepared<'a>, IngestError> {
+        let wanted = crate::ingest::plan::expected_names(spec, table);
+        let opts = ReadOptions { delimiter, ..crate::ingest::plan::read_options(spec, &wanted) };
+        prepare(path, bytes, &opts)
+    }
+
     #[test]
     fn the_header_is_found_below_a_preamble_and_line_numbers_kept() {
         let text = b"Report of things, 2025\nA line; with id and date words\n\nid,date,from,to\nr1,2020,MEX,USA\n";
-        let p = prepare(Path::new("x"), text, &spec(), TableKind::Routes, b',').unwrap();
+        let p = prepare_as(Path::new("x"), text, &spec(), TableKind::Routes, b',').unwrap();
         assert_eq!(p.header_line, 4);
         assert!(p.text[p.start..].starts_with(b"id,date,from,to\n"));
         // Without a preamble, the first line; with an explicit line, that line.
-        let p = prepare(Path::new("x"), b"id,from,to\n", &spec(), TableKind::Routes, b',').unwrap();
+        let p =
+            prepare_as(Path::new("x"), b"id,from,to\n", &spec(), TableKind::Routes, b',').unwrap();
         assert_eq!((p.start, p.header_line), (0, 1));
         let mut s = spec();
         s.header_row = Some(HeaderRow::Line(2));
         let p =
-            prepare(Path::new("x"), b"junk\nid,from,to\n", &s, TableKind::Routes, b',').unwrap();
+            prepare_as(Path::new("x"), b"junk\nid,from,to\n", &s, TableKind::Routes, b',').unwrap();
         assert_eq!((p.start, p.header_line), (5, 2));
         s.header_row = Some(HeaderRow::Line(9));
-        assert!(prepare(Path::new("x"), b"junk\nid\n", &s, TableKind::Routes, b',').is_err());
+        assert!(prepare_as(Path::new("x"), b"junk\nid\n", &s, TableKind::Routes, b',').is_err());
     }
 
     #[test]
@@ -210,7 +212,7 @@ mod tests {
         s.columns.insert("from".into(), "Supplier".into());
         s.columns.insert("to".into(), "Recipient".into());
         let text = b"Source: somewhere\nRecipient,Supplier,Year\nA,B,1999\n";
-        let p = prepare(Path::new("x"), text, &s, TableKind::Routes, b',').unwrap();
+        let p = prepare_as(Path::new("x"), text, &s, TableKind::Routes, b',').unwrap();
         assert_eq!(p.header_line, 2);
     }
 
@@ -219,18 +221,18 @@ mod tests {
         let cp1252 = b"id,name\n1,W\xe4rtsil\xe4\n2,Bu\x96181\n";
         let mut s = spec();
         s.encoding = Some(TextEncoding::Auto);
-        let p = prepare(Path::new("x"), cp1252, &s, TableKind::Routes, b',').unwrap();
+        let p = prepare_as(Path::new("x"), cp1252, &s, TableKind::Routes, b',').unwrap();
         assert_eq!(p.encoding, "windows-1252 (auto)");
         assert_eq!(std::str::from_utf8(&p.text).unwrap(), "id,name\n1,Wärtsilä\n2,Bu–181\n");
         // A UTF-8 file with one bad byte stays UTF-8 (the bad row is rejected later).
         let utf8 = "id,name\n1,Wärtsilä\n2,x\u{0}\n".replace('\u{0}', "");
         let mut bytes = utf8.into_bytes();
         bytes.extend_from_slice(b"3,\xff\n");
-        let p = prepare(Path::new("x"), &bytes, &s, TableKind::Routes, b',').unwrap();
+        let p = prepare_as(Path::new("x"), &bytes, &s, TableKind::Routes, b',').unwrap();
         assert_eq!(p.encoding, "utf-8");
         assert_eq!(&p.text[..], &bytes[..]);
         s.encoding = Some(TextEncoding::Named(encoding_rs::WINDOWS_1252));
-        let p = prepare(Path::new("x"), cp1252, &s, TableKind::Routes, b',').unwrap();
+        let p = prepare_as(Path::new("x"), cp1252, &s, TableKind::Routes, b',').unwrap();
         assert_eq!(p.encoding, "windows-1252");
     }
 

@@ -275,8 +275,7 @@ fn the_unodc_iafq_workbook_gives_seizures_by_type_never_the_totals_twice() {
     }
     // The workbook itself, read raw: by-type and Total rows of "Arms seized".
     let bytes = std::fs::read(data(rel)).unwrap();
-    let (sheet, _) =
-        divnet::ingest::sheet::open_sheet(&data(rel), &bytes, None, Some(3), &[]).unwrap();
+    let sheet = divnet::ingest::sheet::open_sheet(&data(rel), &bytes, None, Some(3), &[]).unwrap();
     let col = |n: &str| sheet.header.iter().position(|h| h == n).unwrap();
     let (iso, year, ind, dim, cat, val) = (
         col("Iso3_code"),
@@ -288,9 +287,9 @@ fn the_unodc_iafq_workbook_gives_seizures_by_type_never_the_totals_twice() {
     );
     let mut by_type: BTreeMap<(String, String), f64> = BTreeMap::new();
     let mut totals: BTreeMap<(String, String), f64> = BTreeMap::new();
-    let divnet::ingest::read::RowSource::Ready(rows) = &sheet.rows else { panic!() };
+    let divnet::ingest::rows::RowSource::Ready(rows) = &sheet.rows else { panic!() };
     for r in rows {
-        let divnet::ingest::read::RawRow::Record { record, .. } = r else { continue };
+        let divnet::ingest::rows::RawRow::Record { record, .. } = r else { continue };
         if &record[ind] != "Arms seized" {
             continue;
         }

@@ -1,0 +1,131 @@
+//! What ingestion produces: the accepted records of each kind ([`Ingested`]), the rejected
+//! rows ([`Rejection`]), a report per file ([`FileReport`]) and row counts ([`Counts`]).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::validate::{Problem, Reason};
+use crate::inputs::rules::Format;
+use crate::records::{ConflictEvent, LootingIncident, RouteReport, RowRef, Seizure, Transfer};
+use crate::schema::TableKind;
+
+/// A rejected row (one line of `rejected.csv` per problem).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Rejection {
+    /// Table kind.
+    pub table: TableKind,
+    /// Where.
+    pub row: RowRef,
+    /// The problem.
+    pub problem: Problem,
+}
+
+/// What was read from one input file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FileReport {
+    /// Table kind.
+    pub table: TableKind,
+    /// Path as resolved.
+    pub path: PathBuf,
+    /// Format.
+    pub format: Format,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// Data rows read (blank lines excluded), filtered ones included.
+    pub rows_read: u64,
+    /// Rows left out by the input's row filters (`where`).
+    pub filtered: u64,
+    /// Rows accepted.
+    pub accepted: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Columns present in the file but not used by the schema.
+    pub ignored_columns: Vec<String>,
+    /// The text encoding it was read in (`utf-8`; `windows-1252 (auto)` when
+    /// `encoding = "auto"` found a file that is not UTF-8).
+    pub encoding: String,
+    /// The line of the header (lines above it, a preamble, were skipped).
+    pub header_line: u64,
+}
+
+/// Everything ingestion produced.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Ingested {
+    /// Input files in read order (RowRef::file indexes this).
+    pub files: Vec<FileReport>,
+    /// Accepted seizures, in input order.
+    pub seizures: Vec<Seizure>,
+    /// Accepted looting incidents, in input order.
+    pub looting: Vec<LootingIncident>,
+    /// Accepted route reports, in input order.
+    pub routes: Vec<RouteReport>,
+    /// Accepted transfers, in input order.
+    pub transfers: Vec<Transfer>,
+    /// Accepted conflict events, in input order.
+    pub events: Vec<ConflictEvent>,
+    /// Rejected rows (one entry per problem), in input order.
+    pub rejections: Vec<Rejection>,
+    /// Accepted rows whose stated location precision was finer than their data supports.
+    pub precision_downgraded: u64,
+}
+
+/// Row counts of one table kind.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
+pub struct Counts {
+    /// Rows read.
+    pub read: u64,
+    /// Rows accepted.
+    pub accepted: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Rows left out by row filters (`read` = accepted + rejected + filtered).
+    pub filtered: u64,
+}
+
+impl Ingested {
+    /// Counts per table kind, over the kinds that have files.
+    pub fn counts_by_kind(&self) -> std::collections::BTreeMap<&'static str, Counts> {
+        let mut m: std::collections::BTreeMap<&'static str, Counts> = Default::default();
+        for f in &self.files {
+            let c = m.entry(f.table.as_str()).or_default();
+            c.read += f.rows_read;
+            c.accepted += f.accepted;
+            c.rejected += f.rejected;
+            c.filtered += f.filtered;
+        }
+        m
+    }
+
+    /// The counts over every file.
+    pub fn counts(&self) -> Counts {
+        self.counts_by_kind().into_values().fold(Counts::default(), |a, c| Counts {
+            read: a.read + c.read,
+            accepted: a.accepted + c.accepted,
+            rejected: a.rejected + c.rejected,
+            filtered: a.filtered + c.filtered,
+        })
+    }
+
+    /// Number of distinct rejected rows.
+    pub fn rejected_rows(&self) -> usize {
+        let mut rows: Vec<(TableKind, RowRef)> =
+            self.rejections.iter().map(|r| (r.table, r.row)).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows.len()
+    }
+
+    /// Rejected rows per reason (a row with two problems of different reasons counts under both).
+    pub fn rejections_by_reason(&self) -> Vec<(Reason, usize)> {
+        let mut seen: HashMap<Reason, std::collections::HashSet<(TableKind, RowRef)>> =
+            HashMap::new();
+        for r in &self.rejections {
+            seen.entry(r.problem.reason).or_default().insert((r.table, r.row));
+        }
+        let mut v: Vec<(Reason, usize)> = seen.into_iter().map(|(k, s)| (k, s.len())).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+}
