@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::date::PartialDate;
+use crate::date::TimeStep;
 use crate::inputs::rules::{LINE_ID, NOT_ONE_CHARACTER};
 use crate::inputs::{Inputs, clean_path};
+use crate::network::{NetworkConfig, PathModel};
 use crate::schema::TableKind;
 
 /// The built-in default configuration text (the demo run).
@@ -160,52 +161,6 @@ impl CacheConfig {
     }
 }
 
-/// Node resolution of the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Resolution {
-    /// One node per country.
-    Country,
-    /// One node per resolved place (falling back to the country).
-    Place,
-}
-
-/// `[network]`
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct NetworkConfig {
-    /// Node resolution.
-    pub resolution: Resolution,
-    /// Half-life of evidence age, in years.
-    pub half_life_years: f64,
-    /// Reference date for evidence age (YYYY, YYYY-MM or YYYY-MM-DD); default: the latest
-    /// date in the data, so results do not drift with the calendar.
-    pub reference_date: Option<PartialDate>,
-    /// Probability given to a land border with no other evidence; 0 disables border edges.
-    pub border_prior_p: f64,
-    /// Confidence assumed for a record without one.
-    pub default_confidence: f64,
-    /// Weight of one seizure chain leg relative to one route report.
-    pub seizure_leg_weight: f64,
-    /// Strength of one legal transfer as evidence that weapons move along its leg (before
-    /// age decay), in [0, 1).
-    pub transfer_weight: f64,
-}
-
-impl Default for NetworkConfig {
-    fn default() -> Self {
-        NetworkConfig {
-            resolution: Resolution::Country,
-            half_life_years: 3.0,
-            reference_date: None,
-            border_prior_p: 0.05,
-            default_confidence: 0.5,
-            seizure_leg_weight: 0.5,
-            transfer_weight: 0.3,
-        }
-    }
-}
-
 /// `[linkage]`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -236,19 +191,6 @@ impl Default for PathsConfig {
     fn default() -> Self {
         PathsConfig { k: 5, model: PathModel::Transition }
     }
-}
-
-/// How a path's probability is made from its edges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PathModel {
-    /// Each edge's evidence probability times its transition share (the share of its
-    /// source's evidence volume that it carries): the chance that flow follows the path.
-    /// Every hop costs, so long chains of well-evidenced edges do not tie with the direct
-    /// route when evidence is dense.
-    Transition,
-    /// Each edge's evidence probability alone (noisy-OR of its evidence).
-    Evidence,
 }
 
 /// `[hubs]`
@@ -312,68 +254,6 @@ pub enum EventWeight {
     Quantity,
     /// Rounds of ammunition (0 when not reported).
     Rounds,
-}
-
-/// A calendar time step (`hotspots.time_step`, `hotspots.trend_step`).
-///
-/// ```
-/// use divnet::config::TimeStep;
-/// use divnet::date::PartialDate;
-/// let d: PartialDate = "2023-05-28".parse().unwrap();
-/// let q = TimeStep::Quarter.index(d).unwrap();
-/// assert_eq!(TimeStep::Quarter.label(q), "2023-Q2");
-/// assert_eq!(TimeStep::Month.label(TimeStep::Month.index(d).unwrap()), "2023-05");
-/// // A year-only date has no month or quarter.
-/// assert_eq!(TimeStep::Month.index("2023".parse().unwrap()), None);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TimeStep {
-    /// Calendar months.
-    Month,
-    /// Calendar quarters.
-    Quarter,
-    /// Calendar years.
-    Year,
-}
-
-impl TimeStep {
-    /// The lower-case name, as written in the config.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TimeStep::Month => "month",
-            TimeStep::Quarter => "quarter",
-            TimeStep::Year => "year",
-        }
-    }
-
-    /// The index of the step holding `d` (consecutive steps have consecutive indices), or
-    /// `None` when the date is coarser than the step (a year-only date in a monthly series).
-    pub fn index(self, d: PartialDate) -> Option<i64> {
-        let y = i64::from(d.year_value());
-        // A year-only date has no month.
-        let month = || d.month().map(|m| i64::from(m) - 1);
-        match self {
-            TimeStep::Year => Some(y),
-            TimeStep::Quarter => Some(y * 4 + month()? / 3),
-            TimeStep::Month => Some(y * 12 + month()?),
-        }
-    }
-
-    /// The label of the step with index `i`: `2023`, `2023-Q2` or `2023-05`.
-    pub fn label(self, i: i64) -> String {
-        match self {
-            TimeStep::Year => format!("{i}"),
-            TimeStep::Quarter => format!("{}-Q{}", i.div_euclid(4), i.rem_euclid(4) + 1),
-            TimeStep::Month => format!("{}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1),
-        }
-    }
-}
-
-impl std::fmt::Display for TimeStep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// `[hotspots]`

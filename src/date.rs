@@ -2,7 +2,8 @@
 //!
 //! Reports often give only a year or a month. A [`PartialDate`] keeps what was said and
 //! exposes the interval it covers ([`PartialDate::first_day`], [`PartialDate::last_day`]),
-//! so later stages can bin by month or year without inventing precision.
+//! so later stages can bin by month or year without inventing precision. A [`TimeStep`]
+//! (month, quarter, year) numbers and labels those bins.
 
 use std::fmt;
 use std::str::FromStr;
@@ -278,6 +279,67 @@ impl fmt::Display for PartialDate {
             write!(f, "-{d:02}")?;
         }
         Ok(())
+    }
+}
+
+/// A calendar time step (`hotspots.time_step`, `hotspots.trend_step`).
+///
+/// ```
+/// use divnet::date::{PartialDate, TimeStep};
+/// let d: PartialDate = "2023-05-28".parse().unwrap();
+/// let q = TimeStep::Quarter.index(d).unwrap();
+/// assert_eq!(TimeStep::Quarter.label(q), "2023-Q2");
+/// assert_eq!(TimeStep::Month.label(TimeStep::Month.index(d).unwrap()), "2023-05");
+/// // A year-only date has no month or quarter.
+/// assert_eq!(TimeStep::Month.index("2023".parse().unwrap()), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeStep {
+    /// Calendar months.
+    Month,
+    /// Calendar quarters.
+    Quarter,
+    /// Calendar years.
+    Year,
+}
+
+impl TimeStep {
+    /// The lower-case name, as written in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeStep::Month => "month",
+            TimeStep::Quarter => "quarter",
+            TimeStep::Year => "year",
+        }
+    }
+
+    /// The index of the step holding `d` (consecutive steps have consecutive indices), or
+    /// `None` when the date is coarser than the step (a year-only date in a monthly series).
+    pub fn index(self, d: PartialDate) -> Option<i64> {
+        let y = i64::from(d.year_value());
+        // A year-only date has no month.
+        let month = || d.month().map(|m| i64::from(m) - 1);
+        match self {
+            TimeStep::Year => Some(y),
+            TimeStep::Quarter => Some(y * 4 + month()? / 3),
+            TimeStep::Month => Some(y * 12 + month()?),
+        }
+    }
+
+    /// The label of the step with index `i`: `2023`, `2023-Q2` or `2023-05`.
+    pub fn label(self, i: i64) -> String {
+        match self {
+            TimeStep::Year => format!("{i}"),
+            TimeStep::Quarter => format!("{}-Q{}", i.div_euclid(4), i.rem_euclid(4) + 1),
+            TimeStep::Month => format!("{}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1),
+        }
+    }
+}
+
+impl std::fmt::Display for TimeStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

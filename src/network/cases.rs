@@ -9,10 +9,9 @@
 //!
 //! The destination is the seizure's location at the network's resolution.
 
-use crate::config::Resolution;
 use crate::geo::Gazetteer;
 use crate::linkage::Link;
-use crate::network::{DiversionNetwork, NodeKey};
+use crate::network::{DiversionNetwork, NodeKey, Resolution};
 use crate::records::{LootingIncident, Seizure};
 
 /// How a case was found.

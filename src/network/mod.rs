@@ -21,15 +21,16 @@
 //! `-ln p`, so the most probable path is the cheapest.
 
 pub mod cases;
+mod params;
 
 use std::collections::{BTreeMap, HashMap};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::config::{NetworkConfig, Resolution};
 use crate::date::PartialDate;
 use crate::geo::{CountryId, Gazetteer, LatLon, Resolved};
 use crate::records::{Location, RouteReport, Seizure, Transfer};
+pub use params::{NetworkConfig, PathModel, Resolution};
 
 /// What a node stands for.
 #[derive(
@@ -155,7 +156,7 @@ impl Edge {
 /// The path cost of every edge (by edge index) under `model`: `-ln p` for the evidence
 /// model; `-ln p - ln t` for the transition model, where `t` is the edge's share of its
 /// source's evidence volume (docs/model.md).
-pub fn edge_costs(graph: &DiGraph<Node, Edge>, model: crate::config::PathModel) -> Vec<f64> {
+pub fn edge_costs(graph: &DiGraph<Node, Edge>, model: PathModel) -> Vec<f64> {
     use petgraph::visit::EdgeRef;
     let mut out_volume = vec![0.0; graph.node_count()];
     for e in graph.edge_references() {
@@ -166,8 +167,8 @@ pub fn edge_costs(graph: &DiGraph<Node, Edge>, model: crate::config::PathModel) 
         .map(|e| {
             let w = e.weight();
             match model {
-                crate::config::PathModel::Evidence => w.cost(),
-                crate::config::PathModel::Transition => {
+                PathModel::Evidence => w.cost(),
+                PathModel::Transition => {
                     let total = out_volume[e.source().index()];
                     let share =
                         if total > 0.0 { (w.volume / total).clamp(1e-12, 1.0) } else { 1.0 };

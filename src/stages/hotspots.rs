@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use h3o::{CellIndex, LatLng};
 
-use crate::config::{EventWeight, HotspotsConfig, StudyArea, TimeStep};
-use crate::date::PartialDate;
+use crate::config::{EventWeight, HotspotsConfig, StudyArea};
+use crate::date::{PartialDate, TimeStep};
 use crate::geo::Gazetteer;
 use crate::hotspot::{
     Domain, EmergingCell, EmergingOptions, Event, GiStarCell, GiStarOptions, GiStatus,

@@ -9,12 +9,12 @@ use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::algo::ksp::{KspError, KspGraph};
-use crate::config::{Config, LinkageConfig, NetworkConfig, Resolution};
+use crate::config::{Config, LinkageConfig};
 use crate::geo::Gazetteer;
 use crate::linkage::{self, Link, LinkageParams};
 use crate::network::EdgeLayer;
 use crate::network::cases::{Case, CaseStats, build_cases};
-use crate::network::{self, DiversionNetwork};
+use crate::network::{self, DiversionNetwork, NetworkConfig, Resolution};
 use crate::output::{OutputError, Table, TableBuilder};
 use crate::records::{LootingIncident, RouteReport, Seizure, Transfer};
 
