@@ -636,6 +636,27 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_one_character_setting_names_its_key_and_value_in_any_layout() {
+        let reason = "must be one ASCII character other than a quote or a line break";
+        for (text, key, value) in [
+            (
+                "[[inputs.seizures]]\npath = \"a.csv\"\ndelimiter = \";;\"\n",
+                "seizures.delimiter",
+                ";;",
+            ),
+            ("[[inputs.routes]]\npath = \"r.csv\"\ntrailing = \"\\n\"\n", "routes.trailing", "\n"),
+            (
+                "[inputs]\nevents = [{ path = \"e.csv\", list_separator = \"\\\"\" }]\n",
+                "events.list_separator",
+                "\"",
+            ),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.to_string(), format!("config x.toml: inputs.{key} = {value}: {reason}"));
+        }
+    }
+
+    #[test]
     fn a_bad_choice_names_the_file_key_value_and_accepted_values() {
         let cases: [(&str, &str, &[&str]); 7] = [
             ("[hotspots]", "domain", &["ring", "bbox", "occupied"]),

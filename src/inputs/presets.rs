@@ -6,6 +6,9 @@
 //! character, column names, row filters. Every key written in the config wins over the
 //! preset's. The citation the publisher asks for is carried into the figure captions and the
 //! report of every run that reads such an input.
+//!
+//! Presets are declared here over the reading rules only ([`Preset::defaults`]);
+//! [`super::InputSpec::apply_preset`] fills an input in from them.
 
 use serde::{Deserialize, Serialize};
 
