@@ -7,6 +7,7 @@
 
 pub mod file;
 pub mod geojson;
+pub mod joined;
 pub mod read;
 pub mod sheet;
 pub mod split;
@@ -23,6 +24,7 @@ use crate::config::{Format, InputSpec};
 use crate::geo::Gazetteer;
 use crate::records::{ConflictEvent, LootingIncident, RouteReport, RowRef, Seizure, Transfer};
 use crate::schema::{Presence, TableKind};
+pub use joined::joined_reports;
 use read::RawRow;
 pub use validate::{Checker, Problem, Reason, ResolveCache, RowNotes};
 
