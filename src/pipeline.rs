@@ -227,7 +227,8 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
             .map_err(RunError::from_graph)
     };
     let summary = take(&mut done, "summary")?;
-    let summary = summary.summary().map_err(|source| {
+    let summary = summary.as_summary().ok_or_else(|| {
+        let source = "the summary step was handed an artifact of another kind".into();
         RunError::from_graph(graph::GraphError::Step { step: "summary".into(), source })
     })?;
     let notes: BTreeMap<String, serde_json::Value> = serde_json::from_str(&summary.notes_json)

@@ -19,7 +19,7 @@ use crate::gis::GisError;
 use crate::gis::great_circle::great_circle;
 use crate::gis::{GeometryType, Layer, Values, geoparquet, gpkg, wkb};
 use crate::records::{ConflictEvent, LootingIncident, Seizure};
-use crate::stages::OutFile;
+use crate::stages::artifact::OutFile;
 use crate::stages::hotspots::{self, HotspotsResult};
 use crate::stages::paths::PathsResult;
 

@@ -1,0 +1,342 @@
+//! What every figure is drawn from: the analysis results a figure step reads
+//! ([`Results`], by [`Need`]), the shared caption and basemap ([`FigureContext`]), and the
+//! small helpers the figures and the report share.
+
+use std::collections::{BTreeMap, HashMap};
+
+use petgraph::graph::NodeIndex;
+
+use crate::chart::{self, Caption, ChartError, Figure, RenderSize, basemap::Shape};
+use crate::clock::Dated;
+use crate::config::FiguresConfig;
+use crate::geo::Gazetteer;
+use crate::stages::hotspots::{CellsStep, CubeStep, HotspotsResult, RegionalStep};
+use crate::stages::hubs::HubsResult;
+use crate::stages::paths::PathsResult;
+use crate::stages::recipients::Recipients;
+
+/// The artifact of a figure step: the figure, or why it could not be drawn (one failed
+/// figure does not stop the run; the report says which are missing and why).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FigureStep {
+    /// The registry name.
+    pub name: String,
+    /// The figure, when it could be drawn.
+    pub figure: Option<Figure>,
+    /// Why it could not.
+    pub error: Option<String>,
+}
+
+/// The country polygons of the gazetteer, drawn under the maps.
+pub(crate) fn shapes(g: &Gazetteer) -> Vec<Shape> {
+    g.countries()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let s = g.shape(crate::geo::CountryId(i as u16))?;
+            Some(Shape {
+                iso3: c.iso3.clone(),
+                rings: s.polygons.iter().flat_map(|p| p.rings.iter().cloned()).collect(),
+            })
+        })
+        .collect()
+}
+
+/// The first and last date of every dated field of the records: seizure, looting and
+/// event dates, the first and last reports of routes, the order dates and delivery years
+/// of transfers; `None` without a dated record. One pass, nothing collected.
+pub fn record_period(
+    kinds: &[&crate::ingest::Ingested],
+) -> Option<(crate::date::PartialDate, crate::date::PartialDate)> {
+    use crate::date::PartialDate;
+    let mut span: Option<(PartialDate, PartialDate)> = None;
+    let mut see = |d: PartialDate| {
+        span = Some(span.map_or((d, d), |(lo, hi)| (lo.min(d), hi.max(d))));
+    };
+    for k in kinds {
+        k.seizures.iter().for_each(|s| see(s.date));
+        k.looting.iter().for_each(|l| see(l.date));
+        k.events.iter().for_each(|e| see(e.date));
+        for r in &k.routes {
+            r.first_reported.into_iter().chain(r.last_reported).for_each(&mut see);
+        }
+        for t in &k.transfers {
+            t.order_date.into_iter().for_each(&mut see);
+            t.deliveries.iter().filter_map(|d| PartialDate::year(d.year).ok()).for_each(&mut see);
+        }
+    }
+    span
+}
+
+pub(crate) fn emerging_category(
+    c: crate::hotspot::EmergingCategory,
+) -> chart::emerging_map::EmergingCategory {
+    use crate::hotspot::EmergingCategory as H;
+    use chart::emerging_map::EmergingCategory as C;
+    match c {
+        H::NewHotSpot => C::NewHot,
+        H::ConsecutiveHotSpot => C::ConsecutiveHot,
+        H::IntensifyingHotSpot => C::IntensifyingHot,
+        H::PersistentHotSpot => C::PersistentHot,
+        H::DiminishingHotSpot => C::DiminishingHot,
+        H::SporadicHotSpot => C::SporadicHot,
+        H::OscillatingHotSpot => C::OscillatingHot,
+        H::HistoricalHotSpot => C::HistoricalHot,
+        H::NewColdSpot => C::NewCold,
+        H::ConsecutiveColdSpot => C::ConsecutiveCold,
+        H::IntensifyingColdSpot => C::IntensifyingCold,
+        H::PersistentColdSpot => C::PersistentCold,
+        H::DiminishingColdSpot => C::DiminishingCold,
+        H::SporadicColdSpot => C::SporadicCold,
+        H::OscillatingColdSpot => C::OscillatingCold,
+        H::HistoricalColdSpot => C::HistoricalCold,
+        H::NoPattern => C::NoPattern,
+    }
+}
+
+/// The results of the earlier steps that figures and the report draw on. A figure step
+/// fills in only what its [`FigureSpec::needs`] names.
+#[derive(Debug, Clone, Default)]
+pub struct Results<'a> {
+    /// The path steps.
+    pub paths: Option<&'a PathsResult>,
+    /// The hubs step.
+    pub hubs: Option<&'a HubsResult>,
+    /// The hotspot cells step.
+    pub cells: Option<CellsStep>,
+    /// The space-time cube step.
+    pub cube: Option<CubeStep>,
+    /// The regional series step.
+    pub regional: Option<RegionalStep>,
+    /// The conflict-event cells step.
+    pub event_cells: Option<CellsStep>,
+    /// The recipients step.
+    pub recipients: Option<&'a Recipients>,
+}
+
+impl<'a> Results<'a> {
+    /// Every result.
+    pub fn all(
+        paths: &'a PathsResult,
+        hubs: &'a HubsResult,
+        hotspots: &HotspotsResult,
+        recipients: &'a Recipients,
+    ) -> Self {
+        let (cells, cube, regional) = hotspots.parts();
+        Results {
+            paths: Some(paths),
+            hubs: Some(hubs),
+            cells: Some(cells),
+            cube: Some(cube),
+            regional: Some(regional),
+            event_cells: Some(hotspots.event_cells.clone()),
+            recipients: Some(recipients),
+        }
+    }
+}
+
+/// What a figure is drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// The path steps (network, cases, paths, flows).
+    Paths,
+    /// The hubs step.
+    Hubs,
+    /// The hotspot cells step.
+    Cells,
+    /// The space-time cube step.
+    Cube,
+    /// The regional series step.
+    Regional,
+    /// The conflict-event cells step.
+    EventCells,
+    /// The recipients step.
+    Recipients,
+}
+
+fn missing(what: &str) -> ChartError {
+    ChartError::InvalidInput(format!(
+        "the figure reads {what}, which its registry entry does not name"
+    ))
+}
+
+/// The caption line under every figure of a run: the title, the divnet version, the number
+/// of input files, the period the records cover (every dated field, [`record_period`]),
+/// and the date the figures are dated by.
+pub fn run_caption(
+    title: &str,
+    files: usize,
+    period: Option<(crate::date::PartialDate, crate::date::PartialDate)>,
+    dated: &Dated,
+) -> Caption {
+    Caption {
+        source: format!("{title} · divnet {} · {files} input file(s)", env!("CARGO_PKG_VERSION")),
+        date_range: match period {
+            Some((a, b)) => format!("{a} to {b}"),
+            None => "no dated records".into(),
+        },
+        dated: dated.label(),
+    }
+}
+
+/// A distinct path (by node labels) over every case: expected quantity, the cases it
+/// serves, and its mean probability and share over them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PathTotal {
+    pub(crate) labels: Vec<String>,
+    pub(crate) quantity: f64,
+    pub(crate) cases: u64,
+    pub(crate) probability: f64,
+    pub(crate) share: f64,
+}
+
+impl PathTotal {
+    /// The hover text: the legs, then the numbers.
+    pub(crate) fn tip(&self, unit: &str) -> String {
+        format!(
+            "{}\nexpected {unit}: {}\ncases: {}\nmean probability: {:.3}\nmean share of its cases: {:.3}",
+            self.labels.join(" → "),
+            fmt(self.quantity),
+            self.cases,
+            self.probability,
+            self.share
+        )
+    }
+}
+
+/// Every distinct path (node labels from `label`) with at least `min_nodes` nodes, most
+/// expected quantity first.
+pub(crate) fn path_totals(
+    p: &PathsResult,
+    min_nodes: usize,
+    label: impl Fn(&crate::network::Node) -> String,
+) -> Vec<PathTotal> {
+    let net = &p.network.graph;
+    // Summed by node sequence first (cheap keys, one entry per distinct path), then by
+    // label sequence (distinct nodes may share a label).
+    type Acc = (f64, u64, f64, f64);
+    let mut by_nodes: HashMap<&[NodeIndex], Acc, foldhash::fast::FixedState> = HashMap::default();
+    for (c, ps) in p.case_paths() {
+        for path in ps.iter().filter(|x| x.nodes.len() >= min_nodes) {
+            let e = by_nodes.entry(&path.nodes).or_default();
+            e.0 += c.quantity * path.share;
+            e.1 += 1;
+            e.2 += path.probability;
+            e.3 += path.share;
+        }
+    }
+    let mut by_nodes: Vec<(&[NodeIndex], Acc)> = by_nodes.into_iter().collect();
+    by_nodes.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut seqs: BTreeMap<Vec<String>, Acc> = BTreeMap::new();
+    for (nodes, v) in by_nodes {
+        let e = seqs.entry(nodes.iter().map(|n| label(&net[*n])).collect()).or_default();
+        e.0 += v.0;
+        e.1 += v.1;
+        e.2 += v.2;
+        e.3 += v.3;
+    }
+    let mut out: Vec<PathTotal> = seqs
+        .into_iter()
+        .map(|(labels, (q, n, pr, sh))| PathTotal {
+            labels,
+            quantity: q,
+            cases: n,
+            probability: pr / n.max(1) as f64,
+            share: sh / n.max(1) as f64,
+        })
+        .collect();
+    out.sort_by(|a, b| b.quantity.total_cmp(&a.quantity).then(a.labels.cmp(&b.labels)));
+    out
+}
+
+/// What every figure is drawn from: the figure settings, the upstream results, the shared
+/// caption and basemap, and the raster size.
+#[derive(Debug, Clone)]
+pub struct FigureContext<'a> {
+    /// `[figures]` of the config.
+    pub config: &'a FiguresConfig,
+    /// The analysis results.
+    pub results: Results<'a>,
+    /// The caption line under every figure.
+    pub caption: Caption,
+    /// Country polygons drawn under the maps.
+    pub basemap: Vec<Shape>,
+    /// Raster size of the PNGs (and the SVG canvas).
+    pub size: RenderSize,
+    /// The gazetteer (place labels of the close-ups).
+    pub gazetteer: &'a Gazetteer,
+}
+
+impl<'a> FigureContext<'a> {
+    /// The context of a run's figures at print size (see [`run_caption`]).
+    pub fn new(
+        config: &'a FiguresConfig,
+        g: &'a Gazetteer,
+        results: Results<'a>,
+        caption: Caption,
+    ) -> Self {
+        FigureContext {
+            config,
+            results,
+            caption,
+            basemap: shapes(g),
+            size: RenderSize::PRINT,
+            gazetteer: g,
+        }
+    }
+
+    pub(crate) fn paths(&self) -> Result<&'a PathsResult, ChartError> {
+        self.results.paths.ok_or_else(|| missing("the paths"))
+    }
+
+    pub(crate) fn hubs(&self) -> Result<&'a HubsResult, ChartError> {
+        self.results.hubs.ok_or_else(|| missing("the hubs"))
+    }
+
+    pub(crate) fn cells(&self) -> Result<&CellsStep, ChartError> {
+        self.results.cells.as_ref().ok_or_else(|| missing("the hotspot cells"))
+    }
+
+    pub(crate) fn cube(&self) -> Result<&CubeStep, ChartError> {
+        self.results.cube.as_ref().ok_or_else(|| missing("the space-time cube"))
+    }
+
+    pub(crate) fn regional(&self) -> Result<&RegionalStep, ChartError> {
+        self.results.regional.as_ref().ok_or_else(|| missing("the regional series"))
+    }
+
+    pub(crate) fn event_cells(&self) -> Result<&CellsStep, ChartError> {
+        self.results.event_cells.as_ref().ok_or_else(|| missing("the conflict-event cells"))
+    }
+
+    pub(crate) fn recipients(&self) -> Result<&'a Recipients, ChartError> {
+        self.results.recipients.ok_or_else(|| missing("the recipients"))
+    }
+
+    pub(crate) fn top_n(&self) -> usize {
+        self.config.top_n.max(1)
+    }
+
+    pub(crate) fn extent(&self) -> Option<chart::projection::Extent> {
+        self.config.extent.map(|[w, s, e, n]| chart::projection::Extent {
+            lon_min: w,
+            lon_max: e,
+            lat_min: s,
+            lat_max: n,
+        })
+    }
+
+    /// The top nodes by the hubs ranking measure (nodes scoring above zero only), best first.
+    pub(crate) fn top_hub_nodes(&self) -> Result<Vec<usize>, ChartError> {
+        let (p, h) = (self.paths()?, self.hubs()?);
+        let mut ranked: Vec<usize> =
+            (0..p.network.graph.node_count()).filter(|&i| h.score(i) > 0.0).collect();
+        ranked.sort_by_key(|&i| h.rank[i]);
+        ranked.truncate(self.top_n());
+        Ok(ranked)
+    }
+}
+
+pub(crate) fn fmt(x: f64) -> String {
+    if x.abs() >= 100.0 { format!("{x:.0}") } else { format!("{x:.3}") }
+}

@@ -1,0 +1,578 @@
+//! One function per registered figure: the analysis results mapped onto its chart's
+//! input, then drawn; and the report's map of dated events.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::context::{FigureContext, emerging_category, fmt, path_totals, shapes};
+use crate::chart::{self, Caption, ChartError, Figure, RenderSize};
+use crate::config::FiguresConfig;
+use crate::geo::Gazetteer;
+use crate::stages::hotspots::{CellsStep, RegionLevel, ring};
+use crate::stages::hubs::HubsResult;
+
+pub(super) fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::flow_map::{Flow, FlowMapInput, Hub, render};
+    let (p, h) = (cx.paths()?, cx.hubs()?);
+    let node = |i: usize| &p.network.graph[petgraph::graph::NodeIndex::new(i)];
+    let net = &p.network.graph;
+    // The heaviest edges and the top hubs; without any flow (a run without diversion
+    // cases, as with route-report data), the network's strongest edges: the most probable,
+    // drawn as wide as their evidence (route reports, seizure legs, transfers).
+    let mut edges: Vec<_> = net.edge_indices().filter(|e| p.edge_flow[e.index()] > 0.0).collect();
+    let no_flow = edges.is_empty();
+    let evidence = |e: petgraph::graph::EdgeIndex| net[e].evidence() as f64;
+    let weight = |e: petgraph::graph::EdgeIndex| {
+        if no_flow { evidence(e) } else { p.edge_flow[e.index()] }
+    };
+    if no_flow {
+        edges = net.edge_indices().filter(|e| evidence(*e) > 0.0).collect();
+        edges.sort_by(|a, b| {
+            net[*b]
+                .p
+                .total_cmp(&net[*a].p)
+                .then(evidence(*b).total_cmp(&evidence(*a)))
+                .then(a.cmp(b))
+        });
+    } else {
+        edges.sort_by(|a, b| weight(*b).total_cmp(&weight(*a)).then(a.cmp(b)));
+    }
+    edges.truncate(60);
+    let pt = |i: petgraph::graph::NodeIndex| (net[i].point.lon(), net[i].point.lat());
+    let flows = edges
+        .iter()
+        .filter_map(|e| {
+            let (a, b) = net.edge_endpoints(*e)?;
+            let w = &net[*e];
+            let amount = if no_flow {
+                format!("evidence: {} records", w.evidence())
+            } else {
+                format!("expected weapons: {}", fmt(weight(*e)))
+            };
+            let tip = format!(
+                "{} → {}\n{amount}\nedge probability: {:.3}\nlayer: {}",
+                net[a].name,
+                net[b].name,
+                w.p,
+                w.layer().as_str()
+            );
+            Some(Flow { from: pt(a), to: pt(b), quantity: weight(*e), probability: w.p, tip })
+        })
+        .collect();
+    let hubs = cx
+        .top_hub_nodes()?
+        .into_iter()
+        .map(|i| Hub {
+            name: node(i).name.clone(),
+            lon: node(i).point.lon(),
+            lat: node(i).point.lat(),
+            betweenness: h.score(i),
+            tip: hub_tip(h, node(i), i),
+        })
+        .collect();
+    let (title, unit, quantity, probability) = if no_flow {
+        (
+            "Most probable network edges and transit hubs (no diversion cases)",
+            "reports",
+            "Evidence",
+            "Edge probability",
+        )
+    } else {
+        ("Expected diversion flows and transit hubs", "weapons", "", "")
+    };
+    let hub_label = match h.ranked_by {
+        crate::stages::hubs::HubRanking::FlowBetweenness => "",
+        crate::stages::hubs::HubRanking::Betweenness => "Hub betweenness",
+    };
+    let input = FlowMapInput {
+        title: title.into(),
+        flows,
+        hubs,
+        label_top_n: 8,
+        extent: cx.extent(),
+        quantity_unit: unit.into(),
+        quantity_label: quantity.into(),
+        probability_label: probability.into(),
+        hub_label: hub_label.into(),
+    };
+    render(&input, &cx.basemap, &cx.caption, cx.size)
+}
+
+/// A hub's values, for hover text.
+fn hub_tip(h: &HubsResult, n: &crate::network::Node, i: usize) -> String {
+    format!(
+        "{} ({})\nrank: {}\nflow betweenness: {}\nbetweenness: {:.4}\nPageRank: {:.4}",
+        n.name,
+        n.iso3,
+        h.rank[i],
+        fmt(h.flow[i]),
+        h.betweenness[i],
+        h.pagerank[i]
+    )
+}
+
+pub(super) fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::top_hubs::{HubBar, TopHubsInput, render};
+    let (p, h) = (cx.paths()?, cx.hubs()?);
+    let node = |i: usize| &p.network.graph[petgraph::graph::NodeIndex::new(i)];
+    let top_n = cx.top_n();
+    let (by, measure) = match h.ranked_by {
+        crate::stages::hubs::HubRanking::FlowBetweenness => {
+            ("flow betweenness", "Flow betweenness (weapons routed through the node)")
+        }
+        crate::stages::hubs::HubRanking::Betweenness => (
+            "betweenness (no diversion cases)",
+            "Betweenness (share of most probable routes through the node)",
+        ),
+    };
+    let input = TopHubsInput {
+        title: format!("Top {top_n} transit hubs by {by}"),
+        measure: measure.into(),
+        hubs: cx
+            .top_hub_nodes()?
+            .into_iter()
+            .map(|i| HubBar {
+                name: format!("{} ({})", node(i).name, node(i).iso3),
+                value: h.score(i),
+                tip: hub_tip(h, node(i), i),
+            })
+            .collect(),
+        top_n,
+    };
+    render(&input, &cx.caption, cx.size)
+}
+
+/// A Gi* cell's values, for hover text.
+fn cell_tip(c: &crate::hotspot::GiStarCell) -> String {
+    let num = |x: Option<f64>, d: usize| x.map_or("-".into(), |v| format!("{v:.d$}"));
+    format!(
+        "H3 cell {}\nvalue: {}\nz: {}\np: {}\nFDR q: {}\nbin: {}",
+        c.cell,
+        fmt(c.gi.value),
+        num(c.gi.z, 2),
+        num(c.gi.p, 4),
+        num(c.gi.p_fdr, 4),
+        c.gi.bin
+    )
+}
+
+pub(super) fn hotspot_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    binned_map(cx, cx.cells()?, "Hot and cold spots (Getis-Ord Gi*, FDR-adjusted)")
+}
+
+pub(super) fn event_hotspot_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    let f = binned_map(
+        cx,
+        cx.event_cells()?,
+        "Conflict-event hot and cold spots (Getis-Ord Gi*, FDR-adjusted)",
+    )?;
+    Ok(Figure { name: "event_hotspot_map".into(), ..f })
+}
+
+pub(super) fn recipients(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::recipients::{RecipientBar, RecipientsInput, render};
+    let bars = cx
+        .recipients()?
+        .totals()
+        .into_iter()
+        .map(|t| RecipientBar {
+            name: format!("{} ({})", t.name, t.iso3),
+            delivered: t.items_delivered as f64,
+            seized: t.seized_last_legal as f64,
+            looted: t.looted as f64,
+            diverted: t.diverted_here,
+            to_non_state: t.items_to_non_state as f64,
+        })
+        .collect();
+    let input = RecipientsInput { title: String::new(), recipients: bars, top_n: cx.top_n() };
+    render(&input, &cx.caption, cx.size)
+}
+
+fn binned_map(
+    cx: &FigureContext<'_>,
+    cells: &CellsStep,
+    title: &str,
+) -> Result<Figure, ChartError> {
+    use chart::hotspot_map::{BinnedCell, HotspotMapInput, render};
+    let input = HotspotMapInput {
+        title: title.into(),
+        cells: cells
+            .cells
+            .iter()
+            .filter(|c| c.gi.bin != 0)
+            .map(|c| BinnedCell { ring: ring(c.cell), bin: c.gi.bin, tip: cell_tip(c) })
+            .collect(),
+        extent: cx.extent(),
+    };
+    render(&input, &cx.basemap, &cx.caption, cx.size)
+}
+
+/// Clusters of `cells` (H3 cells with a strength): cells within two grid steps of one
+/// another join, clusters ranked by their summed strength, strongest first (then by
+/// their first cell). O(n).
+fn clusters(cells: &[(h3o::CellIndex, f64)]) -> Vec<Vec<usize>> {
+    let at: HashMap<h3o::CellIndex, usize> =
+        cells.iter().enumerate().map(|(i, c)| (c.0, i)).collect();
+    let mut parent: Vec<usize> = (0..cells.len()).collect();
+    fn root(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for (i, (cell, _)) in cells.iter().enumerate() {
+        for n in cell.grid_disk::<Vec<_>>(2) {
+            if let Some(&j) = at.get(&n) {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                if a != b {
+                    parent[a.max(b)] = a.min(b);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..cells.len() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    let mut out: Vec<Vec<usize>> = groups.into_values().collect();
+    let strength = |g: &Vec<usize>| g.iter().map(|&i| cells[i].1).sum::<f64>();
+    out.sort_by(|a, b| strength(b).total_cmp(&strength(a)).then(a[0].cmp(&b[0])));
+    out
+}
+
+/// The panels of a close-up figure: per cluster of `strong` cells, an extent around it
+/// (at least 2.4 by 1.8 degrees), every cell of `all` inside it, and the gazetteer's
+/// largest places there; titled by the largest place among the cluster's cells.
+fn closeup_panels(
+    g: &Gazetteer,
+    strong: &[(h3o::CellIndex, f64)],
+    all: &[(h3o::CellIndex, [u8; 3], String)],
+) -> Vec<chart::closeups::Panel> {
+    use chart::closeups::{ColouredCell, MAX_PANELS, Panel, PlaceLabel};
+    use chart::projection::Extent;
+    let centre = |c: h3o::CellIndex| {
+        let ll = h3o::LatLng::from(c);
+        (ll.lng(), ll.lat())
+    };
+    let largest = |e: &Extent| {
+        let mut inside: Vec<&crate::geo::gazetteer::City> = g
+            .cities()
+            .iter()
+            .filter(|c| {
+                let (lon, lat) = (c.point.lon(), c.point.lat());
+                (e.lon_min..=e.lon_max).contains(&lon) && (e.lat_min..=e.lat_max).contains(&lat)
+            })
+            .collect();
+        inside.sort_by(|a, b| b.population.cmp(&a.population).then(a.geonameid.cmp(&b.geonameid)));
+        inside
+    };
+    clusters(strong)
+        .into_iter()
+        .take(MAX_PANELS)
+        .filter_map(|group| {
+            let pts: Vec<(f64, f64)> = group.iter().map(|&i| centre(strong[i].0)).collect();
+            let tight = Extent::around(pts.iter().copied(), 0.0, 0.15)?;
+            let mut e = Extent::around(pts.iter().copied(), 0.4, 0.4)?;
+            let (cx, cy) = ((e.lon_min + e.lon_max) / 2.0, (e.lat_min + e.lat_max) / 2.0);
+            let (hw, hh) = (
+                ((e.lon_max - e.lon_min) / 2.0).max(1.2),
+                ((e.lat_max - e.lat_min) / 2.0).max(0.9),
+            );
+            e = Extent {
+                lon_min: (cx - hw).max(-180.0),
+                lon_max: (cx + hw).min(180.0),
+                lat_min: (cy - hh).max(-89.0),
+                lat_max: (cy + hh).min(89.0),
+            };
+            let (lon, lat) = pts[0];
+            let country = crate::geo::LatLon::new(lat, lon)
+                .ok()
+                .and_then(|p| g.country_at(p))
+                .map(|c| g.country(c).name.clone());
+            let title = match (largest(&tight).first(), country) {
+                (Some(city), _) => {
+                    format!("Around {}, {}", city.name, g.country(city.country).name)
+                }
+                (None, Some(c)) => c,
+                (None, None) => format!(
+                    "At sea, {:.1}° {}, {:.1}° {}",
+                    lat.abs(),
+                    if lat >= 0.0 { "N" } else { "S" },
+                    lon.abs(),
+                    if lon >= 0.0 { "E" } else { "W" }
+                ),
+            };
+            let cells = all
+                .iter()
+                .filter(|(c, ..)| {
+                    let (lon, lat) = centre(*c);
+                    (e.lon_min..=e.lon_max).contains(&lon) && (e.lat_min..=e.lat_max).contains(&lat)
+                })
+                .map(|(c, colour, tip)| ColouredCell {
+                    ring: ring(*c),
+                    colour: *colour,
+                    tip: tip.clone(),
+                })
+                .collect();
+            let places = largest(&e)
+                .into_iter()
+                .take(10)
+                .map(|c| PlaceLabel {
+                    name: c.name.clone(),
+                    lon: c.point.lon(),
+                    lat: c.point.lat(),
+                })
+                .collect();
+            Some(Panel { title, extent: e, cells, places })
+        })
+        .collect()
+}
+
+fn rgb(c: plotters::style::RGBColor) -> [u8; 3] {
+    [c.0, c.1, c.2]
+}
+
+pub(super) fn hotspot_closeups(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::closeups::{CloseupsInput, render};
+    use chart::hotspot_map::BIN_LABELS;
+    use chart::style::RDBU_7;
+    let cells = &cx.cells()?.cells;
+    let strong: Vec<(h3o::CellIndex, f64)> =
+        cells.iter().filter(|c| c.gi.bin >= 2).map(|c| (c.cell, c.gi.z.unwrap_or(0.0))).collect();
+    let all: Vec<(h3o::CellIndex, [u8; 3], String)> =
+        cells.iter().map(|c| (c.cell, rgb(RDBU_7[(c.gi.bin + 3) as usize]), cell_tip(c))).collect();
+    let input = CloseupsInput {
+        name: "hotspot_closeups".into(),
+        title: "The strongest hot-spot clusters, close up (Getis-Ord Gi*)".into(),
+        panels: closeup_panels(cx.gazetteer, &strong, &all),
+        legend_heading: "Gi* confidence bin".into(),
+        legend: (0..7).map(|i| (rgb(RDBU_7[i]), BIN_LABELS[i].to_string())).collect(),
+        empty_reason: "no hot spot at 95% confidence in this run".into(),
+    };
+    render(&input, &cx.basemap, &cx.caption, cx.size)
+}
+
+pub(super) fn emerging_closeups(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::closeups::{CloseupsInput, render};
+    let cube = cx.cube()?;
+    let hot = |c: &crate::hotspot::EmergingCell| c.category.label().contains("Hot Spot");
+    let strong: Vec<(h3o::CellIndex, f64)> = cube
+        .emerging
+        .iter()
+        .filter(|c| hot(c))
+        .map(|c| (c.cell, c.z.iter().flatten().copied().fold(0.0, f64::max).max(0.0) + 1.0))
+        .collect();
+    let patterned: Vec<&crate::hotspot::EmergingCell> = cube
+        .emerging
+        .iter()
+        .filter(|c| c.category != crate::hotspot::EmergingCategory::NoPattern)
+        .collect();
+    let all: Vec<(h3o::CellIndex, [u8; 3], String)> = patterned
+        .iter()
+        .map(|c| (c.cell, rgb(emerging_category(c.category).color()), emerging_tip(c)))
+        .collect();
+    let mut shown: Vec<chart::emerging_map::EmergingCategory> =
+        patterned.iter().map(|c| emerging_category(c.category)).collect();
+    shown.sort_by_key(|c| chart::emerging_map::EmergingCategory::ALL.iter().position(|x| x == c));
+    shown.dedup();
+    let input = CloseupsInput {
+        name: "emerging_closeups".into(),
+        title: "The strongest emerging hot-spot clusters, close up".into(),
+        panels: closeup_panels(cx.gazetteer, &strong, &all),
+        legend_heading: "Emerging category".into(),
+        legend: shown.iter().map(|c| (rgb(c.color()), c.label().to_string())).collect(),
+        empty_reason: "no emerging hot spot in this run".into(),
+    };
+    render(&input, &cx.basemap, &cx.caption, cx.size)
+}
+
+/// An emerging cell's pattern, for hover text.
+fn emerging_tip(c: &crate::hotspot::EmergingCell) -> String {
+    let trend = c.trend.map_or("-".into(), |t| format!("z = {:.2}, p = {:.3}", t.z, t.p));
+    format!("H3 cell {}\n{}\ntrend of Gi* z: {trend}", c.cell, c.category.label())
+}
+
+pub(super) fn emerging_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::emerging_map::{CategorizedCell, EmergingMapInput, render};
+    let input = EmergingMapInput {
+        title: "Emerging hot spots".into(),
+        cells: cx
+            .cube()?
+            .emerging
+            .iter()
+            .filter(|c| c.category != crate::hotspot::EmergingCategory::NoPattern)
+            .map(|c| CategorizedCell {
+                ring: ring(c.cell),
+                category: emerging_category(c.category),
+                tip: emerging_tip(c),
+            })
+            .collect(),
+        extent: cx.extent(),
+    };
+    render(&input, &cx.basemap, &cx.caption, cx.size)
+}
+
+pub(super) fn regional_series(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::regional_series::{RegionSeries, RegionalSeriesInput, TrendMark, render};
+    let hs = cx.regional()?;
+    let regions = hs
+        .regional
+        .iter()
+        .filter(|r| r.level == RegionLevel::Subregion)
+        .take(6)
+        .map(|r| RegionSeries {
+            region: r.name.clone(),
+            seizures: r.series_seizures.clone(),
+            looted: r.series_looted.clone(),
+            seizures_trend: r.trend.map(|t| TrendMark { z: t.z, p: t.p }),
+            looted_trend: None,
+        })
+        .collect();
+    let input = RegionalSeriesInput {
+        title: format!(
+            "Seizures and looted weapons per {} in the leading subregions",
+            hs.regional_step
+        ),
+        months: hs.regional_steps.clone(),
+        regions,
+        looted_unit: "weapons".into(),
+        alpha: 0.05,
+    };
+    render(&input, &cx.caption, cx.size)
+}
+
+pub(super) fn od_matrix(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::od_matrix::{OdMatrixInput, render};
+    let p = cx.paths()?;
+    let net = &p.network.graph;
+    // Origin-destination matrix at country level.
+    let mut od: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for c in p.cases.iter() {
+        let (Some(a), Some(b)) = (p.network.node(c.origin), p.network.node(c.destination)) else {
+            continue;
+        };
+        *od.entry((net[a].iso3.clone(), net[b].iso3.clone())).or_default() += c.quantity;
+    }
+    let top_keys = |pick: fn(&(String, String)) -> &String| {
+        let mut tot: BTreeMap<String, f64> = BTreeMap::new();
+        for (k, v) in &od {
+            *tot.entry(pick(k).clone()).or_default() += v;
+        }
+        let mut v: Vec<(String, f64)> = tot.into_iter().collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.into_iter().take(12).map(|x| x.0).collect::<Vec<_>>()
+    };
+    let (origins, dests) = (top_keys(|k| &k.0), top_keys(|k| &k.1));
+    let values = origins
+        .iter()
+        .map(|o| {
+            dests.iter().map(|d| od.get(&(o.clone(), d.clone())).copied().unwrap_or(0.0)).collect()
+        })
+        .collect();
+    let input = OdMatrixInput {
+        title: "Diverted quantity by origin and destination country".into(),
+        origins,
+        destinations: dests,
+        values,
+        unit: "weapons".into(),
+        log_scale: true,
+    };
+    render(&input, &cx.caption, cx.size)
+}
+
+pub(super) fn top_paths(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::top_paths::{PathRow, TopPathsInput, render};
+    // Expected quantity per distinct node sequence.
+    let seqs = path_totals(cx.paths()?, 2, |n| n.iso3.clone());
+    let input = TopPathsInput {
+        title: "Most travelled diversion paths".into(),
+        paths: seqs
+            .into_iter()
+            .take(10)
+            .map(|t| PathRow {
+                tip: t.tip("weapons"),
+                nodes: t.labels,
+                expected_quantity: t.quantity,
+            })
+            .collect(),
+        top_n: 10,
+        unit: "weapons".into(),
+    };
+    render(&input, &cx.caption, cx.size)
+}
+
+/// Most points the report's event map carries (a larger run shows every n-th event, in
+/// input order, and says so).
+pub const EVENT_MAP_POINTS: usize = 20_000;
+
+/// The report's map of dated events: seizures, lootings and conflict events located more
+/// finely than their country, coloured by kind, each with its id, date, place and numbers
+/// on hover, filtered by date in the page.
+pub fn event_map(
+    config: &FiguresConfig,
+    g: &Gazetteer,
+    kinds: &[&crate::ingest::Ingested],
+    caption: &Caption,
+) -> Result<Figure, ChartError> {
+    use crate::records::Location;
+    use crate::schema::LocationPrecision;
+    use chart::event_map::{EventMapInput, EventPoint, render};
+    let mut all: Vec<(usize, &str, crate::date::PartialDate, &Location, String)> = Vec::new();
+    for k in kinds {
+        for s in &k.seizures {
+            all.push((0, &s.id, s.date, &s.location, format!("{} items", s.items())));
+        }
+        for l in &k.looting {
+            let n = l
+                .weapons_looted
+                .map_or("weapons not reported".into(), |n| format!("{n} weapons looted"));
+            all.push((1, &l.id, l.date, &l.location, n));
+        }
+        for e in &k.events {
+            let n = e
+                .fatalities
+                .map_or("fatalities not reported".into(), |n| format!("{n} fatalities"));
+            all.push((2, &e.id, e.date, &e.location, n));
+        }
+    }
+    all.retain(|e| e.3.precision != LocationPrecision::Country);
+    let step = all.len().div_ceil(EVENT_MAP_POINTS).max(1);
+    let points: Vec<EventPoint> = all
+        .iter()
+        .step_by(step)
+        .map(|(kind, id, date, loc, what)| {
+            let place = loc.place.as_deref().unwrap_or_default();
+            let country = &g.country(loc.country).name;
+            EventPoint {
+                lon: loc.point.lon(),
+                lat: loc.point.lat(),
+                kind: *kind,
+                day: date.first_day_epoch(),
+                tip: format!(
+                    "{} {id}\n{date}\n{}{country}\n{what}",
+                    ["seizure", "looting", "conflict event"][*kind],
+                    if place.is_empty() { String::new() } else { format!("{place}, ") }
+                ),
+            }
+        })
+        .collect();
+    let sampled =
+        if step > 1 { format!(" (every {step}th of {} events)", all.len()) } else { String::new() };
+    let input = EventMapInput {
+        title: format!("Seizures, lootings and conflict events{sampled}"),
+        kinds: vec!["Seizure".into(), "Looting".into(), "Conflict event".into()],
+        points,
+        extent: config.extent.map(|[w, s, e, n]| chart::projection::Extent {
+            lon_min: w,
+            lon_max: e,
+            lat_min: s,
+            lat_max: n,
+        }),
+    };
+    let f = render(&input, &shapes(g), caption, RenderSize::PRINT)?;
+    Ok(Figure {
+        caption: "Every event located more finely than its country, by kind; choose the dates above to show those events only.".into(),
+        ..f
+    })
+}

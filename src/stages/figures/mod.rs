@@ -1,0 +1,140 @@
+//! The figures stage: the registry of figures ([`FIGURES`]), each entry mapping the
+//! analysis results onto its chart's input ([`draw`]); the rendering of every registered
+//! figure (PNG at print resolution and SVG). The report built from them is
+//! [`crate::stages::report`].
+//!
+//! Adding a figure means one entry in [`FIGURES`] (name, caption, the results it needs, render
+//! function) and its chart module in `src/chart/`: the run graph (one cached step per
+//! figure, reading only what the entry needs), the report and the tests all read the
+//! registry.
+
+mod context;
+mod draw;
+
+use rayon::prelude::*;
+
+use crate::chart::{ChartError, Figure};
+use draw::{
+    emerging_closeups, emerging_map, event_hotspot_map, flow_map, hotspot_closeups, hotspot_map,
+    od_matrix, recipients, regional_series, top_hubs, top_paths,
+};
+
+pub use context::{FigureContext, FigureStep, Need, Results, record_period, run_caption};
+pub(crate) use context::{fmt, path_totals};
+pub use draw::{EVENT_MAP_POINTS, event_map};
+
+/// One registered figure.
+#[derive(Debug, Clone, Copy)]
+pub struct FigureSpec {
+    /// File stem (`figures/<name>.png`, `.svg`) and HTML id in the report (`[a-z0-9_]`).
+    pub name: &'static str,
+    /// What the figure shows, one sentence, printed under it in the report.
+    pub caption: &'static str,
+    /// The results it is drawn from (its step reads only these).
+    pub needs: &'static [Need],
+    /// Maps the results onto the chart's input and draws it.
+    pub render: fn(&FigureContext<'_>) -> Result<Figure, ChartError>,
+}
+
+/// Every figure of a run, in report order.
+pub const FIGURES: &[FigureSpec] = &[
+    FigureSpec {
+        name: "flow_map",
+        caption: "The heaviest expected diversion flows between nodes, and the leading transit hubs.",
+        needs: &[Need::Paths, Need::Hubs],
+        render: flow_map,
+    },
+    FigureSpec {
+        name: "top_hubs",
+        caption: "Nodes ranked by flow betweenness over the diversion cases, or by betweenness when the run has no cases.",
+        needs: &[Need::Paths, Need::Hubs],
+        render: top_hubs,
+    },
+    FigureSpec {
+        name: "hotspot_map",
+        caption: "H3 cells with significant Getis-Ord Gi* values after false discovery rate control.",
+        needs: &[Need::Cells],
+        render: hotspot_map,
+    },
+    FigureSpec {
+        name: "hotspot_closeups",
+        caption: "The strongest clusters of hot cells (95% confidence or more), each zoomed until its H3 hexagons show, over the country outlines and the largest places of the gazetteer.",
+        needs: &[Need::Cells],
+        render: hotspot_closeups,
+    },
+    FigureSpec {
+        name: "emerging_map",
+        caption: "Emerging hot and cold spot categories of the space-time cube.",
+        needs: &[Need::Cube],
+        render: emerging_map,
+    },
+    FigureSpec {
+        name: "emerging_closeups",
+        caption: "The strongest clusters of emerging hot spots, zoomed until their H3 hexagons show.",
+        needs: &[Need::Cube],
+        render: emerging_closeups,
+    },
+    FigureSpec {
+        name: "regional_series",
+        caption: "Seizures and looted weapons per time step in the leading subregions, with Mann-Kendall trends.",
+        needs: &[Need::Regional],
+        render: regional_series,
+    },
+    FigureSpec {
+        name: "od_matrix",
+        caption: "Diverted quantity from origin to destination country over the diversion cases.",
+        needs: &[Need::Paths],
+        render: od_matrix,
+    },
+    FigureSpec {
+        name: "top_paths",
+        caption: "The diversion paths carrying the most expected quantity.",
+        needs: &[Need::Paths],
+        render: top_paths,
+    },
+    FigureSpec {
+        name: "recipients",
+        caption: "Legal deliveries to recipient states beside the diversion evidence that points back to them: seized weapons they last held legally, weapons looted from their stockpiles, expected weapons whose paths are diverted there, and their own transfers on to non-state armed groups.",
+        needs: &[Need::Recipients],
+        render: recipients,
+    },
+    FigureSpec {
+        name: "event_hotspot_map",
+        caption: "H3 cells where conflict events cluster (Getis-Ord Gi*, FDR-adjusted), on the grid of the seizure and looting hotspots.",
+        needs: &[Need::EventCells],
+        render: event_hotspot_map,
+    },
+];
+
+/// Renders every figure of [`FIGURES`], in that order, on the current rayon pool. Each figure
+/// is a pure function of the context, so the bytes do not depend on the number of threads.
+/// Each slot carries its own result: one failed figure does not prevent the others.
+pub fn render_figures(cx: &FigureContext<'_>) -> Vec<Result<Figure, ChartError>> {
+    FIGURES
+        .par_iter()
+        .map(|spec| {
+            let f = (spec.render)(cx)?;
+            Ok(Figure { name: spec.name.to_string(), caption: spec.caption.to_string(), ..f })
+        })
+        .collect()
+}
+
+/// Renders one registered figure into its step artifact.
+pub fn figure_step(spec: &FigureSpec, cx: &FigureContext<'_>) -> FigureStep {
+    match (spec.render)(cx) {
+        Ok(f) => FigureStep {
+            name: spec.name.to_string(),
+            figure: Some(Figure {
+                name: spec.name.to_string(),
+                caption: spec.caption.to_string(),
+                ..f
+            }),
+            error: None,
+        },
+        Err(e) => FigureStep {
+            name: spec.name.to_string(),
+            figure: None,
+            error: Some(format!("{}: {e}", spec.name)),
+        },
+    }
+}

@@ -1,0 +1,341 @@
+//! The run report's content: the tables, caveats and provenance of `index.html` and
+//! `report.md`, assembled from the analysis results and the figure steps. Rendering them
+//! (HTML, Markdown, escaping) is [`crate::report`]'s job.
+
+use crate::chart::Figure;
+use crate::clock::Dated;
+use crate::config::FiguresConfig;
+use crate::ingest::{Ingested, joined_reports};
+use crate::report::{self, ReportError, ReportInput};
+use crate::stages::figures::{FigureStep, fmt, path_totals};
+use crate::stages::hotspots::{HotspotsResult, RegionLevel};
+use crate::stages::hubs::HubsResult;
+use crate::stages::paths::PathsResult;
+use crate::stages::recipients::Recipients;
+
+/// Everything the report needs besides the analysis results.
+#[derive(Debug, Clone)]
+pub struct ReportContext {
+    /// The run's title (`run.title`).
+    pub title: String,
+    /// The date the figures and the report are dated by.
+    pub dated: Dated,
+    /// Rejected rows per reason.
+    pub rejected: Vec<(String, u64)>,
+    /// Coverage caveats.
+    pub caveats: Vec<String>,
+    /// Provenance key/value pairs.
+    pub provenance: Vec<(String, String)>,
+    /// The map of dated events of the report's "Explore" section ([`event_map`]).
+    pub event_map: Option<Figure>,
+}
+
+/// Builds the report (`index.html`, `report.md`) from the figure steps, in registry order,
+/// and the path, hubs and regional results.
+#[allow(clippy::too_many_arguments)]
+pub fn report(
+    config: &FiguresConfig,
+    figures: &[&FigureStep],
+    p: &PathsResult,
+    h: &HubsResult,
+    hs: &HotspotsResult,
+    recipients: &Recipients,
+    kinds: &[&Ingested],
+    ctx: ReportContext,
+) -> Result<report::Report, ReportError> {
+    let has_events = kinds.iter().any(|k| !k.events.is_empty());
+    let has_transfers = kinds.iter().any(|k| !k.transfers.is_empty());
+    let errors: Vec<String> = figures.iter().filter_map(|f| f.error.clone()).collect();
+    let figures: Vec<Figure> = figures.iter().filter_map(|f| f.figure.clone()).collect();
+    let net = &p.network.graph;
+    let node = |i: usize| &net[petgraph::graph::NodeIndex::new(i)];
+    let mut order: Vec<usize> = (0..net.node_count()).collect();
+    order.sort_by_key(|&i| h.rank[i]);
+    let hubs_rows = order
+        .iter()
+        .take(config.top_n)
+        .map(|&i| {
+            vec![
+                h.rank[i].to_string(),
+                node(i).name.clone(),
+                node(i).iso3.clone(),
+                fmt(h.flow[i]),
+                fmt(h.betweenness[i]),
+                if h.transit_only[i] { "yes".into() } else { "no".into() },
+            ]
+        })
+        .collect();
+    let seqs = path_totals(p, 1, |n| n.name.clone());
+    let path_rows = seqs
+        .iter()
+        .take(config.top_n)
+        .map(|t| {
+            vec![
+                t.labels.join(" → "),
+                fmt(t.quantity),
+                t.cases.to_string(),
+                format!("{:.3}", t.probability),
+                format!("{:.3}", t.share),
+            ]
+        })
+        .collect();
+    let regional_rows = hs
+        .regional
+        .iter()
+        .filter(|r| r.level == RegionLevel::Country)
+        .take(config.top_n)
+        .map(|r| {
+            let mut row = vec![
+                r.name.clone(),
+                r.seizures.to_string(),
+                r.quantity_seized.to_string(),
+                r.looting_incidents.to_string(),
+                r.weapons_looted.to_string(),
+            ];
+            if has_events {
+                row.extend([r.conflict_events.to_string(), r.fatalities.to_string()]);
+            }
+            row.push(
+                r.trend.map(|t| format!("z = {:.2}, p = {:.3}", t.z, t.p)).unwrap_or_default(),
+            );
+            row
+        })
+        .collect();
+    let diversion_rows = recipients
+        .points
+        .iter()
+        .take(config.top_n)
+        .map(|d| {
+            vec![
+                d.name.clone(),
+                d.iso3.clone(),
+                fmt(d.expected),
+                fmt(d.after_legal_transfer),
+                d.cases_top_path.to_string(),
+            ]
+        })
+        .collect();
+    let recipient_rows = recipients
+        .totals()
+        .iter()
+        .take(config.top_n)
+        .map(|t| {
+            vec![
+                t.name.clone(),
+                t.iso3.clone(),
+                t.items_delivered.to_string(),
+                format!("{:.1}", t.tiv_delivered),
+                t.seized_last_legal.to_string(),
+                t.looted.to_string(),
+                fmt(t.diverted_here),
+                t.items_to_non_state.to_string(),
+            ]
+        })
+        .collect();
+    let mut event_cells: Vec<&crate::hotspot::GiStarCell> =
+        hs.event_cells.cells.iter().filter(|c| c.gi.bin > 0).collect();
+    event_cells.sort_by(|a, b| {
+        b.gi.z.unwrap_or(0.0).total_cmp(&a.gi.z.unwrap_or(0.0)).then(a.cell.cmp(&b.cell))
+    });
+    let event_rows = event_cells
+        .iter()
+        .take(config.top_n)
+        .map(|c| {
+            let (lat, lon) = crate::stages::hotspots::centre(c.cell);
+            vec![
+                c.cell.to_string(),
+                format!("{lat:.3}, {lon:.3}"),
+                fmt(c.gi.value),
+                c.gi.z.map(|z| format!("{z:.2}")).unwrap_or_default(),
+                c.gi.bin.to_string(),
+            ]
+        })
+        .collect();
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut extra = Vec::new();
+    if has_transfers {
+        extra.push(report::Table {
+            title: "Recipients of legal transfers".into(),
+            header: strings(&[
+                "recipient",
+                "ISO3",
+                "items delivered",
+                "TIV delivered (millions)",
+                "seized, last legally held there",
+                "looted there",
+                "expected weapons diverted there",
+                "transferred on to non-state groups",
+            ]),
+            rows: recipient_rows,
+        });
+    }
+    if has_events {
+        extra.push(report::Table {
+            title: "Conflict-event hotspots (hot cells, strongest first)".into(),
+            header: strings(&["cell", "centre (lat, lon)", "events", "z", "bin"]),
+            rows: event_rows,
+        });
+    }
+    let mut caveats = ctx.caveats;
+    caveats.extend(errors.iter().map(|e| format!("figure not rendered: {e}")));
+    let input = ReportInput {
+        title: ctx.title,
+        figures,
+        embed: report::FigureEmbed::Svg,
+        figure_dir: "figures".into(),
+        tables: vec![
+            report::Table {
+                title: "Top transit hubs".into(),
+                header: strings(&[
+                    "rank",
+                    "hub",
+                    "ISO3",
+                    "flow betweenness",
+                    "betweenness",
+                    "transit only",
+                ]),
+                rows: hubs_rows,
+            },
+            report::Table {
+                title: "Top diversion paths".into(),
+                header: strings(&[
+                    "path",
+                    "expected weapons",
+                    "cases",
+                    "mean probability",
+                    "mean share",
+                ]),
+                rows: path_rows,
+            },
+            report::Table {
+                title: "Diversion points".into(),
+                header: strings(&[
+                    "node",
+                    "ISO3",
+                    "expected weapons diverted there",
+                    "of which after a legal transfer",
+                    "cases (top path)",
+                ]),
+                rows: diversion_rows,
+            },
+            report::Table {
+                title: "Regional hotspots (countries)".into(),
+                header: if has_events {
+                    strings(&[
+                        "country",
+                        "seizures",
+                        "items seized",
+                        "lootings",
+                        "weapons looted",
+                        "conflict events",
+                        "fatalities",
+                        "trend (Mann-Kendall)",
+                    ])
+                } else {
+                    strings(&[
+                        "country",
+                        "seizures",
+                        "items seized",
+                        "lootings",
+                        "weapons looted",
+                        "trend (Mann-Kendall)",
+                    ])
+                },
+                rows: regional_rows,
+            },
+        ],
+        rejected: ctx.rejected,
+        caveats,
+        provenance: ctx.provenance,
+        event_map: ctx.event_map,
+    };
+    let mut input = input;
+    input.tables.extend(extra);
+    report::build(&input)
+}
+
+/// The report's title, date, rejected rows, coverage caveats and provenance.
+pub fn report_context(
+    title: &str,
+    dated: Dated,
+    kinds: &[&Ingested],
+    hs: &HotspotsResult,
+    p: &PathsResult,
+) -> ReportContext {
+    let seizures = kinds[0];
+    let joined = joined_reports(kinds);
+    let rejected = joined
+        .rejections_by_reason()
+        .into_iter()
+        .map(|(r, n)| (r.as_str().to_string(), n as u64))
+        .collect();
+    let country_only = seizures
+        .seizures
+        .iter()
+        .filter(|s| s.location.precision == crate::schema::LocationPrecision::Country)
+        .count();
+    let mut caveats = vec![
+        format!(
+            "{} of {} seizures are located only at country level: they count in the regional figures but not in the hotspot cells ({} events left out of the cell statistics in all).",
+            country_only,
+            seizures.seizures.len(),
+            hs.excluded_country_level
+        ),
+        format!(
+            "{} events have a date coarser than the time step and are left out of the emerging-hotspot cube.",
+            hs.excluded_coarse_date
+        ),
+        format!(
+            "{} seizures carry no trace, linkable serial or lot, origin, last legal import or country of manufacture, and so form no diversion case.",
+            p.case_stats.without_case
+        ),
+    ];
+    if let Some(events) = kinds.get(4).filter(|k| !k.events.is_empty()) {
+        caveats.push(format!(
+            "{} of {} conflict events are located only at country level: they count in the regional figures but not in the conflict-event cells.",
+            hs.event_cells.excluded_country_level,
+            events.events.len()
+        ));
+    }
+    let unreachable = p.case_paths().filter(|x| x.1.is_empty()).count();
+    if unreachable > 0 {
+        caveats.push(format!(
+            "{unreachable} diversion cases have no path in the network and carry no flow."
+        ));
+    }
+    if joined.precision_downgraded > 0 {
+        caveats.push(format!(
+            "{} rows claimed a finer location precision than their data supports and were downgraded.",
+            joined.precision_downgraded
+        ));
+    }
+    let mut provenance = vec![
+        ("divnet version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        ("dated".to_string(), dated.label()),
+    ];
+    for f in &joined.files {
+        provenance.push((
+            format!("{} input", f.table),
+            format!(
+                "{} ({} rows read, {} accepted, {} rejected; sha256 {})",
+                f.path.display(),
+                f.rows_read,
+                f.accepted,
+                f.rejected,
+                f.sha256
+            ),
+        ));
+    }
+    provenance.push((
+        "network".into(),
+        format!("{} nodes, {} edges", p.network.graph.node_count(), p.network.graph.edge_count()),
+    ));
+    ReportContext {
+        title: title.to_string(),
+        dated,
+        rejected,
+        caveats,
+        provenance,
+        event_map: None,
+    }
+}
