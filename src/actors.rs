@@ -18,6 +18,7 @@
 
 use crate::geo::Gazetteer;
 use crate::geo::gazetteer::{CountryId, Unresolved};
+use crate::text::Text;
 
 /// What kind of party an actor is.
 #[derive(
@@ -67,7 +68,7 @@ pub struct Actor {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ActorRef {
     /// The name (`Hezbollah`, `Soviet Union`).
-    pub name: crate::records::Text,
+    pub name: Text,
     /// The kind.
     pub kind: ActorKind,
 }

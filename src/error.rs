@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn a_step_error_comes_back_typed_and_keeps_its_source() {
-        let boxed: crate::run::graph::BoxError =
+        let boxed: crate::run::BoxError =
             Box::new(RunError::Paths(KspError::ZeroThreads { threads: 0 }));
         let e = RunError::from_graph(GraphError::Step { step: "paths".into(), source: boxed });
         assert!(matches!(e, RunError::Paths(KspError::ZeroThreads { threads: 0 })), "{e:?}");

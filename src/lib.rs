@@ -34,3 +34,4 @@ pub mod stages;
 pub mod standalone;
 pub mod synth;
 pub mod tables;
+pub mod text;

@@ -3,11 +3,7 @@
 use crate::date::PartialDate;
 use crate::geo::{Admin1Id, CityId, CountryId, LatLon, Resolved};
 use crate::schema::{Category, LocationPrecision, TransportMode};
-
-/// Text of a record (ids, names, labels): up to 24 bytes are kept inline, without an
-/// allocation of their own, which covers nearly every id, serial, model and place name.
-/// It dereferences to `str`.
-pub type Text = compact_str::CompactString;
+pub use crate::text::Text;
 
 /// Where a record came from: the input file (index into the run's file list) and the line
 /// (CSV, NDJSON) or row (Parquet) number, 1-based, header included for CSV.

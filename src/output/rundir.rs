@@ -9,6 +9,8 @@
 //! were changed since (size or SHA-256 differs from its manifest) are replaced only with
 //! `force`. The output directory may not contain an input, the config or the working
 //! directory. Every check is on canonical paths (symbolic links and `..` resolved).
+//! The same rule guards a directory divnet fills file by file under a listing of its own
+//! instead of a manifest (`divnet diff`'s output and its `diff.json`): [`check_listed_dir`].
 //!
 //! # One run at a time
 //! A run holds an advisory lock (`flock`) on `.<name>.divnet-lock` beside the output
@@ -33,7 +35,7 @@
 //! whole, a finished run by its manifest (only the files listed there), an empty directory.
 //! Anything else is left in place and reported.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{Read, Seek, Write};
@@ -548,12 +550,9 @@ fn remove_run_dir(dir: &Path, verify: bool, notices: &mut Vec<String>) -> std::i
     let listed: BTreeSet<String> =
         manifest.iter().flat_map(|m| &m.outputs).map(|o| o.file.clone()).collect();
     if verify && let Some(m) = &manifest {
-        let foreign: Vec<String> = files
-            .iter()
-            .filter(|f| !listed.contains(*f) && !RUN_FILES.contains(&f.as_str()))
-            .cloned()
-            .collect();
-        let changed = changed_files(dir, &files, m);
+        let listing = m.listing();
+        let foreign = foreign_files(&files, &listing, &RUN_FILES);
+        let changed = changed_files(dir, &files, &listing);
         if !changed.is_empty() || !foreign.is_empty() {
             notices.push(format!(
                 "kept the old run {}: it holds files divnet did not write or that were \
@@ -647,6 +646,16 @@ struct ListedFile {
     sha256: String,
 }
 
+/// The files an earlier output lists, by relative path: the size where the listing
+/// records it, and the SHA-256.
+type Listing<'a> = BTreeMap<&'a str, (Option<u64>, &'a str)>;
+
+impl ManifestOutputs {
+    fn listing(&self) -> Listing<'_> {
+        self.outputs.iter().map(|o| (o.file.as_str(), (Some(o.bytes), o.sha256.as_str()))).collect()
+    }
+}
+
 /// `Ok(None)` if there is no manifest; `Err` if there is one divnet cannot read.
 fn read_manifest(path: &Path) -> Result<Option<ManifestOutputs>, String> {
     let bytes = match std::fs::read(path) {
@@ -681,51 +690,102 @@ fn check_ownership(target: &Path, force: bool) -> Result<(), OutputError> {
                     wants: "one run (run.keep is not set)",
                 });
             }
-            let entries = std::fs::read_dir(target).map_or(0, |d| d.count());
-            let example = files.first().cloned().unwrap_or_else(|| {
-                std::fs::read_dir(target)
-                    .ok()
-                    .and_then(|mut d| d.next())
-                    .and_then(Result::ok)
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            });
-            return Err(OutputError::NotOurs { path: target.to_path_buf(), entries, example });
+            return Err(not_ours(target, &files));
         }
         Err(problem) => return Err(OutputError::BadManifest { path: manifest_path, problem }),
     };
-    let listed: std::collections::BTreeMap<&str, &ListedFile> =
-        manifest.outputs.iter().map(|o| (o.file.as_str(), o)).collect();
-    let foreign: Vec<String> = files
-        .iter()
-        .filter(|f| !listed.contains_key(f.as_str()) && !RUN_FILES.contains(&f.as_str()))
-        .cloned()
-        .collect();
+    check_listed_files(target, &files, &manifest.listing(), &RUN_FILES, force)
+}
+
+/// May divnet write into `dir`, which it fills file by file under a listing of its own
+/// (`divnet diff`'s `diff.json`) instead of a run manifest? The "Ownership" rule with that
+/// listing: yes if `dir` does not exist, is empty, or `listing` (each file with its
+/// SHA-256; `None`: no listing divnet can read) names every file in it but `marker`. A
+/// listed file changed since is replaced only with `force`; an unlisted one, never.
+///
+/// # Errors
+/// [`OutputError::NotADirectory`], [`OutputError::NotOurs`] (no listing),
+/// [`OutputError::ForeignFiles`], [`OutputError::Modified`], or [`OutputError::Io`].
+pub fn check_listed_dir(
+    dir: &Path,
+    marker: &str,
+    listing: Option<&[(&str, &str)]>,
+    force: bool,
+) -> Result<(), OutputError> {
+    match std::fs::metadata(dir) {
+        Err(_) => return Ok(()),
+        Ok(m) if !m.is_dir() => {
+            return Err(OutputError::NotADirectory { path: dir.to_path_buf(), what: "a file" });
+        }
+        Ok(_) => {}
+    }
+    let (files, any) = walk(dir).map_err(OutputError::io("list", dir))?;
+    if !any {
+        return Ok(());
+    }
+    let Some(listing) = listing else {
+        return Err(not_ours(dir, &files));
+    };
+    let listing: Listing<'_> = listing.iter().map(|&(file, sha)| (file, (None, sha))).collect();
+    check_listed_files(dir, &files, &listing, &[marker], force)
+}
+
+/// Refuses `files` of `dir` (from [`walk`]) that `listing` does not name (but `own`), and
+/// without `force` listed files changed since.
+fn check_listed_files(
+    dir: &Path,
+    files: &[String],
+    listing: &Listing<'_>,
+    own: &[&str],
+    force: bool,
+) -> Result<(), OutputError> {
+    let foreign = foreign_files(files, listing, own);
     if !foreign.is_empty() {
-        return Err(OutputError::ForeignFiles { path: target.to_path_buf(), files: foreign });
+        return Err(OutputError::ForeignFiles { path: dir.to_path_buf(), files: foreign });
     }
     if force {
         return Ok(());
     }
-    let modified = changed_files(target, &files, &manifest);
+    let modified = changed_files(dir, files, listing);
     if !modified.is_empty() {
-        return Err(OutputError::Modified { path: target.to_path_buf(), files: modified });
+        return Err(OutputError::Modified { path: dir.to_path_buf(), files: modified });
     }
     Ok(())
 }
 
-/// The files of `files` (relative to `dir`) that the manifest lists with another size or
-/// SHA-256; files it does not list are not looked at.
-fn changed_files(dir: &Path, files: &[String], manifest: &ManifestOutputs) -> Vec<String> {
-    let listed: std::collections::BTreeMap<&str, &ListedFile> =
-        manifest.outputs.iter().map(|o| (o.file.as_str(), o)).collect();
+/// A directory that holds `files` (from [`walk`]) and is no output of divnet's.
+fn not_ours(dir: &Path, files: &[String]) -> OutputError {
+    let entries = std::fs::read_dir(dir).map_or(0, |d| d.count());
+    let example = files.first().cloned().unwrap_or_else(|| {
+        std::fs::read_dir(dir)
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    OutputError::NotOurs { path: dir.to_path_buf(), entries, example }
+}
+
+/// The files of `files` that `listing` does not name and that are not among `own`.
+fn foreign_files(files: &[String], listing: &Listing<'_>, own: &[&str]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| !listing.contains_key(f.as_str()) && !own.contains(&f.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// The files of `files` (relative to `dir`) that `listing` names with another size (where
+/// it records one) or SHA-256; files it does not name are not looked at.
+fn changed_files(dir: &Path, files: &[String], listing: &Listing<'_>) -> Vec<String> {
     files
         .par_iter()
         .filter_map(|f| {
-            let l = listed.get(f.as_str())?;
+            let (bytes, sha256) = listing.get(f.as_str())?;
             let path = dir.join(f);
-            let same = std::fs::metadata(&path).is_ok_and(|m| m.len() == l.bytes)
-                && std::fs::read(&path).is_ok_and(|b| sha256_hex(&b) == l.sha256);
+            let same = bytes.is_none_or(|b| std::fs::metadata(&path).is_ok_and(|m| m.len() == b))
+                && std::fs::read(&path).is_ok_and(|b| sha256_hex(&b) == *sha256);
             (!same).then(|| f.clone())
         })
         .collect()

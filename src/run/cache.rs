@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::graph::BoxError;
+use super::BoxError;
 
 const MAGIC: &[u8; 8] = b"DIVNETA1";
 const HEADER: usize = 8 + 32 + 8;

@@ -21,8 +21,8 @@ use sha2::{Digest, Sha256};
 
 use super::cache::{Cache, HashingWriter, Lookup, Peek, PutError};
 
-/// A boxed error from a step or a codec.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// The steps name it here, beside [`Step`] and [`Codec`]; it lives in [`crate::run`].
+pub use super::BoxError;
 
 /// How a step's artifact is stored in the cache.
 pub struct Codec<A> {

@@ -7,12 +7,18 @@
 //!   with a size bound.
 //! - [`codec`]: how artifacts are encoded for the cache.
 //!
+//! [`BoxError`], the error a step, a codec or the cache's writer returns, lives here,
+//! below all three.
+//!
 //! The run directory itself (ownership, the lock, the atomic swap, the run history) lives
 //! in [`crate::output::rundir`].
 
 pub mod cache;
 pub mod codec;
 pub mod graph;
+
+/// A boxed error from a step or a codec.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// What identifies the code computing the artifacts, for the cache keys: the divnet
 /// version and the SHA-256 of the running executable (so a rebuilt binary never reads
