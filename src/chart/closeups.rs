@@ -9,9 +9,10 @@ use super::basemap::{Shape, draw_basemap};
 use super::flow_map::map_and_legend;
 use super::hotspot_map::validate_ring;
 use super::projection::{Extent, MapView};
-use super::style::{self, pt};
+use super::style;
 use super::{
-    Canvas, Caption, ChartError, Figure, HAlign, Painter, PxRect, RenderSize, VAlign, render_figure,
+    Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, PxRect, RenderSize, VAlign,
+    render_figure,
 };
 
 /// A cell of a panel: its boundary and its colour (`[r, g, b]`).
@@ -121,9 +122,10 @@ impl CloseupsPainter<'_> {
         p: &Panel,
         r: PxRect,
     ) -> Result<(), ChartError> {
-        let (_, th) = c.text_size("Ag", pt::LABEL, true)?;
-        let heading = c.fit_text(&p.title, pt::LABEL, true, r.w())?;
-        c.text(&heading, r.x0, r.y0, pt::LABEL, true, style::TEXT, HAlign::Left, VAlign::Top)?;
+        let head = Label::LABEL.bold();
+        let (_, th) = c.text_size("Ag", head)?;
+        let heading = c.fit_text(&p.title, head, r.w())?;
+        c.text(&heading, r.x0, r.y0, head)?;
         let map = PxRect { y0: r.y0 + th + c.px(4.0), ..r };
         let view = MapView::fit(&p.extent, map)?;
         draw_basemap(c, &view, self.basemap)?;
@@ -143,9 +145,10 @@ impl CloseupsPainter<'_> {
         // earlier label.
         let mut taken: Vec<PxRect> = Vec::new();
         let dot = c.px(1.6);
+        let place_name = Label::TICK.anchor(HAlign::Left, VAlign::Middle);
         for place in &p.places {
             let (x, y) = view.project(place.lon, place.lat);
-            let (w, h) = c.text_size(&place.name, pt::TICK, false)?;
+            let (w, h) = c.text_size(&place.name, place_name)?;
             let label = PxRect {
                 x0: x - dot,
                 y0: y - h / 2.0 - dot,
@@ -157,16 +160,7 @@ impl CloseupsPainter<'_> {
             }
             taken.push(label);
             c.circle((x, y), dot, style::TEXT, 1.0, true, 0.0)?;
-            c.text(
-                &place.name,
-                x + dot + c.px(3.0),
-                y,
-                pt::TICK,
-                false,
-                style::TEXT,
-                HAlign::Left,
-                VAlign::Middle,
-            )?;
+            c.text(&place.name, x + dot + c.px(3.0), y, place_name)?;
         }
         c.stroke_rect(view.rect, style::TEXT_MUTED, c.px(0.5))?;
         Ok(())

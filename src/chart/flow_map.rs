@@ -12,10 +12,10 @@ use plotters::backend::DrawingBackend;
 
 use super::basemap::{Shape, draw_basemap};
 use super::projection::{Extent, MapView, clip_polyline};
-use super::style::{self, OKABE_ITO, pt};
+use super::style::{self, OKABE_ITO};
 use super::{
-    Canvas, Caption, ChartError, Figure, HAlign, Painter, PxRect, RenderSize, VAlign, check_finite,
-    check_nonneg, fmt_num, render_figure, truncate_chars,
+    Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, PxRect, RenderSize, VAlign,
+    check_finite, check_nonneg, fmt_num, render_figure, truncate_chars,
 };
 
 /// A flow between two points.
@@ -279,6 +279,7 @@ impl Painter for FlowPainter<'_> {
         // Greedy labels for the top N hubs.
         let mut placed: Vec<PxRect> = Vec::new();
         let pad = c.px(1.5);
+        let hub_name = Label::TICK.bold();
         for (k, &i) in rank.iter().take(inp.label_top_n).enumerate() {
             let h = &inp.hubs[i];
             let d = discs[k];
@@ -286,7 +287,7 @@ impl Painter for FlowPainter<'_> {
                 continue;
             }
             let name = truncate_chars(&h.name, 28);
-            let (tw, th) = c.text_size(&name, pt::TICK, true)?;
+            let (tw, th) = c.text_size(&name, hub_name)?;
             let (cx, cy) = ((d.x0 + d.x1) / 2.0, (d.y0 + d.y1) / 2.0);
             let r = d.w() / 2.0 + c.px(2.0);
             let cands = [
@@ -305,7 +306,7 @@ impl Painter for FlowPainter<'_> {
                     || discs.iter().any(|p| p.w() > 0.0 && p.overlaps(&bb));
                 if view.rect.contains(&bb) && !clash {
                     c.fill_rect(bb, style::BACKGROUND, 0.8)?;
-                    c.text(&name, x, y, pt::TICK, true, style::TEXT, HAlign::Left, VAlign::Top)?;
+                    c.text(&name, x, y, hub_name)?;
                     placed.push(bb);
                     break;
                 }
@@ -320,6 +321,7 @@ impl Painter for FlowPainter<'_> {
         let unit = if inp.quantity_unit.is_empty() { "units" } else { &inp.quantity_unit };
         let row = c.px(14.0);
         let sample = c.px(28.0);
+        let entry = Label::TICK.anchor(HAlign::Left, VAlign::Middle);
         if !inp.flows.is_empty() {
             let qmin = inp.flows.iter().map(|f| f.quantity).fold(f64::INFINITY, f64::min);
             let mut qs = vec![qmax, (qmax * qmin).sqrt(), qmin];
@@ -329,16 +331,7 @@ impl Painter for FlowPainter<'_> {
             for q in qs {
                 let yy = y + row / 2.0;
                 c.polyline(&[(lx, yy), (lx + sample, yy)], flow_col, 1.0, width(q))?;
-                c.text(
-                    &fmt_num(q),
-                    lx + sample + c.px(5.0),
-                    yy,
-                    pt::TICK,
-                    false,
-                    style::TEXT,
-                    HAlign::Left,
-                    VAlign::Middle,
-                )?;
+                c.text(&fmt_num(q), lx + sample + c.px(5.0), yy, entry)?;
                 y += row;
             }
             y += c.px(6.0);
@@ -346,16 +339,7 @@ impl Painter for FlowPainter<'_> {
             for p in [1.0, 0.5, 0.1] {
                 let yy = y + row / 2.0;
                 c.polyline(&[(lx, yy), (lx + sample, yy)], flow_col, alpha(p), c.px(4.0))?;
-                c.text(
-                    &format!("{p:.1}"),
-                    lx + sample + c.px(5.0),
-                    yy,
-                    pt::TICK,
-                    false,
-                    style::TEXT,
-                    HAlign::Left,
-                    VAlign::Middle,
-                )?;
+                c.text(&format!("{p:.1}"), lx + sample + c.px(5.0), yy, entry)?;
                 y += row;
             }
             y += c.px(6.0);
@@ -371,22 +355,13 @@ impl Painter for FlowPainter<'_> {
                 let cc = (lx + rmax, y + h / 2.0);
                 c.circle(cc, r, hub_col, 0.85, true, 1.0)?;
                 c.circle(cc, r, style::TEXT, 1.0, false, c.px(0.5))?;
-                c.text(
-                    &fmt_num(b),
-                    lx + 2.0 * rmax + c.px(5.0),
-                    cc.1,
-                    pt::TICK,
-                    false,
-                    style::TEXT,
-                    HAlign::Left,
-                    VAlign::Middle,
-                )?;
+                c.text(&fmt_num(b), lx + 2.0 * rmax + c.px(5.0), cc.1, entry)?;
                 y += h;
             }
             y += c.px(6.0);
             let n = inp.label_top_n.min(inp.hubs.len());
-            let note = c.fit_text(&format!("Labels: top {n} hubs"), pt::TICK, false, lw)?;
-            c.text(&note, lx, y, pt::TICK, false, style::TEXT_MUTED, HAlign::Left, VAlign::Top)?;
+            let note = c.fit_text(&format!("Labels: top {n} hubs"), Label::TICK, lw)?;
+            c.text(&note, lx, y, Label::TICK.muted())?;
         }
         Ok(())
     }
@@ -402,7 +377,7 @@ pub(crate) fn legend_heading<DB: DrawingBackend>(
     w: f64,
 ) -> Result<f64, ChartError> {
     // Too wide: break before a parenthesised unit (or at the last space) onto a second line.
-    let lines: Vec<&str> = if c.text_size(s, pt::HEADING, true)?.0 > w {
+    let lines: Vec<&str> = if c.text_size(s, Label::HEADING)?.0 > w {
         match s.find(" (").or_else(|| s.rfind(' ')) {
             Some(k) => vec![&s[..k], s[k..].trim_start()],
             None => vec![s],
@@ -412,8 +387,8 @@ pub(crate) fn legend_heading<DB: DrawingBackend>(
     };
     let mut y = y;
     for line in lines {
-        let t = c.fit_text(line, pt::HEADING, true, w)?;
-        let r = c.text(&t, x, y, pt::HEADING, true, style::TEXT, HAlign::Left, VAlign::Top)?;
+        let t = c.fit_text(line, Label::HEADING, w)?;
+        let r = c.text(&t, x, y, Label::HEADING)?;
         y = r.y1 + c.px(1.5);
     }
     Ok(y + c.px(2.5))

@@ -22,6 +22,7 @@ pub mod emerging_map;
 pub mod event_map;
 pub mod flow_map;
 pub mod hotspot_map;
+mod label;
 pub mod od_matrix;
 pub mod projection;
 pub mod recipients;
@@ -35,14 +36,11 @@ use plotters::backend::DrawingBackend;
 use plotters::coord::Shift;
 use plotters::prelude::{
     BitMapBackend, Circle, DrawingArea, IntoDrawingArea, PathElement, Polygon, Rectangle,
-    SVGBackend, Text,
+    SVGBackend,
 };
-use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::{
-    Color, FontDesc, FontFamily, FontStyle, FontTransform, RGBAColor, RGBColor, ShapeStyle,
-    TextStyle,
-};
+use plotters::style::{Color, RGBAColor, RGBColor, ShapeStyle};
 
+pub(crate) use label::{HAlign, Label, VAlign};
 pub use style::RenderSize;
 
 /// Errors raised while validating figure inputs or rendering them.
@@ -339,22 +337,6 @@ fn ipt(p: (f64, f64)) -> (i32, i32) {
     (p.0.round() as i32, p.1.round() as i32)
 }
 
-/// Horizontal text anchor.
-#[derive(Clone, Copy)]
-pub(crate) enum HAlign {
-    Left,
-    Center,
-    Right,
-}
-
-/// Vertical text anchor.
-#[derive(Clone, Copy)]
-pub(crate) enum VAlign {
-    Top,
-    Middle,
-    Bottom,
-}
-
 impl<DB: DrawingBackend> Canvas<'_, DB> {
     pub(crate) fn w(&self) -> f64 {
         f64::from(self.size.width)
@@ -490,133 +472,17 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         self.area.draw(&Circle::new(ipt(center), r, style)).map_err(draw_err)
     }
 
-    fn text_style(&self, pt: f64, bold: bool, c: RGBColor) -> TextStyle<'static> {
-        let font = FontDesc::new(
-            FontFamily::Name(style::FONT_FAMILY),
-            self.size.font_px(pt),
-            if bold { FontStyle::Bold } else { FontStyle::Normal },
-        );
-        TextStyle { font, color: c.to_backend_color(), pos: Pos::default() }
-    }
-
-    /// Width and height in px of `s` at `pt` points.
-    pub(crate) fn text_size(&self, s: &str, pt: f64, bold: bool) -> Result<(f64, f64), ChartError> {
-        if s.is_empty() {
-            return Ok((0.0, self.size.font_px(pt) / 1.24));
-        }
-        let st = self.text_style(pt, bold, style::TEXT);
-        let (w, h) = self.area.estimate_text_size(s, &st).map_err(draw_err)?;
-        Ok((f64::from(w), f64::from(h)))
-    }
-
-    /// Draws `s` anchored at `(x, y)`; returns the bounding box actually covered.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn text(
-        &self,
-        s: &str,
-        x: f64,
-        y: f64,
-        pt: f64,
-        bold: bool,
-        c: RGBColor,
-        h: HAlign,
-        v: VAlign,
-    ) -> Result<PxRect, ChartError> {
-        let (tw, th) = self.text_size(s, pt, bold)?;
-        if s.is_empty() {
-            return Ok(PxRect { x0: x, y0: y, x1: x, y1: y });
-        }
-        let hp = match h {
-            HAlign::Left => HPos::Left,
-            HAlign::Center => HPos::Center,
-            HAlign::Right => HPos::Right,
-        };
-        let vp = match v {
-            VAlign::Top => VPos::Top,
-            VAlign::Middle => VPos::Center,
-            VAlign::Bottom => VPos::Bottom,
-        };
-        let st = self.text_style(pt, bold, c).pos(Pos::new(hp, vp));
-        self.area.draw(&Text::new(s.to_string(), ipt((x, y)), st)).map_err(draw_err)?;
-        let x0 = match h {
-            HAlign::Left => x,
-            HAlign::Center => x - tw / 2.0,
-            HAlign::Right => x - tw,
-        };
-        let y0 = match v {
-            VAlign::Top => y,
-            VAlign::Middle => y - th / 2.0,
-            VAlign::Bottom => y - th,
-        };
-        Ok(PxRect { x0, y0, x1: x0 + tw, y1: y0 + th })
-    }
-
-    /// Text rotated 90 degrees counter-clockwise (reads bottom to top), centred on `(x, y)`.
-    pub(crate) fn text_vertical(
-        &self,
-        s: &str,
-        x: f64,
-        y: f64,
-        pt: f64,
-        c: RGBColor,
-        anchor_end: bool,
-    ) -> Result<(), ChartError> {
-        if s.is_empty() {
-            return Ok(());
-        }
-        let hp = if anchor_end { HPos::Right } else { HPos::Center };
-        let st = self
-            .text_style(pt, false, c)
-            .transform(FontTransform::Rotate270)
-            .pos(Pos::new(hp, VPos::Center));
-        self.area.draw(&Text::new(s.to_string(), ipt((x, y)), st)).map_err(draw_err)
-    }
-
-    /// Shortens `s` with a trailing ellipsis until it fits in `max_w` px. O(len^2) worst case.
-    pub(crate) fn fit_text(
-        &self,
-        s: &str,
-        pt: f64,
-        bold: bool,
-        max_w: f64,
-    ) -> Result<String, ChartError> {
-        if self.text_size(s, pt, bold)?.0 <= max_w {
-            return Ok(s.to_string());
-        }
-        let chars: Vec<char> = s.chars().collect();
-        // Binary search over the kept prefix length.
-        let (mut lo, mut hi) = (0usize, chars.len());
-        while lo < hi {
-            let mid = (lo + hi).div_ceil(2);
-            let cand = ellipsize(&chars, mid);
-            if self.text_size(&cand, pt, bold)?.0 <= max_w {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        Ok(ellipsize(&chars, lo))
-    }
-
     /// Draws the figure frame (title, caption) and returns the free plot rectangle.
     pub(crate) fn frame(&self, title: &str, caption: &Caption) -> Result<PxRect, ChartError> {
         let m = self.px(14.0);
-        let title_s = self.fit_text(title, style::pt::TITLE, true, self.w() - 2.0 * m)?;
-        let t = self.text(
-            &title_s,
-            m,
-            m,
-            style::pt::TITLE,
-            true,
-            style::TEXT,
-            HAlign::Left,
-            VAlign::Top,
-        )?;
+        let title_s = self.fit_text(title, Label::TITLE, self.w() - 2.0 * m)?;
+        let t = self.text(&title_s, m, m, Label::TITLE)?;
         // One caption line; two (the source, then the period and date) when one would be
         // cut, so that the date is never lost to a long source or citation.
         let width = self.w() - 2.0 * m;
         let line = caption.line();
-        let lines = if self.fit_text(&line, style::pt::CAPTION, false, width)? == line {
+        let caption_label = Label::CAPTION.muted().anchor(HAlign::Left, VAlign::Bottom);
+        let lines = if self.fit_text(&line, caption_label, width)? == line {
             vec![line]
         } else {
             caption.two_lines().to_vec()
@@ -624,17 +490,8 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         let mut bottom = self.h() - m * 0.8;
         let mut top = bottom;
         for l in lines.iter().rev() {
-            let fitted = self.fit_text(l, style::pt::CAPTION, false, width)?;
-            let c = self.text(
-                &fitted,
-                m,
-                bottom,
-                style::pt::CAPTION,
-                false,
-                style::TEXT_MUTED,
-                HAlign::Left,
-                VAlign::Bottom,
-            )?;
+            let fitted = self.fit_text(l, caption_label, width)?;
+            let c = self.text(&fitted, m, bottom, caption_label)?;
             top = c.y0;
             bottom = c.y0 - m * 0.2;
         }
@@ -647,27 +504,11 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         self.stroke_rect(r, style::GRID, self.px(1.0))?;
         let cx = (r.x0 + r.x1) / 2.0;
         let cy = (r.y0 + r.y1) / 2.0;
-        self.text(
-            "No data",
-            cx,
-            cy,
-            20.0,
-            true,
-            style::TEXT_MUTED,
-            HAlign::Center,
-            VAlign::Bottom,
-        )?;
-        let why = self.fit_text(why, style::pt::LABEL, false, r.w() * 0.9)?;
-        self.text(
-            &why,
-            cx,
-            cy + self.px(8.0),
-            style::pt::LABEL,
-            false,
-            style::TEXT_MUTED,
-            HAlign::Center,
-            VAlign::Top,
-        )?;
+        let big = Label::new(20.0).bold().muted().anchor(HAlign::Center, VAlign::Bottom);
+        self.text("No data", cx, cy, big)?;
+        let note = Label::LABEL.muted().anchor(HAlign::Center, VAlign::Top);
+        let why = self.fit_text(why, note, r.w() * 0.9)?;
+        self.text(&why, cx, cy + self.px(8.0), note)?;
         Ok(())
     }
 
@@ -681,34 +522,18 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         ticks_wanted: usize,
         title: &str,
     ) -> Result<f64, ChartError> {
-        let (_, th) = self.text_size("0", style::pt::TICK, false)?;
+        let tick = Label::TICK.muted().anchor(HAlign::Center, VAlign::Top);
+        let (_, th) = self.text_size("0", tick)?;
         let ticks = nice_ticks(0.0, vmax, ticks_wanted);
         let top = ticks.last().copied().unwrap_or(1.0).max(f64::MIN_POSITIVE);
         for &t in &ticks {
             let x = area.x0 + area.w() * t / top;
             self.polyline(&[(x, area.y0), (x, area.y1)], style::GRID, 1.0, self.px(0.4))?;
-            self.text(
-                &fmt_num(t),
-                x,
-                area.y1 + self.px(3.0),
-                style::pt::TICK,
-                false,
-                style::TEXT_MUTED,
-                HAlign::Center,
-                VAlign::Top,
-            )?;
+            self.text(&fmt_num(t), x, area.y1 + self.px(3.0), tick)?;
         }
-        let at = self.fit_text(title, style::pt::LABEL, false, area.w())?;
-        self.text(
-            &at,
-            (area.x0 + area.x1) / 2.0,
-            area.y1 + th + self.px(8.0),
-            style::pt::LABEL,
-            false,
-            style::TEXT,
-            HAlign::Center,
-            VAlign::Top,
-        )?;
+        let axis = Label::LABEL.anchor(HAlign::Center, VAlign::Top);
+        let at = self.fit_text(title, axis, area.w())?;
+        self.text(&at, (area.x0 + area.x1) / 2.0, area.y1 + th + self.px(8.0), axis)?;
         Ok(top)
     }
 
@@ -727,32 +552,17 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         }
         let sw = self.px(9.0);
         let row = self.px(13.0);
+        let entry = Label::TICK.anchor(HAlign::Left, VAlign::Middle);
         for (c, label) in entries {
             let sq = PxRect { x0: x, y0: y, x1: x + sw, y1: y + sw };
             self.fill_rect(sq, *c, 1.0)?;
             self.stroke_rect(sq, style::TEXT_MUTED, 1.0)?;
-            let l = self.fit_text(label, style::pt::TICK, false, max_w - sw - self.px(5.0))?;
-            self.text(
-                &l,
-                x + sw + self.px(5.0),
-                y + sw / 2.0,
-                style::pt::TICK,
-                false,
-                style::TEXT,
-                HAlign::Left,
-                VAlign::Middle,
-            )?;
+            let l = self.fit_text(label, entry, max_w - sw - self.px(5.0))?;
+            self.text(&l, x + sw + self.px(5.0), y + sw / 2.0, entry)?;
             y += row;
         }
         Ok(y)
     }
-}
-
-fn ellipsize(chars: &[char], keep: usize) -> String {
-    let mut s: String = chars[..keep.min(chars.len())].iter().collect();
-    s = s.trim_end().to_string();
-    s.push('…');
-    s
 }
 
 /// Rounds to whole pixels and drops consecutive duplicates (keeps SVG output small).

@@ -7,10 +7,10 @@ use plotters::backend::DrawingBackend;
 use plotters::style::RGBColor;
 
 use super::flow_map::legend_heading;
-use super::style::{self, pt, viridis};
+use super::style::{self, viridis};
 use super::{
-    Canvas, Caption, ChartError, Figure, HAlign, Painter, PxRect, RenderSize, VAlign, check_nonneg,
-    fmt_num, nice_ticks, render_figure,
+    Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, PxRect, RenderSize, VAlign,
+    check_nonneg, fmt_num, nice_ticks, render_figure,
 };
 
 /// Input of [`render`].
@@ -99,7 +99,7 @@ impl Painter for OdPainter<'_> {
         let scale = |v: f64| if inp.log_scale { v.ln_1p() / vmax.ln_1p() } else { v / vmax };
         let (nr, nc) = (inp.origins.len() as f64, inp.destinations.len() as f64);
         let leg_w = c.px(120.0);
-        let (_, lh) = c.text_size("Ag", pt::LABEL, false)?;
+        let (_, lh) = c.text_size("Ag", Label::LABEL)?;
         let lab_w = plot.w() * 0.16;
         let lab_h = plot.h() * 0.16;
         let grid = PxRect {
@@ -109,7 +109,6 @@ impl Painter for OdPainter<'_> {
             y1: plot.y1 - lh - c.px(6.0) - lab_h,
         };
         let (cw, ch) = (grid.w() / nc, grid.h() / nr);
-        let label_pt = if ch.min(cw) < c.px(10.0) { pt::CAPTION } else { pt::TICK };
         for (i, row) in inp.values.iter().enumerate() {
             for (j, &v) in row.iter().enumerate() {
                 let r = PxRect {
@@ -123,61 +122,34 @@ impl Painter for OdPainter<'_> {
                 c.stroke_rect(r, style::BACKGROUND, 1.0)?;
                 if v > 0.0 {
                     let s = fmt_num(v);
-                    let (tw, th) = c.text_size(&s, pt::CAPTION, false)?;
+                    let value = Label::CAPTION.anchor(HAlign::Center, VAlign::Middle);
+                    let (tw, th) = c.text_size(&s, value)?;
                     if tw < cw * 0.9 && th < ch * 0.8 {
                         let tc =
                             if luminance(col) > 140.0 { style::TEXT } else { style::BACKGROUND };
-                        c.text(
-                            &s,
-                            (r.x0 + r.x1) / 2.0,
-                            (r.y0 + r.y1) / 2.0,
-                            pt::CAPTION,
-                            false,
-                            tc,
-                            HAlign::Center,
-                            VAlign::Middle,
-                        )?;
+                        c.text(&s, (r.x0 + r.x1) / 2.0, (r.y0 + r.y1) / 2.0, value.color(tc))?;
                     }
                 }
             }
         }
+        let names = if ch.min(cw) < c.px(10.0) { Label::CAPTION } else { Label::TICK };
+        let names = names.anchor(HAlign::Right, VAlign::Middle);
         for (i, o) in inp.origins.iter().enumerate() {
-            let s = c.fit_text(o, label_pt, false, lab_w - c.px(4.0))?;
+            let s = c.fit_text(o, names, lab_w - c.px(4.0))?;
             let y = grid.y0 + (i as f64 + 0.5) * ch;
-            c.text(
-                &s,
-                grid.x0 - c.px(4.0),
-                y,
-                label_pt,
-                false,
-                style::TEXT,
-                HAlign::Right,
-                VAlign::Middle,
-            )?;
+            c.text(&s, grid.x0 - c.px(4.0), y, names)?;
         }
         for (j, d) in inp.destinations.iter().enumerate() {
-            let s = c.fit_text(d, label_pt, false, lab_h - c.px(4.0))?;
+            let s = c.fit_text(d, names, lab_h - c.px(4.0))?;
             let x = grid.x0 + (j as f64 + 0.5) * cw;
-            c.text_vertical(&s, x, grid.y1 + c.px(4.0), label_pt, style::TEXT, true)?;
+            // Rotated: ends at the grid.
+            c.text_vertical(&s, x, grid.y1 + c.px(4.0), names)?;
         }
-        c.text_vertical(
-            "Origin country",
-            plot.x0 + lh / 2.0,
-            (grid.y0 + grid.y1) / 2.0,
-            pt::LABEL,
-            style::TEXT,
-            false,
-        )?;
-        c.text(
-            "Destination country",
-            (grid.x0 + grid.x1) / 2.0,
-            plot.y1,
-            pt::LABEL,
-            false,
-            style::TEXT,
-            HAlign::Center,
-            VAlign::Bottom,
-        )?;
+        let ylabel = Label::LABEL.anchor(HAlign::Center, VAlign::Middle);
+        let (yx, yy) = (plot.x0 + lh / 2.0, (grid.y0 + grid.y1) / 2.0);
+        c.text_vertical("Origin country", yx, yy, ylabel)?;
+        let xlabel = Label::LABEL.anchor(HAlign::Center, VAlign::Bottom);
+        c.text("Destination country", (grid.x0 + grid.x1) / 2.0, plot.y1, xlabel)?;
 
         // Colour bar.
         let lx = plot.x1 - leg_w;
@@ -222,7 +194,8 @@ impl Painter for OdPainter<'_> {
             t
         };
         let mut last_y = f64::INFINITY;
-        let (_, th) = c.text_size("0", pt::TICK, false)?;
+        let tick = Label::TICK.anchor(HAlign::Left, VAlign::Middle);
+        let (_, th) = c.text_size("0", tick)?;
         let y_max = bar.y1 - scale(vmax) * bar.h();
         for (k, &v) in ticks.iter().enumerate() {
             let yy = bar.y1 - scale(v) * bar.h();
@@ -233,16 +206,7 @@ impl Painter for OdPainter<'_> {
             }
             c.polyline(&[(bar.x1, yy), (bar.x1 + c.px(3.0), yy)], style::TEXT_MUTED, 1.0, 1.0)?;
             let s = if is_max { format!("{} (max)", fmt_num(v)) } else { fmt_num(v) };
-            c.text(
-                &s,
-                bar.x1 + c.px(5.0),
-                yy,
-                pt::TICK,
-                false,
-                style::TEXT,
-                HAlign::Left,
-                VAlign::Middle,
-            )?;
+            c.text(&s, bar.x1 + c.px(5.0), yy, tick)?;
             last_y = yy;
         }
         c.legend_swatches(

@@ -4,10 +4,10 @@
 use plotters::backend::DrawingBackend;
 use plotters::style::RGBColor;
 
-use super::style::{self, OKABE_ITO, pt};
+use super::style::{self, OKABE_ITO};
 use super::{
-    Canvas, Caption, ChartError, Figure, HAlign, Painter, PxRect, RenderSize, VAlign, check_nonneg,
-    render_figure,
+    Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, PxRect, RenderSize, VAlign,
+    check_nonneg, render_figure,
 };
 
 /// One recipient state.
@@ -115,7 +115,6 @@ const ONWARD: RGBColor = OKABE_ITO[7];
 
 impl RecipientsPainter<'_> {
     /// One panel: axis, ticks, title, and per row the bars `values(row)` (side by side).
-    #[allow(clippy::too_many_arguments)]
     fn panel<DB: DrawingBackend>(
         &self,
         c: &Canvas<'_, DB>,
@@ -163,8 +162,8 @@ impl Painter for RecipientsPainter<'_> {
         ];
         let leg_w = plot.w() * 0.36;
         let leg_bottom = c.legend_swatches("", &entries, plot.x1 - leg_w, plot.y0, leg_w)?;
-        let (_, th) = c.text_size("0", pt::TICK, false)?;
-        let (_, ah) = c.text_size("0", pt::LABEL, false)?;
+        let (_, th) = c.text_size("0", Label::TICK)?;
+        let (_, ah) = c.text_size("0", Label::LABEL)?;
         let label_w = plot.w() * 0.2;
         let y0 = leg_bottom + c.px(6.0);
         let y1 = plot.y1 - th - ah - c.px(14.0);
@@ -186,20 +185,12 @@ impl Painter for RecipientsPainter<'_> {
             ],
         )?;
         let slot = (y1 - y0) / self.rows.len() as f64;
-        let label_pt = if slot < c.px(11.0) { pt::CAPTION } else { pt::TICK };
+        let names = if slot < c.px(11.0) { Label::CAPTION } else { Label::TICK };
+        let names = names.anchor(HAlign::Right, VAlign::Middle);
         for (i, r) in self.rows.iter().enumerate() {
             let yc = y0 + slot * (i as f64 + 0.5);
-            let name = c.fit_text(&r.name, label_pt, false, label_w)?;
-            c.text(
-                &name,
-                x0 - c.px(5.0),
-                yc,
-                label_pt,
-                false,
-                style::TEXT,
-                HAlign::Right,
-                VAlign::Middle,
-            )?;
+            let name = c.fit_text(&r.name, names, label_w)?;
+            c.text(&name, x0 - c.px(5.0), yc, names)?;
         }
         Ok(())
     }

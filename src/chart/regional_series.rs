@@ -8,10 +8,10 @@
 use plotters::backend::DrawingBackend;
 use plotters::style::RGBColor;
 
-use super::style::{self, OKABE_ITO, pt};
+use super::style::{self, OKABE_ITO};
 use super::{
-    Canvas, Caption, ChartError, Figure, HAlign, Painter, PxRect, RenderSize, VAlign, check_finite,
-    fmt_num, nice_ticks, render_figure,
+    Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, PxRect, RenderSize, VAlign,
+    check_finite, fmt_num, nice_ticks, render_figure,
 };
 
 /// Mann-Kendall trend statistics of one series.
@@ -164,18 +164,9 @@ impl Painter for SeriesPainter<'_> {
         ];
         let mut row_h: f64 = 0.0;
         for (col, label) in &entries {
-            let (_, th) = c.text_size(label, pt::TICK, false)?;
+            let (_, th) = c.text_size(label, Label::TICK)?;
             c.polyline(&[(x, ly + th / 2.0), (x + sw, ly + th / 2.0)], *col, 1.0, c.px(1.6))?;
-            let r = c.text(
-                label,
-                x + sw + c.px(4.0),
-                ly,
-                pt::TICK,
-                false,
-                style::TEXT,
-                HAlign::Left,
-                VAlign::Top,
-            )?;
+            let r = c.text(label, x + sw + c.px(4.0), ly, Label::TICK)?;
             x = r.x1 + c.px(14.0);
             row_h = row_h.max(r.h());
         }
@@ -184,11 +175,11 @@ impl Painter for SeriesPainter<'_> {
         if omitted > 0 {
             note.push_str(&format!("; {omitted} more regions not shown"));
         }
-        let note = c.fit_text(&note, pt::TICK, false, plot.x1 - x)?;
-        c.text(&note, x, ly, pt::TICK, false, style::TEXT_MUTED, HAlign::Left, VAlign::Top)?;
+        let note = c.fit_text(&note, Label::TICK, plot.x1 - x)?;
+        c.text(&note, x, ly, Label::TICK.muted())?;
 
         // Axis titles around the grid.
-        let (_, lh) = c.text_size("Ag", pt::LABEL, false)?;
+        let (_, lh) = c.text_size("Ag", Label::LABEL)?;
         let grid = PxRect {
             x0: plot.x0 + lh + c.px(4.0),
             y0: ly + row_h + c.px(8.0),
@@ -196,25 +187,12 @@ impl Painter for SeriesPainter<'_> {
             y1: plot.y1 - lh - c.px(4.0),
         };
         let ymid = (grid.y0 + grid.y1) / 2.0;
-        c.text_vertical("Seizures (count)", plot.x0 + lh / 2.0, ymid, pt::LABEL, SEIZ, false)?;
-        c.text_vertical(
-            &format!("Looted ({unit})"),
-            plot.x1 - lh / 2.0,
-            ymid,
-            pt::LABEL,
-            LOOT,
-            false,
-        )?;
-        c.text(
-            "Month",
-            (grid.x0 + grid.x1) / 2.0,
-            plot.y1,
-            pt::LABEL,
-            false,
-            style::TEXT,
-            HAlign::Center,
-            VAlign::Bottom,
-        )?;
+        let ylabel = Label::LABEL.anchor(HAlign::Center, VAlign::Middle);
+        c.text_vertical("Seizures (count)", plot.x0 + lh / 2.0, ymid, ylabel.color(SEIZ))?;
+        let looted = format!("Looted ({unit})");
+        c.text_vertical(&looted, plot.x1 - lh / 2.0, ymid, ylabel.color(LOOT))?;
+        let xlabel = Label::LABEL.anchor(HAlign::Center, VAlign::Bottom);
+        c.text("Month", (grid.x0 + grid.x1) / 2.0, plot.y1, xlabel)?;
 
         let regions = &inp.regions[..inp.regions.len().min(MAX_PANELS)];
         let n = regions.len();
@@ -252,17 +230,8 @@ impl SeriesPainter<'_> {
     ) -> Result<(), ChartError> {
         let months = &self.input.months;
         let m = months.len();
-        let name = c.fit_text(&r.region, pt::HEADING, true, cell.w())?;
-        let t = c.text(
-            &name,
-            cell.x0,
-            cell.y0,
-            pt::HEADING,
-            true,
-            style::TEXT,
-            HAlign::Left,
-            VAlign::Top,
-        )?;
+        let name = c.fit_text(&r.region, Label::HEADING, cell.w())?;
+        let t = c.text(&name, cell.x0, cell.y0, Label::HEADING)?;
         let mut y = t.y1 + c.px(1.5);
         for (tr, col, lab) in
             [(r.seizures_trend, SEIZ, "Seizures"), (r.looted_trend, LOOT, "Looted")]
@@ -270,14 +239,15 @@ impl SeriesPainter<'_> {
             if let Some(tm) = tr {
                 let s = format!("{lab} {}", trend_text(&tm, alpha));
                 let sig = tm.p < alpha;
-                let s = c.fit_text(&s, pt::TICK, sig, cell.w())?;
                 let colr = if sig { col } else { style::TEXT_MUTED };
-                let b = c.text(&s, cell.x0, y, pt::TICK, sig, colr, HAlign::Left, VAlign::Top)?;
+                let trend = Label::TICK.bold_if(sig).color(colr);
+                let s = c.fit_text(&s, trend, cell.w())?;
+                let b = c.text(&s, cell.x0, y, trend)?;
                 y = b.y1 + c.px(1.0);
             }
         }
         y += c.px(3.0);
-        let (tw_l, th) = c.text_size("0000", pt::TICK, false)?;
+        let (tw_l, th) = c.text_size("0000", Label::TICK)?;
         let area = PxRect {
             x0: cell.x0 + tw_l * 0.9 + c.px(4.0),
             y0: y + th / 2.0,
@@ -300,35 +270,19 @@ impl SeriesPainter<'_> {
             }
         };
         c.fill_rect(area, RGBColor(250, 250, 250), 1.0)?;
+        let left_tick = Label::TICK.color(SEIZ).anchor(HAlign::Right, VAlign::Middle);
+        let right_tick = Label::TICK.color(LOOT).anchor(HAlign::Left, VAlign::Middle);
         for &v in &ts {
             let yy = area.y1 - area.h() * v / top_s;
             c.polyline(&[(area.x0, yy), (area.x1, yy)], style::GRID, 1.0, c.px(0.4))?;
-            c.text(
-                &fmt_num(v),
-                area.x0 - c.px(3.0),
-                yy,
-                pt::TICK,
-                false,
-                SEIZ,
-                HAlign::Right,
-                VAlign::Middle,
-            )?;
+            c.text(&fmt_num(v), area.x0 - c.px(3.0), yy, left_tick)?;
         }
         for &v in &tl {
             let yy = area.y1 - area.h() * v / top_l;
-            c.text(
-                &fmt_num(v),
-                area.x1 + c.px(3.0),
-                yy,
-                pt::TICK,
-                false,
-                LOOT,
-                HAlign::Left,
-                VAlign::Middle,
-            )?;
+            c.text(&fmt_num(v), area.x1 + c.px(3.0), yy, right_tick)?;
         }
         // X ticks: first, last and evenly spaced between, without overlapping labels.
-        let (lw, _) = c.text_size("2024-01", pt::TICK, false)?;
+        let (lw, _) = c.text_size("2024-01", Label::TICK)?;
         let max_ticks = ((area.w() / (lw * 1.15)).floor() as usize).max(2);
         let step = (m.saturating_sub(1)).div_ceil(max_ticks - 1).max(1);
         let mut idx: Vec<usize> = (0..m).step_by(step).collect();
@@ -343,7 +297,7 @@ impl SeriesPainter<'_> {
         for &i in &idx {
             let x = xat(i);
             c.polyline(&[(x, area.y1), (x, area.y1 + c.px(2.0))], style::TEXT_MUTED, 1.0, 1.0)?;
-            let lab = c.fit_text(&months[i], pt::TICK, false, lw * 1.1)?;
+            let lab = c.fit_text(&months[i], Label::TICK, lw * 1.1)?;
             let ha = if i == 0 && m > 1 {
                 HAlign::Left
             } else if i == m - 1 && m > 1 {
@@ -356,16 +310,7 @@ impl SeriesPainter<'_> {
                 HAlign::Right => x + c.px(2.0),
                 HAlign::Center => x,
             };
-            c.text(
-                &lab,
-                ax,
-                area.y1 + c.px(3.0),
-                pt::TICK,
-                false,
-                style::TEXT_MUTED,
-                ha,
-                VAlign::Top,
-            )?;
+            c.text(&lab, ax, area.y1 + c.px(3.0), Label::TICK.muted().anchor(ha, VAlign::Top))?;
         }
         for (vals, col, top) in [(&r.looted, LOOT, top_l), (&r.seizures, SEIZ, top_s)] {
             let mut run: Vec<(f64, f64)> = Vec::new();

@@ -5,9 +5,9 @@
 use plotters::backend::DrawingBackend;
 use plotters::style::RGBColor;
 
-use super::style::{self, OKABE_ITO, pt};
+use super::style::{self, OKABE_ITO};
 use super::{
-    Canvas, Caption, ChartError, Figure, HAlign, Painter, RenderSize, VAlign, render_figure,
+    Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, RenderSize, VAlign, render_figure,
 };
 
 /// One hub: its rank in each run (`None`: not ranked in that run).
@@ -121,16 +121,17 @@ impl Painter for SlopePainter<'_> {
         // Columns: ranks on the inner side of each axis, names outside.
         let xl = plot.x0 + plot.w() * 0.36;
         let xr = plot.x0 + plot.w() * 0.64;
-        let (_, head_h) = c.text_size("0", pt::HEADING, true)?;
+        let head = Label::HEADING.anchor(HAlign::Center, VAlign::Top);
+        let (_, head_h) = c.text_size("0", head)?;
         let head_y = plot.y0;
         for (x, label) in [(xl, &self.input.old_label), (xr, &self.input.new_label)] {
-            let s = c.fit_text(label, pt::HEADING, true, plot.w() * 0.3)?;
-            c.text(&s, x, head_y, pt::HEADING, true, style::TEXT, HAlign::Center, VAlign::Top)?;
+            let s = c.fit_text(label, head, plot.w() * 0.3)?;
+            c.text(&s, x, head_y, head)?;
         }
         let y0 = head_y + head_h + c.px(10.0);
         let slots = self.input.top_n as f64 + 1.5;
         let slot = (plot.y1 - y0) / slots;
-        let label_pt = if slot < c.px(11.0) { pt::CAPTION } else { pt::TICK };
+        let names = if slot < c.px(11.0) { Label::CAPTION } else { Label::TICK };
         let ypos = |r: Option<u64>| match r.filter(|r| (1..=top).contains(r)) {
             Some(r) => y0 + slot * (r as f64 - 0.5),
             None => y0 + slot * (self.input.top_n as f64 + 1.0),
@@ -139,16 +140,8 @@ impl Painter for SlopePainter<'_> {
         for x in [xl, xr] {
             c.polyline(&[(x, y0), (x, band_y)], style::GRID, 1.0, c.px(0.6))?;
         }
-        c.text(
-            &format!("outside the top {top}"),
-            (xl + xr) / 2.0,
-            band_y + slot * 0.3,
-            pt::TICK,
-            false,
-            style::TEXT_MUTED,
-            HAlign::Center,
-            VAlign::Top,
-        )?;
+        let band = Label::TICK.muted().anchor(HAlign::Center, VAlign::Top);
+        c.text(&format!("outside the top {top}"), (xl + xr) / 2.0, band_y + slot * 0.3, band)?;
         let name_w = plot.w() * 0.22;
         let dot = c.px(2.2);
         // Unchanged hubs first, so that the coloured lines are drawn on top.
@@ -174,18 +167,10 @@ impl Painter for SlopePainter<'_> {
                     HAlign::Right => (x - c.px(6.0), x - c.px(24.0)),
                     _ => (x + c.px(6.0), x + c.px(24.0)),
                 };
-                c.text(
-                    &r.to_string(),
-                    rank_x,
-                    y,
-                    label_pt,
-                    false,
-                    style::TEXT_MUTED,
-                    side,
-                    VAlign::Middle,
-                )?;
-                let name = c.fit_text(&h.name, label_pt, false, name_w)?;
-                c.text(&name, name_x, y, label_pt, false, style::TEXT, side, VAlign::Middle)?;
+                let beside = names.anchor(side, VAlign::Middle);
+                c.text(&r.to_string(), rank_x, y, beside.muted())?;
+                let name = c.fit_text(&h.name, beside, name_w)?;
+                c.text(&name, name_x, y, beside)?;
             }
         }
         Ok(())

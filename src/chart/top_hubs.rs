@@ -2,10 +2,10 @@
 
 use plotters::backend::DrawingBackend;
 
-use super::style::{self, OKABE_ITO, pt};
+use super::style::{self, OKABE_ITO};
 use super::{
-    Canvas, Caption, ChartError, Figure, HAlign, Painter, PxRect, RenderSize, VAlign, check_nonneg,
-    fmt_num, render_figure,
+    Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, PxRect, RenderSize, VAlign,
+    check_nonneg, fmt_num, render_figure,
 };
 
 /// One bar.
@@ -87,11 +87,11 @@ impl Painter for BarPainter<'_> {
         let measure = if self.measure.is_empty() { "Value" } else { self.measure };
         let col = OKABE_ITO[4];
         // Legend (top right).
-        let (lw, _) = c.text_size(measure, pt::TICK, false)?;
+        let (lw, _) = c.text_size(measure, Label::TICK)?;
         let leg_w = (lw + c.px(16.0)).min(plot.w() * 0.5);
         c.legend_swatches("", &[(col, measure.to_string())], plot.x1 - leg_w, plot.y0, leg_w)?;
-        let (_, th) = c.text_size("0", pt::TICK, false)?;
-        let (_, ah) = c.text_size("0", pt::LABEL, false)?;
+        let (_, th) = c.text_size("0", Label::TICK)?;
+        let (_, ah) = c.text_size("0", Label::LABEL)?;
         let label_w = plot.w() * 0.24;
         let area = PxRect {
             x0: plot.x0 + label_w + c.px(6.0),
@@ -105,7 +105,10 @@ impl Painter for BarPainter<'_> {
         let n = self.bars.len() as f64;
         let slot = area.h() / n;
         let bar_h = slot * 0.7;
-        let label_pt = if slot < c.px(11.0) { pt::CAPTION } else { pt::TICK };
+        let small = if slot < c.px(11.0) { Label::CAPTION } else { Label::TICK };
+        let name_label = small.anchor(HAlign::Right, VAlign::Middle);
+        let value_outside = small.anchor(HAlign::Left, VAlign::Middle);
+        let value_inside = small.color(style::BACKGROUND).anchor(HAlign::Right, VAlign::Middle);
         for (i, b) in self.bars.iter().enumerate() {
             let yc = area.y0 + slot * (i as f64 + 0.5);
             let r = PxRect {
@@ -121,42 +124,15 @@ impl Painter for BarPainter<'_> {
                 b.tip.clone()
             };
             c.mark_rect(PxRect { x0: area.x0 - label_w, x1: area.x1, ..r }, tip);
-            let name = c.fit_text(&b.name, label_pt, false, label_w)?;
-            c.text(
-                &name,
-                area.x0 - c.px(5.0),
-                yc,
-                label_pt,
-                false,
-                style::TEXT,
-                HAlign::Right,
-                VAlign::Middle,
-            )?;
+            let name = c.fit_text(&b.name, name_label, label_w)?;
+            c.text(&name, area.x0 - c.px(5.0), yc, name_label)?;
             let val = fmt_num(b.value);
-            let (vw, _) = c.text_size(&val, label_pt, false)?;
+            let (vw, _) = c.text_size(&val, small)?;
             // Value right of the bar, or inside it (white) when there is no room.
             if r.x1 + c.px(4.0) + vw <= plot.x1 {
-                c.text(
-                    &val,
-                    r.x1 + c.px(4.0),
-                    yc,
-                    label_pt,
-                    false,
-                    style::TEXT,
-                    HAlign::Left,
-                    VAlign::Middle,
-                )?;
+                c.text(&val, r.x1 + c.px(4.0), yc, value_outside)?;
             } else {
-                c.text(
-                    &val,
-                    r.x1 - c.px(4.0),
-                    yc,
-                    label_pt,
-                    false,
-                    style::BACKGROUND,
-                    HAlign::Right,
-                    VAlign::Middle,
-                )?;
+                c.text(&val, r.x1 - c.px(4.0), yc, value_inside)?;
             }
         }
         c.polyline(&[(area.x0, area.y0), (area.x0, area.y1)], style::TEXT_MUTED, 1.0, c.px(0.6))?;

@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use plotters::backend::DrawingBackend;
 
 use super::flow_map::legend_heading;
-use super::style::{self, OKABE_ITO, pt};
+use super::style::{self, OKABE_ITO};
 use super::{
-    Canvas, Caption, ChartError, Figure, HAlign, Painter, PxRect, RenderSize, VAlign, check_nonneg,
-    fmt_num, render_figure,
+    Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, PxRect, RenderSize, VAlign,
+    check_nonneg, fmt_num, render_figure,
 };
 
 /// One path: origin, transit countries, destination.
@@ -162,7 +162,8 @@ impl Painter for PathsPainter<'_> {
             col.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         }
         let leg_w = plot.w() * 0.3;
-        let (_, hh) = c.text_size("Ag", pt::HEADING, true)?;
+        let head = Label::HEADING.anchor(HAlign::Center, VAlign::Top);
+        let (_, hh) = c.text_size("Ag", head)?;
         let diag = PxRect {
             x0: plot.x0,
             y0: plot.y0 + hh + c.px(8.0),
@@ -179,17 +180,8 @@ impl Painter for PathsPainter<'_> {
                 _ if ci == ncol - 1 => "Destination".to_string(),
                 _ => format!("Transit {ci}"),
             };
-            let header = c.fit_text(&header, pt::HEADING, true, colw)?;
-            c.text(
-                &header,
-                x0 + boxw / 2.0,
-                plot.y0,
-                pt::HEADING,
-                true,
-                style::TEXT,
-                HAlign::Center,
-                VAlign::Top,
-            )?;
+            let header = c.fit_text(&header, head, colw)?;
+            c.text(&header, x0 + boxw / 2.0, plot.y0, head)?;
             if col.is_empty() {
                 continue;
             }
@@ -242,19 +234,11 @@ impl Painter for PathsPainter<'_> {
         for (&(_, name), r) in boxes {
             c.fill_rect(*r, style::BACKGROUND, 1.0)?;
             c.stroke_rect(*r, style::TEXT_MUTED, c.px(0.6))?;
-            let (_, th) = c.text_size("Ag", pt::TICK, false)?;
-            let lpt = if th > r.h() * 0.9 { pt::CAPTION } else { pt::TICK };
-            let s = c.fit_text(name, lpt, false, r.w() - c.px(4.0))?;
-            c.text(
-                &s,
-                (r.x0 + r.x1) / 2.0,
-                (r.y0 + r.y1) / 2.0,
-                lpt,
-                false,
-                style::TEXT,
-                HAlign::Center,
-                VAlign::Middle,
-            )?;
+            let (_, th) = c.text_size("Ag", Label::TICK)?;
+            let inside = if th > r.h() * 0.9 { Label::CAPTION } else { Label::TICK };
+            let inside = inside.anchor(HAlign::Center, VAlign::Middle);
+            let s = c.fit_text(name, inside, r.w() - c.px(4.0))?;
+            c.text(&s, (r.x0 + r.x1) / 2.0, (r.y0 + r.y1) / 2.0, inside)?;
         }
         legend.reverse();
         let lx = plot.x1 - leg_w;
@@ -262,6 +246,7 @@ impl Painter for PathsPainter<'_> {
             legend_heading(c, &format!("Path (expected quantity, {unit})"), lx, plot.y0, leg_w)?;
         let row = c.px(13.0);
         let sample = c.px(20.0);
+        let entry = Label::TICK.anchor(HAlign::Left, VAlign::Middle);
         for (rank, col, p) in legend {
             let yy = y + row / 2.0;
             let tip = if p.tip.is_empty() {
@@ -273,17 +258,8 @@ impl Painter for PathsPainter<'_> {
             c.polyline(&[(lx, yy), (lx + sample, yy)], col, 0.75, width(p.expected_quantity))?;
             let label =
                 format!("{}. {} ({})", rank + 1, p.nodes.join(" → "), fmt_num(p.expected_quantity));
-            let label = c.fit_text(&label, pt::TICK, false, leg_w - sample - c.px(5.0))?;
-            c.text(
-                &label,
-                lx + sample + c.px(5.0),
-                yy,
-                pt::TICK,
-                false,
-                style::TEXT,
-                HAlign::Left,
-                VAlign::Middle,
-            )?;
+            let label = c.fit_text(&label, entry, leg_w - sample - c.px(5.0))?;
+            c.text(&label, lx + sample + c.px(5.0), yy, entry)?;
             y += row;
         }
         Ok(())

@@ -14,7 +14,7 @@
 //! One job per file: `load.rs` reads run directories and finds the newest runs of a
 //! history, `compare.rs` compares, `render.rs` renders the outputs to bytes; this file
 //! holds the error type, the options and the writing of the output directory, whose
-//! ownership rule is [`rundir::check_listed_dir`]'s with `diff.json` as the listing.
+//! ownership rule is [`ownership::check_listed_dir`]'s with `diff.json` as the listing.
 
 use std::path::{Path, PathBuf};
 
@@ -22,7 +22,7 @@ use polars::prelude::PolarsError;
 use serde::{Deserialize, Serialize};
 
 use crate::chart::ChartError;
-use crate::output::{OutputError, rundir};
+use crate::output::{OutputError, ownership, rundir};
 
 mod compare;
 #[cfg(test)]
@@ -169,7 +169,7 @@ impl DiffOptions {
 
 /// Checks that `out` may receive a diff: it may not lie inside any of `protect` (the
 /// compared run directories), and it must be divnet's to write by
-/// [`rundir::check_listed_dir`] with an earlier diff's `diff.json` (of [`FORMAT`]) as the
+/// [`ownership::check_listed_dir`] with an earlier diff's `diff.json` (of [`FORMAT`]) as the
 /// listing: it does not exist, is empty, or holds an earlier diff whose `diff.json` lists
 /// every other file there. Files of an earlier diff edited since it was written (SHA-256
 /// against its `diff.json`) are replaced only with `force`; a file divnet did not write is
@@ -191,7 +191,7 @@ fn check_out_dir(out: &Path, force: bool, protect: &[&Path]) -> Result<(), DiffE
         .as_ref()
         .map(|doc| doc.outputs.iter().map(|o| (o.file.as_str(), o.sha256.as_str())).collect());
     let first = |files: &[String]| files.first().cloned().unwrap_or_default();
-    rundir::check_listed_dir(out, "diff.json", listing.as_deref(), force).map_err(|e| match e {
+    ownership::check_listed_dir(out, "diff.json", listing.as_deref(), force).map_err(|e| match e {
         OutputError::Io { source, .. } => DiffError::Read { path: out.to_path_buf(), source },
         OutputError::NotADirectory { .. } => refuse("it exists and is not a directory".into()),
         OutputError::NotOurs { .. } => refuse(

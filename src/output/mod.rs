@@ -5,7 +5,7 @@
 //! place only when every file is written ([`RunDir::commit`]). A failed or killed run
 //! therefore never leaves half-written outputs where good ones were. divnet writes only
 //! into a directory that is new, empty, or one of its own earlier runs, and deletes only
-//! files it wrote itself ([`rundir`]).
+//! files it wrote itself ([`ownership`], the rule; [`rundir`], the run directory).
 
 use std::path::PathBuf;
 
@@ -13,6 +13,7 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub mod csv_safe;
+pub mod ownership;
 pub mod rundir;
 mod signals;
 
