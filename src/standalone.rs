@@ -294,7 +294,6 @@ pub fn paths_command(
     pairs: &Path,
     k: usize,
     kind: WeightKind,
-    threads: usize,
 ) -> anyhow::Result<(crate::output::Table, usize)> {
     use crate::algo::ksp::KspGraph;
     let list = read_edges(edges, kind)?;
@@ -304,7 +303,8 @@ pub fn paths_command(
     let known: Vec<Option<(usize, usize)>> =
         pairs.iter().map(|(_, s, t, _)| Some((*list.index.get(s)?, *list.index.get(t)?))).collect();
     let query: Vec<(usize, usize)> = known.iter().flatten().copied().collect();
-    let mut found = kg.k_shortest_paths_batch(&query, k, threads.max(1))?.into_iter();
+    let mut found =
+        kg.k_shortest_paths_batch(&query, k, crate::algo::Parallelism::Rayon)?.into_iter();
     let mut rows: Vec<(String, String, &'static str, Option<crate::stages::RankedPath>)> =
         Vec::new();
     let mut missing = 0;
@@ -352,10 +352,10 @@ pub fn centrality_command(
     pairs: Option<&Path>,
     kind: WeightKind,
 ) -> anyhow::Result<crate::output::Table> {
+    use crate::algo::Parallelism;
     use crate::algo::betweenness::{
         BetweennessOptions, DEFAULT_TIE_TOLERANCE, betweenness, flow_betweenness,
     };
-    use crate::algo::csr::Parallelism;
     use crate::algo::pagerank::{PageRankOptions, in_strength, out_strength, pagerank};
     use petgraph::graph::{DiGraph, NodeIndex};
     let list = read_edges(edges, kind)?;
