@@ -458,10 +458,10 @@ pub fn hotspots_command(
     let opts = HotspotOptions {
         resolution,
         domain,
-        gi: GiStarOptions { k, fdr: true, parallel: true },
+        gi: GiStarOptions { k, fdr: true, parallelism: crate::algo::Parallelism::Rayon },
         ..HotspotOptions::default()
     };
-    let binned = crate::hotspot::binning::sum_cells(&placed, true);
+    let binned = crate::hotspot::binning::sum_cells(&placed, crate::algo::Parallelism::Rayon);
     drop(placed);
     let cells = analyse_binned(&binned, &opts)?;
     Ok(crate::stages::hotspots::cells_table(&cells, None)?)

@@ -2,8 +2,9 @@
 //!
 //! Every algorithm first flattens its graph once into the one compact adjacency of
 //! [`csr`] ([`csr::Csr`]: forward rows, their transpose, a simple-digraph view), then
-//! runs its searches on plain `u32`/`f64` arrays. Every algorithm that can use several
-//! threads takes a [`Parallelism`]; none builds a thread pool of its own.
+//! runs its searches on plain `u32`/`f64` arrays. Every algorithm of the crate that can
+//! use several threads (these, and the hotspot statistics of [`crate::hotspot`]) takes a
+//! [`Parallelism`]; none builds a thread pool of its own.
 
 pub mod betweenness;
 pub mod brokerage;
