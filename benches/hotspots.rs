@@ -5,6 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use divnet::algo::Parallelism;
 use divnet::hotspot::{
     Domain, Event, GiStarOptions, NeighbourLists, PermutationDraws, bin_events, build_study_area,
     gi_star, gi_star_pseudo_p,
@@ -40,22 +41,27 @@ fn events(n: usize, seed: u64) -> Vec<Event> {
 fn bench(c: &mut Criterion) {
     let ev = events(1_000_000, 7);
     let opts = GiStarOptions::default();
-    let occupied = bin_events(&ev, 6, true).expect("valid events");
-    let area =
-        build_study_area(&occupied, 6, &Domain::default(), 10_000_000, true).expect("study area");
-    let w = NeighbourLists::h3_k_ring(&area.cells, 1, true).expect("weights");
+    let occupied = bin_events(&ev, 6, Parallelism::Rayon).expect("valid events");
+    let area = build_study_area(&occupied, 6, &Domain::default(), 10_000_000, Parallelism::Rayon)
+        .expect("study area");
+    let w = NeighbourLists::h3_k_ring(&area.cells, 1, Parallelism::Rayon).expect("weights");
     eprintln!("occupied cells {}, study area {}", occupied.len(), area.len());
 
     let mut g = c.benchmark_group("hotspots");
     g.sample_size(10);
     g.bench_function("bin_1m_events_res6", |b| {
-        b.iter(|| bin_events(black_box(&ev), 6, true).map(|v| v.len()))
+        b.iter(|| bin_events(black_box(&ev), 6, Parallelism::Rayon).map(|v| v.len()))
     });
     g.bench_function("ring_domain_and_weights", |b| {
         b.iter(|| {
-            let a =
-                build_study_area(black_box(&occupied), 6, &Domain::default(), 10_000_000, true)?;
-            NeighbourLists::h3_k_ring(&a.cells, 1, true).map(|w| w.len())
+            let a = build_study_area(
+                black_box(&occupied),
+                6,
+                &Domain::default(),
+                10_000_000,
+                Parallelism::Rayon,
+            )?;
+            NeighbourLists::h3_k_ring(&a.cells, 1, Parallelism::Rayon).map(|w| w.len())
         })
     });
     g.bench_function("gistar_analytical", |b| {
@@ -63,22 +69,36 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("whole_step_bin_ring_gistar", |b| {
         b.iter(|| {
-            let occ = bin_events(black_box(&ev), 6, true)?;
-            let a = build_study_area(&occ, 6, &Domain::default(), 10_000_000, true)?;
-            let w = NeighbourLists::h3_k_ring(&a.cells, 1, true)?;
+            let occ = bin_events(black_box(&ev), 6, Parallelism::Rayon)?;
+            let a = build_study_area(&occ, 6, &Domain::default(), 10_000_000, Parallelism::Rayon)?;
+            let w = NeighbourLists::h3_k_ring(&a.cells, 1, Parallelism::Rayon)?;
             gi_star(&a.values, &w, &opts).map(|v| v.len())
         })
     });
     g.bench_function("gistar_pseudo_p_999_per_class", |b| {
         b.iter(|| {
-            gi_star_pseudo_p(black_box(&area.values), &w, 999, 11, PermutationDraws::PerClass, true)
-                .map(|v| v.len())
+            gi_star_pseudo_p(
+                black_box(&area.values),
+                &w,
+                999,
+                11,
+                PermutationDraws::PerClass,
+                Parallelism::Rayon,
+            )
+            .map(|v| v.len())
         })
     });
     g.bench_function("gistar_pseudo_p_999_per_cell", |b| {
         b.iter(|| {
-            gi_star_pseudo_p(black_box(&area.values), &w, 999, 11, PermutationDraws::PerCell, true)
-                .map(|v| v.len())
+            gi_star_pseudo_p(
+                black_box(&area.values),
+                &w,
+                999,
+                11,
+                PermutationDraws::PerCell,
+                Parallelism::Rayon,
+            )
+            .map(|v| v.len())
         })
     });
     g.finish();

@@ -5,6 +5,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use divnet::algo::Parallelism;
 use divnet::algo::ksp::KspGraph;
 use divnet::synth::graphs::{SynthGraph, random_pairs, scale_free, transit_like};
 
@@ -37,7 +38,7 @@ fn bench_ksp(c: &mut Criterion) {
         let (kg, pairs) = prepare(g, *npairs);
         let id = BenchmarkId::new(*shape, format!("{}n_{}pairs", g.node_count, pairs.len()));
         group.bench_with_input(id, &pairs, |b, pairs| {
-            b.iter(|| kg.k_shortest_paths_batch(black_box(pairs), K, 1))
+            b.iter(|| kg.k_shortest_paths_batch(black_box(pairs), K, Parallelism::Sequential))
         });
     }
     group.finish();

@@ -446,7 +446,7 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             crate::output::check_replaceable(&out_path, force)?;
             anyhow::ensure!((1..=1000).contains(&k), "--k must lie in 1..=1000 (got {k})");
             let (table, unreachable) =
-                crate::standalone::paths_command(&edges, &pairs, k, weight_kind, threads)?;
+                crate::standalone::paths_command(&edges, &pairs, k, weight_kind)?;
             let bytes = table.csv_bytes()?;
             crate::standalone::write_atomic(&out_path, &bytes)
                 .with_context(|| format!("cannot write {}", out_path.display()))?;

@@ -93,12 +93,12 @@ mod tests {
     #[test]
     fn a_step_error_comes_back_typed_and_keeps_its_source() {
         let boxed: crate::run::BoxError =
-            Box::new(RunError::Paths(KspError::ZeroThreads { threads: 0 }));
+            Box::new(RunError::Paths(KspError::NodeOutOfRange { index: 9, node_bound: 2 }));
         let e = RunError::from_graph(GraphError::Step { step: "paths".into(), source: boxed });
-        assert!(matches!(e, RunError::Paths(KspError::ZeroThreads { threads: 0 })), "{e:?}");
+        assert!(matches!(e, RunError::Paths(KspError::NodeOutOfRange { index: 9, .. })), "{e:?}");
         assert_eq!(e.to_string(), "the paths step failed");
         let source = std::error::Error::source(&e).expect("source kept");
-        assert_eq!(source.to_string(), "thread count must be at least 1, got 0");
+        assert_eq!(source.to_string(), "node index 9 is out of range: the graph has node bound 2");
         // An untyped step error stays a graph error that names the step.
         let e = RunError::from_graph(GraphError::Step { step: "x".into(), source: "boom".into() });
         assert!(matches!(e, RunError::Graph(_)));

@@ -293,7 +293,6 @@ pub fn paths_command(
     pairs: &Path,
     k: usize,
     kind: WeightKind,
-    threads: usize,
 ) -> anyhow::Result<(crate::output::Table, usize)> {
     use crate::algo::ksp::KspGraph;
     let list = read_edges(edges, kind)?;
@@ -303,7 +302,8 @@ pub fn paths_command(
     let known: Vec<Option<(usize, usize)>> =
         pairs.iter().map(|(_, s, t, _)| Some((*list.index.get(s)?, *list.index.get(t)?))).collect();
     let query: Vec<(usize, usize)> = known.iter().flatten().copied().collect();
-    let mut found = kg.k_shortest_paths_batch(&query, k, threads.max(1))?.into_iter();
+    let mut found =
+        kg.k_shortest_paths_batch(&query, k, crate::algo::Parallelism::Rayon)?.into_iter();
     let mut rows: Vec<(String, String, &'static str, Option<crate::stages::RankedPath>)> =
         Vec::new();
     let mut missing = 0;
@@ -351,10 +351,10 @@ pub fn centrality_command(
     pairs: Option<&Path>,
     kind: WeightKind,
 ) -> anyhow::Result<crate::output::Table> {
+    use crate::algo::Parallelism;
     use crate::algo::betweenness::{
         BetweennessOptions, DEFAULT_TIE_TOLERANCE, betweenness, flow_betweenness,
     };
-    use crate::algo::csr::Parallelism;
     use crate::algo::pagerank::{PageRankOptions, in_strength, out_strength, pagerank};
     use petgraph::graph::{DiGraph, NodeIndex};
     let list = read_edges(edges, kind)?;
@@ -457,10 +457,10 @@ pub fn hotspots_command(
     let opts = HotspotOptions {
         resolution,
         domain,
-        gi: GiStarOptions { k, fdr: true, parallel: true },
+        gi: GiStarOptions { k, fdr: true, parallelism: crate::algo::Parallelism::Rayon },
         ..HotspotOptions::default()
     };
-    let binned = crate::hotspot::binning::sum_cells(&placed, true);
+    let binned = crate::hotspot::binning::sum_cells(&placed, crate::algo::Parallelism::Rayon);
     drop(placed);
     let cells = analyse_binned(&binned, &opts)?;
     Ok(crate::stages::hotspots::cells_table(&cells, None)?)

@@ -6,6 +6,7 @@
 
 use std::time::Instant;
 
+use divnet::algo::Parallelism;
 use divnet::hotspot::{
     Domain, Event, GiStarOptions, NeighbourLists, PermutationDraws, bin_events, build_study_area,
     gi_star, gi_star_pseudo_p,
@@ -55,11 +56,11 @@ fn run() -> Result<(), String> {
     let mut sizes = (0, 0);
     for _ in 0..repeats {
         let t0 = Instant::now();
-        let occ = bin_events(&events, res, true).map_err(err)?;
+        let occ = bin_events(&events, res, Parallelism::Rayon).map_err(err)?;
         let t1 = Instant::now();
-        let area =
-            build_study_area(&occ, res, &Domain::default(), 50_000_000, true).map_err(err)?;
-        let w = NeighbourLists::h3_k_ring(&area.cells, 1, true).map_err(err)?;
+        let area = build_study_area(&occ, res, &Domain::default(), 50_000_000, Parallelism::Rayon)
+            .map_err(err)?;
+        let w = NeighbourLists::h3_k_ring(&area.cells, 1, Parallelism::Rayon).map_err(err)?;
         let t2 = Instant::now();
         let gi = gi_star(&area.values, &w, &opts).map_err(err)?;
         let t3 = Instant::now();
@@ -70,19 +71,34 @@ fn run() -> Result<(), String> {
         t_whole.push((t3 - t0).as_secs_f64());
         sizes = (occ.len(), area.len());
     }
-    let occ = bin_events(&events, res, true).map_err(err)?;
-    let area = build_study_area(&occ, res, &Domain::default(), 50_000_000, true).map_err(err)?;
-    let w = NeighbourLists::h3_k_ring(&area.cells, 1, true).map_err(err)?;
+    let occ = bin_events(&events, res, Parallelism::Rayon).map_err(err)?;
+    let area = build_study_area(&occ, res, &Domain::default(), 50_000_000, Parallelism::Rayon)
+        .map_err(err)?;
+    let w = NeighbourLists::h3_k_ring(&area.cells, 1, Parallelism::Rayon).map_err(err)?;
     let mut t_perm_cell = Vec::new();
     for _ in 0..perm_repeats {
         let t0 = Instant::now();
-        let p = gi_star_pseudo_p(&area.values, &w, 999, 11, PermutationDraws::PerClass, true)
-            .map_err(err)?;
+        let p = gi_star_pseudo_p(
+            &area.values,
+            &w,
+            999,
+            11,
+            PermutationDraws::PerClass,
+            Parallelism::Rayon,
+        )
+        .map_err(err)?;
         t_perm.push(t0.elapsed().as_secs_f64());
         std::hint::black_box(&p);
         let t0 = Instant::now();
-        let p = gi_star_pseudo_p(&area.values, &w, 999, 11, PermutationDraws::PerCell, true)
-            .map_err(err)?;
+        let p = gi_star_pseudo_p(
+            &area.values,
+            &w,
+            999,
+            11,
+            PermutationDraws::PerCell,
+            Parallelism::Rayon,
+        )
+        .map_err(err)?;
         t_perm_cell.push(t0.elapsed().as_secs_f64());
         std::hint::black_box(&p);
     }

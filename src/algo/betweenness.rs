@@ -54,7 +54,8 @@
 //! in chunk order. Results are therefore bit-identical for [`Parallelism::Sequential`],
 //! [`Parallelism::Rayon`] and any rayon pool size.
 
-use crate::algo::csr::{CentralityError, Csr, Parallelism};
+use crate::algo::Parallelism;
+use crate::algo::csr::{CentralityError, Csr};
 use petgraph::visit::{EdgeIndexable, IntoEdges, IntoNodeIdentifiers, NodeIndexable};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -237,7 +238,7 @@ pub fn exact_on_csr(
 ///
 /// ```
 /// use divnet::algo::betweenness::{flow_betweenness, DEFAULT_TIE_TOLERANCE};
-/// use divnet::algo::csr::Parallelism;
+/// use divnet::algo::Parallelism;
 /// use petgraph::graph::{DiGraph, NodeIndex};
 /// use petgraph::visit::EdgeRef;
 /// let g = DiGraph::<(), f64>::from_edges([
@@ -290,7 +291,7 @@ where
 ///
 /// ```
 /// use divnet::algo::betweenness::{betweenness_subset, DEFAULT_TIE_TOLERANCE};
-/// use divnet::algo::csr::Parallelism;
+/// use divnet::algo::Parallelism;
 /// use petgraph::graph::{DiGraph, NodeIndex};
 /// use petgraph::visit::EdgeRef;
 /// let g = DiGraph::<(), f64>::from_edges([(0, 1, 1.0), (1, 2, 1.0), (2, 3, 1.0)]);
@@ -345,7 +346,8 @@ where
 ///
 /// ```
 /// use divnet::algo::betweenness::{flow_on_csr, DEFAULT_TIE_TOLERANCE};
-/// use divnet::algo::csr::{Csr, Parallelism};
+/// use divnet::algo::Parallelism;
+/// use divnet::algo::csr::Csr;
 /// use petgraph::graph::DiGraph;
 /// use petgraph::visit::EdgeRef;
 /// let g = DiGraph::<(), f64>::from_edges([(0, 1, 1.0), (1, 2, 1.0)]);
@@ -567,13 +569,7 @@ impl Workspace {
     fn new(csr: &Csr) -> Self {
         let n = csr.node_bound();
         // Each predecessor entry is an in-edge, so in-degree slots suffice.
-        let mut base = vec![0u32; n + 1];
-        for &t in &csr.targets {
-            base[t as usize + 1] += 1;
-        }
-        for v in 0..n {
-            base[v + 1] += base[v];
-        }
+        let base = csr.in_offsets();
         let slots = (0..n)
             .map(|v| Slot {
                 dist: f64::INFINITY,
@@ -1106,7 +1102,7 @@ pub struct AutoBetweenness {
 ///
 /// ```
 /// use divnet::algo::betweenness::{betweenness_auto, ApproxOptions, BetweennessMethod};
-/// use divnet::algo::csr::Parallelism;
+/// use divnet::algo::Parallelism;
 /// use petgraph::graph::DiGraph;
 /// use petgraph::visit::EdgeRef;
 /// let g = DiGraph::<(), f64>::from_edges([(0, 1, 1.0), (1, 2, 1.0)]);

@@ -16,8 +16,8 @@
 //! | gatekeeper | `gatekeeper` | `A -> B -> B` | `b_OI` |
 //! | liaison | `liaison` | `A -> B -> C` | `b_O` |
 //!
-//! The graph is read as a simple digraph: self-loops are ignored and parallel arcs
-//! count once. Alongside the raw counts, [`brokerage`] returns `sna`'s expected
+//! The graph is read as a simple digraph ([`Csr::simple`]): self-loops are ignored
+//! and parallel arcs count once. Alongside the raw counts, [`brokerage`] returns `sna`'s expected
 //! counts, standard deviations and z-scores per node under its null model (arcs
 //! independent with probability `d = m / (N (N - 1))`, `m` the number of distinct
 //! non-loop arcs), computed with the moment formulas of `sna::brokerage` for the
@@ -27,8 +27,8 @@
 //!
 //! `O(V + sum_b indeg(b) outdeg(b))` time, `O(V + E)` memory.
 
-use crate::algo::csr::CentralityError;
-use petgraph::visit::{IntoNeighbors, IntoNodeIdentifiers, NodeIndexable};
+use crate::algo::csr::{CentralityError, Csr};
+use petgraph::visit::{EdgeIndexable, IntoEdges, IntoNodeIdentifiers, NodeIndexable};
 
 /// One value per Gould–Fernandez role, plus their total.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -81,9 +81,9 @@ pub struct Brokerage {
 /// ```
 pub fn brokerage<G>(g: G, groups: &[u32]) -> Result<Brokerage, CentralityError>
 where
-    G: IntoNeighbors + IntoNodeIdentifiers + NodeIndexable,
+    G: IntoEdges + IntoNodeIdentifiers + NodeIndexable + EdgeIndexable,
 {
-    let bound = g.node_bound();
+    let bound = NodeIndexable::node_bound(&g);
     if groups.len() != bound {
         return Err(CentralityError::LengthMismatch {
             what: "groups",
@@ -91,36 +91,24 @@ where
             expected: bound,
         });
     }
-    // Simple adjacency: sorted, deduplicated, loop-free out-neighbour lists.
-    let mut present = vec![false; bound];
-    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); bound];
-    for n in g.node_identifiers() {
-        let v = g.to_index(n);
-        present[v] = true;
-        let row = &mut adj[v];
-        for w in g.neighbors(n) {
-            let w = g.to_index(w);
-            if w != v {
-                row.push(w as u32);
-            }
-        }
-        row.sort_unstable();
-        row.dedup();
-    }
-    let node_count = present.iter().filter(|&&p| p).count();
-    let arcs: usize = adj.iter().map(Vec::len).sum();
+    // Simple adjacency: sorted, deduplicated, loop-free out-neighbour rows.
+    let adj = Csr::from_graph(g, |_| 0.0)?.simple();
+    let out = |v: usize| &adj.targets[adj.row(v)];
+    let present = &adj.present;
+    let node_count = adj.node_count;
+    let arcs = adj.edge_count();
 
     let mut raw = vec![RoleValues::<u64>::default(); bound];
     let mut mark = vec![u32::MAX; bound];
     for a in 0..bound {
-        for &c in &adj[a] {
+        for &c in out(a) {
             mark[c as usize] = a as u32;
         }
         let ga = groups[a];
-        for &b in &adj[a] {
+        for &b in out(a) {
             let gb = groups[b as usize];
             let r = &mut raw[b as usize];
-            for &c in &adj[b as usize] {
+            for &c in out(b as usize) {
                 let cu = c as usize;
                 if cu == a || mark[cu] == a as u32 {
                     continue;

@@ -1,23 +1,35 @@
-//! Compact adjacency (CSR) shared by the centrality algorithms.
+//! The one compact adjacency (CSR) of the graph algorithms.
 //!
-//! The centrality routines (betweenness, PageRank, brokerage) walk the same graph
-//! millions of times. Walking a petgraph graph through its visit traits on every
-//! step costs pointer chasing and closure calls, so each routine first flattens the
-//! graph once into a [`Csr`]: for every node index `v` the out-edges live in the
-//! contiguous range `offsets[v]..offsets[v + 1]` of three parallel arrays
-//! (`targets`, `weights`, `edge_ids`), and `sources[p]` gives back the tail of the
-//! edge stored at position `p`. Node ids are petgraph node indices
-//! ([`NodeIndexable::to_index`]); edge ids are petgraph edge indices
-//! ([`EdgeIndexable::to_index`]), so results map straight back onto the caller's
-//! graph. Indices that do not name a node (holes of a `StableGraph`) are kept as
-//! empty rows and flagged as absent.
+//! The algorithms of [`crate::algo`] walk the same graph millions of times. Walking
+//! a petgraph graph through its visit traits on every step costs pointer chasing and
+//! closure calls, so each algorithm first flattens the graph once into a [`Csr`]:
+//! for every node index `v` the out-edges live in the contiguous range
+//! `offsets[v]..offsets[v + 1]` of four parallel arrays (`targets`, `weights`,
+//! `sources`, `edge_ids`), `u32` indices and `f64` weights. Node ids are petgraph
+//! node indices ([`NodeIndexable::to_index`]); edge ids are petgraph edge indices
+//! ([`EdgeIndexable::to_index`]), or positions in the input list for
+//! [`Csr::from_edges`], so results map straight back onto the caller's graph.
+//! Indices that do not name a node (holes of a `StableGraph`) are kept as empty rows
+//! and flagged as absent.
 //!
-//! Building costs `O(V + E)` time and `16 E + 9 V` bytes.
+//! Weights come from a caller closure and are checked once here (finite, `>= 0`).
+//! What each algorithm needs beyond the forward rows is derived from them:
+//!
+//! | need | method | user |
+//! |---|---|---|
+//! | every edge, self-loops and parallel edges included, in the graph's order | [`Csr::from_graph`], [`Csr::from_edges`] | betweenness, PageRank, strengths |
+//! | in-edges (reverse adjacency) | [`Csr::transpose`], [`Csr::in_offsets`] | PageRank (pull form), strengths, betweenness (predecessor slots), k shortest paths (reverse search) |
+//! | a simple digraph: no self-loops, one (cheapest) edge per ordered pair, rows sorted by target | [`Csr::simple`] | k shortest paths, brokerage |
+//! | a cache-friendly numbering | [`Csr::relabel_bfs`] | betweenness |
+//!
+//! Building costs `O(V + E)` time and `20 E + 5 V` bytes; [`Csr::simple`] costs
+//! `O(E log E)`.
 
 use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdges, IntoNodeIdentifiers, NodeIndexable};
 use thiserror::Error;
 
-/// Errors raised by the centrality routines (betweenness, PageRank, brokerage).
+/// Errors raised by the compact-graph builder and the centrality routines
+/// (betweenness, PageRank, brokerage).
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum CentralityError {
     /// An edge cost or weight supplied by the caller is negative, NaN or infinite.
@@ -82,27 +94,6 @@ pub enum CentralityError {
     },
 }
 
-/// How a centrality routine spreads its work over threads.
-///
-/// Every routine in [`crate::algo`] that takes a `Parallelism` returns bit-identical
-/// results for both variants and for any rayon pool size: work is cut into chunks
-/// whose boundaries depend only on the input, and partial results are added in
-/// chunk order.
-///
-/// ```
-/// use divnet::algo::csr::Parallelism;
-/// assert_eq!(Parallelism::default(), Parallelism::Rayon);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Parallelism {
-    /// Run on the calling thread only.
-    Sequential,
-    /// Run on the current rayon pool (the global pool, or the pool entered with
-    /// `ThreadPool::install`).
-    #[default]
-    Rayon,
-}
-
 /// A directed graph flattened into compressed sparse rows (see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Csr {
@@ -124,12 +115,51 @@ pub struct Csr {
     pub edge_bound: usize,
 }
 
+/// One edge on its way into a [`Csr`].
+struct Row {
+    source: u32,
+    target: u32,
+    id: u32,
+    weight: f64,
+}
+
+/// Largest node bound or edge count of a [`Csr`] (`u32::MAX` is kept as a sentinel).
+const LIMIT: usize = u32::MAX as usize - 1;
+
+fn check_size(what: &'static str, value: usize) -> Result<(), CentralityError> {
+    if value > LIMIT {
+        return Err(CentralityError::TooLarge { what, value, limit: LIMIT });
+    }
+    Ok(())
+}
+
+/// `x` if it is a valid edge value (finite, `>= 0`), else the error naming the edge.
+fn check_value(
+    x: f64,
+    edge: usize,
+    source_node: usize,
+    target: usize,
+) -> Result<f64, CentralityError> {
+    if x.is_finite() && x >= 0.0 {
+        return Ok(x);
+    }
+    let reason = if x.is_nan() {
+        "value is NaN"
+    } else if x.is_infinite() {
+        "value is infinite"
+    } else {
+        "value is negative"
+    };
+    Err(CentralityError::InvalidEdgeValue { edge, source_node, target, value: x, reason })
+}
+
 impl Csr {
     /// Flattens `g`, calling `value` once per edge to obtain its cost or weight.
     ///
     /// Values must be finite and `>= 0`; anything else returns
-    /// [`CentralityError::InvalidEdgeValue`] naming the edge. Out-edges keep the order
-    /// in which `g.edges(v)` yields them. `O(V + E)` time.
+    /// [`CentralityError::InvalidEdgeValue`] naming the edge. Every edge is kept,
+    /// self-loops and parallel edges included; out-edges keep the order in which
+    /// `g.edges(v)` yields them. `O(V + E)` time.
     ///
     /// ```
     /// use divnet::algo::csr::Csr;
@@ -148,76 +178,87 @@ impl Csr {
         F: FnMut(G::EdgeRef) -> f64,
     {
         let node_bound = NodeIndexable::node_bound(&g);
-        let limit = u32::MAX as usize - 1;
-        if node_bound > limit {
-            return Err(CentralityError::TooLarge { what: "node bound", value: node_bound, limit });
-        }
+        check_size("node bound", node_bound)?;
         let edge_bound = EdgeIndexable::edge_bound(&g);
-        if edge_bound > limit {
-            return Err(CentralityError::TooLarge { what: "edge bound", value: edge_bound, limit });
-        }
+        check_size("edge bound", edge_bound)?;
         let mut present = vec![false; node_bound];
-        let mut counts = vec![0u32; node_bound + 1];
-        let mut rows: Vec<(u32, u32, u32, f64)> = Vec::new();
-        let mut node_count = 0usize;
+        let mut rows: Vec<Row> = Vec::new();
         for n in g.node_identifiers() {
             let v = NodeIndexable::to_index(&g, n);
             present[v] = true;
-            node_count += 1;
             for e in g.edges(n) {
                 let t = NodeIndexable::to_index(&g, e.target());
                 let id = EdgeIndexable::to_index(&g, e.id());
-                let x = value(e);
-                if !x.is_finite() || x < 0.0 {
-                    let reason = if x.is_nan() {
-                        "value is NaN"
-                    } else if x.is_infinite() {
-                        "value is infinite"
-                    } else {
-                        "value is negative"
-                    };
-                    return Err(CentralityError::InvalidEdgeValue {
-                        edge: id,
-                        source_node: v,
-                        target: t,
-                        value: x,
-                        reason,
-                    });
-                }
-                rows.push((v as u32, t as u32, id as u32, x));
-                counts[v + 1] += 1;
+                let x = check_value(value(e), id, v, t)?;
+                rows.push(Row { source: v as u32, target: t as u32, id: id as u32, weight: x });
             }
         }
-        if rows.len() > limit {
-            return Err(CentralityError::TooLarge { what: "edge count", value: rows.len(), limit });
+        check_size("edge count", rows.len())?;
+        Ok(Self::assemble(present, edge_bound, rows))
+    }
+
+    /// Builds the graph of `node_bound` nodes (every index in `0..node_bound` is a
+    /// node) from `(source, target, value)` triples. The edge id of a triple is its
+    /// position in `edges`.
+    ///
+    /// Values must be finite and `>= 0` ([`CentralityError::InvalidEdgeValue`]
+    /// otherwise); an end `>= node_bound` returns [`CentralityError::UnknownNode`].
+    /// Every edge is kept; out-edges keep their order in `edges`. `O(V + E)` time.
+    ///
+    /// ```
+    /// use divnet::algo::csr::Csr;
+    /// let csr = Csr::from_edges(3, [(2, 0, 1.5), (0, 1, 0.5), (0, 2, 2.0)]).unwrap();
+    /// assert_eq!(csr.offsets, vec![0, 2, 2, 3]);
+    /// assert_eq!(csr.targets, vec![1, 2, 0]);
+    /// assert_eq!(csr.edge_ids, vec![1, 2, 0]);
+    /// assert!(Csr::from_edges(2, [(0, 2, 1.0)]).is_err());
+    /// ```
+    pub fn from_edges<I>(node_bound: usize, edges: I) -> Result<Self, CentralityError>
+    where
+        I: IntoIterator<Item = (usize, usize, f64)>,
+    {
+        check_size("node bound", node_bound)?;
+        let mut rows: Vec<Row> = Vec::new();
+        for (id, (v, t, x)) in edges.into_iter().enumerate() {
+            check_size("edge count", id + 1)?;
+            for end in [v, t] {
+                if end >= node_bound {
+                    return Err(CentralityError::UnknownNode { index: end, bound: node_bound });
+                }
+            }
+            let x = check_value(x, id, v, t)?;
+            rows.push(Row { source: v as u32, target: t as u32, id: id as u32, weight: x });
+        }
+        let edge_bound = rows.len();
+        Ok(Self::assemble(vec![true; node_bound], edge_bound, rows))
+    }
+
+    /// Places `rows` into their source's row, keeping their order within a row.
+    fn assemble(present: Vec<bool>, edge_bound: usize, rows: Vec<Row>) -> Self {
+        let node_bound = present.len();
+        let node_count = present.iter().filter(|&&p| p).count();
+        let mut offsets = vec![0u32; node_bound + 1];
+        for r in &rows {
+            offsets[r.source as usize + 1] += 1;
         }
         for v in 0..node_bound {
-            counts[v + 1] += counts[v];
+            offsets[v + 1] += offsets[v];
         }
         let m = rows.len();
-        let mut fill: Vec<u32> = counts[..node_bound].to_vec();
+        let mut fill: Vec<u32> = offsets[..node_bound].to_vec();
         let mut targets = vec![0u32; m];
         let mut sources = vec![0u32; m];
         let mut weights = vec![0f64; m];
         let mut edge_ids = vec![0u32; m];
-        for (s, t, id, x) in rows {
-            let p = fill[s as usize] as usize;
-            fill[s as usize] += 1;
-            targets[p] = t;
-            sources[p] = s;
-            weights[p] = x;
-            edge_ids[p] = id;
+        for r in rows {
+            let p = fill[r.source as usize] as usize;
+            fill[r.source as usize] += 1;
+            targets[p] = r.target;
+            sources[p] = r.source;
+            weights[p] = r.weight;
+            edge_ids[p] = r.id;
         }
-        Ok(Csr {
-            offsets: counts,
-            targets,
-            sources,
-            weights,
-            edge_ids,
-            present,
-            node_count,
-            edge_bound,
-        })
+        Csr { offsets, targets, sources, weights, edge_ids, present, node_count, edge_bound }
     }
 
     /// Number of node indices (`present.len()`), including holes.
@@ -233,6 +274,41 @@ impl Csr {
     /// Out-degree of node index `v` (0 for holes). `O(1)`.
     pub fn out_degree(&self, v: usize) -> usize {
         (self.offsets[v + 1] - self.offsets[v]) as usize
+    }
+
+    /// Positions of `v`'s out-edges in `targets`, `weights`, `sources` and
+    /// `edge_ids`. `O(1)`.
+    ///
+    /// ```
+    /// use divnet::algo::csr::Csr;
+    /// let csr = Csr::from_edges(3, [(0, 1, 1.0), (1, 2, 1.0), (1, 0, 2.0)]).unwrap();
+    /// assert_eq!(csr.row(1), 1..3);
+    /// assert_eq!(&csr.targets[csr.row(1)], &[2, 0]);
+    /// ```
+    #[inline]
+    pub fn row(&self, v: usize) -> std::ops::Range<usize> {
+        self.offsets[v] as usize..self.offsets[v + 1] as usize
+    }
+
+    /// Row offsets of the transposed graph: `in_offsets()[v]..in_offsets()[v + 1]` is
+    /// the range of `v`'s in-edges in [`Csr::transpose`] (length `node_bound + 1`).
+    /// `O(V + E)`.
+    ///
+    /// ```
+    /// use divnet::algo::csr::Csr;
+    /// let csr = Csr::from_edges(3, [(0, 1, 1.0), (2, 1, 1.0), (1, 2, 1.0)]).unwrap();
+    /// assert_eq!(csr.in_offsets(), vec![0, 0, 2, 3]);
+    /// ```
+    pub fn in_offsets(&self) -> Vec<u32> {
+        let n = self.node_bound();
+        let mut counts = vec![0u32; n + 1];
+        for &t in &self.targets {
+            counts[t as usize + 1] += 1;
+        }
+        for v in 0..n {
+            counts[v + 1] += counts[v];
+        }
+        counts
     }
 
     /// The transposed graph: row `v` lists `v`'s in-edges, `targets` hold their tails
@@ -251,13 +327,7 @@ impl Csr {
     pub fn transpose(&self) -> Csr {
         let n = self.node_bound();
         let m = self.edge_count();
-        let mut counts = vec![0u32; n + 1];
-        for &t in &self.targets {
-            counts[t as usize + 1] += 1;
-        }
-        for v in 0..n {
-            counts[v + 1] += counts[v];
-        }
+        let counts = self.in_offsets();
         let mut fill: Vec<u32> = counts[..n].to_vec();
         let mut targets = vec![0u32; m];
         let mut sources = vec![0u32; m];
@@ -278,6 +348,59 @@ impl Csr {
             sources,
             weights,
             edge_ids,
+            present: self.present.clone(),
+            node_count: self.node_count,
+            edge_bound: self.edge_bound,
+        }
+    }
+
+    /// The graph read as a simple digraph: self-loops dropped and, of parallel edges
+    /// `u -> v`, only the one of smallest weight kept (the first in `self` among equal
+    /// weights, compared by `f64::total_cmp`); every row sorted by target, so an edge
+    /// can be found by binary search. Edge ids and `edge_bound` are kept.
+    /// `O(E log E)`.
+    ///
+    /// ```
+    /// use divnet::algo::csr::Csr;
+    /// let csr = Csr::from_edges(3, [(0, 2, 1.0), (0, 1, 3.0), (0, 0, 1.0), (0, 1, 2.0)])
+    ///     .unwrap()
+    ///     .simple();
+    /// assert_eq!(csr.targets, vec![1, 2]);
+    /// assert_eq!(csr.weights, vec![2.0, 1.0]);
+    /// assert_eq!(csr.edge_ids, vec![3, 0]);
+    /// assert_eq!(csr.offsets, vec![0, 2, 2, 2]);
+    /// ```
+    pub fn simple(&self) -> Csr {
+        let n = self.node_bound();
+        let mut rows: Vec<Row> = (0..self.edge_count())
+            .filter(|&p| self.sources[p] != self.targets[p])
+            .map(|p| Row {
+                source: self.sources[p],
+                target: self.targets[p],
+                id: p as u32,
+                weight: self.weights[p],
+            })
+            .collect();
+        rows.sort_unstable_by(|a, b| {
+            (a.source, a.target)
+                .cmp(&(b.source, b.target))
+                .then(a.weight.total_cmp(&b.weight))
+                .then(a.id.cmp(&b.id))
+        });
+        rows.dedup_by(|later, first| (later.source, later.target) == (first.source, first.target));
+        let mut offsets = vec![0u32; n + 1];
+        for r in &rows {
+            offsets[r.source as usize + 1] += 1;
+        }
+        for v in 0..n {
+            offsets[v + 1] += offsets[v];
+        }
+        Csr {
+            offsets,
+            targets: rows.iter().map(|r| r.target).collect(),
+            sources: rows.iter().map(|r| r.source).collect(),
+            weights: rows.iter().map(|r| r.weight).collect(),
+            edge_ids: rows.iter().map(|r| self.edge_ids[r.id as usize]).collect(),
             present: self.present.clone(),
             node_count: self.node_count,
             edge_bound: self.edge_bound,
@@ -401,5 +524,36 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn edge_lists_are_checked_and_simplified() {
+        assert_eq!(
+            Csr::from_edges(2, [(0, 1, 1.0), (1, 3, 1.0)]).unwrap_err(),
+            CentralityError::UnknownNode { index: 3, bound: 2 }
+        );
+        match Csr::from_edges(2, [(0, 1, 1.0), (1, 0, f64::INFINITY)]).unwrap_err() {
+            CentralityError::InvalidEdgeValue { edge, source_node, target, .. } => {
+                assert_eq!((edge, source_node, target), (1, 1, 0));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // Parallel edges keep the cheapest, among equals the first that `edges(v)`
+        // yields (petgraph yields the newest edge first); self-loops go.
+        let mut g = petgraph::graph::DiGraph::<(), f64>::new();
+        let n: Vec<_> = (0..4).map(|_| g.add_node(())).collect();
+        g.add_edge(n[3], n[0], 2.0);
+        g.add_edge(n[3], n[0], 1.0);
+        g.add_edge(n[3], n[0], 1.0);
+        g.add_edge(n[3], n[3], 0.0);
+        g.add_edge(n[0], n[3], 5.0);
+        let s = Csr::from_graph(&g, |e| *e.weight()).unwrap().simple();
+        assert_eq!(s.present, vec![true; 4]);
+        assert_eq!((s.node_count, s.edge_bound), (4, 5));
+        assert_eq!(s.offsets, vec![0, 1, 1, 1, 2]);
+        assert_eq!(s.targets, vec![3, 0]);
+        assert_eq!(s.sources, vec![0, 3]);
+        assert_eq!(s.weights, vec![5.0, 1.0]);
+        assert_eq!(s.edge_ids, vec![4, 2]);
     }
 }

@@ -45,7 +45,8 @@
 //! # Determinism and parallelism
 //!
 //! The result for one pair depends only on the graph, the pair and `k`. The batch
-//! functions take an explicit thread count; every pair is solved independently and the
+//! functions take a [`Parallelism`] and run on the current rayon pool (the caller picks
+//! its size with `ThreadPool::install`); every pair is solved independently and the
 //! output keeps the input order, so the result is bit-identical for any thread count.
 
 use std::cmp::Ordering;
@@ -54,6 +55,9 @@ use std::sync::Mutex;
 
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use rayon::prelude::*;
+
+use crate::algo::Parallelism;
+use crate::algo::csr::Csr;
 
 /// Relative tolerance under which two path costs count as tied (see the module docs).
 ///
@@ -141,37 +145,21 @@ pub enum KspError {
         /// Largest supported count.
         max: usize,
     },
-    /// The thread count of a batch call is zero.
-    #[error("thread count must be at least 1, got {threads}")]
-    ZeroThreads {
-        /// The rejected thread count.
-        threads: usize,
-    },
-    /// The worker thread pool could not be created.
-    #[error("could not start a pool of {threads} threads: {reason}")]
-    ThreadPool {
-        /// The requested thread count.
-        threads: usize,
-        /// The reason reported by the pool builder.
-        reason: String,
-    },
 }
 
 /// A directed graph prepared for repeated `k` shortest simple path queries.
 ///
-/// Holds forward and reverse compressed adjacency (CSR) with one cheapest edge per ordered
-/// node pair. Build it once and run many queries or one batch against it.
+/// Holds the forward graph as a simple digraph [`Csr`] (one cheapest edge per ordered
+/// node pair, [`Csr::simple`]) and its transpose for the reverse searches. Build it once
+/// and run many queries or one batch against it.
 ///
 /// Building costs `O(n + m log m)` time and `O(n + m)` memory for `n` nodes and `m` edges.
 #[derive(Debug, Clone)]
 pub struct KspGraph {
-    n: usize,
-    fwd_off: Vec<u32>,
-    fwd_dst: Vec<u32>,
-    fwd_cost: Vec<f64>,
-    rev_off: Vec<u32>,
-    rev_src: Vec<u32>,
-    rev_cost: Vec<f64>,
+    /// Out-edges, each row sorted by target.
+    fwd: Csr,
+    /// In-edges (`fwd` transposed), each row sorted by tail.
+    rev: Csr,
 }
 
 impl KspGraph {
@@ -264,13 +252,11 @@ impl KspGraph {
         if list.len() > max {
             return Err(too_large(list.len()));
         }
-        list.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
-        list.dedup_by(|later, first| (later.0, later.1) == (first.0, first.1));
-        let (fwd_off, fwd_dst, fwd_cost) = csr(node_count, list.iter().copied(), list.len());
-        let mut rev: Vec<(u32, u32, f64)> = list.iter().map(|&(u, v, c)| (v, u, c)).collect();
-        rev.sort_unstable_by_key(|e| (e.0, e.1));
-        let (rev_off, rev_src, rev_cost) = csr(node_count, rev.into_iter(), list.len());
-        Ok(Self { n: node_count, fwd_off, fwd_dst, fwd_cost, rev_off, rev_src, rev_cost })
+        // Ends, costs and sizes are checked above, so the builder cannot fail here.
+        let kept = list.iter().map(|&(u, v, c)| (u as usize, v as usize, c));
+        let fwd = Csr::from_edges(node_count, kept).map_err(|_| too_large(list.len()))?.simple();
+        let rev = fwd.transpose();
+        Ok(Self { fwd, rev })
     }
 
     /// Number of nodes (node indices are `0..node_count()`).
@@ -281,7 +267,7 @@ impl KspGraph {
     /// assert_eq!(kg.node_count(), 4);
     /// ```
     pub fn node_count(&self) -> usize {
-        self.n
+        self.fwd.node_bound()
     }
 
     /// Number of distinct directed edges kept (parallel edges merged, self-loops and
@@ -293,7 +279,7 @@ impl KspGraph {
     /// assert_eq!(kg.edge_count(), 1);
     /// ```
     pub fn edge_count(&self) -> usize {
-        self.fwd_dst.len()
+        self.fwd.edge_count()
     }
 
     /// The `k` shortest simple paths from `source` to `target`, cheapest first.
@@ -336,16 +322,16 @@ impl KspGraph {
     ) -> Result<Vec<Path<usize>>, KspError> {
         self.check_node(source)?;
         self.check_node(target)?;
-        let mut ws = Workspace::new(self.n);
+        let mut ws = Workspace::new(self.node_count());
         Ok(self.solve(&mut ws, source as u32, target as u32, k))
     }
 
-    /// The `k` shortest simple paths for every `(source, target)` pair, on `threads`
-    /// threads.
+    /// The `k` shortest simple paths for every `(source, target)` pair.
     ///
-    /// Method and per-pair complexity as [`KspGraph::k_shortest_paths`]; the pairs are
-    /// spread over a dedicated pool of `threads` workers (`threads == 1` runs on the
-    /// calling thread). Each worker reuses one set of `O(n)` buffers. Pairs with the same
+    /// Method and per-pair complexity as [`KspGraph::k_shortest_paths`]; with
+    /// [`Parallelism::Rayon`] the pairs are spread over the workers of the current rayon
+    /// pool (a pool of one worker, or [`Parallelism::Sequential`], runs on the calling
+    /// thread). Each worker reuses one set of `O(n)` buffers. Pairs with the same
     /// target are solved together and share one reverse search (each pair still sees
     /// exactly the heuristic its own search would give it), so the reverse work is paid
     /// once per target instead of once per pair. Output order is input order and the
@@ -353,18 +339,19 @@ impl KspGraph {
     ///
     /// * `pairs` - `(source, target)` node indices.
     /// * `k` - paths wanted per pair.
-    /// * `threads` - number of worker threads, at least 1.
+    /// * `parallelism` - thread use; the result does not depend on it.
     ///
     /// # Errors
-    /// [`KspError::NodeOutOfRange`] for the first bad pair (input order),
-    /// [`KspError::ZeroThreads`], [`KspError::ThreadPool`].
+    /// [`KspError::NodeOutOfRange`] for the first bad pair (input order).
     ///
     /// # Example
     /// ```
+    /// use divnet::algo::Parallelism;
     /// use divnet::algo::ksp::KspGraph;
     ///
     /// let kg = KspGraph::from_edges(3, [(0, 1, 1.0), (1, 2, 1.0), (0, 2, 3.0)]).unwrap();
-    /// let out = kg.k_shortest_paths_batch(&[(0, 2), (2, 0), (1, 1)], 2, 2).unwrap();
+    /// let pairs = [(0, 2), (2, 0), (1, 1)];
+    /// let out = kg.k_shortest_paths_batch(&pairs, 2, Parallelism::Rayon).unwrap();
     /// let costs: Vec<Vec<f64>> =
     ///     out.iter().map(|ps| ps.iter().map(|p| p.cost).collect()).collect();
     /// assert_eq!(costs, vec![vec![2.0, 3.0], vec![], vec![0.0]]);
@@ -373,14 +360,11 @@ impl KspGraph {
         &self,
         pairs: &[(usize, usize)],
         k: usize,
-        threads: usize,
+        parallelism: Parallelism,
     ) -> Result<Vec<Vec<Path<usize>>>, KspError> {
         for &(s, t) in pairs {
             self.check_node(s)?;
             self.check_node(t)?;
-        }
-        if threads == 0 {
-            return Err(KspError::ZeroThreads { threads });
         }
         // Pairs towards the same target share the reverse search (see `Workspace`): they
         // are solved in groups by target, each group on one worker, in pieces of at most
@@ -398,28 +382,27 @@ impl KspGraph {
                 .map(|&i| (i, self.solve(ws, pairs[i].0 as u32, pairs[i].1 as u32, k)))
                 .collect()
         };
-        let solved: Vec<Vec<(usize, Vec<Path<usize>>)>> = if threads == 1 || groups.len() <= 1 {
-            let mut ws = Workspace::new(self.n);
+        let n = self.node_count();
+        let workers = match parallelism {
+            Parallelism::Sequential => 1,
+            Parallelism::Rayon => rayon::current_num_threads(),
+        };
+        let solved: Vec<Vec<(usize, Vec<Path<usize>>)>> = if workers <= 1 || groups.len() <= 1 {
+            let mut ws = Workspace::new(n);
             groups.iter().map(|g| solve_group(&mut ws, g)).collect()
         } else {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .map_err(|e| KspError::ThreadPool { threads, reason: e.to_string() })?;
             // One buffer set per worker, picked by the worker's index in the pool.
             let buffers: Vec<Mutex<Workspace>> =
-                (0..threads).map(|_| Mutex::new(Workspace::new(self.n))).collect();
-            pool.install(|| {
-                groups
-                    .par_iter()
-                    .with_max_len(1)
-                    .map(|g| {
-                        let slot = rayon::current_thread_index().unwrap_or(0) % threads;
-                        let mut ws = buffers[slot].lock().unwrap_or_else(|e| e.into_inner());
-                        solve_group(&mut ws, g)
-                    })
-                    .collect()
-            })
+                (0..workers).map(|_| Mutex::new(Workspace::new(n))).collect();
+            groups
+                .par_iter()
+                .with_max_len(1)
+                .map(|g| {
+                    let slot = rayon::current_thread_index().unwrap_or(0) % workers;
+                    let mut ws = buffers[slot].lock().unwrap_or_else(|e| e.into_inner());
+                    solve_group(&mut ws, g)
+                })
+                .collect()
         };
         let mut out: Vec<Vec<Path<usize>>> = vec![Vec::new(); pairs.len()];
         for (i, paths) in solved.into_iter().flatten() {
@@ -429,16 +412,18 @@ impl KspGraph {
     }
 
     fn check_node(&self, index: usize) -> Result<(), KspError> {
-        if index < self.n {
+        let node_bound = self.node_count();
+        if index < node_bound {
             Ok(())
         } else {
-            Err(KspError::NodeOutOfRange { index, node_bound: self.n })
+            Err(KspError::NodeOutOfRange { index, node_bound })
         }
     }
 
     fn out_edges(&self, u: u32) -> (&[u32], &[f64]) {
-        let (a, b) = (self.fwd_off[u as usize] as usize, self.fwd_off[u as usize + 1] as usize);
-        (&self.fwd_dst[a..b], &self.fwd_cost[a..b])
+        let f = &self.fwd;
+        let (a, b) = (f.offsets[u as usize] as usize, f.offsets[u as usize + 1] as usize);
+        (&f.targets[a..b], &f.weights[a..b])
     }
 
     /// Starts a new pair towards `t`: its view of the reverse Dijkstra from `t` starts
@@ -508,9 +493,10 @@ impl KspGraph {
                 continue;
             }
             ws.known[vi] = g;
-            let (a, b) = (self.rev_off[vi] as usize, self.rev_off[vi + 1] as usize);
+            let r = &self.rev;
+            let (a, b) = (r.offsets[vi] as usize, r.offsets[vi + 1] as usize);
             ws.tape_work += (b - a) as u64 + 1;
-            for (&u, &c) in self.rev_src[a..b].iter().zip(&self.rev_cost[a..b]) {
+            for (&u, &c) in r.targets[a..b].iter().zip(&r.weights[a..b]) {
                 let ui = u as usize;
                 if ws.known[ui] == g {
                     continue;
@@ -717,25 +703,6 @@ impl KspGraph {
         ws.tail_prefix.reverse();
         true
     }
-}
-
-/// Builds CSR arrays from edges sorted by `(from, to)`.
-fn csr<I>(n: usize, sorted: I, m: usize) -> (Vec<u32>, Vec<u32>, Vec<f64>)
-where
-    I: Iterator<Item = (u32, u32, f64)>,
-{
-    let mut off = vec![0u32; n + 1];
-    let mut dst = Vec::with_capacity(m);
-    let mut cost = Vec::with_capacity(m);
-    for (u, v, c) in sorted {
-        off[u as usize + 1] += 1;
-        dst.push(v);
-        cost.push(c);
-    }
-    for i in 0..n {
-        off[i + 1] += off[i];
-    }
-    (off, dst, cost)
 }
 
 /// Largest cost a new candidate may have and still matter: the `needed`-th smallest
@@ -1002,7 +969,7 @@ where
 }
 
 /// The `k` shortest simple paths for many `(source, target)` pairs of a petgraph graph,
-/// solved in parallel on `threads` threads.
+/// solved in parallel on the current rayon pool (or sequentially).
 ///
 /// Method as [`k_shortest_simple_paths`]; the prepared graph is built once for the
 /// batch and shared. Complexity: `O(n + m log m)` plus the per-pair cost of
@@ -1011,21 +978,22 @@ where
 ///
 /// * `graph`, `edge_cost`, `k` - as in [`k_shortest_simple_paths`].
 /// * `pairs` - `(source, target)` node ids.
-/// * `threads` - worker threads, at least 1 (`1` runs on the calling thread).
+/// * `parallelism` - thread use, as in [`KspGraph::k_shortest_paths_batch`].
 ///
 /// # Errors
-/// As [`k_shortest_simple_paths`] (first bad pair in input order), plus
-/// [`KspError::ZeroThreads`] and [`KspError::ThreadPool`].
+/// As [`k_shortest_simple_paths`] (first bad pair in input order).
 ///
 /// # Example
 /// ```
+/// use divnet::algo::Parallelism;
 /// use divnet::algo::ksp::k_shortest_simple_paths_batch;
 /// use petgraph::graph::DiGraph;
 ///
 /// let g = DiGraph::<(), f64>::from_edges([(0, 1, 1.0), (1, 2, 1.0), (0, 2, 2.5)]);
 /// let ids: Vec<_> = g.node_indices().collect();
 /// let pairs = [(ids[0], ids[2]), (ids[2], ids[0])];
-/// let out = k_shortest_simple_paths_batch(&g, &pairs, 3, |e| *e.weight(), 2).unwrap();
+/// let out =
+///     k_shortest_simple_paths_batch(&g, &pairs, 3, |e| *e.weight(), Parallelism::Rayon).unwrap();
 /// assert_eq!(out[0].iter().map(|p| p.cost).collect::<Vec<_>>(), vec![2.0, 2.5]);
 /// assert!(out[1].is_empty());
 /// ```
@@ -1034,7 +1002,7 @@ pub fn k_shortest_simple_paths_batch<G, F>(
     pairs: &[(G::NodeId, G::NodeId)],
     k: usize,
     edge_cost: F,
-    threads: usize,
+    parallelism: Parallelism,
 ) -> Result<Vec<Vec<Path<G::NodeId>>>, KspError>
 where
     G: IntoEdgeReferences + NodeIndexable,
@@ -1043,7 +1011,7 @@ where
     let kg = KspGraph::from_graph(graph, edge_cost)?;
     let idx: Vec<(usize, usize)> =
         pairs.iter().map(|&(s, t)| (graph.to_index(s), graph.to_index(t))).collect();
-    let out = kg.k_shortest_paths_batch(&idx, k, threads)?;
+    let out = kg.k_shortest_paths_batch(&idx, k, parallelism)?;
     Ok(out.into_iter().map(|ps| ps.into_iter().map(|p| to_ids(graph, p)).collect()).collect())
 }
 
@@ -1064,6 +1032,20 @@ mod tests {
 
     fn nodes(paths: &[Path<usize>]) -> Vec<Vec<usize>> {
         paths.iter().map(|p| p.nodes.clone()).collect()
+    }
+
+    /// The batch on `threads` workers: sequential for one, else on a pool of that size.
+    fn batch(
+        kg: &KspGraph,
+        pairs: &[(usize, usize)],
+        k: usize,
+        threads: usize,
+    ) -> Result<Vec<Vec<Path<usize>>>, KspError> {
+        if threads == 1 {
+            return kg.k_shortest_paths_batch(pairs, k, Parallelism::Sequential);
+        }
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| kg.k_shortest_paths_batch(pairs, k, Parallelism::Rayon))
     }
 
     /// Every simple path by depth-first enumeration, sorted by cost.
@@ -1161,12 +1143,8 @@ mod tests {
             KspError::NodeOutOfRange { index: 2, node_bound: 2 }
         );
         assert_eq!(
-            kg.k_shortest_paths_batch(&[(0, 1), (7, 0)], 1, 1).unwrap_err(),
+            kg.k_shortest_paths_batch(&[(0, 1), (7, 0)], 1, Parallelism::Sequential).unwrap_err(),
             KspError::NodeOutOfRange { index: 7, node_bound: 2 }
-        );
-        assert_eq!(
-            kg.k_shortest_paths_batch(&[(0, 1)], 1, 0).unwrap_err(),
-            KspError::ZeroThreads { threads: 0 }
         );
         let mut g = DiGraph::<(), f64>::new();
         let a = g.add_node(());
@@ -1238,6 +1216,48 @@ mod tests {
     }
 
     #[test]
+    fn adjacency_keeps_the_cheapest_edge_per_pair_in_order_both_ways() {
+        // Reference: the finite non-loop edges sorted by (from, to, cost), the first of
+        // each pair kept; the reverse rows sorted by (to, from).
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..40 {
+            let n = rng.random_range(1..30);
+            let m = rng.random_range(0..n * 6);
+            let mut edges = random_edges(&mut rng, n, m);
+            if m > 2 {
+                edges[0].2 = f64::INFINITY;
+                edges[1].2 = -0.0;
+            }
+            let kg = KspGraph::from_edges(n, edges.iter().copied()).unwrap();
+            let mut list: Vec<(u32, u32, u64)> = edges
+                .iter()
+                .filter(|e| e.0 != e.1 && e.2.is_finite())
+                .map(|&(u, v, c)| (u as u32, v as u32, (c + 0.0).to_bits()))
+                .collect();
+            list.sort_by(|a, b| {
+                (a.0, a.1)
+                    .cmp(&(b.0, b.1))
+                    .then(f64::from_bits(a.2).total_cmp(&f64::from_bits(b.2)))
+            });
+            list.dedup_by(|later, first| (later.0, later.1) == (first.0, first.1));
+            let mut rev: Vec<(u32, u32, u64)> = list.iter().map(|&(u, v, c)| (v, u, c)).collect();
+            rev.sort_by_key(|e| (e.0, e.1));
+            let rows = |g: &Csr| {
+                let mut out = Vec::new();
+                for v in 0..n {
+                    for p in g.row(v) {
+                        out.push((v as u32, g.targets[p], g.weights[p].to_bits()));
+                    }
+                }
+                out
+            };
+            assert_eq!(rows(&kg.fwd), list);
+            assert_eq!(rows(&kg.rev), rev);
+            assert_eq!(kg.edge_count(), list.len());
+        }
+    }
+
+    #[test]
     fn batch_is_identical_for_one_and_two_threads() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let n = 60;
@@ -1245,8 +1265,8 @@ mod tests {
         let kg = KspGraph::from_edges(n, edges).unwrap();
         let pairs: Vec<(usize, usize)> =
             (0..40).map(|_| (rng.random_range(0..n), rng.random_range(0..n))).collect();
-        let one = kg.k_shortest_paths_batch(&pairs, 6, 1).unwrap();
-        let two = kg.k_shortest_paths_batch(&pairs, 6, 2).unwrap();
+        let one = batch(&kg, &pairs, 6, 1).unwrap();
+        let two = batch(&kg, &pairs, 6, 2).unwrap();
         assert_eq!(one.len(), pairs.len());
         for (a, b) in one.iter().zip(&two) {
             assert_eq!(nodes(a), nodes(b));
@@ -1278,8 +1298,8 @@ mod tests {
                 let alone: Vec<Vec<Path<usize>>> =
                     pairs.iter().map(|&(s, t)| kg.k_shortest_paths(s, t, k).unwrap()).collect();
                 for threads in [1, 2] {
-                    let batch = kg.k_shortest_paths_batch(&pairs, k, threads).unwrap();
-                    for ((p, a), b) in pairs.iter().zip(&alone).zip(&batch) {
+                    let got = batch(&kg, &pairs, k, threads).unwrap();
+                    for ((p, a), b) in pairs.iter().zip(&alone).zip(&got) {
                         assert_eq!(nodes(a), nodes(b), "round {round} pair {p:?} k {k}");
                         assert_eq!(bits(a), bits(b), "round {round} pair {p:?} k {k}");
                     }

@@ -12,14 +12,16 @@
 //! * iteration stops as soon as the L1 change `sum |x - x_last| < N * tol`, and
 //!   fails with [`CentralityError::NotConverged`] after `max_iter` iterations.
 //!
-//! The step is computed in pull form on the transposed graph: each node sums its
+//! The step is computed in pull form on the transposed [`Csr`] (whose weights are
+//! replaced by the normalised coefficients): each node sums its
 //! in-edges, so every entry is written by exactly one worker and no reduction is
 //! needed; the two sums that are reductions (dangling mass and the L1 change) are
 //! taken over fixed 4096-node blocks added in block order. The result is therefore
 //! bit-identical for any thread count. `O(I (V + E))` time for `I` iterations,
 //! `O(V + E)` memory.
 
-use crate::algo::csr::{CentralityError, Csr, Parallelism};
+use crate::algo::Parallelism;
+use crate::algo::csr::{CentralityError, Csr};
 use petgraph::visit::{EdgeIndexable, IntoEdges, IntoNodeIdentifiers, NodeIndexable};
 use rayon::prelude::*;
 
@@ -79,20 +81,15 @@ where
     F: FnMut(G::EdgeRef) -> f64,
 {
     check_options(opts)?;
-    let pull = Pull::from_graph(g, weight)?;
-    iterate(&pull, opts)
+    let csr = Csr::from_graph(g, weight)?;
+    iterate(&Pull::from_csr(&csr), opts)
 }
 
 /// In-edge (pull) form of the row-normalised weight matrix.
 struct Pull {
-    present: Vec<bool>,
-    node_count: usize,
-    /// `offsets[w]..offsets[w + 1]`: in-edges of `w`.
-    offsets: Vec<u32>,
-    /// Tail of each in-edge.
-    tails: Vec<u32>,
-    /// `weight * (1 / out_strength[tail])`.
-    coef: Vec<f64>,
+    /// The transposed graph: row `w` lists `w`'s in-edges, `targets` their tails, and
+    /// `weights` hold `weight * (1 / out_strength[tail])`.
+    t: Csr,
     /// Nodes whose out-strength is zero.
     dangling: Vec<u32>,
 }
@@ -102,91 +99,18 @@ fn inverse(out: &[f64]) -> Vec<f64> {
 }
 
 impl Pull {
-    fn from_graph<G, F>(g: G, mut value: F) -> Result<Self, CentralityError>
-    where
-        G: IntoEdges + IntoNodeIdentifiers + NodeIndexable + EdgeIndexable,
-        F: FnMut(G::EdgeRef) -> f64,
-    {
-        use petgraph::visit::EdgeRef;
-        let bound = NodeIndexable::node_bound(&g);
-        let limit = u32::MAX as usize - 1;
-        if bound > limit {
-            return Err(CentralityError::TooLarge { what: "node bound", value: bound, limit });
-        }
-        let mut present = vec![false; bound];
-        let mut out = vec![0.0f64; bound];
-        let mut offsets = vec![0u32; bound + 1];
-        let mut tmp: Vec<(u32, u32, f64)> = Vec::with_capacity(EdgeIndexable::edge_bound(&g));
-        let mut node_count = 0;
-        for n in g.node_identifiers() {
-            let v = NodeIndexable::to_index(&g, n);
-            present[v] = true;
-            node_count += 1;
-            let mut s = 0.0;
-            for e in g.edges(n) {
-                let t = NodeIndexable::to_index(&g, e.target());
-                let x = value(e);
-                if !x.is_finite() || x < 0.0 {
-                    return Err(CentralityError::InvalidEdgeValue {
-                        edge: EdgeIndexable::to_index(&g, e.id()),
-                        source_node: v,
-                        target: t,
-                        value: x,
-                        reason: if x.is_nan() {
-                            "value is NaN"
-                        } else {
-                            "value is negative or infinite"
-                        },
-                    });
-                }
-                s += x;
-                offsets[t + 1] += 1;
-                tmp.push((t as u32, v as u32, x));
-            }
-            out[v] = s;
-        }
-        if tmp.len() > limit {
-            return Err(CentralityError::TooLarge { what: "edge count", value: tmp.len(), limit });
-        }
-        Ok(Self::assemble(present, node_count, &out, offsets, &tmp))
-    }
-
     fn from_csr(csr: &Csr) -> Self {
-        let bound = csr.node_bound();
         let out = strength_rows(csr);
-        let mut offsets = vec![0u32; bound + 1];
-        let mut tmp = Vec::with_capacity(csr.edge_count());
-        for p in 0..csr.edge_count() {
-            offsets[csr.targets[p] as usize + 1] += 1;
-            tmp.push((csr.targets[p], csr.sources[p], csr.weights[p]));
+        let inv = inverse(&out);
+        let mut t = csr.transpose();
+        for (c, &tail) in t.weights.iter_mut().zip(&t.targets) {
+            *c *= inv[tail as usize];
         }
-        Self::assemble(csr.present.clone(), csr.node_count, &out, offsets, &tmp)
-    }
-
-    fn assemble(
-        present: Vec<bool>,
-        node_count: usize,
-        out: &[f64],
-        mut offsets: Vec<u32>,
-        tmp: &[(u32, u32, f64)],
-    ) -> Self {
-        let bound = present.len();
-        for v in 0..bound {
-            offsets[v + 1] += offsets[v];
-        }
-        let inv = inverse(out);
-        let mut fill: Vec<u32> = offsets[..bound].to_vec();
-        let mut tails = vec![0u32; tmp.len()];
-        let mut coef = vec![0f64; tmp.len()];
-        for &(t, v, x) in tmp {
-            let q = fill[t as usize] as usize;
-            fill[t as usize] += 1;
-            tails[q] = v;
-            coef[q] = x * inv[v as usize];
-        }
-        let dangling =
-            (0..bound as u32).filter(|&v| present[v as usize] && out[v as usize] == 0.0).collect();
-        Pull { present, node_count, offsets, tails, coef, dangling }
+        let present = &csr.present;
+        let dangling = (0..csr.node_bound() as u32)
+            .filter(|&v| present[v as usize] && out[v as usize] == 0.0)
+            .collect();
+        Pull { t, dangling }
     }
 }
 
@@ -227,14 +151,15 @@ fn check_options(opts: &PageRankOptions) -> Result<(), CentralityError> {
 }
 
 fn iterate(pull: &Pull, opts: &PageRankOptions) -> Result<PageRank, CentralityError> {
-    let bound = pull.present.len();
-    let nn = pull.node_count;
+    let bound = pull.t.node_bound();
+    let nn = pull.t.node_count;
     if nn == 0 {
         return Ok(PageRank { scores: vec![0.0; bound], iterations: 0 });
     }
     let n = nn as f64;
     let p = 1.0 / n;
-    let present = &pull.present;
+    let present = &pull.t.present;
+    let (offsets, tails, coef) = (&pull.t.offsets, &pull.t.targets, &pull.t.weights);
     let mut x: Vec<f64> = (0..bound).map(|v| if present[v] { p } else { 0.0 }).collect();
     let mut next = vec![0.0; bound];
     let par = opts.parallelism;
@@ -248,9 +173,9 @@ fn iterate(pull: &Pull, opts: &PageRankOptions) -> Result<PageRank, CentralityEr
                 *out = 0.0;
                 return;
             }
-            let (lo, hi) = (pull.offsets[w] as usize, pull.offsets[w + 1] as usize);
+            let (lo, hi) = (offsets[w] as usize, offsets[w + 1] as usize);
             let mut s = 0.0;
-            for (&t, &c) in pull.tails[lo..hi].iter().zip(&pull.coef[lo..hi]) {
+            for (&t, &c) in tails[lo..hi].iter().zip(&coef[lo..hi]) {
                 s += xr[t as usize] * c;
             }
             *out = alpha * (s + dsum * p) + base;
@@ -300,11 +225,7 @@ where
 }
 
 fn strength_rows(csr: &Csr) -> Vec<f64> {
-    (0..csr.node_bound())
-        .map(|v| {
-            csr.weights[csr.offsets[v] as usize..csr.offsets[v + 1] as usize].iter().sum::<f64>()
-        })
-        .collect()
+    (0..csr.node_bound()).map(|v| csr.weights[csr.row(v)].iter().sum::<f64>()).collect()
 }
 
 /// Out-strength: sum of out-edge weights per node index. `O(V + E)`.

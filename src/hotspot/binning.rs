@@ -8,6 +8,7 @@ use h3o::{CellIndex, LatLng, Resolution};
 use rayon::prelude::*;
 
 use super::{Event, HotspotError};
+use crate::algo::Parallelism;
 
 /// Aggregated value of one H3 cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -134,37 +135,38 @@ fn bin_chunk(offset: usize, events: &[Event], res: Resolution) -> Result<ChunkSu
 /// Method: `h3o::LatLng::to_cell` per event; weights are aggregated with a hash map per fixed
 /// chunk of 32,768 events (input order), then the chunk results are merged in chunk order and
 /// sorted by cell index. Chunks do not depend on the thread count, so the output is
-/// bit-identical whether `parallel` (rayon) is on or off.
+/// bit-identical for either [`Parallelism`].
 ///
 /// Complexity: O(E + C log C) expected time for E events and C occupied cells, O(C) memory
 /// per chunk.
 ///
 /// Parameters: `events` (lat/lon in degrees, finite non-negative weights; `step` ignored),
-/// `resolution` 0..=15, `parallel` to use the rayon pool.
+/// `resolution` 0..=15, `parallelism` ([`Parallelism::Rayon`] uses the current rayon pool).
 ///
 /// Errors: [`HotspotError::InvalidResolution`], [`HotspotError::InvalidCoordinate`] (non-finite
 /// or out-of-range latitude/longitude), [`HotspotError::InvalidWeight`]; the first bad event
 /// (lowest index) is reported.
 ///
 /// ```
+/// use divnet::algo::Parallelism;
 /// use divnet::hotspot::{Event, bin_events};
 /// let e = |lat, lon, weight| Event { lat, lon, step: None, weight };
 /// let events = [e(10.0, 10.0, 1.5), e(10.0, 10.0, 2.0), e(-5.0, 20.0, 1.0)];
-/// let cells = bin_events(&events, 5, false)?;
+/// let cells = bin_events(&events, 5, Parallelism::Sequential)?;
 /// assert_eq!(cells.len(), 2);
 /// assert_eq!(cells.iter().map(|c| c.value).sum::<f64>(), 4.5);
 /// assert!(cells.iter().any(|c| c.value == 3.5 && c.count == 2));
-/// assert!(bin_events(&[e(f64::NAN, 0.0, 1.0)], 5, false).is_err());
+/// assert!(bin_events(&[e(f64::NAN, 0.0, 1.0)], 5, Parallelism::Sequential).is_err());
 /// # Ok::<(), divnet::hotspot::HotspotError>(())
 /// ```
 pub fn bin_events(
     events: &[Event],
     resolution: u8,
-    parallel: bool,
+    parallelism: Parallelism,
 ) -> Result<Vec<CellValue>, HotspotError> {
     let res = self::resolution(resolution)?;
     let chunk = |(c, evs): (usize, &[Event])| bin_chunk(c * CHUNK, evs, res);
-    Sums::merge(if parallel {
+    Sums::merge(if parallelism == Parallelism::Rayon {
         events.par_chunks(CHUNK).enumerate().map(chunk).collect()
     } else {
         events.chunks(CHUNK).enumerate().map(chunk).collect()
@@ -177,6 +179,7 @@ pub fn bin_events(
 /// `divnet hotspots` command does it in its parallel parse).
 ///
 /// ```
+/// use divnet::algo::Parallelism;
 /// use divnet::hotspot::{Event, bin_events, binning::sum_cells};
 /// use h3o::{LatLng, Resolution};
 /// let events: Vec<Event> = (0..100_000)
@@ -186,10 +189,10 @@ pub fn bin_events(
 ///     .iter()
 ///     .map(|e| (LatLng::new(e.lat, e.lon).unwrap().to_cell(Resolution::Seven), e.weight))
 ///     .collect();
-/// assert_eq!(sum_cells(&cells, true), bin_events(&events, 7, false)?);
+/// assert_eq!(sum_cells(&cells, Parallelism::Rayon), bin_events(&events, 7, Parallelism::Sequential)?);
 /// # Ok::<(), divnet::hotspot::HotspotError>(())
 /// ```
-pub fn sum_cells(cells: &[(CellIndex, f64)], parallel: bool) -> Vec<CellValue> {
+pub fn sum_cells(cells: &[(CellIndex, f64)], parallelism: Parallelism) -> Vec<CellValue> {
     let chunk = |part: &[(CellIndex, f64)]| {
         let mut sums = Sums::default();
         for &(cell, weight) in part {
@@ -197,7 +200,7 @@ pub fn sum_cells(cells: &[(CellIndex, f64)], parallel: bool) -> Vec<CellValue> {
         }
         Ok(sums.acc)
     };
-    let parts = if parallel {
+    let parts = if parallelism == Parallelism::Rayon {
         cells.par_chunks(CHUNK).map(chunk).collect()
     } else {
         cells.chunks(CHUNK).map(chunk).collect()
@@ -215,21 +218,24 @@ mod tests {
 
     #[test]
     fn rejects_bad_input_without_panicking() {
-        assert_eq!(bin_events(&[], 16, false), Err(HotspotError::InvalidResolution(16)));
+        assert_eq!(
+            bin_events(&[], 16, Parallelism::Sequential),
+            Err(HotspotError::InvalidResolution(16))
+        );
         assert!(matches!(
-            bin_events(&[ev(0.0, 0.0, 1.0), ev(91.0, 0.0, 1.0)], 3, false),
+            bin_events(&[ev(0.0, 0.0, 1.0), ev(91.0, 0.0, 1.0)], 3, Parallelism::Sequential),
             Err(HotspotError::InvalidCoordinate { index: 1, .. })
         ));
         assert!(matches!(
-            bin_events(&[ev(0.0, 181.0, 1.0)], 3, true),
+            bin_events(&[ev(0.0, 181.0, 1.0)], 3, Parallelism::Rayon),
             Err(HotspotError::InvalidCoordinate { index: 0, .. })
         ));
         assert!(matches!(
-            bin_events(&[ev(0.0, 0.0, -1.0)], 3, false),
+            bin_events(&[ev(0.0, 0.0, -1.0)], 3, Parallelism::Sequential),
             Err(HotspotError::InvalidWeight { index: 0, .. })
         ));
         assert!(matches!(
-            bin_events(&[ev(0.0, 0.0, f64::INFINITY)], 3, false),
+            bin_events(&[ev(0.0, 0.0, f64::INFINITY)], 3, Parallelism::Sequential),
             Err(HotspotError::InvalidWeight { .. })
         ));
     }
@@ -243,10 +249,10 @@ mod tests {
             let f = x / 233280.0;
             events.push(ev(10.0 + f * 2.0, 20.0 + (i % 97) as f64 * 0.02, 0.1 + f));
         }
-        let a = bin_events(&events, 6, false).unwrap();
-        let b = bin_events(&events, 6, true).unwrap();
+        let a = bin_events(&events, 6, Parallelism::Sequential).unwrap();
+        let b = bin_events(&events, 6, Parallelism::Rayon).unwrap();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
-        let c = pool.install(|| bin_events(&events, 6, true)).unwrap();
+        let c = pool.install(|| bin_events(&events, 6, Parallelism::Rayon)).unwrap();
         assert_eq!(a.len(), b.len());
         for ((x, y), z) in a.iter().zip(&b).zip(&c) {
             assert_eq!(x.cell, y.cell);
@@ -260,7 +266,7 @@ mod tests {
 
     #[test]
     fn same_point_same_cell_matches_h3o() {
-        let cells = bin_events(&[ev(48.85, 2.35, 1.0)], 9, false).unwrap();
+        let cells = bin_events(&[ev(48.85, 2.35, 1.0)], 9, Parallelism::Sequential).unwrap();
         let expected = LatLng::new(48.85, 2.35).unwrap().to_cell(Resolution::Nine);
         assert_eq!(cells[0].cell, expected);
     }

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use super::HotspotError;
 use super::binning::{CellValue, resolution};
+use crate::algo::Parallelism;
 
 /// Which cells take part in the statistic. See `docs/hotspots.md`.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,26 +146,27 @@ fn bbox_cells(
 /// Method: `Ring { k }` collects `grid_disk(k)` of every occupied cell (h3o); `Bbox` walks the
 /// H3 grid breadth-first from seed cells inside the rectangle (see `docs/hotspots.md`);
 /// `Occupied` keeps the input. Empty cells get value 0. The result is sorted by cell index,
-/// bit-identical with or without `parallel`.
+/// bit-identical for either [`Parallelism`].
 ///
 /// Complexity: Ring O(C k² log(C k²)); Bbox O(B) cell-centre tests for B cells in the box.
 ///
 /// Parameters: `occupied` sorted by cell with unique cells (as `bin_events` returns),
 /// `resolution` of the grid (used by `Bbox`), `domain`, `max_cells` limit on the study area,
-/// `parallel` to use rayon.
+/// `parallelism` ([`Parallelism::Rayon`] uses the current rayon pool).
 ///
 /// Errors: [`HotspotError::InvalidResolution`], [`HotspotError::InvalidBbox`],
 /// [`HotspotError::DomainTooLarge`], [`HotspotError::InvalidParameter`] when an occupied cell
 /// is not at `resolution` or cells are not strictly increasing.
 ///
 /// ```
+/// use divnet::algo::Parallelism;
 /// use divnet::hotspot::{Domain, Event, bin_events, build_study_area};
 /// let e = Event { lat: 12.0, lon: 3.0, step: None, weight: 2.0 };
-/// let occ = bin_events(&[e], 7, false)?;
-/// let ring = build_study_area(&occ, 7, &Domain::Ring { k: 2 }, 1000, false)?;
+/// let occ = bin_events(&[e], 7, Parallelism::Sequential)?;
+/// let ring = build_study_area(&occ, 7, &Domain::Ring { k: 2 }, 1000, Parallelism::Sequential)?;
 /// assert_eq!(ring.len(), 19);
 /// assert_eq!(ring.values.iter().sum::<f64>(), 2.0);
-/// let only = build_study_area(&occ, 7, &Domain::Occupied, 1000, false)?;
+/// let only = build_study_area(&occ, 7, &Domain::Occupied, 1000, Parallelism::Sequential)?;
 /// assert_eq!(only.len(), 1);
 /// # Ok::<(), divnet::hotspot::HotspotError>(())
 /// ```
@@ -173,7 +175,7 @@ pub fn build_study_area(
     resolution: u8,
     domain: &Domain,
     max_cells: usize,
-    parallel: bool,
+    parallelism: Parallelism,
 ) -> Result<StudyArea, HotspotError> {
     let res = self::resolution(resolution)?;
     for (i, c) in occupied.iter().enumerate() {
@@ -198,12 +200,12 @@ pub fn build_study_area(
             let disk = |c: &CellValue| -> Vec<u64> {
                 c.cell.grid_disk::<Vec<CellIndex>>(*k).into_iter().map(u64::from).collect()
             };
-            let mut keys: Vec<u64> = if parallel {
+            let mut keys: Vec<u64> = if parallelism == Parallelism::Rayon {
                 occupied.par_iter().flat_map_iter(disk).collect()
             } else {
                 occupied.iter().flat_map(disk).collect()
             };
-            if parallel {
+            if parallelism == Parallelism::Rayon {
                 keys.par_sort_unstable();
             } else {
                 keys.sort_unstable();
@@ -253,13 +255,13 @@ mod tests {
     #[test]
     fn bbox_contains_exactly_cells_with_centre_inside() {
         let (w, s, e, n) = (10.0, 5.0, 11.0, 6.0);
-        let occ = bin_events(&[ev(5.5, 10.5), ev(20.0, 20.0)], 5, false).unwrap();
+        let occ = bin_events(&[ev(5.5, 10.5), ev(20.0, 20.0)], 5, Parallelism::Sequential).unwrap();
         let area = build_study_area(
             &occ,
             5,
             &Domain::Bbox { west: w, south: s, east: e, north: n },
             10_000,
-            false,
+            Parallelism::Sequential,
         )
         .unwrap();
         // every cell except the outside occupied one has its centre in the box
@@ -291,18 +293,18 @@ mod tests {
 
     #[test]
     fn bbox_across_antimeridian_and_limits() {
-        let occ = bin_events(&[ev(0.0, 179.9)], 4, false).unwrap();
+        let occ = bin_events(&[ev(0.0, 179.9)], 4, Parallelism::Sequential).unwrap();
         let d = Domain::Bbox { west: 179.0, south: -0.5, east: -179.0, north: 0.5 };
-        let area = build_study_area(&occ, 4, &d, 10_000, false).unwrap();
+        let area = build_study_area(&occ, 4, &d, 10_000, Parallelism::Sequential).unwrap();
         let lons: Vec<f64> = area.cells.iter().map(|c| LatLng::from(*c).lng()).collect();
         assert!(lons.iter().any(|l| *l > 179.0) && lons.iter().any(|l| *l < -179.0));
         assert!(matches!(
-            build_study_area(&occ, 4, &d, 3, false),
+            build_study_area(&occ, 4, &d, 3, Parallelism::Sequential),
             Err(HotspotError::DomainTooLarge { max: 3 })
         ));
         let bad = Domain::Bbox { west: 0.0, south: 2.0, east: 1.0, north: 1.0 };
         assert!(matches!(
-            build_study_area(&occ, 4, &bad, 10, false),
+            build_study_area(&occ, 4, &bad, 10, Parallelism::Sequential),
             Err(HotspotError::InvalidBbox { .. })
         ));
     }
@@ -311,14 +313,17 @@ mod tests {
     fn ring_parallel_equals_sequential() {
         let evs: Vec<Event> =
             (0..500).map(|i| ev(i as f64 * 0.01, (i % 13) as f64 * 0.05)).collect();
-        let occ = bin_events(&evs, 6, false).unwrap();
-        let a = build_study_area(&occ, 6, &Domain::Ring { k: 2 }, 1_000_000, false).unwrap();
-        let b = build_study_area(&occ, 6, &Domain::Ring { k: 2 }, 1_000_000, true).unwrap();
+        let occ = bin_events(&evs, 6, Parallelism::Sequential).unwrap();
+        let a =
+            build_study_area(&occ, 6, &Domain::Ring { k: 2 }, 1_000_000, Parallelism::Sequential)
+                .unwrap();
+        let b = build_study_area(&occ, 6, &Domain::Ring { k: 2 }, 1_000_000, Parallelism::Rayon)
+            .unwrap();
         assert_eq!(a, b);
         assert_eq!(a.values.iter().sum::<f64>(), 500.0);
         assert!(a.len() > occ.len());
         assert!(matches!(
-            build_study_area(&occ, 5, &Domain::Occupied, 10, false),
+            build_study_area(&occ, 5, &Domain::Occupied, 10, Parallelism::Sequential),
             Err(HotspotError::InvalidParameter { .. })
         ));
     }

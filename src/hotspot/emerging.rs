@@ -9,6 +9,7 @@ use super::gistar::{GiStarOptions, gi_star};
 use super::trend::{MannKendall, TrendDirection, mann_kendall};
 use super::weights::NeighbourLists;
 use super::{Event, HotspotError};
+use crate::algo::Parallelism;
 
 /// Space-time cube: `cells.len()` cells x `n_steps` steps, values cell-major
 /// (`values[c * n_steps + t]`).
@@ -119,13 +120,20 @@ pub struct EmergingOptions {
     pub fdr: bool,
     /// Mann-Kendall significance level for the trend of the z-scores (default 0.05).
     pub trend_alpha: f64,
-    /// Use the rayon pool (default true); results are bit-identical either way.
-    pub parallel: bool,
+    /// Thread use (default [`Parallelism::Rayon`]); results are bit-identical either way.
+    pub parallelism: Parallelism,
 }
 
 impl Default for EmergingOptions {
     fn default() -> Self {
-        Self { k: 1, time_lag: 1, alpha: 0.05, fdr: true, trend_alpha: 0.05, parallel: true }
+        Self {
+            k: 1,
+            time_lag: 1,
+            alpha: 0.05,
+            fdr: true,
+            trend_alpha: 0.05,
+            parallelism: Parallelism::Rayon,
+        }
     }
 }
 
@@ -148,17 +156,18 @@ pub struct EmergingCell {
 ///
 /// Method: h3o binning per (cell, step), weights summed in input order; the cube's cells are
 /// the study area ([`build_study_area`]) of the cells occupied at any step. Complexity
-/// O(E log E + C n_steps). Bit-identical with or without `parallel`.
+/// O(E log E + C n_steps). Bit-identical for either [`Parallelism`].
 ///
 /// Errors: as [`super::bin_events`] and [`build_study_area`], plus
 /// [`HotspotError::InvalidStep`] for a missing step or one `>= n_steps`, and
 /// [`HotspotError::InvalidParameter`] for `n_steps == 0`.
 ///
 /// ```
+/// use divnet::algo::Parallelism;
 /// use divnet::hotspot::{Domain, Event, build_space_time_cube};
 /// let e = |step, weight| Event { lat: 1.0, lon: 1.0, step: Some(step), weight };
 /// let events = [e(0, 1.0), e(2, 4.0), e(2, 1.0)];
-/// let cube = build_space_time_cube(&events, 5, 3, &Domain::Occupied, 100, false)?;
+/// let cube = build_space_time_cube(&events, 5, 3, &Domain::Occupied, 100, Parallelism::Sequential)?;
 /// assert_eq!(cube.values, vec![1.0, 0.0, 5.0]);
 /// # Ok::<(), divnet::hotspot::HotspotError>(())
 /// ```
@@ -168,7 +177,7 @@ pub fn build_space_time_cube(
     n_steps: usize,
     domain: &Domain,
     max_cells: usize,
-    parallel: bool,
+    parallelism: Parallelism,
 ) -> Result<SpaceTimeCube, HotspotError> {
     let res = resolution(resolution_)?;
     if n_steps == 0 {
@@ -199,12 +208,12 @@ pub fn build_space_time_cube(
         };
         Ok((u64::from(cell), step, e.weight))
     };
-    let mut triples: Vec<(u64, usize, f64)> = if parallel {
+    let mut triples: Vec<(u64, usize, f64)> = if parallelism == Parallelism::Rayon {
         events.par_iter().enumerate().map(map).collect::<Result<_, _>>()?
     } else {
         events.iter().enumerate().map(map).collect::<Result<_, _>>()?
     };
-    if parallel {
+    if parallelism == Parallelism::Rayon {
         triples.par_sort_by_key(|t| (t.0, t.1));
     } else {
         triples.sort_by_key(|t| (t.0, t.1));
@@ -223,7 +232,7 @@ pub fn build_space_time_cube(
             }
         }
     }
-    let area = build_study_area(&occupied, resolution_, domain, max_cells, parallel)?;
+    let area = build_study_area(&occupied, resolution_, domain, max_cells, parallelism)?;
     let mut values = vec![0.0; area.cells.len() * n_steps];
     for t in &triples {
         if let Ok(cell) = CellIndex::try_from(t.0)
@@ -394,9 +403,9 @@ pub fn emerging_hotspots(
             expected: cube.cells.len() * t,
         });
     }
-    let spatial = NeighbourLists::h3_k_ring(&cube.cells, options.k, options.parallel)?;
+    let spatial = NeighbourLists::h3_k_ring(&cube.cells, options.k, options.parallelism)?;
     let w = spatial.space_time(t, options.time_lag)?;
-    let gopts = GiStarOptions { k: options.k, fdr: options.fdr, parallel: options.parallel };
+    let gopts = GiStarOptions { k: options.k, fdr: options.fdr, parallelism: options.parallelism };
     let stats = gi_star(&cube.values, &w, &gopts)?;
     let one = |c: usize| -> EmergingCell {
         let bins = &stats[c * t..(c + 1) * t];
@@ -417,7 +426,7 @@ pub fn emerging_hotspots(
         let category = classify_series(&significance, trend.map(|m| m.trend));
         EmergingCell { cell: cube.cells[c], category, z, significance, trend }
     };
-    Ok(if options.parallel {
+    Ok(if options.parallelism == Parallelism::Rayon {
         (0..cube.cells.len()).into_par_iter().map(one).collect()
     } else {
         (0..cube.cells.len()).map(one).collect()

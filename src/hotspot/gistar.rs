@@ -8,6 +8,7 @@ use super::HotspotError;
 use super::domain::StudyArea;
 use super::fdr::benjamini_hochberg;
 use super::weights::NeighbourLists;
+use crate::algo::Parallelism;
 
 /// Options of the Gi* computation.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,13 +18,13 @@ pub struct GiStarOptions {
     /// Confidence bins from Benjamini-Hochberg adjusted p-values instead of raw ones
     /// (default true, as ArcGIS's "Apply False Discovery Rate Correction").
     pub fdr: bool,
-    /// Use the rayon pool (default true). Results are bit-identical either way.
-    pub parallel: bool,
+    /// Thread use (default [`Parallelism::Rayon`]). Results are bit-identical either way.
+    pub parallelism: Parallelism,
 }
 
 impl Default for GiStarOptions {
     fn default() -> Self {
-        Self { k: 1, fdr: true, parallel: true }
+        Self { k: 1, fdr: true, parallelism: Parallelism::Rayon }
     }
 }
 
@@ -221,7 +222,7 @@ pub fn gi_star(
         base.p = Some(2.0 * normal.sf(z.abs()));
         base
     };
-    let mut out: Vec<GiStar> = if options.parallel {
+    let mut out: Vec<GiStar> = if options.parallelism == Parallelism::Rayon {
         (0..n).into_par_iter().map(one).collect()
     } else {
         (0..n).map(one).collect()
@@ -244,11 +245,12 @@ pub fn gi_star(
 /// Complexity O(C k² log C) for C cells.
 ///
 /// ```
+/// use divnet::algo::Parallelism;
 /// use divnet::hotspot::{Domain, Event, GiStarOptions, bin_events, build_study_area};
 /// use divnet::hotspot::gi_star_cells;
 /// let e = |lat, lon, weight| Event { lat, lon, step: None, weight };
-/// let occ = bin_events(&[e(0.0, 0.0, 10.0), e(1.0, 1.0, 1.0)], 6, false)?;
-/// let area = build_study_area(&occ, 6, &Domain::Ring { k: 1 }, 1000, false)?;
+/// let occ = bin_events(&[e(0.0, 0.0, 10.0), e(1.0, 1.0, 1.0)], 6, Parallelism::Sequential)?;
+/// let area = build_study_area(&occ, 6, &Domain::Ring { k: 1 }, 1000, Parallelism::Sequential)?;
 /// let out = gi_star_cells(&area, &GiStarOptions::default())?;
 /// assert_eq!(out.len(), 14);
 /// let hot = out.iter().find(|c| c.gi.value == 10.0).unwrap();
@@ -259,7 +261,7 @@ pub fn gi_star_cells(
     area: &StudyArea,
     options: &GiStarOptions,
 ) -> Result<Vec<GiStarCell>, HotspotError> {
-    let w = NeighbourLists::h3_k_ring(&area.cells, options.k, options.parallel)?;
+    let w = NeighbourLists::h3_k_ring(&area.cells, options.k, options.parallelism)?;
     let stats = gi_star(&area.values, &w, options)?;
     Ok(area.cells.iter().zip(stats).map(|(&cell, gi)| GiStarCell { cell, gi }).collect())
 }
@@ -286,7 +288,7 @@ mod tests {
 
     #[test]
     fn statuses() {
-        let opts = GiStarOptions { parallel: false, ..Default::default() };
+        let opts = GiStarOptions { parallelism: Parallelism::Sequential, ..Default::default() };
         let w = NeighbourLists::from_lists(&[vec![1], vec![0], vec![]]).unwrap();
         let out = gi_star(&[1.0, 2.0, 5.0], &w, &opts).unwrap();
         assert_eq!(out[2].status, GiStatus::Island);
@@ -311,10 +313,21 @@ mod tests {
         let y: Vec<f64> = (0..n)
             .map(|i| ((i * 7919) % 101) as f64 + if i / 50 == 3 { 200.0 } else { 0.0 })
             .collect();
-        let a = gi_star(&y, &w, &GiStarOptions { parallel: false, ..Default::default() }).unwrap();
+        let a = gi_star(
+            &y,
+            &w,
+            &GiStarOptions { parallelism: Parallelism::Sequential, ..Default::default() },
+        )
+        .unwrap();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
         let b = pool
-            .install(|| gi_star(&y, &w, &GiStarOptions { parallel: true, ..Default::default() }))
+            .install(|| {
+                gi_star(
+                    &y,
+                    &w,
+                    &GiStarOptions { parallelism: Parallelism::Rayon, ..Default::default() },
+                )
+            })
             .unwrap();
         assert_eq!(a, b);
         assert!(a[160].bin == 3 && a[160].z.unwrap() > 3.0);

@@ -170,7 +170,7 @@ impl Default for HotspotOptions {
 ///
 /// Method: H3 binning (h3o) + Getis-Ord (1992/1995) Gi* with binary k-ring weights, as
 /// [`gi_star_cells`]. Complexity: O(E log E + C k²) with E events and C study-area cells.
-/// `options.gi.parallel` selects rayon; the result is bit-identical either way.
+/// `options.gi.parallelism` selects the thread use; the result is bit-identical either way.
 ///
 /// ```
 /// use divnet::hotspot::{Event, GiStatus, HotspotOptions, analyse_events};
@@ -187,7 +187,7 @@ pub fn analyse_events(
     events: &[Event],
     options: &HotspotOptions,
 ) -> Result<Vec<GiStarCell>, HotspotError> {
-    let binned = bin_events(events, options.resolution, options.gi.parallel)?;
+    let binned = bin_events(events, options.resolution, options.gi.parallelism)?;
     analyse_binned(&binned, options)
 }
 
@@ -201,7 +201,7 @@ pub fn analyse_binned(
         options.resolution,
         &options.domain,
         options.max_cells,
-        options.gi.parallel,
+        options.gi.parallelism,
     )?;
     gi_star_cells(&area, &options.gi)
 }

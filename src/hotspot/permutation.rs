@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use super::HotspotError;
 use super::gistar::{GiStatus, Moments};
 use super::weights::NeighbourLists;
+use crate::algo::Parallelism;
 
 /// Buffered source of uniform integers drawn from a ChaCha8 keystream.
 ///
@@ -182,6 +183,7 @@ pub enum PermutationDraws {
 /// `permutations == 0` or non-finite values.
 ///
 /// ```
+/// use divnet::algo::Parallelism;
 /// use divnet::hotspot::{NeighbourLists, PermutationDraws, gi_star_pseudo_p};
 /// let lists: Vec<Vec<usize>> = (0..20)
 ///     .map(|i: usize| [i.wrapping_sub(1), i + 1].into_iter().filter(|&j| j < 20).collect())
@@ -192,8 +194,8 @@ pub enum PermutationDraws {
 /// y[10] = 60.0;
 /// y[11] = 55.0;
 /// y[0] = 2.0;
-/// let p = gi_star_pseudo_p(&y, &w, 999, 7, PermutationDraws::PerCell, false)?;
-/// let q = gi_star_pseudo_p(&y, &w, 999, 7, PermutationDraws::PerClass, false)?;
+/// let p = gi_star_pseudo_p(&y, &w, 999, 7, PermutationDraws::PerCell, Parallelism::Sequential)?;
+/// let q = gi_star_pseudo_p(&y, &w, 999, 7, PermutationDraws::PerClass, Parallelism::Sequential)?;
 /// assert!(q[10].unwrap() < 0.01);
 /// assert!(p[10].unwrap() < 0.01);
 /// assert!(p.iter().all(|v| v.unwrap() <= 0.5 + 1.0 / 1000.0));
@@ -205,7 +207,7 @@ pub fn gi_star_pseudo_p(
     permutations: u32,
     seed: u64,
     draws: PermutationDraws,
-    parallel: bool,
+    parallelism: Parallelism,
 ) -> Result<Vec<Option<f64>>, HotspotError> {
     let n = values.len();
     if w.len() != n {
@@ -244,7 +246,7 @@ pub fn gi_star_pseudo_p(
                 let larger = sums.iter().filter(|&&s| s >= obs).count() as u32;
                 Some(folded_p(larger, permutations))
             };
-            Ok(if parallel {
+            Ok(if parallelism == Parallelism::Rayon {
                 (0..n).into_par_iter().map_init(Vec::new, |buf, i| one(i, buf)).collect()
             } else {
                 let mut buf = Vec::new();
@@ -270,7 +272,7 @@ pub fn gi_star_pseudo_p(
                 sums.sort_unstable_by(f64::total_cmp);
                 sums
             };
-            let tables: Vec<Vec<f64>> = if parallel {
+            let tables: Vec<Vec<f64>> = if parallelism == Parallelism::Rayon {
                 classes.par_iter().map_init(Vec::new, |buf, c| class_sums(c, buf)).collect()
             } else {
                 let mut buf = Vec::new();
@@ -287,7 +289,7 @@ pub fn gi_star_pseudo_p(
                 let larger = (sums.len() - sums.partition_point(|&s| s < obs)) as u32;
                 Some(folded_p(larger, permutations))
             };
-            Ok(if parallel {
+            Ok(if parallelism == Parallelism::Rayon {
                 (0..n).into_par_iter().map(one).collect()
             } else {
                 (0..n).map(one).collect()
@@ -314,14 +316,15 @@ mod tests {
         let w = NeighbourLists::from_lists(&lists).unwrap();
         let y: Vec<f64> = (0..n).map(|i| ((i * 37) % 11) as f64).collect();
         for d in [PermutationDraws::PerCell, PermutationDraws::PerClass] {
-            let a = gi_star_pseudo_p(&y, &w, 199, 42, d, false).unwrap();
+            let a = gi_star_pseudo_p(&y, &w, 199, 42, d, Parallelism::Sequential).unwrap();
             let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
-            let b = pool.install(|| gi_star_pseudo_p(&y, &w, 199, 42, d, true)).unwrap();
+            let b =
+                pool.install(|| gi_star_pseudo_p(&y, &w, 199, 42, d, Parallelism::Rayon)).unwrap();
             assert_eq!(a, b);
-            let c = gi_star_pseudo_p(&y, &w, 199, 43, d, false).unwrap();
+            let c = gi_star_pseudo_p(&y, &w, 199, 43, d, Parallelism::Sequential).unwrap();
             assert_ne!(a, c);
             assert!(a.iter().all(|p| p.is_some_and(|p| p > 0.0 && p <= 100.0 / 200.0 + 1e-12)));
-            assert!(gi_star_pseudo_p(&y, &w, 0, 1, d, false).is_err());
+            assert!(gi_star_pseudo_p(&y, &w, 0, 1, d, Parallelism::Sequential).is_err());
         }
     }
 
@@ -352,15 +355,17 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let y: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
         for d in [PermutationDraws::PerCell, PermutationDraws::PerClass] {
-            let p = gi_star_pseudo_p(&y, &w, 199, 3, d, true).unwrap();
+            let p = gi_star_pseudo_p(&y, &w, 199, 3, d, Parallelism::Rayon).unwrap();
             let small = p.iter().filter(|v| v.unwrap() <= 0.05).count() as f64 / n as f64;
             assert!((0.06..0.14).contains(&small), "{d:?}: {small}");
         }
         // integer data: few classes, the per-class and per-cell p-values agree closely
         let yi: Vec<f64> =
             (0..n).map(|i| ((i * 7) % 5 + if i < 10 { 20 } else { 0 }) as f64).collect();
-        let a = gi_star_pseudo_p(&yi, &w, 999, 9, PermutationDraws::PerCell, true).unwrap();
-        let b = gi_star_pseudo_p(&yi, &w, 999, 9, PermutationDraws::PerClass, true).unwrap();
+        let a = gi_star_pseudo_p(&yi, &w, 999, 9, PermutationDraws::PerCell, Parallelism::Rayon)
+            .unwrap();
+        let b = gi_star_pseudo_p(&yi, &w, 999, 9, PermutationDraws::PerClass, Parallelism::Rayon)
+            .unwrap();
         // Monte Carlo standard error of a difference at p = 0.25 is about 0.019
         let diffs: Vec<f64> =
             a.iter().zip(&b).map(|(x, y)| (x.unwrap() - y.unwrap()).abs()).collect();

@@ -4,6 +4,7 @@ use h3o::CellIndex;
 use rayon::prelude::*;
 
 use super::HotspotError;
+use crate::algo::Parallelism;
 
 /// Binary neighbour lists in compressed-row form. Row `i` lists the neighbours of observation
 /// `i` in increasing order, never `i` itself (Gi* adds the self weight 1 on its own).
@@ -21,6 +22,7 @@ impl NeighbourLists {
     /// ([`HotspotError::InvalidParameter`]); `lists.len()` must fit in `u32`.
     ///
     /// ```
+    /// use divnet::algo::Parallelism;
     /// use divnet::hotspot::NeighbourLists;
     /// let w = NeighbourLists::from_lists(&[vec![1], vec![2, 0], vec![1]])?;
     /// assert_eq!(w.neighbours(1), &[0, 2]);
@@ -70,20 +72,25 @@ impl NeighbourLists {
     ///
     /// Method: h3o `grid_disk` + binary search. Complexity O(C k² log C). `cells` must be
     /// strictly increasing by index (as [`super::StudyArea`] holds them). Bit-identical with or
-    /// without `parallel`.
+    /// for either [`Parallelism`] ([`Parallelism::Rayon`] uses the current rayon pool).
     ///
     /// ```
+    /// use divnet::algo::Parallelism;
     /// use divnet::hotspot::NeighbourLists;
     /// let c = h3o::LatLng::new(0.0, 0.0).unwrap().to_cell(h3o::Resolution::Five);
     /// let mut cells: Vec<h3o::CellIndex> = c.grid_disk(1);
     /// cells.sort_unstable();
-    /// let w = NeighbourLists::h3_k_ring(&cells, 1, false)?;
+    /// let w = NeighbourLists::h3_k_ring(&cells, 1, Parallelism::Sequential)?;
     /// let centre = cells.binary_search(&c).unwrap();
     /// assert_eq!(w.neighbours(centre).len(), 6);
     /// assert_eq!(w.len(), 7);
     /// # Ok::<(), divnet::hotspot::HotspotError>(())
     /// ```
-    pub fn h3_k_ring(cells: &[CellIndex], k: u32, parallel: bool) -> Result<Self, HotspotError> {
+    pub fn h3_k_ring(
+        cells: &[CellIndex],
+        k: u32,
+        parallelism: Parallelism,
+    ) -> Result<Self, HotspotError> {
         if u32::try_from(cells.len()).is_err() {
             return Err(HotspotError::InvalidParameter {
                 name: "number of cells",
@@ -110,7 +117,7 @@ impl NeighbourLists {
             r.dedup();
             r
         };
-        let rows: Vec<Vec<u32>> = if parallel {
+        let rows: Vec<Vec<u32>> = if parallelism == Parallelism::Rayon {
             cells.par_iter().enumerate().map(row).collect()
         } else {
             cells.iter().enumerate().map(row).collect()
@@ -137,6 +144,7 @@ impl NeighbourLists {
     /// Complexity O(C n_steps (d+1)(lag+1)) for mean degree d.
     ///
     /// ```
+    /// use divnet::algo::Parallelism;
     /// use divnet::hotspot::NeighbourLists;
     /// let w = NeighbourLists::from_lists(&[vec![1], vec![0]])?;
     /// let st = w.space_time(3, 1)?;

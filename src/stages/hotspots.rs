@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use h3o::{CellIndex, LatLng};
 
+use crate::algo::Parallelism;
 use crate::config::{EventWeight, HotspotsConfig, StudyArea};
 use crate::date::{PartialDate, TimeStep};
 use crate::geo::Gazetteer;
@@ -313,22 +314,29 @@ fn gi_cells(cfg: &HotspotsConfig, evs: &[Ev<'_>]) -> Result<CellsStep, HotspotEr
             weight: e.weight,
         })
         .collect();
-    let gi = GiStarOptions { k: cfg.k, fdr: true, parallel: true };
+    let gi = GiStarOptions { k: cfg.k, fdr: true, parallelism: Parallelism::Rayon };
     if events.is_empty() {
         return Ok(CellsStep { excluded_country_level, ..CellsStep::default() });
     }
-    let binned = bin_events(&events, cfg.resolution, true)?;
-    let area = build_study_area(&binned, cfg.resolution, &domain, MAX_CELLS, true)?;
+    let binned = bin_events(&events, cfg.resolution, Parallelism::Rayon)?;
+    let area = build_study_area(&binned, cfg.resolution, &domain, MAX_CELLS, Parallelism::Rayon)?;
     let cells = gi_star_cells(&area, &gi)?;
     let pseudo_p = if cfg.permutations > 0 {
-        let w = NeighbourLists::h3_k_ring(&area.cells, cfg.k, true)?;
+        let w = NeighbourLists::h3_k_ring(&area.cells, cfg.k, Parallelism::Rayon)?;
         let perms =
             u32::try_from(cfg.permutations).map_err(|_| HotspotError::InvalidParameter {
                 name: "hotspots.permutations",
                 value: cfg.permutations.to_string(),
                 reason: "must be at most 4294967295",
             })?;
-        Some(gi_star_pseudo_p(&area.values, &w, perms, cfg.seed, PermutationDraws::PerClass, true)?)
+        Some(gi_star_pseudo_p(
+            &area.values,
+            &w,
+            perms,
+            cfg.seed,
+            PermutationDraws::PerClass,
+            Parallelism::Rayon,
+        )?)
     } else {
         None
     };
@@ -362,7 +370,14 @@ pub fn cube_step(
             weight: e.weight,
         })
         .collect();
-    let cube = build_space_time_cube(&events, cfg.resolution, n_steps, &domain, MAX_CELLS, true)?;
+    let cube = build_space_time_cube(
+        &events,
+        cfg.resolution,
+        n_steps,
+        &domain,
+        MAX_CELLS,
+        Parallelism::Rayon,
+    )?;
     let opts =
         EmergingOptions { k: cfg.k, time_lag: cfg.time_neighbours, ..EmergingOptions::default() };
     Ok(CubeStep {

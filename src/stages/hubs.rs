@@ -10,12 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::visit::EdgeRef;
 
+use crate::algo::Parallelism;
 use crate::algo::betweenness::{
     ApproxOptions, BetweennessMethod, BetweennessOptions, DEFAULT_TIE_TOLERANCE, betweenness_auto,
     flow_betweenness, node_and_edge_betweenness,
 };
 use crate::algo::brokerage::{Brokerage, RoleValues, brokerage};
-use crate::algo::csr::{CentralityError, Parallelism};
+use crate::algo::csr::CentralityError;
 use crate::algo::pagerank::{PageRankOptions, in_strength, out_strength, pagerank};
 use crate::config::{BrokerageGroups, HubsConfig};
 use crate::output::{OutputError, Table, TableBuilder};

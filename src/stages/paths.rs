@@ -265,8 +265,7 @@ pub fn paths_step(
         .collect();
     pairs.sort_unstable();
     pairs.dedup();
-    let threads = rayon::current_num_threads().max(1);
-    let found = kg.k_shortest_paths_batch(&pairs, k, threads)?;
+    let found = kg.k_shortest_paths_batch(&pairs, k, crate::algo::Parallelism::Rayon)?;
     let pair_paths: Vec<Vec<RankedPath>> = found.into_iter().map(rank_paths).collect();
     let case_pair = cases
         .iter()

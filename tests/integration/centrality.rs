@@ -1,11 +1,11 @@
 //! Centrality against NetworkX 3.6.1 reference values
 //! (scripts/reference/centrality_fixtures.py), and thread-count independence.
 
+use divnet::algo::Parallelism;
 use divnet::algo::betweenness::{
     BetweennessOptions, DEFAULT_TIE_TOLERANCE, betweenness_subset, flow_betweenness,
     node_and_edge_betweenness,
 };
-use divnet::algo::csr::Parallelism;
 use divnet::algo::pagerank::{PageRankOptions, pagerank};
 use petgraph::graph::{DiGraph, NodeIndex};
 

@@ -1,6 +1,7 @@
 //! divnet::hotspot against PySAL esda / pymannkendall / statsmodels / h3-py fixtures
 //! (scripts/reference/hotspot_fixtures.py), plus emerging hot spot rule fixtures.
 
+use divnet::algo::Parallelism;
 use divnet::hotspot::Significance::{Cold, Hot, None as N};
 use divnet::hotspot::{
     Domain, EmergingCategory as C, EmergingOptions, Event, GiStarOptions, GiStatus, NeighbourLists,
@@ -47,9 +48,18 @@ fn gi_star_matches_esda_g_local_star_binary() {
         let zs = f64s(&case["zs"]);
         let gs = f64s(&case["gs"]);
         let p2 = f64s(&case["p_two_sided"]);
-        let seq =
-            gi_star(&y, &w, &GiStarOptions { parallel: false, ..Default::default() }).unwrap();
-        let par = gi_star(&y, &w, &GiStarOptions { parallel: true, ..Default::default() }).unwrap();
+        let seq = gi_star(
+            &y,
+            &w,
+            &GiStarOptions { parallelism: Parallelism::Sequential, ..Default::default() },
+        )
+        .unwrap();
+        let par = gi_star(
+            &y,
+            &w,
+            &GiStarOptions { parallelism: Parallelism::Rayon, ..Default::default() },
+        )
+        .unwrap();
         assert_eq!(seq, par, "{name}: parallel differs");
         let mut n_defined = 0;
         for i in 0..y.len() {
@@ -79,10 +89,10 @@ fn gi_star_matches_esda_g_local_star_binary() {
         if case["cells"].is_array() && case.get("n_steps").is_none() {
             let cs = cells(&case["cells"]);
             let k = case["k"].as_u64().unwrap() as u32;
-            let ours = NeighbourLists::h3_k_ring(&cs, k, true).unwrap();
+            let ours = NeighbourLists::h3_k_ring(&cs, k, Parallelism::Rayon).unwrap();
             assert_eq!(ours, w, "{name}: k-ring weights");
             let area = StudyArea { cells: cs.clone(), values: y.clone() };
-            let opts = GiStarOptions { k, fdr: true, parallel: true };
+            let opts = GiStarOptions { k, fdr: true, parallelism: Parallelism::Rayon };
             let via_cells = gi_star_cells(&area, &opts).unwrap();
             assert!(via_cells.iter().zip(&seq).all(|(a, b)| a.gi == *b));
             assert!(via_cells.iter().map(|c| c.cell).eq(cs.iter().copied()));
@@ -91,7 +101,7 @@ fn gi_star_matches_esda_g_local_star_binary() {
             let cs = cells(&case["cells"]);
             let k = case["k"].as_u64().unwrap() as u32;
             let lag = case["time_lag"].as_u64().unwrap() as usize;
-            let spatial = NeighbourLists::h3_k_ring(&cs, k, false).unwrap();
+            let spatial = NeighbourLists::h3_k_ring(&cs, k, Parallelism::Sequential).unwrap();
             let st = spatial.space_time(steps.as_u64().unwrap() as usize, lag).unwrap();
             assert_eq!(st, w, "{name}: space-time weights");
         }
@@ -105,8 +115,12 @@ fn bins_follow_arcgis_levels_on_fixture() {
     let y = f64s(&case["values"]);
     let w = NeighbourLists::from_lists(&lists(&case["neighbours"])).unwrap();
     for fdr in [false, true] {
-        let out =
-            gi_star(&y, &w, &GiStarOptions { fdr, parallel: false, ..Default::default() }).unwrap();
+        let out = gi_star(
+            &y,
+            &w,
+            &GiStarOptions { fdr, parallelism: Parallelism::Sequential, ..Default::default() },
+        )
+        .unwrap();
         for g in &out {
             let p = if fdr { g.p_fdr.unwrap() } else { g.p.unwrap() };
             let level = if p < 0.01 {
@@ -175,8 +189,8 @@ fn binning_and_bbox_match_h3_py() {
             weight: e[2].as_f64().unwrap(),
         })
         .collect();
-    for parallel in [false, true] {
-        let got = bin_events(&events, res, parallel).unwrap();
+    for parallelism in [Parallelism::Sequential, Parallelism::Rayon] {
+        let got = bin_events(&events, res, parallelism).unwrap();
         assert_eq!(got.iter().map(|c| c.cell).collect::<Vec<_>>(), cells(&fx["cells"]));
         assert_eq!(got.iter().map(|c| c.value).collect::<Vec<_>>(), f64s(&fx["sums"]));
         let counts: Vec<u64> =
@@ -190,9 +204,14 @@ fn binning_and_bbox_match_h3_py() {
         east: b["east"].as_f64().unwrap(),
         north: b["north"].as_f64().unwrap(),
     };
-    let area =
-        build_study_area(&[], b["resolution"].as_u64().unwrap() as u8, &domain, 100_000, true)
-            .unwrap();
+    let area = build_study_area(
+        &[],
+        b["resolution"].as_u64().unwrap() as u8,
+        &domain,
+        100_000,
+        Parallelism::Rayon,
+    )
+    .unwrap();
     assert_eq!(area.cells, cells(&fx["bbox_cells"]));
     assert!(area.values.iter().all(|v| *v == 0.0));
 }
@@ -206,8 +225,10 @@ fn permutation_pseudo_p_agrees_with_analytical_inference() {
     let analytical = gi_star(&y, &w, &GiStarOptions::default()).unwrap();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     for draws in [PermutationDraws::PerCell, PermutationDraws::PerClass] {
-        let a = gi_star_pseudo_p(&y, &w, 999, 12345, draws, false).unwrap();
-        let b = pool.install(|| gi_star_pseudo_p(&y, &w, 999, 12345, draws, true)).unwrap();
+        let a = gi_star_pseudo_p(&y, &w, 999, 12345, draws, Parallelism::Sequential).unwrap();
+        let b = pool
+            .install(|| gi_star_pseudo_p(&y, &w, 999, 12345, draws, Parallelism::Rayon))
+            .unwrap();
         assert_eq!(a, b);
         let mut strong = 0;
         for (g, p) in analytical.iter().zip(&a) {
@@ -345,11 +366,21 @@ fn emerging_end_to_end_growing_cluster() {
             }
         }
     }
-    let cube =
-        build_space_time_cube(&events, 6, steps as usize, &Domain::Occupied, 10_000, true).unwrap();
+    let cube = build_space_time_cube(
+        &events,
+        6,
+        steps as usize,
+        &Domain::Occupied,
+        10_000,
+        Parallelism::Rayon,
+    )
+    .unwrap();
     assert_eq!(cube.cells.len(), disk.len());
-    let seq = emerging_hotspots(&cube, &EmergingOptions { parallel: false, ..Default::default() })
-        .unwrap();
+    let seq = emerging_hotspots(
+        &cube,
+        &EmergingOptions { parallelism: Parallelism::Sequential, ..Default::default() },
+    )
+    .unwrap();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     let par = pool.install(|| emerging_hotspots(&cube, &EmergingOptions::default())).unwrap();
     assert_eq!(seq, par);
@@ -364,5 +395,8 @@ fn emerging_end_to_end_growing_cluster() {
     let bad = SpaceTimeCube { cells: cube.cells.clone(), n_steps: 3, values: vec![0.0; 2] };
     assert!(emerging_hotspots(&bad, &EmergingOptions::default()).is_err());
     let no_step = [Event { lat: 0.0, lon: 0.0, step: None, weight: 1.0 }];
-    assert!(build_space_time_cube(&no_step, 6, 2, &Domain::Occupied, 10, false).is_err());
+    assert!(
+        build_space_time_cube(&no_step, 6, 2, &Domain::Occupied, 10, Parallelism::Sequential)
+            .is_err()
+    );
 }

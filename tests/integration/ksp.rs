@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use divnet::algo::Parallelism;
 use divnet::algo::ksp::{KspGraph, Path, k_shortest_simple_paths_batch};
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -107,11 +108,23 @@ fn tie_groups(costs: &[f64]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// Runs `f` as a batch on `threads` workers: sequential for one, else on a pool of that
+/// size.
+fn on_threads<T: Send>(threads: usize, f: impl FnOnce(Parallelism) -> T + Send) -> T {
+    if threads == 1 {
+        return f(Parallelism::Sequential);
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| f(Parallelism::Rayon))
+}
+
 fn solve(f: &Fixture, threads: usize) -> Vec<Vec<Path<usize>>> {
     let (g, ids) = build(f);
     let pairs: Vec<_> = f.pairs.iter().map(|&(s, t, _)| (ids[s], ids[t])).collect();
-    let out = k_shortest_simple_paths_batch(&g, &pairs, STORED, |e| *e.weight(), threads)
-        .unwrap_or_else(|e| panic!("{}: {e}", f.name));
+    let out = on_threads(threads, |par| {
+        k_shortest_simple_paths_batch(&g, &pairs, STORED, |e| *e.weight(), par)
+    })
+    .unwrap_or_else(|e| panic!("{}: {e}", f.name));
     out.into_iter()
         .map(|ps| {
             ps.into_iter()
@@ -192,7 +205,7 @@ fn ksp_prepared_graph_agrees_with_petgraph_entry_point() {
     for f in load() {
         let kg = KspGraph::from_edges(f.nodes, f.edges.iter().copied()).unwrap();
         let pairs: Vec<(usize, usize)> = f.pairs.iter().map(|&(s, t, _)| (s, t)).collect();
-        let direct = kg.k_shortest_paths_batch(&pairs, STORED, 2).unwrap();
+        let direct = on_threads(2, |par| kg.k_shortest_paths_batch(&pairs, STORED, par)).unwrap();
         assert_eq!(direct, solve(&f, 1), "{}", f.name);
     }
 }
@@ -209,10 +222,10 @@ fn ksp_synthetic_transit_graph_is_consistent() {
         .into_iter()
         .map(|(s, t)| (s as usize, t as usize))
         .collect();
-    let one = kg.k_shortest_paths_batch(&pairs, 8, 1).unwrap();
-    let two = kg.k_shortest_paths_batch(&pairs, 8, 2).unwrap();
+    let one = on_threads(1, |par| kg.k_shortest_paths_batch(&pairs, 8, par)).unwrap();
+    let two = on_threads(2, |par| kg.k_shortest_paths_batch(&pairs, 8, par)).unwrap();
     assert_eq!(one, two);
-    let fewer = kg.k_shortest_paths_batch(&pairs, 3, 2).unwrap();
+    let fewer = on_threads(2, |par| kg.k_shortest_paths_batch(&pairs, 3, par)).unwrap();
     let mut nonempty = 0;
     for ((&(s, t), all), few) in pairs.iter().zip(&one).zip(&fewer) {
         nonempty += usize::from(!all.is_empty());
