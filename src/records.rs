@@ -142,6 +142,9 @@ pub struct Seizure {
     pub confidence: Option<f64>,
     /// Who held the weapons when they were seized (`Hezbollah (Lebanon)*`, `Los Zetas`).
     pub possessor: Option<Text>,
+    /// A national aggregate (a country's total for the date, or a part of it, such as the
+    /// UNODC IAFQ's rows) rather than one seizure; `None` for a seizure.
+    pub aggregate: Option<crate::schema::NationalAggregate>,
     /// Provenance.
     pub row: RowRef,
 }
@@ -150,6 +153,11 @@ impl Seizure {
     /// Items seized, counting a record without a quantity as one item.
     pub fn items(&self) -> u64 {
         self.quantity.unwrap_or(1)
+    }
+
+    /// Whether the record is a national aggregate rather than one seizure.
+    pub fn is_aggregate(&self) -> bool {
+        self.aggregate.is_some()
     }
 }
 
@@ -342,6 +350,34 @@ pub struct ConflictEvent {
     pub fatalities: Option<u64>,
     /// Source label.
     pub source: Option<Text>,
+    /// The last day of an event that spans several days (UCDP's `date_end`), as given;
+    /// not before `date`.
+    pub date_end: Option<PartialDate>,
+    /// Low estimate of deaths, as published.
+    pub fatalities_low: Option<u64>,
+    /// High estimate of deaths, as published (UCDP's are not always at least the best).
+    pub fatalities_high: Option<u64>,
+    /// The first-order administrative division, as the source names it.
+    pub admin1: Option<Text>,
     /// Provenance.
     pub row: RowRef,
+}
+
+impl ConflictEvent {
+    /// The first day of the event (of its date, at its precision), days since 1970-01-01.
+    pub fn first_day_epoch(&self) -> i32 {
+        self.date.first_day_epoch()
+    }
+
+    /// The last day of the event: of `date_end` when given, else of its date at its
+    /// precision; days since 1970-01-01.
+    pub fn last_day_epoch(&self) -> i32 {
+        let own = self.date.last_day_epoch();
+        self.date_end.map_or(own, |e| own.max(e.last_day_epoch()))
+    }
+
+    /// The days the event spans, its first and last included (1 for a one-day event).
+    pub fn days(&self) -> u32 {
+        (self.last_day_epoch() - self.first_day_epoch() + 1).max(1) as u32
+    }
 }

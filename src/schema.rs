@@ -153,6 +153,11 @@ pub const SEIZURE_COLUMNS: &[ColumnSpec] = &[
         Opt,
         "who held the weapons when seized: a name, or a party in SIPRI's conventions",
     ),
+    col(
+        "aggregate",
+        Opt,
+        "a national aggregate, not one seizure: total (a country's total for the date) | part (one part of it)",
+    ),
 ];
 
 /// Columns of the looting-incidents table.
@@ -236,6 +241,10 @@ pub const EVENT_COLUMNS: &[ColumnSpec] = &[
     col("side_b", Opt, "second actor"),
     col("fatalities", Opt, "best estimate of deaths, integer >= 0"),
     col("source", Opt, "where the record comes from"),
+    col("date_end", Opt, "partial ISO date: the last day of an event spanning several days"),
+    col("fatalities_low", Opt, "low estimate of deaths, integer >= 0"),
+    col("fatalities_high", Opt, "high estimate of deaths, integer >= 0"),
+    col("admin1", Opt, "first-order administrative division, as the source names it"),
 ];
 
 /// Declares a closed vocabulary enum with its canonical names and accepted synonyms.
@@ -341,6 +350,9 @@ vocabulary! {
         Parts = "parts" | "components" | "part",
         /// Anything else.
         Other = "other",
+        /// Not broken down by type: a total over every type (a national aggregate kept
+        /// whole, or the part of a total its breakdown does not cover).
+        Unspecified = "unspecified" | "not specified" | "unknown type",
     }
 }
 
@@ -383,6 +395,21 @@ vocabulary! {
         SecondHand = "second_hand" | "second hand" | "secondhand" | "used",
         /// Second-hand and modernised before delivery.
         Modernised = "modernised" | "second hand but modernized" | "second hand but modernised" | "modernized",
+    }
+}
+
+vocabulary! {
+    /// What a national-aggregate seizure row is (the `aggregate` column): a country's total
+    /// for a date, or one part of it (one weapon type). Rows of one file, country and date
+    /// are reconciled after reading (docs/schema.md, "National aggregates").
+    NationalAggregate {
+        /// The country's total for the date.
+        Total = "total",
+        /// One part of the total (one weapon type).
+        Part = "part" | "breakdown",
+        /// The part of a total that its breakdown does not cover (written by divnet; read
+        /// as a part).
+        Remainder = "remainder",
     }
 }
 

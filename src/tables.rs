@@ -26,8 +26,9 @@ fn file_name(files: &[FileReport], row: RowRef) -> String {
     files.get(row.file as usize).map(|f| f.path.display().to_string()).unwrap_or_default()
 }
 
-/// One located, dated record: id, date, location and the precision of its date.
-type Dated<'a> = (&'a str, PartialDate, &'a Location, &'static str);
+/// One located, dated record: id, date, location, the precision of its date and its last
+/// day (days since 1970-01-01: the date's own, or a conflict event's end).
+type Dated<'a> = (&'a str, PartialDate, &'a Location, &'static str, i32);
 
 /// Adds the id, date and location columns shared by seizures, looting incidents and
 /// conflict events.
@@ -41,7 +42,7 @@ fn event_columns(
         .text("date", ev.iter().map(|e| Some(e.1.to_string())))
         .text("date_precision", ev.iter().map(|e| Some(e.3)))
         .date("date_start", ev.iter().map(|e| Some(e.1.first_day_epoch())))?
-        .date("date_end", ev.iter().map(|e| Some(e.1.last_day_epoch())))?;
+        .date("date_end", ev.iter().map(|e| Some(e.4)))?;
     let locs: Vec<&Location> = ev.iter().map(|e| e.2).collect();
     Ok(t.text("country", locs.iter().map(|l| Some(g.country(l.country).iso3.as_str())))
         .text("country_name", locs.iter().map(|l| Some(g.country(l.country).name.as_str())))
@@ -67,7 +68,10 @@ pub fn seizures(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
     let s = &ing.seizures;
     let events: Vec<Dated<'_>> = s
         .iter()
-        .map(|r| (r.id.as_str(), r.date, &r.location, r.date.precision().as_str()))
+        .map(|r| {
+            let p = r.date.precision().as_str();
+            (r.id.as_str(), r.date, &r.location, p, r.date.last_day_epoch())
+        })
         .collect();
     event_columns(TableBuilder::new("seizures"), g, &events)?
         .text("category", s.iter().map(|r| r.category.map(|c| c.as_str())))
@@ -105,6 +109,7 @@ pub fn seizures(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
             let mut kinds = PartyKinds::new(g);
             s.iter().map(move |r| r.possessor.as_deref().map(|p| kinds.kind(p))).collect::<Vec<_>>()
         })
+        .text("aggregate", s.iter().map(|r| r.aggregate.map(|a| a.as_str())))
         .text("source_file", s.iter().map(|r| Some(file_name(&ing.files, r.row))))
         .uint("source_line", s.iter().map(|r| Some(r.row.line)))
         .build()
@@ -144,7 +149,10 @@ pub fn looting(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
     let s = &ing.looting;
     let events: Vec<Dated<'_>> = s
         .iter()
-        .map(|r| (r.id.as_str(), r.date, &r.location, r.date.precision().as_str()))
+        .map(|r| {
+            let p = r.date.precision().as_str();
+            (r.id.as_str(), r.date, &r.location, p, r.date.last_day_epoch())
+        })
         .collect();
     event_columns(TableBuilder::new("looting"), g, &events)?
         .text("facility", s.iter().map(|r| r.facility.as_deref()))
@@ -262,19 +270,49 @@ pub fn transfers(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
 }
 
 /// The normalised conflict-events table (`date_precision` here is the source's: day,
-/// week, month or year).
+/// week, month or year; `date_start`..`date_end` the whole event, `days` its length).
 pub fn events(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
     let s = &ing.events;
-    let evs: Vec<Dated<'_>> =
-        s.iter().map(|r| (r.id.as_str(), r.date, &r.location, r.date_precision.as_str())).collect();
+    let evs: Vec<Dated<'_>> = s
+        .iter()
+        .map(|r| {
+            (r.id.as_str(), r.date, &r.location, r.date_precision.as_str(), r.last_day_epoch())
+        })
+        .collect();
     event_columns(TableBuilder::new("events"), g, &evs)?
+        .uint("days", s.iter().map(|r| Some(u64::from(r.days()))))
+        .text("admin1_reported", s.iter().map(|r| r.admin1.as_deref()))
         .text("type", s.iter().map(|r| r.event_type.as_deref()))
         .text("side_a", s.iter().map(|r| r.side_a.as_deref()))
         .text("side_b", s.iter().map(|r| r.side_b.as_deref()))
         .uint("fatalities", s.iter().map(|r| r.fatalities))
+        .uint("fatalities_low", s.iter().map(|r| r.fatalities_low))
+        .uint("fatalities_high", s.iter().map(|r| r.fatalities_high))
         .text("source", s.iter().map(|r| r.source.as_deref()))
         .text("source_file", s.iter().map(|r| Some(file_name(&ing.files, r.row))))
         .uint("source_line", s.iter().map(|r| Some(r.row.line)))
+        .build()
+}
+
+/// The `aggregate_checks` table: how the national aggregates among the seizures were
+/// reconciled, one row per file, country and date (`crate::ingest::aggregates`): the
+/// total, the sum of its breakdown, their difference (breakdown minus total), the outcome
+/// and the weapons counted.
+pub fn aggregate_checks(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
+    let c = &ing.aggregate_checks;
+    let file = |f: u32| ing.files.get(f as usize).map(|f| f.path.display().to_string());
+    TableBuilder::new("aggregate_checks")
+        .text("country", c.iter().map(|x| Some(g.country(x.country).iso3.as_str())))
+        .text("date", c.iter().map(|x| Some(x.date.to_string())))
+        .uint("total", c.iter().map(|x| x.total))
+        .uint("breakdown", c.iter().map(|x| x.breakdown))
+        .int("difference", c.iter().map(|x| x.difference()))
+        .uint("totals", c.iter().map(|x| Some(u64::from(x.totals))))
+        .uint("parts", c.iter().map(|x| Some(u64::from(x.parts))))
+        .text("outcome", c.iter().map(|x| Some(x.outcome.as_str())))
+        .uint("counted", c.iter().map(|x| Some(x.counted)))
+        .text("source_file", c.iter().map(|x| file(x.file)))
+        .uint("source_line", c.iter().map(|x| x.line))
         .build()
 }
 

@@ -565,6 +565,7 @@ pub(super) fn ingest_kind<K: Kind>(
                 sha256,
                 rows_read: pieces.iter().map(Piece::rows).sum(),
                 filtered: pieces.iter().map(|p| p.filtered).sum(),
+                superseded: 0,
                 accepted: 0,
                 rejected: 0,
                 ignored_columns: ignored,

@@ -9,8 +9,10 @@
 //! checks); [`rows`] (what every reader yields); [`split`], [`text`] (a CSV file's bytes
 //! made ready), [`sheet`], [`geojson`], then [`read`] (CSV, Parquet, NDJSON, and the one
 //! `open` that picks the reader of a format); `plan` (an input's files and columns);
-//! `results`; `engine` (parallel parsing and validation); here, the entry points.
+//! `results`; `engine` (parallel parsing and validation); [`aggregates`] (national
+//! aggregates among the seizures reconciled per country and date); here, the entry points.
 
+pub mod aggregates;
 mod engine;
 mod error;
 pub mod geojson;
@@ -50,7 +52,8 @@ pub fn ingest_table(
     let mut out = Ingested::default();
     match kind {
         TableKind::Seizures => {
-            out.seizures = ingest_kind::<Seizure>(specs, base, gazetteer, opts, &mut out)?
+            out.seizures = ingest_kind::<Seizure>(specs, base, gazetteer, opts, &mut out)?;
+            aggregates::reconcile(&mut out);
         }
         TableKind::Looting => {
             out.looting = ingest_kind::<LootingIncident>(specs, base, gazetteer, opts, &mut out)?
@@ -102,6 +105,7 @@ pub fn ingest(
     let mut out = Ingested::default();
     // Each kind in table order, the file numbers running on across kinds.
     out.seizures = ingest_kind::<Seizure>(&inputs.seizures, base, gazetteer, opts, &mut out)?;
+    aggregates::reconcile(&mut out);
     out.looting = ingest_kind::<LootingIncident>(&inputs.looting, base, gazetteer, opts, &mut out)?;
     out.routes = ingest_kind::<RouteReport>(&inputs.routes, base, gazetteer, opts, &mut out)?;
     out.transfers = ingest_kind::<Transfer>(&inputs.transfers, base, gazetteer, opts, &mut out)?;

@@ -184,7 +184,10 @@ pub(crate) fn read_options<'a>(spec: &'a InputSpec, wanted: &'a [String]) -> Rea
 }
 
 /// How the columns of one file become the fields handed to the checks: the schema's
-/// columns in order, then the columns of the row filters.
+/// columns in order, then the columns of the row filters. A file column may fill several
+/// fields (mapped and filtered, or mapped onto two schema columns): each gets the raw
+/// value, so a filter reads the file's own value and [`Rewrite`] changes only the schema
+/// fields' copies.
 pub(super) struct FilePlan<'a> {
     /// For each field, the file column that holds it (`None`: absent, or made from the
     /// line number).

@@ -138,13 +138,19 @@ pub fn csv_piece(
     let mut lines = super::split::LineCounter::new(first_line);
     let mut columns: Vec<Option<&str>> = Vec::with_capacity(width);
     let mut spare: Vec<Option<&str>> = Vec::with_capacity(map.len());
-    // For each file column, the schema column it holds.
+    // For each file column, the first field it fills; a file column that fills several
+    // fields (a column both mapped and read by a row filter, or mapped onto two schema
+    // columns) is copied into the others after the split (`copies`: from, to).
     let mut slot: Vec<Option<usize>> = vec![None; width];
+    let mut copies: Vec<(usize, usize)> = Vec::new();
     for (j, m) in map.iter().enumerate() {
         if let Some(i) = *m
             && i < width
         {
-            slot[i] = Some(j);
+            match slot[i] {
+                Some(first) => copies.push((first, j)),
+                None => slot[i] = Some(j),
+            }
         }
     }
     let mut pos = 0;
@@ -212,6 +218,9 @@ pub fn csv_piece(
                             fields[j] = Some(trim(v)).filter(|v| !v.is_empty());
                         }
                     });
+                    for &(from, to) in &copies {
+                        fields[to] = fields[from];
+                    }
                     if n == width { Ok(()) } else { Err(Some(field_count(n, t))) }
                 }
             }
@@ -656,6 +665,24 @@ mod tests {
             });
         }
         out
+    }
+
+    #[test]
+    fn a_column_read_into_two_fields_fills_both() {
+        // Field 0 and field 2 both read file column 1 (a mapped column that a row filter
+        // also reads), in a plain line and in a quoted one.
+        let csv = b"id,recipient\n1,Myanmar\n2,\"Myanmar, Union of\"\n";
+        let map = [Some(0), Some(1), Some(1)];
+        let mut got = Vec::new();
+        csv_piece(csv, (0, csv.len()), 1, b',', 2, &map, |line, rec| {
+            got.push((line, rec.map(|f| f.iter().map(|v| v.map(str::to_string)).collect())))
+        });
+        type Row = Result<Vec<Option<String>>, Problem>;
+        let row = |id: &str, r: &str| -> Row {
+            Ok(vec![Some(id.into()), Some(r.into()), Some(r.into())])
+        };
+        let want = vec![(2, row("1", "Myanmar")), (3, row("2", "Myanmar, Union of"))];
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -37,6 +37,10 @@ pub struct FileReport {
     pub rows_read: u64,
     /// Rows left out by the input's row filters (`where`).
     pub filtered: u64,
+    /// Rows valid but not counted: national aggregates a total or a breakdown of the same
+    /// country and date stands for (see the `aggregate_checks` table).
+    #[serde(default)]
+    pub superseded: u64,
     /// Rows accepted.
     pub accepted: u64,
     /// Rows rejected.
@@ -69,6 +73,10 @@ pub struct Ingested {
     pub rejections: Vec<Rejection>,
     /// Accepted rows whose stated location precision was finer than their data supports.
     pub precision_downgraded: u64,
+    /// How the national aggregates among the seizures were reconciled, one per file,
+    /// country and date ([`super::aggregates`]).
+    #[serde(default)]
+    pub aggregate_checks: Vec<super::aggregates::AggregateCheck>,
 }
 
 /// Row counts of one table kind.
@@ -80,8 +88,12 @@ pub struct Counts {
     pub accepted: u64,
     /// Rows rejected.
     pub rejected: u64,
-    /// Rows left out by row filters (`read` = accepted + rejected + filtered).
+    /// Rows left out by row filters.
     pub filtered: u64,
+    /// Rows valid but not counted, national aggregates that a total or breakdown stands
+    /// for (`read` = accepted + rejected + filtered + superseded).
+    #[serde(default)]
+    pub superseded: u64,
 }
 
 impl Ingested {
@@ -94,6 +106,7 @@ impl Ingested {
             c.accepted += f.accepted;
             c.rejected += f.rejected;
             c.filtered += f.filtered;
+            c.superseded += f.superseded;
         }
         m
     }
@@ -105,6 +118,7 @@ impl Ingested {
             accepted: a.accepted + c.accepted,
             rejected: a.rejected + c.rejected,
             filtered: a.filtered + c.filtered,
+            superseded: a.superseded + c.superseded,
         })
     }
 
@@ -143,6 +157,11 @@ pub fn joined_reports(kinds: &[&Ingested]) -> Ingested {
             r
         }));
         out.precision_downgraded += k.precision_downgraded;
+        out.aggregate_checks.extend(k.aggregate_checks.iter().map(|c| {
+            let mut c = c.clone();
+            c.file += offset;
+            c
+        }));
     }
     out
 }

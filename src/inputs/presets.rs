@@ -33,9 +33,10 @@ pub enum Preset {
     Acled,
     /// UCDP Georeferenced Event Dataset (GeoJSON or CSV), read as conflict events.
     UcdpGed,
-    /// UNODC Illicit Arms Flows Questionnaire data workbook: "Arms seized, by type" rows as
-    /// aggregate seizures per country, year and weapon type (never the `Total` rows, so
-    /// nothing is counted twice).
+    /// UNODC Illicit Arms Flows Questionnaire data workbook: the "Arms seized" `Total` and
+    /// "by type" rows as national aggregates per country and year, reconciled so that a
+    /// country-year counts its total once (broken down by type where the breakdown allows;
+    /// `crate::ingest::aggregates`).
     UnodcIafq,
 }
 
@@ -156,6 +157,7 @@ impl Preset {
                 ("id", "event_id_cnty"),
                 ("date", "event_date"),
                 ("country", "country"),
+                ("admin1", "admin1"),
                 ("place", "location"),
                 ("lat", "latitude"),
                 ("lon", "longitude"),
@@ -178,6 +180,11 @@ impl Preset {
                 ("side_a", "side_a"),
                 ("side_b", "side_b"),
                 ("fatalities", "best"),
+                ("fatalities_low", "low"),
+                ("fatalities_high", "high"),
+                ("date_end", "date_end"),
+                ("admin1", "adm_1"),
+                ("source", "source_article"),
             ],
             (Preset::UnodcIafq, _) => &[
                 ("id", LINE_ID),
@@ -185,13 +192,16 @@ impl Preset {
                 ("country", "Iso3_code"),
                 ("quantity", "VALUE"),
                 ("category", "Category"),
+                // `Total` marks the country-year's total, a weapon type one part of it.
+                ("aggregate", "Category"),
                 ("source", "Source"),
             ],
         }
     }
 
     /// The weapon types of the IAFQ, as schema categories (the workbook's own spelling,
-    /// typo included, and the corrected one).
+    /// typo included, and the corrected one); the `Total` of every type is `unspecified`,
+    /// and so is a type the country did not know.
     const IAFQ_TYPES: &'static [(&'static str, &'static str)] = &[
         ("pistol", "pistol"),
         ("revolver", "revolver"),
@@ -201,7 +211,23 @@ impl Preset {
         ("submachine gun", "submachine_gun"),
         ("machine gun", "machine_gun"),
         ("other weapons", "other"),
-        ("Unknown status on type", "other"),
+        ("Unknown status on type", "unspecified"),
+        ("Total", "unspecified"),
+    ];
+
+    /// The IAFQ's categories as parts of a national aggregate: `Total` is the country-year's
+    /// total, every weapon type one part of it.
+    const IAFQ_ROLES: &'static [(&'static str, &'static str)] = &[
+        ("pistol", "part"),
+        ("revolver", "part"),
+        ("rifle (Inlcuding Carbine)", "part"),
+        ("rifle (Including Carbine)", "part"),
+        ("shotgun (Including Short Carbine)", "part"),
+        ("submachine gun", "part"),
+        ("machine gun", "part"),
+        ("other weapons", "part"),
+        ("Unknown status on type", "part"),
+        ("Total", "total"),
     ];
 
     /// What the preset sets on an input of `kind` read as `format` (given, or guessed from
@@ -269,13 +295,18 @@ impl Preset {
                 ));
             }
             Preset::UnodcIafq => {
-                let text = |v: &str| RowFilter::Values(vec![FilterValue::Text(v.into())]);
-                d.filters.push(("Indicator", text("Arms seized")));
-                d.filters.push(("Dimension", text("by type")));
+                let text = |v: &[&str]| {
+                    RowFilter::Values(v.iter().map(|v| FilterValue::Text((*v).into())).collect())
+                };
+                d.filters.push(("Indicator", text(&["Arms seized"])));
+                // The country-year's total and its breakdown by type; the other breakdowns
+                // (by location, marking, condition) describe the same weapons.
+                d.filters.push(("Dimension", text(&["Total", "by type"])));
                 // A country-year reporting none of a type is no seizure.
                 d.filters
                     .push(("VALUE", RowFilter::Range(FilterRange { min: Some(1.0), max: None })));
                 d.values.push(("category", Self::IAFQ_TYPES));
+                d.values.push(("aggregate", Self::IAFQ_ROLES));
             }
         }
         d

@@ -170,9 +170,11 @@ pub fn edge_flows(p: &PathsResult) -> Layer {
     .column("layer", text(flowing.iter().map(|e| Some(gr[*e].layer().as_str()))))
 }
 
-/// The `events` layer: seizures, looting incidents, then conflict events, as points at
-/// their located coordinates with the precision of that location (`quantity`: items seized
-/// or weapons looted; `fatalities`: a conflict event's).
+/// The `events` layer: seizures (kind `aggregate` for a national aggregate), looting
+/// incidents, then conflict events, as points at their located coordinates with the
+/// precision of that location (`quantity`: items seized or weapons looted; `fatalities`,
+/// `fatalities_low`, `fatalities_high`: a conflict event's; `date_end`: a conflict event's
+/// end when it spans several days).
 pub fn events(g: &Gazetteer, r: Records<'_>) -> Layer {
     use crate::date::PartialDate;
     use crate::records::Location;
@@ -186,6 +188,7 @@ pub fn events(g: &Gazetteer, r: Records<'_>) -> Layer {
     impl<'a> Ev<'a> {
         fn kind(self) -> &'static str {
             match self {
+                Ev::Seizure(s) if s.is_aggregate() => "aggregate",
                 Ev::Seizure(_) => "seizure",
                 Ev::Looting(_) => "looting",
                 Ev::Conflict(_) => "conflict",
@@ -219,10 +222,18 @@ pub fn events(g: &Gazetteer, r: Records<'_>) -> Layer {
                 Ev::Conflict(_) => None,
             }
         }
-        fn fatalities(self) -> Option<u64> {
+        /// The last day: a conflict event's end, else the date's own.
+        fn last_day_epoch(self) -> i32 {
             match self {
-                Ev::Conflict(e) => e.fatalities,
-                _ => None,
+                Ev::Conflict(e) => e.last_day_epoch(),
+                _ => self.date().last_day_epoch(),
+            }
+        }
+        /// A conflict event's low, best and high estimates of deaths.
+        fn fatalities(self) -> [Option<u64>; 3] {
+            match self {
+                Ev::Conflict(e) => [e.fatalities_low, e.fatalities, e.fatalities_high],
+                _ => [None; 3],
             }
         }
     }
@@ -252,7 +263,7 @@ pub fn events(g: &Gazetteer, r: Records<'_>) -> Layer {
         "date_start",
         Values::Date(evs.iter().map(|e| Some(e.date().first_day_epoch())).collect()),
     )
-    .column("date_end", Values::Date(evs.iter().map(|e| Some(e.date().last_day_epoch())).collect()))
+    .column("date_end", Values::Date(evs.iter().map(|e| Some(e.last_day_epoch())).collect()))
     .column(
         "country",
         Values::coded(evs.iter().map(|e| Some(g.country(e.location().country).iso3.as_str()))),
@@ -270,7 +281,9 @@ pub fn events(g: &Gazetteer, r: Records<'_>) -> Layer {
         Values::coded(evs.iter().map(|e| Some(e.location().precision.as_str()))),
     )
     .column("quantity", int(evs.iter().map(|e| e.quantity().map(|q| q as i64))))
-    .column("fatalities", int(evs.iter().map(|e| e.fatalities().map(|q| q as i64))))
+    .column("fatalities", int(evs.iter().map(|e| e.fatalities()[1].map(|q| q as i64))))
+    .column("fatalities_low", int(evs.iter().map(|e| e.fatalities()[0].map(|q| q as i64))))
+    .column("fatalities_high", int(evs.iter().map(|e| e.fatalities()[2].map(|q| q as i64))))
 }
 
 /// Every layer, in GeoPackage order (built concurrently; the result does not depend on

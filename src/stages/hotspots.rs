@@ -47,6 +47,8 @@ struct Ev<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum EvKind {
     Seizure,
+    /// A national aggregate of seizures (a country's total for a date, or a part of it).
+    Aggregate,
     Looting,
     Conflict,
 }
@@ -83,10 +85,14 @@ pub struct Regional {
     pub level: RegionLevel,
     /// ISO3 or region name.
     pub name: String,
-    /// Seizure records.
+    /// Seizure records (national aggregates not included).
     pub seizures: u64,
-    /// Items seized.
+    /// Items seized, national aggregates included.
     pub quantity_seized: u64,
+    /// National aggregates (country totals for a date, or parts of them: the UNODC IAFQ's
+    /// rows), whose weapons count in `quantity_seized`.
+    #[serde(default)]
+    pub national_aggregates: u64,
     /// Looting incidents.
     pub looting_incidents: u64,
     /// Weapons looted.
@@ -232,7 +238,7 @@ fn events<'a>(
             date: s.date,
             weight: weight(s.quantity, s.rounds),
             quantity: s.quantity.unwrap_or(1),
-            kind: EvKind::Seizure,
+            kind: if s.is_aggregate() { EvKind::Aggregate } else { EvKind::Seizure },
         });
     }
     for l in looting {
@@ -398,8 +404,13 @@ pub fn regional_step(
     conflict: &[ConflictEvent],
 ) -> RegionalStep {
     let mut evs = events(cfg, seizures, looting);
-    // The series and trends are of seizures and lootings only.
-    let all_steps: Vec<i64> = evs.iter().filter_map(|e| cfg.trend_step.index(e.date)).collect();
+    // The series and trends are of seizures and lootings only (national aggregates count
+    // in the quantities, not as seizures).
+    let all_steps: Vec<i64> = evs
+        .iter()
+        .filter(|e| e.kind != EvKind::Aggregate)
+        .filter_map(|e| cfg.trend_step.index(e.date))
+        .collect();
     evs.extend(conflict_events(conflict));
     let (lo, hi) = (
         all_steps.iter().min().copied().unwrap_or(0),
@@ -413,7 +424,7 @@ pub fn regional_step(
         let q = e.quantity;
         match e.kind {
             EvKind::Looting => tot_l += q,
-            EvKind::Seizure => tot_q += q,
+            EvKind::Seizure | EvKind::Aggregate => tot_q += q,
             EvKind::Conflict => {}
         }
         for (level, name) in [
@@ -429,6 +440,7 @@ pub fn regional_step(
                 name,
                 seizures: 0,
                 quantity_seized: 0,
+                national_aggregates: 0,
                 looting_incidents: 0,
                 weapons_looted: 0,
                 conflict_events: 0,
@@ -454,6 +466,10 @@ pub fn regional_step(
                     if let Some(i) = idx {
                         r.series_seizures[i] += 1.0;
                     }
+                }
+                EvKind::Aggregate => {
+                    r.national_aggregates += 1;
+                    r.quantity_seized += q;
                 }
                 EvKind::Conflict => {
                     r.conflict_events += 1;
@@ -631,6 +647,7 @@ pub fn hotspots_tables(h: &HotspotsResult) -> Result<Vec<Table>, OutputError> {
         .text("name", r.iter().map(|x| Some(&x.name)))
         .uint("seizures", r.iter().map(|x| Some(x.seizures)))
         .uint("quantity_seized", r.iter().map(|x| Some(x.quantity_seized)))
+        .uint("national_aggregates", r.iter().map(|x| Some(x.national_aggregates)))
         .uint("looting_incidents", r.iter().map(|x| Some(x.looting_incidents)))
         .uint("weapons_looted", r.iter().map(|x| Some(x.weapons_looted)))
         .uint("conflict_events", r.iter().map(|x| Some(x.conflict_events)))

@@ -254,6 +254,36 @@ pub fn report(
     report::build(&input)
 }
 
+/// The caveats of national aggregates among the seizures (`aggregates` of them): what they
+/// are and count in, and the country-dates whose breakdown and total disagree or that have
+/// a total only (the `aggregate_checks` table).
+fn aggregate_caveats(seizures: &Ingested, aggregates: usize) -> Vec<String> {
+    use crate::ingest::aggregates::AggregateOutcome;
+    let checks = &seizures.aggregate_checks;
+    let weapons: u64 =
+        seizures.seizures.iter().filter(|s| s.is_aggregate()).map(|s| s.items()).sum();
+    let mut out = vec![format!(
+        "{aggregates} seizure records are national aggregates (a country's weapons seized in a year, such as the UNODC IAFQ's totals and their breakdown by type; {weapons} weapons over {} country-years), not single seizures: they count in the items seized of the regional tables, never as seizures, in the hotspot cells or in diversion cases.",
+        checks.len()
+    )];
+    let count = |o: AggregateOutcome| checks.iter().filter(|c| c.outcome == o).count();
+    let (short, over) =
+        (count(AggregateOutcome::BreakdownShort), count(AggregateOutcome::BreakdownExceeds));
+    if short + over > 0 {
+        out.push(format!(
+            "{} country-years have a breakdown that differs from their total (aggregate_checks.csv): {short} fall short of it (the rest of the total is counted as unspecified), {over} exceed it (the total is counted, the breakdown is not).",
+            short + over
+        ));
+    }
+    let total_only = count(AggregateOutcome::NoBreakdown);
+    if total_only > 0 {
+        out.push(format!(
+            "{total_only} country-years have a total without breakdown by type: counted as unspecified."
+        ));
+    }
+    out
+}
+
 /// The report's title, date, rejected rows, coverage caveats and provenance.
 pub fn report_context(
     title: &str,
@@ -269,16 +299,26 @@ pub fn report_context(
         .into_iter()
         .map(|(r, n)| (r.as_str().to_string(), n as u64))
         .collect();
-    let country_only = seizures
-        .seizures
+    // National aggregates (country totals such as the UNODC IAFQ's) are not seizures.
+    let single: Vec<&crate::records::Seizure> =
+        seizures.seizures.iter().filter(|s| !s.is_aggregate()).collect();
+    let aggregates = seizures.seizures.len() - single.len();
+    let country_only = single
         .iter()
         .filter(|s| s.location.precision == crate::schema::LocationPrecision::Country)
         .count();
+    let with_case: std::collections::BTreeSet<usize> = p.cases.iter().map(|c| c.seizure).collect();
+    let aggregates_without_case = seizures
+        .seizures
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| s.is_aggregate() && !with_case.contains(i))
+        .count() as u64;
     let mut caveats = vec![
         format!(
             "{} of {} seizures are located only at country level: they count in the regional figures but not in the hotspot cells ({} events left out of the cell statistics in all).",
             country_only,
-            seizures.seizures.len(),
+            single.len(),
             hs.excluded_country_level
         ),
         format!(
@@ -287,9 +327,12 @@ pub fn report_context(
         ),
         format!(
             "{} seizures carry no trace, linkable serial or lot, origin, last legal import or country of manufacture, and so form no diversion case.",
-            p.case_stats.without_case
+            p.case_stats.without_case.saturating_sub(aggregates_without_case)
         ),
     ];
+    if aggregates > 0 {
+        caveats.extend(aggregate_caveats(seizures, aggregates));
+    }
     if let Some(events) = kinds.get(4).filter(|k| !k.events.is_empty()) {
         caveats.push(format!(
             "{} of {} conflict events are located only at country level: they count in the regional figures but not in the conflict-event cells.",
@@ -317,11 +360,19 @@ pub fn report_context(
         provenance.push((
             format!("{} input", f.table),
             format!(
-                "{} ({} rows read, {} accepted, {} rejected; sha256 {})",
+                "{} ({} rows read, {} accepted, {} rejected{}; sha256 {})",
                 f.path.display(),
                 f.rows_read,
                 f.accepted,
                 f.rejected,
+                if f.superseded > 0 {
+                    format!(
+                        ", {} national aggregates superseded by a total or breakdown",
+                        f.superseded
+                    )
+                } else {
+                    String::new()
+                },
                 f.sha256
             ),
         ));

@@ -148,7 +148,9 @@ pub fn write_dataset(spec: &SynthSpec, g: &Gazetteer, dir: &Path) -> std::io::Re
 
     write_atomic(&dir.join("seizures.csv"), |w| {
         rec(w, &header(TableKind::Seizures))?;
-        let cats = Category::ALL;
+        // Seizures of one type each: never a national aggregate's `unspecified`.
+        let cats: Vec<Category> =
+            Category::ALL.iter().copied().filter(|c| *c != Category::Unspecified).collect();
         let modes = TransportMode::ALL;
         for i in 0..spec.seizures {
             let s = &sites[rng.random_range(0..sites.len())];
@@ -220,6 +222,7 @@ pub fn write_dataset(spec: &SynthSpec, g: &Gazetteer, dir: &Path) -> std::io::Re
                     mode,
                     "synthetic",
                     &conf,
+                    "",
                     "",
                 ],
             )?;

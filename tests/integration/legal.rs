@@ -142,14 +142,12 @@ fn ucdp_ged_and_acled_read_as_conflict_events() {
             _ => "year",
         };
         assert_eq!(e.date_precision.as_str(), date_precision, "{}", e.id);
-        // A month-precise event keeps only its month.
+        // UCDP gives every event its end date: the start is kept as given (a month- or
+        // year-precise event no longer shrinks to its month or year) and the end beside it.
         let start = &p["date_start"].as_str().unwrap()[..10];
-        let shown = match date_precision {
-            "month" => &start[..7],
-            "year" => &start[..4],
-            _ => start,
-        };
-        assert_eq!(e.date.to_string(), shown);
+        assert_eq!(e.date.to_string(), start);
+        let end = e.date_end.map(|d| d.to_string());
+        assert_eq!(end.as_deref(), Some(&p["date_end"].as_str().unwrap()[..10]));
         let kind = ["state-based", "non-state", "one-sided"]
             [p["type_of_violence"].as_u64().unwrap() as usize - 1];
         assert_eq!(e.event_type.as_deref(), Some(kind));

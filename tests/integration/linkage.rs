@@ -48,6 +48,7 @@ fn seizure(id: usize, year: i32, iso3: &str) -> Seizure {
         source: None,
         confidence: None,
         possessor: None,
+        aggregate: None,
         row: RowRef { file: 0, line: id as u64 },
     }
 }

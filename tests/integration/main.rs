@@ -17,6 +17,7 @@ mod linkage;
 mod malformed;
 mod outdir;
 mod path_model;
+mod real_sources;
 mod report_browser;
 mod report_explore;
 mod run_demo;

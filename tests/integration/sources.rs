@@ -256,7 +256,7 @@ fn presets_read_the_sources_as_published() {
 }
 
 #[test]
-fn the_unodc_iafq_workbook_gives_seizures_by_type_never_the_totals_twice() {
+fn the_unodc_iafq_workbook_counts_each_country_year_total_once() {
     use divnet::inputs::presets::Preset;
     let rel = "sources/unodc_iafq_sample.xlsx";
     let mut spec = InputSpec::for_path(data(rel).display().to_string());
@@ -266,8 +266,9 @@ fn the_unodc_iafq_workbook_gives_seizures_by_type_never_the_totals_twice() {
     assert_eq!(f.header_line, 3, "two rows above the header");
     assert_eq!(f.rows_read, 264);
     assert_eq!(f.rejected, 0, "{:?}", ing.rejections);
-    assert_eq!(f.accepted + f.filtered, 264);
-    // Every seizure is a country-level aggregate of one weapon type and year.
+    assert_eq!(f.accepted + f.filtered + f.superseded, 264);
+    // Every record is a country-level national aggregate of one year: a weapon type, or a
+    // total (`unspecified`).
     for s in &ing.seizures {
         assert_eq!(s.location.precision.as_str(), "country");
         assert!(s.category.is_some() && s.quantity.unwrap_or(0) >= 1, "{s:?}");
@@ -303,20 +304,25 @@ fn the_unodc_iafq_workbook_gives_seizures_by_type_never_the_totals_twice() {
             _ => {}
         }
     }
-    // divnet's seizures add up to the workbook's by-type rows, country-year by country-year.
+    // divnet's records add up to the workbook's Total rows, country-year by country-year,
+    // never to a Total and its breakdown both.
     let g = crate::common::gaz();
     let mut got: BTreeMap<(String, String), f64> = BTreeMap::new();
     for s in &ing.seizures {
+        assert!(s.is_aggregate(), "{s:?}");
         let k = (g.country(s.location.country).iso3.clone(), s.date.to_string());
         *got.entry(k).or_default() += s.quantity.unwrap() as f64;
     }
-    assert_eq!(got, by_type);
-    // And those equal the workbook's Total rows, but for Colombia 2018, where the
-    // publisher's own breakdown (22,717) exceeds its total (22,314): divnet reads the
-    // breakdown only, never both.
+    assert_eq!(got, totals);
+    // The by-type rows equal the Total rows but for Colombia 2018, where the publisher's
+    // own breakdown (22,717) exceeds its total (22,314): divnet counts the total there and
+    // says so (aggregate_checks).
     let differ: Vec<_> = totals.iter().filter(|(k, v)| by_type.get(*k) != Some(*v)).collect();
     assert_eq!(differ, [(&("COL".to_string(), "2018".to_string()), &22314.0)]);
     assert_eq!(by_type[&("COL".to_string(), "2018".to_string())], 22717.0);
+    let disagree: Vec<_> =
+        ing.aggregate_checks.iter().filter(|c| c.outcome.disagrees()).map(|c| c.line).collect();
+    assert_eq!(disagree, [Some(16)]);
 }
 
 #[test]

@@ -47,6 +47,7 @@ pub(super) const S_ROUNDS: Col = col(crate::schema::SEIZURE_COLUMNS, "rounds");
 pub(super) const S_SERIAL: Col = col(crate::schema::SEIZURE_COLUMNS, "serial");
 pub(super) const S_SOURCE: Col = col(crate::schema::SEIZURE_COLUMNS, "source");
 pub(super) const S_POSSESSOR: Col = col(crate::schema::SEIZURE_COLUMNS, "possessor");
+pub(super) const S_AGGREGATE: Col = col(crate::schema::SEIZURE_COLUMNS, "aggregate");
 pub(super) const S_TRACED_INCIDENT_ID: Col =
     col(crate::schema::SEIZURE_COLUMNS, "traced_incident_id");
 pub(super) const S_TRANSIT: Col = col(crate::schema::SEIZURE_COLUMNS, "transit");
@@ -110,6 +111,10 @@ pub(super) const E_SIDE_A: Col = col(crate::schema::EVENT_COLUMNS, "side_a");
 pub(super) const E_SIDE_B: Col = col(crate::schema::EVENT_COLUMNS, "side_b");
 pub(super) const E_SOURCE: Col = col(crate::schema::EVENT_COLUMNS, "source");
 pub(super) const E_TYPE: Col = col(crate::schema::EVENT_COLUMNS, "type");
+pub(super) const E_DATE_END: Col = col(crate::schema::EVENT_COLUMNS, "date_end");
+pub(super) const E_FATALITIES_LOW: Col = col(crate::schema::EVENT_COLUMNS, "fatalities_low");
+pub(super) const E_FATALITIES_HIGH: Col = col(crate::schema::EVENT_COLUMNS, "fatalities_high");
+pub(super) const E_ADMIN1: Col = col(crate::schema::EVENT_COLUMNS, "admin1");
 
 // The location columns have the same positions in the seizure, looting and event tables,
 // so `Checker::location` serves all three.

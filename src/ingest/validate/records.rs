@@ -7,7 +7,9 @@ use super::{Checker, Fields, Problem, Reason, ResolveCache, RowNotes};
 use crate::records::{
     ConflictEvent, LootingIncident, RouteReport, RowRef, Seizure, SerialRange, Text, Transfer,
 };
-use crate::schema::{Category, EventDatePrecision, TransferStatus, TransportMode};
+use crate::schema::{
+    Category, EventDatePrecision, NationalAggregate, TransferStatus, TransportMode,
+};
 
 impl<'g> Checker<'g> {
     /// Validates one seizure row; `cache` must have been used with this checker's
@@ -52,6 +54,14 @@ impl<'g> Checker<'g> {
             Reason::UnknownTransportMode,
         );
         let confidence = a.unit(S_CONFIDENCE);
+        // The one vocabulary column without a reason of its own: a value that is neither
+        // total nor part is a flag holding something else.
+        let aggregate = a.vocab(
+            S_AGGREGATE,
+            NationalAggregate::parse,
+            NationalAggregate::spellings(),
+            Reason::InvalidFlag,
+        );
         match (id, date, location) {
             (Some(id), Some(date), Some((location, downgraded))) if a.problems.is_empty() => Ok((
                 Seizure {
@@ -76,6 +86,7 @@ impl<'g> Checker<'g> {
                     source: a.text(S_SOURCE),
                     possessor: a.text(S_POSSESSOR),
                     confidence,
+                    aggregate,
                     row,
                 },
                 RowNotes { precision_downgraded: downgraded },
@@ -355,6 +366,20 @@ impl<'g> Checker<'g> {
             Reason::UnknownPrecision,
         );
         let fatalities = a.count(E_FATALITIES);
+        let (low, high) = (a.count(E_FATALITIES_LOW), a.count(E_FATALITIES_HIGH));
+        // Kept as published, not checked against each other: UCDP GED 23.1 has events
+        // whose high estimate is below the best (id 30272: 8, 8, 4) or whose low is above it.
+        let date_end = a.date(E_DATE_END, self.today);
+        if let (Some(start), Some(end)) = (date, date_end)
+            && start.first_day() > end.last_day()
+        {
+            a.push(
+                "date_end",
+                a.get(E_DATE_END).unwrap_or(""),
+                Reason::DateOrder,
+                format!("date_end {end} is before date {start}"),
+            );
+        }
         match (id, date, location) {
             (Some(id), Some(date), Some((location, downgraded))) if a.problems.is_empty() => {
                 use crate::date::DatePrecision as P;
@@ -363,11 +388,17 @@ impl<'g> Checker<'g> {
                     P::Month => EventDatePrecision::Month,
                     P::Year => EventDatePrecision::Year,
                 });
-                let date = date.truncate(match date_precision {
-                    EventDatePrecision::Day | EventDatePrecision::Week => P::Day,
-                    EventDatePrecision::Month => P::Month,
-                    EventDatePrecision::Year => P::Year,
-                });
+                // Without an end date, a month- or year-precise event keeps only its month
+                // or year; with one, the interval date..date_end says where it lies, and
+                // the start is kept as given.
+                let date = match date_end {
+                    Some(_) => date,
+                    None => date.truncate(match date_precision {
+                        EventDatePrecision::Day | EventDatePrecision::Week => P::Day,
+                        EventDatePrecision::Month => P::Month,
+                        EventDatePrecision::Year => P::Year,
+                    }),
+                };
                 Ok((
                     ConflictEvent {
                         id,
@@ -379,6 +410,10 @@ impl<'g> Checker<'g> {
                         side_b: a.text(E_SIDE_B),
                         fatalities,
                         source: a.text(E_SOURCE),
+                        date_end,
+                        fatalities_low: low,
+                        fatalities_high: high,
+                        admin1: a.text(E_ADMIN1),
                         row,
                     },
                     RowNotes { precision_downgraded: downgraded },

@@ -79,6 +79,12 @@ fn files(tables: &[Table], o: &OutputConfig) -> Result<Artifact, BoxError> {
 fn kind_table(s: &KindTable, a: &Args<'_>) -> Result<Artifact, BoxError> {
     let g = gazetteer()?;
     let ing = a.get(&records(s.kind))?;
+    if s.kind == TableKind::Seizures && !ing.aggregate_checks.is_empty() {
+        // National aggregates: how each country and date was reconciled, beside them.
+        let t = crate::tables::seizures(g, ing).map_err(boxed)?;
+        let checks = crate::tables::aggregate_checks(g, ing).map_err(boxed)?;
+        return files(&[t, checks], &s.output);
+    }
     let t = match s.kind {
         TableKind::Seizures => crate::tables::seizures(g, ing),
         TableKind::Looting => crate::tables::looting(g, ing),
