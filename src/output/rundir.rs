@@ -179,6 +179,11 @@ impl RunDir {
 
     /// Writes one file (relative path with `/`) into the staging directory.
     pub fn write(&mut self, rel: &str, bytes: &[u8], rows: Option<u64>) -> Result<(), OutputError> {
+        let bad = |why| OutputError::BadName { name: rel.chars().take(200).collect(), why };
+        super::check_out_name(rel).map_err(bad)?;
+        if self.written.iter().any(|f| f.file == rel) {
+            return Err(bad("written twice in one run"));
+        }
         let path = self.staging.join(rel);
         {
             let _no_signal_cleanup_meanwhile = signals::guard();
