@@ -254,7 +254,12 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
         .map_err(|source| RunError::Serialize { what: "the manifest notes", source })?;
     let manifest = Manifest {
         divnet_version: env!("CARGO_PKG_VERSION"),
-        config_source: config.source.display().to_string(),
+        // Its file name: the folder is where the run was started from, which the outputs do
+        // not depend on (input paths are shown relative to it).
+        config_source: config.source.file_name().map_or_else(
+            || config.source.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
         config: config.clone(),
         inputs: summary.inputs.clone(),
         tables: summary.tables.clone(),

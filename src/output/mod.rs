@@ -23,6 +23,22 @@ pub use signals::install_signal_cleanup;
 /// An output-side failure.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
+    /// The output directory is a mount point, which a run cannot replace.
+    #[error(
+        "the output directory {path} is a mount point: a run replaces its output directory by renaming, which a mount point cannot take part in; write to a directory inside it (--out {path}/run), or keep a run history there (run.keep)"
+    )]
+    MountPoint {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The output file is one of the command's inputs (never replaced, even with `--force`).
+    #[error(
+        "the output {path} is one of this command's inputs; divnet never writes over its input: choose another --out"
+    )]
+    OverInput {
+        /// The input.
+        path: PathBuf,
+    },
     /// A file name a step handed over is not one divnet writes: not relative, a `..` or
     /// hidden component, a character outside `[A-Za-z0-9_.-]`, or written twice.
     #[error("refused to write {name:?}: {why}")]
@@ -187,6 +203,19 @@ pub enum OutputError {
         /// The lock file.
         path: PathBuf,
     },
+}
+
+/// Refuses an output path that is one of the command's `inputs` (compared as canonical
+/// paths, so `./a.csv` and `a.csv` are one file).
+pub fn check_not_an_input(
+    out: &std::path::Path,
+    inputs: &[&std::path::Path],
+) -> Result<(), OutputError> {
+    let same = |a: &std::path::Path, b: &std::path::Path| matches!((rundir::canonical(a), rundir::canonical(b)), (Ok(a), Ok(b)) if a == b);
+    match inputs.iter().find(|i| same(out, i)) {
+        Some(i) => Err(OutputError::OverInput { path: i.to_path_buf() }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses to replace an existing file unless `force`: a single output file carries no
@@ -374,4 +403,3 @@ pub fn check_out_name(name: &str) -> Result<(), &'static str> {
     }
     Ok(())
 }
-

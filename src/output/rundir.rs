@@ -128,6 +128,12 @@ impl RunDir {
             }
         }
         std::fs::create_dir_all(&parent).map_err(OutputError::io("create directory", &parent))?;
+        // A run replaces its output directory by an exchange of names, which a mount point
+        // cannot take part in: refused before any work, not after it (a run history,
+        // which swaps a link inside the directory, is fine).
+        if opts.keep.is_none() && is_mount_point(&target, &parent) {
+            return Err(OutputError::MountPoint { path: target });
+        }
         let lock = lock(&parent, &leaf, &target, opts)?;
         let mut notices = Vec::new();
         let layout = match opts.keep {
@@ -297,6 +303,23 @@ impl Drop for RunDir {
             let _ = std::fs::remove_dir_all(&self.staging);
             signals::forget(&mut active, &self.staging);
         }
+    }
+}
+
+/// Whether the directory `dir` is mounted on another file system than its `parent`.
+fn is_mount_point(dir: &Path, parent: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::symlink_metadata(dir), std::fs::metadata(parent)) {
+            (Ok(d), Ok(p)) => d.is_dir() && d.dev() != p.dev(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, parent);
+        false
     }
 }
 
@@ -783,6 +806,19 @@ fn fault_point(point: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_mount_point_is_told_from_a_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("d")).unwrap();
+        assert!(!is_mount_point(&tmp.path().join("d"), tmp.path()));
+        assert!(!is_mount_point(&tmp.path().join("missing"), tmp.path()));
+        // /proc is a file system of its own wherever it exists.
+        if Path::new("/proc/self").exists() {
+            assert!(is_mount_point(Path::new("/proc"), Path::new("/")));
+        }
+    }
 
     #[test]
     fn canonical_folds_missing_components_and_resolves_existing_ones() {

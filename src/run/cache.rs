@@ -113,10 +113,14 @@ pub struct Cache {
 #[derive(Debug, thiserror::Error)]
 pub enum CacheRefused {
     /// Another user owns it.
-    #[error("the cache directory {0} belongs to another user; whoever writes its entries decides what a run reads")]
+    #[error(
+        "the cache directory {0} belongs to another user; whoever writes its entries decides what a run reads"
+    )]
     Owner(PathBuf),
     /// Others may write it.
-    #[error("others may write the cache directory {0} (mode {1:o}); make it writable by its owner only (chmod go-w)")]
+    #[error(
+        "others may write the cache directory {0} (mode {1:o}); make it writable by its owner only (chmod go-w)"
+    )]
     Writable(PathBuf, u32),
     /// It is a symbolic link, or not a directory.
     #[error("the cache directory {0} is not a directory (a symbolic link or a file)")]
@@ -324,12 +328,11 @@ impl Cache {
     /// Stores `payload` under `key` for the step `label` names; returns the payload's
     /// SHA-256.
     pub fn put(&self, key: &str, label: &str, payload: &[u8]) -> std::io::Result<[u8; 32]> {
-        self.put_with(key, label, |w| w.write_all(payload).map_err(Into::into)).map_err(
-            |e| match e {
-                PutError::Io(e) => e,
-                PutError::Encode(e) => std::io::Error::other(e),
-            },
-        )
+        self.put_with(key, label, |w| w.write_all(payload).map_err(Into::into)).map_err(|e| match e
+        {
+            PutError::Io(e) => e,
+            PutError::Encode(e) => std::io::Error::other(e),
+        })
     }
 
     /// Stores under `key`, for the step `label` names, the payload that `write` writes,
@@ -666,7 +669,10 @@ mod tests {
             Lookup::Damaged("an entry of another step or kind of artifact")
         );
         c.put(&a, "cells/Cells", b"cells").unwrap();
-        assert_eq!(c.peek(&a, "cells/Cube"), Peek::Damaged("an entry of another step or kind of artifact"));
+        assert_eq!(
+            c.peek(&a, "cells/Cube"),
+            Peek::Damaged("an entry of another step or kind of artifact")
+        );
         c.put(&a, "cells/Cells", b"cells").unwrap();
         assert!(matches!(c.get(&a, "cells/Cells"), Lookup::Hit { .. }));
     }
