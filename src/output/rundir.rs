@@ -252,6 +252,9 @@ impl RunDir {
             drop(active);
             fault_point("stored");
             let name = dir.file_name().map(OsString::from).unwrap_or_default();
+            if let Err(e) = record_run(&runs, &name) {
+                self.notices.push(format!("could not record the run in {}: {e}", runs.display()));
+            }
             link_latest(&self.target, &name)?;
             fault_point("linked");
             prune(&runs, &name, keep, &mut self.notices);
@@ -724,26 +727,93 @@ fn link_latest(target: &Path, name: &std::ffi::OsStr) -> Result<(), OutputError>
 /// Removes the oldest runs of `runs/` beyond `keep` (never `newest`), each only if it is
 /// unchanged since divnet wrote it.
 fn prune(runs: &Path, newest: &std::ffi::OsStr, keep: usize, notices: &mut Vec<String>) {
-    let mut names: Vec<OsString> = match std::fs::read_dir(runs) {
-        Ok(d) => d
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .map(|e| e.file_name())
-            .filter(|n| !n.to_string_lossy().starts_with('.') && n != newest)
-            .collect(),
-        Err(e) => {
-            notices.push(format!("could not list {} to remove old runs: {e}", runs.display()));
-            return;
-        }
-    };
-    names.sort();
+    let names: Vec<OsString> = history_runs(runs).into_iter().filter(|n| n != newest).collect();
     let excess = (names.len() + 1).saturating_sub(keep);
     for name in names.into_iter().take(excess) {
         let dir = runs.join(&name);
-        if let Err(e) = remove_run_dir(&dir, true, notices) {
-            notices.push(format!("could not remove the old run {}: {e}", dir.display()));
+        match remove_run_dir(&dir, true, notices) {
+            Ok(true) => forget_run(runs, &name),
+            // Kept (files changed since): it stays a run of the history, and says so.
+            Ok(false) => {}
+            Err(e) => notices.push(format!("could not remove the old run {}: {e}", dir.display())),
         }
     }
+}
+
+/// The file in a history's `runs/` that lists, one name a line, the runs divnet stored
+/// there.
+pub const HISTORY_INDEX: &str = ".divnet-runs";
+
+/// Whether `name` is shaped like the name divnet gives a stored run:
+/// `<YYYYMMDD>T<HHMMSS>.<mmm>Z-<inputs digest>`, maybe with `-<n>`.
+fn is_run_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    b.len() >= 20
+        && digits(0..8)
+        && b[8] == b'T'
+        && digits(9..15)
+        && b[15] == b'.'
+        && digits(16..19)
+        && b[19] == b'Z'
+        && name[20..].strip_prefix('-').is_some_and(|rest| {
+            rest.split('-')
+                .enumerate()
+                .all(|(i, p)| (i == 0 || !p.is_empty()) && p.bytes().all(|c| c.is_ascii_hexdigit()))
+        })
+}
+
+/// The runs of a history in `runs/`, oldest first: those divnet recorded in its index
+/// ([`HISTORY_INDEX`]) that are still there; in a history kept before the index existed,
+/// the directories named as divnet names runs. A folder a user put there (`runs/keepme`,
+/// or a copy named like an old run) is never one of them: it takes no slot, is never
+/// pruned and is never compared by `divnet diff --history`.
+pub fn history_runs(runs: &Path) -> Vec<OsString> {
+    let is_dir =
+        |n: &std::ffi::OsStr| std::fs::symlink_metadata(runs.join(n)).is_ok_and(|m| m.is_dir());
+    let mut names: Vec<OsString> = match std::fs::read_to_string(runs.join(HISTORY_INDEX)) {
+        Ok(text) => text
+            .lines()
+            .filter(|l| is_run_name(l))
+            .map(OsString::from)
+            .filter(|n| is_dir(n))
+            .collect(),
+        Err(_) => std::fs::read_dir(runs)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| n.to_str().is_some_and(is_run_name) && is_dir(n))
+            .collect(),
+    };
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Adds `name` to the history's index (rewritten whole and renamed into place).
+fn record_run(runs: &Path, name: &std::ffi::OsStr) -> std::io::Result<()> {
+    // In a history kept before the index, its earlier runs are those named as divnet
+    // names them: recorded now with this one.
+    let mut names = history_runs(runs);
+    names.push(name.to_os_string());
+    write_index(runs, &names)
+}
+
+/// Drops `name` from the history's index.
+fn forget_run(runs: &Path, name: &std::ffi::OsStr) {
+    let names: Vec<OsString> = history_runs(runs).into_iter().filter(|n| n != name).collect();
+    let _ = write_index(runs, &names);
+}
+
+fn write_index(runs: &Path, names: &[OsString]) -> std::io::Result<()> {
+    let mut names: Vec<String> = names.iter().map(|n| n.to_string_lossy().into_owned()).collect();
+    names.sort();
+    names.dedup();
+    let tmp = runs.join(format!("{HISTORY_INDEX}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, names.iter().map(|n| format!("{n}\n")).collect::<String>())?;
+    std::fs::rename(&tmp, runs.join(HISTORY_INDEX))
 }
 
 /// Up to five names, then how many more.
@@ -806,6 +876,30 @@ fn fault_point(point: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_runs_divnet_stored_count_in_a_history() {
+        assert!(is_run_name("20261207T150000.123Z-abcdef123456"));
+        assert!(is_run_name("20261207T150000.123Z-abcdef123456-2"));
+        for not in ["keepme", "20261207T150000.123Z", "20261207T150000.123Z-xyz", "2026-12-07"] {
+            assert!(!is_run_name(not), "{not}");
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let runs = tmp.path();
+        let (a, b) = ("20260101T000000.000Z-aaaaaaaaaaaa", "20260102T000000.000Z-bbbbbbbbbbbb");
+        for d in [a, b, "keepme", "20250101T000000.000Z-cccccccccccc"] {
+            std::fs::create_dir(runs.join(d)).unwrap();
+        }
+        // Before the index: the folders named like runs.
+        let names =
+            |v: Vec<OsString>| v.into_iter().map(|n| n.into_string().unwrap()).collect::<Vec<_>>();
+        assert_eq!(names(history_runs(runs)).len(), 3);
+        write_index(runs, &[a.into(), b.into()]).unwrap();
+        // With it: only what divnet recorded; the copy named like an old run is not one.
+        assert_eq!(names(history_runs(runs)), [a, b]);
+        forget_run(runs, std::ffi::OsStr::new(a));
+        assert_eq!(names(history_runs(runs)), [b]);
+    }
 
     #[cfg(unix)]
     #[test]

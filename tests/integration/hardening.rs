@@ -319,3 +319,53 @@ fn outputs_do_not_depend_on_how_the_config_is_spelled() {
     let seizures = std::fs::read_to_string(a.join("seizures.csv")).unwrap();
     assert!(seizures.lines().nth(1).unwrap().contains(",seizures.csv,"), "relative to the config");
 }
+
+#[test]
+fn a_folder_the_user_put_in_a_history_takes_no_slot_and_is_never_compared_or_pruned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = demo_copy(tmp.path(), "../cache");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replacen("[run]\n", "[run]\nkeep = 2\n", 1)).unwrap();
+    let out = tmp.path().join("history");
+    run(&config, &out, &[]);
+    let runs = out.join("runs");
+    let first = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().into_string().unwrap())
+        .find(|n| !n.starts_with('.'))
+        .unwrap();
+    // The user keeps a copy of the first run, and a copy named like an old run.
+    let copy = |to: &str| {
+        let dest = runs.join(to);
+        std::fs::create_dir_all(&dest).unwrap();
+        for (name, bytes) in crate::common::files_under(&runs.join(&first)) {
+            let p = dest.join(&name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+    };
+    copy("keepme");
+    copy("20000101T000000.000Z-000000000000");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    run(&config, &out, &[]);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    run(&config, &out, &[]);
+    // Two runs of divnet's kept (the first pruned), and both of the user's folders.
+    let names = divnet::output::rundir::history_runs(&runs);
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(!runs.join(&first).exists(), "the oldest run of the history is pruned");
+    assert!(runs.join("keepme").join("manifest.json").exists());
+    assert!(runs.join("20000101T000000.000Z-000000000000").join("manifest.json").exists());
+    // diff --history compares divnet's two newest runs, not the user's folder.
+    let diff = tmp.path().join("diff");
+    let mut c = Command::cargo_bin("divnet").unwrap();
+    c.args(["diff", "--history"]).arg(&out).arg("--out").arg(&diff);
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json = std::fs::read_to_string(diff.join("diff.json")).unwrap();
+    assert!(!json.contains("keepme"), "{json}");
+    for n in &names {
+        assert!(json.contains(n.to_str().unwrap()), "compares {n:?}");
+    }
+}
