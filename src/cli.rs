@@ -152,7 +152,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = StudyArea::Ring)]
         domain: StudyArea,
         /// West,South,East,North for --domain bbox.
-        #[arg(long, value_delimiter = ',', num_args = 4, allow_negative_numbers = true)]
+        #[arg(long, value_delimiter = ',', num_args = 1..=4, allow_negative_numbers = true)]
         bbox: Option<Vec<f64>>,
         /// Output CSV.
         #[arg(long)]

@@ -151,7 +151,9 @@ fn cache_of(config: &Config, opts: &RunOptions, out: &Path) -> (Option<Cache>, O
         );
         return (None, Some(why));
     }
-    let max = config.cache.max_size_mb.saturating_mul(1 << 20);
+    // No entry is larger than the cache may grow (a bound of a few MiB still caches a small
+    // run's entries until the pruning after it).
+    let max = config.cache.max_size_mb.saturating_mul(1 << 20).max(64 << 20);
     match Cache::open(root, max) {
         Ok(c) => (Some(c), None),
         Err(e) => (None, Some(format!("{e}: this run used no cache"))),

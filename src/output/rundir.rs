@@ -664,6 +664,8 @@ fn check_history(target: &Path) -> Result<(), OutputError> {
                     let r = r.map_err(OutputError::io("list", &runs))?;
                     let rname = r.file_name().to_string_lossy().into_owned();
                     let ours = rname.starts_with(".divnet-staging-")
+                        || rname == HISTORY_INDEX
+                        || rname.starts_with(&format!("{HISTORY_INDEX}."))
                         || (r.file_type().is_ok_and(|t| t.is_dir())
                             && matches!(
                                 read_manifest(&r.path().join("manifest.json")),
@@ -745,23 +747,24 @@ fn prune(runs: &Path, newest: &std::ffi::OsStr, keep: usize, notices: &mut Vec<S
 pub const HISTORY_INDEX: &str = ".divnet-runs";
 
 /// Whether `name` is shaped like the name divnet gives a stored run:
-/// `<YYYYMMDD>T<HHMMSS>.<mmm>Z-<inputs digest>`, maybe with `-<n>`.
+/// `<YYYYMMDD>T<HHMMSS>[.<fraction>]Z-<inputs digest>`, maybe with `-<n>`.
 fn is_run_name(name: &str) -> bool {
     let b = name.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    b.len() >= 20
-        && digits(0..8)
-        && b[8] == b'T'
-        && digits(9..15)
-        && b[15] == b'.'
-        && digits(16..19)
-        && b[19] == b'Z'
-        && name[20..].strip_prefix('-').is_some_and(|rest| {
-            rest.split('-')
-                .enumerate()
-                .all(|(i, p)| (i == 0 || !p.is_empty()) && p.bytes().all(|c| c.is_ascii_hexdigit()))
-        })
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    if b.len() < 16 || !digits(&b[..8]) || b[8] != b'T' || !digits(&b[9..15]) {
+        return false;
+    }
+    let mut rest = &name[15..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    rest.strip_prefix("Z-").is_some_and(|rest| {
+        rest.split('-').all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_hexdigit()))
+    })
 }
 
 /// The runs of a history in `runs/`, oldest first: those divnet recorded in its index
@@ -881,7 +884,14 @@ mod tests {
     fn only_the_runs_divnet_stored_count_in_a_history() {
         assert!(is_run_name("20261207T150000.123Z-abcdef123456"));
         assert!(is_run_name("20261207T150000.123Z-abcdef123456-2"));
-        for not in ["keepme", "20261207T150000.123Z", "20261207T150000.123Z-xyz", "2026-12-07"] {
+        assert!(is_run_name("20261129T221500Z-aaaa"), "runs named before milliseconds");
+        for not in [
+            "keepme",
+            "20261207T150000.123Z",
+            "20261207T150000.123Z-xyz",
+            "2026-12-07",
+            "20261207T150000.Z-ab",
+        ] {
             assert!(!is_run_name(not), "{not}");
         }
         let tmp = tempfile::tempdir().unwrap();
