@@ -152,7 +152,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = StudyArea::Ring)]
         domain: StudyArea,
         /// West,South,East,North for --domain bbox.
-        #[arg(long, value_delimiter = ',', num_args = 4)]
+        #[arg(long, value_delimiter = ',', num_args = 1..=4, allow_negative_numbers = true)]
         bbox: Option<Vec<f64>>,
         /// Output CSV.
         #[arg(long)]
@@ -401,6 +401,9 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             Ok(Status::Ok)
         }
         Command::Centrality { edges, pairs, weight_kind, out: out_path, force } => {
+            let mut inputs = vec![edges.as_path()];
+            inputs.extend(pairs.as_deref());
+            crate::output::check_not_an_input(&out_path, &inputs)?;
             crate::output::check_replaceable(&out_path, force)?;
             let table =
                 crate::standalone::centrality_command(&edges, pairs.as_deref(), weight_kind)?;
@@ -410,6 +413,7 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             Ok(Status::Ok)
         }
         Command::Hotspots { events, resolution, k, domain, bbox, out: out_path, force } => {
+            crate::output::check_not_an_input(&out_path, &[&events])?;
             crate::output::check_replaceable(&out_path, force)?;
             anyhow::ensure!(resolution <= 15, "--resolution must lie in 0..=15 (got {resolution})");
             anyhow::ensure!((1..=10).contains(&k), "--k must lie in 1..=10 (got {k})");
@@ -451,6 +455,7 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
             diff_command(args, &mut out)
         }
         Command::Paths { edges, pairs, k, weight_kind, out: out_path, force } => {
+            crate::output::check_not_an_input(&out_path, &[&edges, &pairs])?;
             crate::output::check_replaceable(&out_path, force)?;
             anyhow::ensure!((1..=1000).contains(&k), "--k must lie in 1..=1000 (got {k})");
             let (table, unreachable) =

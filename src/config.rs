@@ -148,15 +148,40 @@ impl Default for CacheConfig {
 
 impl CacheConfig {
     /// The cache directory: `dir` (resolved against `base`), `$DIVNET_CACHE_DIR`,
-    /// `$XDG_CACHE_HOME/divnet/artifacts`, `$HOME/.cache/divnet/artifacts`; `None` when
-    /// none of them is set.
+    /// `$XDG_CACHE_HOME/divnet/artifacts` (an absolute one only, as the XDG base directory
+    /// spec says), `$HOME/.cache/divnet/artifacts`; `None` when none of them is set.
     pub fn resolve_dir(&self, base: &Path) -> Option<PathBuf> {
-        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        self.resolve_dir_in(base, |k| std::env::var_os(k))
+    }
+
+    /// [`CacheConfig::resolve_dir`] with the environment read through `env`.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// let c = divnet::config::CacheConfig::default();
+    /// let env = |k: &str| match k {
+    ///     "XDG_CACHE_HOME" => Some("relative/cache".into()),
+    ///     "HOME" => Some("/home/u".into()),
+    ///     _ => None,
+    /// };
+    /// let dir = c.resolve_dir_in(Path::new("/data"), env);
+    /// assert_eq!(dir.as_deref(), Some(Path::new("/home/u/.cache/divnet/artifacts")));
+    /// ```
+    pub fn resolve_dir_in(
+        &self,
+        base: &Path,
+        env: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Option<PathBuf> {
+        let env = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
         if let Some(d) = &self.dir {
             return Some(clean_path(&base.join(d)));
         }
         env("DIVNET_CACHE_DIR")
-            .or_else(|| env("XDG_CACHE_HOME").map(|x| x.join("divnet/artifacts")))
+            .or_else(|| {
+                env("XDG_CACHE_HOME")
+                    .filter(|x| x.is_absolute())
+                    .map(|x| x.join("divnet/artifacts"))
+            })
             .or_else(|| env("HOME").map(|h| h.join(".cache/divnet/artifacts")))
     }
 }
@@ -432,7 +457,13 @@ impl Config {
                 e.utf8_error().valid_up_to()
             ),
         })?;
-        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // The folder relative paths resolve against, made absolute and canonical, so that a
+        // config named `/abs/c.toml` or `c.toml` from its folder gives the same run.
+        let base = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let base = std::fs::canonicalize(&base).unwrap_or(base);
         Config::from_toml(&text, path, &base)
     }
 

@@ -131,12 +131,33 @@ pub fn inputs_digest(manifest: &Manifest) -> String {
     crate::output::sha256_hex(text.as_bytes())
 }
 
-/// The artifact cache of a run, if any.
-fn cache_of(config: &Config, opts: &RunOptions) -> Option<Cache> {
+/// The artifact cache of a run, if any, and why a configured one is not used: a
+/// directory another user owns or others may write (see [`Cache::open`]), or one inside
+/// the output directory (which each run replaces).
+fn cache_of(config: &Config, opts: &RunOptions, out: &Path) -> (Option<Cache>, Option<String>) {
     if opts.no_cache || !config.cache.enabled || crate::run::build_id().is_none() {
-        return None;
+        return (None, None);
     }
-    config.cache.resolve_dir(&config.base_dir).map(Cache::new)
+    let Some(root) = config.cache.resolve_dir(&config.base_dir) else { return (None, None) };
+    let inside = |a: &Path, b: &Path| {
+        let (a, b) = (crate::output::rundir::canonical(a), crate::output::rundir::canonical(b));
+        matches!((a, b), (Ok(a), Ok(b)) if a.starts_with(&b))
+    };
+    if inside(&root, out) {
+        let why = format!(
+            "the cache directory {} lies inside the output directory {}, which every run replaces: this run used no cache (set [cache] dir or DIVNET_CACHE_DIR elsewhere)",
+            root.display(),
+            out.display()
+        );
+        return (None, Some(why));
+    }
+    // No entry is larger than the cache may grow (a bound of a few MiB still caches a small
+    // run's entries until the pruning after it).
+    let max = config.cache.max_size_mb.saturating_mul(1 << 20).max(64 << 20);
+    match Cache::open(root, max) {
+        Ok(c) => (Some(c), None),
+        Err(e) => (None, Some(format!("{e}: this run used no cache"))),
+    }
 }
 
 /// Runs the whole pipeline for `config`. The output directory is claimed first (see
@@ -173,7 +194,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
         source_date,
         fingerprints,
     };
-    let cache = timings.time("build id", || cache_of(config, opts));
+    let (cache, cache_refused) = timings.time("build id", || cache_of(config, opts, &target));
     let steps = stages::steps(config, &step_inputs);
     let build = crate::run::build_id().unwrap_or(env!("CARGO_PKG_VERSION"));
     // Each file step's files are written into the staging directory as soon as the step
@@ -235,7 +256,12 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
         .map_err(|source| RunError::Serialize { what: "the manifest notes", source })?;
     let manifest = Manifest {
         divnet_version: env!("CARGO_PKG_VERSION"),
-        config_source: config.source.display().to_string(),
+        // Its file name: the folder is where the run was started from, which the outputs do
+        // not depend on (input paths are shown relative to it).
+        config_source: config.source.file_name().map_or_else(
+            || config.source.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
         config: config.clone(),
         inputs: summary.inputs.clone(),
         tables: summary.tables.clone(),
@@ -268,6 +294,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     dir.write("run.json", &json, None)?;
     let committed = dir.commit()?;
     let mut notices = committed.notices;
+    notices.extend(cache_refused);
     if let Some(c) = &cache {
         let removed = c.prune(config.cache.max_size_mb.saturating_mul(1 << 20));
         if removed > 0 {

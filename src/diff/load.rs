@@ -161,17 +161,12 @@ fn dir_name(dir: &Path) -> String {
 pub fn newest_two(history: &Path) -> Result<(PathBuf, PathBuf), DiffError> {
     let runs = history.join("runs");
     let read_err = |source| DiffError::Read { path: runs.clone(), source };
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(&runs).map_err(read_err)? {
-        let entry = entry.map_err(read_err)?;
-        let name = entry.file_name();
-        if name.as_encoded_bytes().starts_with(b".") {
-            continue;
-        }
-        if entry.path().join("manifest.json").is_file() {
-            names.push(name);
-        }
-    }
+    std::fs::read_dir(&runs).map_err(read_err)?;
+    // Only the runs divnet stored: a folder a user put in `runs/` is never compared.
+    let mut names: Vec<_> = crate::output::rundir::history_runs(&runs)
+        .into_iter()
+        .filter(|n| runs.join(n).join("manifest.json").is_file())
+        .collect();
     names.sort();
     match names.as_slice() {
         [.., old, new] => Ok((runs.join(old), runs.join(new))),

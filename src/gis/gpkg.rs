@@ -174,6 +174,10 @@ fn add_layer(db: &Connection, layer: &Layer) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The start of the names of the temporary directories GeoPackages are built in
+/// (`divnet-gpkg-<process id>-...`).
+pub const GPKG_PREFIX: &str = "divnet-gpkg-";
+
 /// The layers as one GeoPackage file, in the given order.
 pub fn geopackage_bytes(layers: &[Layer]) -> Result<Vec<u8>, GisError> {
     let err = |layer: &str| {
@@ -183,10 +187,15 @@ pub fn geopackage_bytes(layers: &[Layer]) -> Result<Vec<u8>, GisError> {
     for l in layers {
         l.check()?;
     }
+    // Named after this process, so that the next run removes what a killed one left;
+    // registered, so that a signal removes it.
+    let tmp = std::env::temp_dir();
+    crate::output::signals::sweep_dead(&tmp, GPKG_PREFIX);
     let dir = tempfile::Builder::new()
-        .prefix("divnet-gpkg-")
+        .prefix(&format!("{GPKG_PREFIX}{}-", std::process::id()))
         .tempdir()
         .map_err(|source| GisError::Temp { source })?;
+    let _registered = crate::output::signals::TempFile::register(dir.path());
     let path = dir.path().join("layers.gpkg");
     let mut db = Connection::open(&path).map_err(err("gpkg"))?;
     db.execute_batch(&format!(

@@ -115,7 +115,9 @@ pub enum HotspotError {
         reason: &'static str,
     },
     /// The study area would exceed the configured number of cells.
-    #[error("study area exceeds {max} cells; raise max_cells or use a coarser resolution")]
+    #[error(
+        "the study area exceeds {max} cells, the most divnet builds; choose a coarser resolution (`[hotspots] resolution`, `--resolution`) or a smaller study area (`domain = \"bbox\"` with `bbox`)"
+    )]
     DomainTooLarge {
         /// Configured maximum.
         max: usize,

@@ -559,7 +559,7 @@ pub(super) fn ingest_kind<K: Kind>(
             let (ignored, pieces, encoding, header_line) = checked?;
             let report = FileReport {
                 table: K::TABLE,
-                path: path.clone(),
+                path: super::plan::shown(&path, base),
                 format,
                 bytes: size,
                 sha256,

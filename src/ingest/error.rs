@@ -77,6 +77,18 @@ pub enum IngestError {
         /// The name.
         column: String,
     },
+    /// An input's content, or the set of files its pattern matches, changed between the
+    /// start of the run (when its files were hashed for the cache keys and the manifest)
+    /// and the moment the run read it.
+    #[error(
+        "{table} input {path} changed while the run read it (it is not what the run hashed when it started); run again once the file is complete"
+    )]
+    ChangedDuringRun {
+        /// Table kind.
+        table: TableKind,
+        /// The file (or the pattern whose matches changed).
+        path: PathBuf,
+    },
     /// Strict mode and at least one row was rejected.
     #[error("{count} row(s) rejected and strict mode is on; first: {first}")]
     Strict {

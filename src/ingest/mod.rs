@@ -89,7 +89,7 @@ pub fn fingerprint(
         .map(|path| {
             let bytes = plan::read_input(kind, &path)?;
             let sha = crate::output::sha256_hex(&bytes);
-            Ok((path, sha))
+            Ok((plan::shown(&path, base), sha))
         })
         .collect()
 }

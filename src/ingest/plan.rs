@@ -13,6 +13,13 @@ use crate::inputs::rules::{Delimiter, HeaderRow, LINE_ID, ListSeparator, RowFilt
 use crate::inputs::{InputSpec, clean_path};
 use crate::schema::{Presence, TableKind};
 
+/// How an input file is named in the outputs (tables, manifest, report): relative to the
+/// config's folder `base`, as the config names it, so that outputs do not depend on how
+/// the config's own path was spelled; a path outside `base` as it is.
+pub(crate) fn shown(path: &Path, base: &Path) -> PathBuf {
+    path.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// The files an input names: its path, or the files its glob matches (directories passed
 /// over), sorted; each checked to be a readable regular file.
 pub(super) fn expand(

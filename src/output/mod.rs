@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 pub mod csv_safe;
 pub mod ownership;
 pub mod rundir;
-mod signals;
+pub mod signals;
 
 pub use rundir::{ClaimOptions, Committed, RunDir};
 pub use signals::install_signal_cleanup;
@@ -23,6 +23,31 @@ pub use signals::install_signal_cleanup;
 /// An output-side failure.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
+    /// The output directory is a mount point, which a run cannot replace.
+    #[error(
+        "the output directory {path} is a mount point: a run replaces its output directory by renaming, which a mount point cannot take part in; write to a directory inside it (--out {path}/run), or keep a run history there (run.keep)"
+    )]
+    MountPoint {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The output file is one of the command's inputs (never replaced, even with `--force`).
+    #[error(
+        "the output {path} is one of this command's inputs; divnet never writes over its input: choose another --out"
+    )]
+    OverInput {
+        /// The input.
+        path: PathBuf,
+    },
+    /// A file name a step handed over is not one divnet writes: not relative, a `..` or
+    /// hidden component, a character outside `[A-Za-z0-9_.-]`, or written twice.
+    #[error("refused to write {name:?}: {why}")]
+    BadName {
+        /// The name (at most 200 characters of it).
+        name: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
     /// A file or directory could not be read, written or renamed.
     #[error("cannot {action} {path}")]
     Io {
@@ -180,6 +205,19 @@ pub enum OutputError {
     },
 }
 
+/// Refuses an output path that is one of the command's `inputs` (compared as canonical
+/// paths, so `./a.csv` and `a.csv` are one file).
+pub fn check_not_an_input(
+    out: &std::path::Path,
+    inputs: &[&std::path::Path],
+) -> Result<(), OutputError> {
+    let same = |a: &std::path::Path, b: &std::path::Path| matches!((rundir::canonical(a), rundir::canonical(b)), (Ok(a), Ok(b)) if a == b);
+    match inputs.iter().find(|i| same(out, i)) {
+        Some(i) => Err(OutputError::OverInput { path: i.to_path_buf() }),
+        None => Ok(()),
+    }
+}
+
 /// Refuses to replace an existing file unless `force`: a single output file carries no
 /// mark of who wrote it, so divnet replaces one only when told to.
 pub fn check_replaceable(path: &std::path::Path, force: bool) -> Result<(), OutputError> {
@@ -333,4 +371,35 @@ pub struct OutputFile {
 /// Hex SHA-256 of bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `name` is a file name divnet writes into a run directory: relative, one to
+/// three `/`-separated components of `[A-Za-z0-9_.-]`, none empty, hidden (`.x`) or `..`,
+/// at most 200 bytes. Names come from the code; this check makes sure nothing read back
+/// (a cache entry) can name a file elsewhere.
+///
+/// ```
+/// use divnet::output::check_out_name;
+/// assert!(check_out_name("hubs.csv").is_ok() && check_out_name("figures/flow_map.svg").is_ok());
+/// for bad in ["/etc/passwd", "../x", "a/../../x", ".hidden", "a//b", "", "a b", "a\\b"] {
+///     assert!(check_out_name(bad).is_err(), "{bad}");
+/// }
+/// ```
+pub fn check_out_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() || name.len() > 200 {
+        return Err("not 1 to 200 bytes long");
+    }
+    let parts: Vec<&str> = name.split('/').collect();
+    if parts.len() > 3 {
+        return Err("more than three components");
+    }
+    for p in parts {
+        if p.is_empty() || p.starts_with('.') {
+            return Err("an empty, hidden or parent-directory component");
+        }
+        if !p.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) {
+            return Err("a character other than letters, digits, '_', '.' and '-'");
+        }
+    }
+    Ok(())
 }

@@ -128,6 +128,12 @@ impl RunDir {
             }
         }
         std::fs::create_dir_all(&parent).map_err(OutputError::io("create directory", &parent))?;
+        // A run replaces its output directory by an exchange of names, which a mount point
+        // cannot take part in: refused before any work, not after it (a run history,
+        // which swaps a link inside the directory, is fine).
+        if opts.keep.is_none() && is_mount_point(&target, &parent) {
+            return Err(OutputError::MountPoint { path: target });
+        }
         let lock = lock(&parent, &leaf, &target, opts)?;
         let mut notices = Vec::new();
         let layout = match opts.keep {
@@ -179,6 +185,11 @@ impl RunDir {
 
     /// Writes one file (relative path with `/`) into the staging directory.
     pub fn write(&mut self, rel: &str, bytes: &[u8], rows: Option<u64>) -> Result<(), OutputError> {
+        let bad = |why| OutputError::BadName { name: rel.chars().take(200).collect(), why };
+        super::check_out_name(rel).map_err(bad)?;
+        if self.written.iter().any(|f| f.file == rel) {
+            return Err(bad("written twice in one run"));
+        }
         let path = self.staging.join(rel);
         {
             let _no_signal_cleanup_meanwhile = signals::guard();
@@ -241,6 +252,9 @@ impl RunDir {
             drop(active);
             fault_point("stored");
             let name = dir.file_name().map(OsString::from).unwrap_or_default();
+            if let Err(e) = record_run(&runs, &name) {
+                self.notices.push(format!("could not record the run in {}: {e}", runs.display()));
+            }
             link_latest(&self.target, &name)?;
             fault_point("linked");
             prune(&runs, &name, keep, &mut self.notices);
@@ -292,6 +306,23 @@ impl Drop for RunDir {
             let _ = std::fs::remove_dir_all(&self.staging);
             signals::forget(&mut active, &self.staging);
         }
+    }
+}
+
+/// Whether the directory `dir` is mounted on another file system than its `parent`.
+fn is_mount_point(dir: &Path, parent: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::symlink_metadata(dir), std::fs::metadata(parent)) {
+            (Ok(d), Ok(p)) => d.is_dir() && d.dev() != p.dev(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, parent);
+        false
     }
 }
 
@@ -633,6 +664,8 @@ fn check_history(target: &Path) -> Result<(), OutputError> {
                     let r = r.map_err(OutputError::io("list", &runs))?;
                     let rname = r.file_name().to_string_lossy().into_owned();
                     let ours = rname.starts_with(".divnet-staging-")
+                        || rname == HISTORY_INDEX
+                        || rname.starts_with(&format!("{HISTORY_INDEX}."))
                         || (r.file_type().is_ok_and(|t| t.is_dir())
                             && matches!(
                                 read_manifest(&r.path().join("manifest.json")),
@@ -696,26 +729,94 @@ fn link_latest(target: &Path, name: &std::ffi::OsStr) -> Result<(), OutputError>
 /// Removes the oldest runs of `runs/` beyond `keep` (never `newest`), each only if it is
 /// unchanged since divnet wrote it.
 fn prune(runs: &Path, newest: &std::ffi::OsStr, keep: usize, notices: &mut Vec<String>) {
-    let mut names: Vec<OsString> = match std::fs::read_dir(runs) {
-        Ok(d) => d
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .map(|e| e.file_name())
-            .filter(|n| !n.to_string_lossy().starts_with('.') && n != newest)
-            .collect(),
-        Err(e) => {
-            notices.push(format!("could not list {} to remove old runs: {e}", runs.display()));
-            return;
-        }
-    };
-    names.sort();
+    let names: Vec<OsString> = history_runs(runs).into_iter().filter(|n| n != newest).collect();
     let excess = (names.len() + 1).saturating_sub(keep);
     for name in names.into_iter().take(excess) {
         let dir = runs.join(&name);
-        if let Err(e) = remove_run_dir(&dir, true, notices) {
-            notices.push(format!("could not remove the old run {}: {e}", dir.display()));
+        match remove_run_dir(&dir, true, notices) {
+            Ok(true) => forget_run(runs, &name),
+            // Kept (files changed since): it stays a run of the history, and says so.
+            Ok(false) => {}
+            Err(e) => notices.push(format!("could not remove the old run {}: {e}", dir.display())),
         }
     }
+}
+
+/// The file in a history's `runs/` that lists, one name a line, the runs divnet stored
+/// there.
+pub const HISTORY_INDEX: &str = ".divnet-runs";
+
+/// Whether `name` is shaped like the name divnet gives a stored run:
+/// `<YYYYMMDD>T<HHMMSS>[.<fraction>]Z-<inputs digest>`, maybe with `-<n>`.
+fn is_run_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    if b.len() < 16 || !digits(&b[..8]) || b[8] != b'T' || !digits(&b[9..15]) {
+        return false;
+    }
+    let mut rest = &name[15..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    rest.strip_prefix("Z-").is_some_and(|rest| {
+        rest.split('-').all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_hexdigit()))
+    })
+}
+
+/// The runs of a history in `runs/`, oldest first: those divnet recorded in its index
+/// ([`HISTORY_INDEX`]) that are still there; in a history kept before the index existed,
+/// the directories named as divnet names runs. A folder a user put there (`runs/keepme`,
+/// or a copy named like an old run) is never one of them: it takes no slot, is never
+/// pruned and is never compared by `divnet diff --history`.
+pub fn history_runs(runs: &Path) -> Vec<OsString> {
+    let is_dir =
+        |n: &std::ffi::OsStr| std::fs::symlink_metadata(runs.join(n)).is_ok_and(|m| m.is_dir());
+    let mut names: Vec<OsString> = match std::fs::read_to_string(runs.join(HISTORY_INDEX)) {
+        Ok(text) => text
+            .lines()
+            .filter(|l| is_run_name(l))
+            .map(OsString::from)
+            .filter(|n| is_dir(n))
+            .collect(),
+        Err(_) => std::fs::read_dir(runs)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| n.to_str().is_some_and(is_run_name) && is_dir(n))
+            .collect(),
+    };
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Adds `name` to the history's index (rewritten whole and renamed into place).
+fn record_run(runs: &Path, name: &std::ffi::OsStr) -> std::io::Result<()> {
+    // In a history kept before the index, its earlier runs are those named as divnet
+    // names them: recorded now with this one.
+    let mut names = history_runs(runs);
+    names.push(name.to_os_string());
+    write_index(runs, &names)
+}
+
+/// Drops `name` from the history's index.
+fn forget_run(runs: &Path, name: &std::ffi::OsStr) {
+    let names: Vec<OsString> = history_runs(runs).into_iter().filter(|n| n != name).collect();
+    let _ = write_index(runs, &names);
+}
+
+fn write_index(runs: &Path, names: &[OsString]) -> std::io::Result<()> {
+    let mut names: Vec<String> = names.iter().map(|n| n.to_string_lossy().into_owned()).collect();
+    names.sort();
+    names.dedup();
+    let tmp = runs.join(format!("{HISTORY_INDEX}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, names.iter().map(|n| format!("{n}\n")).collect::<String>())?;
+    std::fs::rename(&tmp, runs.join(HISTORY_INDEX))
 }
 
 /// Up to five names, then how many more.
@@ -778,6 +879,50 @@ fn fault_point(point: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_runs_divnet_stored_count_in_a_history() {
+        assert!(is_run_name("20261207T150000.123Z-abcdef123456"));
+        assert!(is_run_name("20261207T150000.123Z-abcdef123456-2"));
+        assert!(is_run_name("20261129T221500Z-aaaa"), "runs named before milliseconds");
+        for not in [
+            "keepme",
+            "20261207T150000.123Z",
+            "20261207T150000.123Z-xyz",
+            "2026-12-07",
+            "20261207T150000.Z-ab",
+        ] {
+            assert!(!is_run_name(not), "{not}");
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let runs = tmp.path();
+        let (a, b) = ("20260101T000000.000Z-aaaaaaaaaaaa", "20260102T000000.000Z-bbbbbbbbbbbb");
+        for d in [a, b, "keepme", "20250101T000000.000Z-cccccccccccc"] {
+            std::fs::create_dir(runs.join(d)).unwrap();
+        }
+        // Before the index: the folders named like runs.
+        let names =
+            |v: Vec<OsString>| v.into_iter().map(|n| n.into_string().unwrap()).collect::<Vec<_>>();
+        assert_eq!(names(history_runs(runs)).len(), 3);
+        write_index(runs, &[a.into(), b.into()]).unwrap();
+        // With it: only what divnet recorded; the copy named like an old run is not one.
+        assert_eq!(names(history_runs(runs)), [a, b]);
+        forget_run(runs, std::ffi::OsStr::new(a));
+        assert_eq!(names(history_runs(runs)), [b]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_mount_point_is_told_from_a_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("d")).unwrap();
+        assert!(!is_mount_point(&tmp.path().join("d"), tmp.path()));
+        assert!(!is_mount_point(&tmp.path().join("missing"), tmp.path()));
+        // /proc is a file system of its own wherever it exists.
+        if Path::new("/proc/self").exists() {
+            assert!(is_mount_point(Path::new("/proc"), Path::new("/")));
+        }
+    }
 
     #[test]
     fn canonical_folds_missing_components_and_resolves_existing_ones() {

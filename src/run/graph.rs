@@ -26,6 +26,9 @@ pub use super::BoxError;
 
 /// How a step's artifact is stored in the cache.
 pub struct Codec<A> {
+    /// The kind of artifact it encodes, recorded in every entry beside the step's name, so
+    /// that an entry of another step or kind is never decoded as this one.
+    pub kind: &'static str,
     /// Writes the artifact's bytes (deterministic: equal artifacts give equal bytes).
     pub encode: fn(&A, &mut dyn std::io::Write) -> Result<(), BoxError>,
     /// Bytes back to the artifact.
@@ -173,7 +176,6 @@ impl<A> Outcome<A> {
                 self.states[i] = State::Ready(a);
                 Ok(())
             }
-            Err(Load::Decode(e)) => Err(e),
             // A released artifact without a (usable) cache entry is simply computed again.
             Err(Load::Damaged(_)) if released => self.recompute(i, &key, None),
             Err(Load::Damaged(why)) => self.recompute(i, &key, Some(&why)),
@@ -184,9 +186,17 @@ impl<A> Outcome<A> {
     /// decodes it.
     fn load(&self, i: usize, key: &str) -> Result<A, Load> {
         let cache = self.cache.as_ref().ok_or_else(|| Load::Damaged("no cache".into()))?;
-        match cache.get(key) {
+        match cache.get(key, &label(&self.steps[i])) {
             Lookup::Hit { bytes, sha256 } if sha256 == self.content[i] => {
-                decode(&self.steps[i], &bytes).map_err(Load::Decode)
+                // An intact entry that does not decode is no artifact of this step: it is
+                // removed and the step recomputed, never trusted and never fatal.
+                decode(&self.steps[i], &bytes).map_err(|e| {
+                    cache.remove(key);
+                    Load::Damaged(match e {
+                        GraphError::Decode { source, .. } => format!("cannot be decoded: {source}"),
+                        other => other.to_string(),
+                    })
+                })
             }
             Lookup::Hit { .. } => Err(Load::Damaged("replaced since it was looked up".into())),
             Lookup::Miss => Err(Load::Damaged("removed since it was looked up".into())),
@@ -218,7 +228,7 @@ impl<A> Outcome<A> {
             (s.run)(&inputs).map_err(|source| GraphError::Step { step: s.name.clone(), source })?;
         let ms = t.elapsed().as_millis() as u64;
         if let Some(codec) = &s.codec
-            && let Ok(sha) = store(codec, &a, self.cache.as_ref(), key)
+            && let Ok(sha) = store(codec, &a, self.cache.as_ref(), key, &label(s))
         {
             self.content[i] = sha;
         }
@@ -235,12 +245,11 @@ impl<A> Outcome<A> {
     }
 }
 
-/// Why a cached artifact could not be used.
+/// Why a cached artifact could not be used: the entry is gone, damaged or no artifact of
+/// its step (recompute).
 enum Load {
-    /// The entry is gone or damaged: recompute.
+    /// The reason.
     Damaged(String),
-    /// The entry is intact but does not decode: an error.
-    Decode(GraphError),
 }
 
 fn decode<A>(step: &Step<A>, bytes: &[u8]) -> Result<A, GraphError> {
@@ -249,6 +258,12 @@ fn decode<A>(step: &Step<A>, bytes: &[u8]) -> Result<A, GraphError> {
         source: "the step has no codec".into(),
     })?;
     (codec.decode)(bytes).map_err(|source| GraphError::Decode { step: step.name.clone(), source })
+}
+
+/// What a cache entry of step `s` records besides its key: the step's name and the kind of
+/// its artifact.
+fn label<A>(s: &Step<A>) -> String {
+    format!("{}/{}", s.name, s.codec.as_ref().map_or("", |c| c.kind))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -338,10 +353,11 @@ fn store<A>(
     a: &A,
     cache: Option<&Cache>,
     key: &str,
+    label: &str,
 ) -> Result<[u8; 32], Unstored> {
     let mut failed = None;
     if let Some(c) = cache {
-        match c.put_with(key, |w| (codec.encode)(a, w)) {
+        match c.put_with(key, label, |w| (codec.encode)(a, w)) {
             Ok(sha) => return Ok(sha),
             Err(PutError::Encode(e)) => return Err(Unstored::Encode(e)),
             Err(PutError::Io(e)) => failed = Some(e),
@@ -408,7 +424,7 @@ pub fn run_with<A: Send + Sync>(
                 }
                 let key: [u8; 32] = h.finalize().into();
                 let found = match (cache, &s.codec) {
-                    (Some(c), Some(_)) => c.peek(&hex(&key)),
+                    (Some(c), Some(_)) => c.peek(&hex(&key), &label(s)),
                     _ => Peek::Miss,
                 };
                 (i, key, found)
@@ -433,7 +449,6 @@ pub fn run_with<A: Send + Sync>(
         for (j, a) in loaded {
             match a {
                 Ok(a) => g.states[j] = State::Ready(a),
-                Err(Load::Decode(e)) => return Err(e),
                 Err(Load::Damaged(why)) => {
                     let State::Cached(key) = &g.states[j] else { continue };
                     let key = key.clone();
@@ -482,7 +497,7 @@ pub fn run_with<A: Send + Sync>(
             let ms = t.elapsed().as_millis() as u64;
             // An artifact that cannot be encoded is not cached; its key stands for its
             // content (no early cut-off below it), and the run goes on.
-            let sha = match s.codec.as_ref().map(|c| store(c, &a, cache, &hex(&key))) {
+            let sha = match s.codec.as_ref().map(|c| store(c, &a, cache, &hex(&key), &label(s))) {
                 Some(Ok(sha)) => sha,
                 Some(Err(Unstored::Cache(e, sha))) => {
                     note = Some(format!("cache entry not written: {e}"));
@@ -582,6 +597,7 @@ mod tests {
 
     fn codec() -> Option<Codec<i64>> {
         Some(Codec {
+            kind: "i64",
             encode: |a, w| Ok(w.write_all(&a.to_le_bytes())?),
             decode: |b| Ok(i64::from_le_bytes(b.try_into().map_err(|_| "length")?)),
         })
@@ -667,7 +683,7 @@ mod tests {
     #[test]
     fn cached_streamed_artifacts_are_delivered_from_the_cache_and_released() {
         let tmp = tempfile::tempdir().unwrap();
-        let cache = Cache::new(tmp.path());
+        let cache = Cache::new(tmp.path(), u64::MAX);
         let runs = Arc::new(AtomicUsize::new(0));
         let (_, first) = delivered(&runs, Some(&cache));
         assert_eq!(runs.load(Ordering::SeqCst), 6);
@@ -746,7 +762,7 @@ mod tests {
     #[test]
     fn a_rerun_with_the_same_inputs_runs_nothing_and_a_change_reruns_only_its_dependants() {
         let tmp = tempfile::tempdir().unwrap();
-        let cache = Cache::new(tmp.path());
+        let cache = Cache::new(tmp.path(), u64::MAX);
         let runs = Arc::new(AtomicUsize::new(0));
         run(graph(3, 4, &runs), Some(&cache), "test").unwrap();
         assert_eq!(runs.swap(0, Ordering::SeqCst), 6);
@@ -772,7 +788,7 @@ mod tests {
     #[test]
     fn a_damaged_entry_is_recomputed() {
         let tmp = tempfile::tempdir().unwrap();
-        let cache = Cache::new(tmp.path());
+        let cache = Cache::new(tmp.path(), u64::MAX);
         let runs = Arc::new(AtomicUsize::new(0));
         let first = run(graph(3, 4, &runs), Some(&cache), "test").unwrap();
         let key = &first.reports.iter().find(|r| r.step == "b").unwrap().key;
@@ -792,7 +808,7 @@ mod tests {
         let b = out.reports.iter().find(|r| r.step == "b").unwrap();
         assert!(!b.cached);
         assert!(b.cache_note.as_deref().unwrap().contains("found when read"));
-        assert!(matches!(cache.get(key), Lookup::Hit { .. }), "entry rewritten");
+        assert!(matches!(cache.get(key, "b/i64"), Lookup::Hit { .. }), "entry rewritten");
         // A step that runs reads its damaged input the same way.
         let mut bytes = std::fs::read(&path).unwrap();
         *bytes.last_mut().unwrap() ^= 0x40;

@@ -23,13 +23,25 @@ use crate::stages::{figures, hotspots, hubs, paths, recipients};
 /// One file a step writes into the run directory.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutFile {
-    /// Path relative to the run directory.
+    /// Path relative to the run directory, named by the code: one read back from the cache
+    /// must pass [`crate::output::check_out_name`] and may not be the manifest or the run
+    /// record, or the entry does not decode (and its step is recomputed).
+    #[serde(deserialize_with = "out_name")]
     pub path: String,
     /// The bytes.
     #[serde(with = "crate::run::codec::bytes")]
     pub bytes: Vec<u8>,
     /// Rows or features, for a table or a single-layer file.
     pub rows: Option<u64>,
+}
+
+fn out_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = String::deserialize(d)?;
+    crate::output::check_out_name(&name).map_err(serde::de::Error::custom)?;
+    if matches!(name.as_str(), "manifest.json" | "run.json") {
+        return Err(serde::de::Error::custom("the run writes that file itself"));
+    }
+    Ok(name)
 }
 
 impl OutFile {
@@ -140,6 +152,7 @@ macro_rules! kinds {
             $(
                 #[doc = concat!("Encodes and decodes `Artifact::", stringify!($variant), "`.")]
                 pub const $codec: Codec<Artifact> = Codec {
+                    kind: stringify!($variant),
                     encode: |a, w| match a {
                         Artifact::$variant(x) => codec::encode_to::<$ty>(x, w),
                         _ => Err(wrong(stringify!($variant))),

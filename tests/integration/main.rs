@@ -9,6 +9,7 @@ mod common;
 mod determinism;
 mod diff;
 mod gis;
+mod hardening;
 mod hotspots;
 mod ingest;
 mod ksp;

@@ -56,6 +56,25 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
 fn run(s: &IngestSection, _: &Args<'_>) -> Result<Artifact, BoxError> {
     let g = gazetteer()?;
     let ing = ingest::ingest_table(s.kind, &s.specs, &s.base, g, s.options).map_err(boxed)?;
+    // The bytes read must be the bytes hashed for this step's key and the manifest: a file
+    // rewritten in between (a nightly export landing mid-run) stops the run, and nothing
+    // is cached from it.
+    let read: Vec<(&std::path::Path, &str)> =
+        ing.files.iter().map(|f| (f.path.as_path(), f.sha256.as_str())).collect();
+    let hashed: Vec<(&std::path::Path, &str)> =
+        s.files.iter().map(|(p, h)| (p.as_path(), h.as_str())).collect();
+    if read != hashed {
+        let path = read
+            .iter()
+            .zip(&hashed)
+            .find(|(r, h)| r != h)
+            .map(|(r, _)| r.0.to_path_buf())
+            .or_else(|| {
+                read.get(hashed.len()).or(hashed.get(read.len())).map(|x| x.0.to_path_buf())
+            })
+            .unwrap_or_default();
+        return Err(boxed(IngestError::ChangedDuringRun { table: s.kind, path }));
+    }
     if s.strict
         && let Some(r) = ing.rejections.first()
     {
