@@ -11,10 +11,10 @@ use rayon::prelude::*;
 
 use super::error::IngestError;
 use super::plan::{FilePlan, Rewrite, expand, expected_names, read_input, read_options};
-use super::read::{csv_piece, open};
+use super::read::{csv_piece, open, record_cuts};
 use super::results::{FileReport, Ingested, Rejection};
 use super::rows::{RawRow, ReadOptions, RowSource, nul_problem, trim};
-use super::split::{count_line_breaks, cut_points};
+use super::split::count_line_breaks;
 use super::validate::{Checker, Fields, Problem, Reason, ResolveCache, RowNotes};
 use crate::geo::Gazetteer;
 use crate::inputs::InputSpec;
@@ -285,11 +285,18 @@ fn check_rows<K: Kind>(
     })
 }
 
-/// The pieces of a CSV file (see [`super::split::cut_points`]): each piece's byte range with the
-/// line number of its first byte, and the number of line breaks in each piece.
-/// `first_line` is the line number of the first byte (the header's).
-pub fn csv_jobs(bytes: &[u8], delimiter: u8, piece_bytes: usize, first_line: u64) -> CsvJobs {
-    let cuts = cut_points(bytes, delimiter, piece_bytes);
+/// The pieces of a CSV file whose header has `width` fields (see
+/// [`super::read::record_cuts`]): each piece's byte range with the line number of its first
+/// byte, and the number of line breaks in each piece. `first_line` is the line number of
+/// the first byte (the header's).
+pub fn csv_jobs(
+    bytes: &[u8],
+    delimiter: u8,
+    width: usize,
+    piece_bytes: usize,
+    first_line: u64,
+) -> CsvJobs {
+    let cuts = record_cuts(bytes, delimiter, width, piece_bytes);
     let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
     let breaks: Vec<u64> =
         ranges.par_iter().map(|&(a, b)| count_line_breaks(&bytes[a..b])).collect();
@@ -321,7 +328,7 @@ fn parse_csv_pieces(
     piece_bytes: usize,
 ) -> Vec<ParsedRecord> {
     let map: Vec<Option<usize>> = (0..width).map(Some).collect();
-    let (jobs, _) = csv_jobs(bytes, delimiter, piece_bytes, 1);
+    let (jobs, _) = csv_jobs(bytes, delimiter, width, piece_bytes, 1);
     let mut out = Vec::new();
     for (range, first_line) in jobs {
         csv_piece(bytes, range, first_line, delimiter, width, &map, |line, rec| {
@@ -406,7 +413,7 @@ fn check_csv<K: Kind>(
     records: &mut Vec<K>,
 ) -> Vec<Piece> {
     let (map, filters, ids) = (&plan.map, &plan.filters, plan.rewrite.as_ref());
-    let (jobs, breaks) = csv_jobs(bytes, delimiter, piece_bytes, header_line);
+    let (jobs, breaks) = csv_jobs(bytes, delimiter, width, piece_bytes, header_line);
     let ranges: Vec<(usize, usize)> = jobs.iter().map(|j| j.0).collect();
     // Every record ends in a line break but perhaps the file's last, and pieces are cut
     // between records: a piece holds at most as many records as line breaks, the last one
