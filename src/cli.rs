@@ -249,9 +249,17 @@ fn load_config(config: Option<&PathBuf>) -> Result<Config> {
     }
 }
 
-/// `  filtered N` after a table's counts when row filters left rows out.
-fn filtered_note(n: u64) -> String {
-    if n > 0 { format!("  filtered {n:>7}") } else { String::new() }
+/// `  filtered N` after a table's counts when row filters left rows out, and
+/// `  duplicates N` when rows were dropped as duplicates of another input's.
+fn filtered_note(c: &crate::ingest::Counts) -> String {
+    let mut note = String::new();
+    if c.filtered > 0 {
+        note += &format!("  filtered {:>7}", c.filtered);
+    }
+    if c.duplicates > 0 {
+        note += &format!("  duplicates {:>7}", c.duplicates);
+    }
+    note
 }
 
 fn summary(ing: &Ingested, out: &mut dyn Write) -> std::io::Result<()> {
@@ -262,7 +270,7 @@ fn summary(ing: &Ingested, out: &mut dyn Write) -> std::io::Result<()> {
             c.read,
             c.accepted,
             c.rejected,
-            filtered_note(c.filtered)
+            filtered_note(&c)
         )?;
     }
     let by = ing.rejections_by_reason();
@@ -322,7 +330,7 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
                     c.read,
                     c.accepted,
                     c.rejected,
-                    filtered_note(c.filtered)
+                    filtered_note(c)
                 )?;
             }
             if m.rejected_rows > 0 {

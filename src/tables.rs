@@ -295,6 +295,26 @@ pub fn rejected(ing: &Ingested) -> Result<Table, OutputError> {
         .build()
 }
 
+/// The records found in two inputs of a kind (`duplicates.csv`): one row per pair, the
+/// record kept and its duplicate (file, line, id), why (`same_deal`, `same_id`,
+/// `same_content`), what became of the duplicate (`dropped`, or `kept_both` with
+/// `run.duplicates = "keep"`) and what agrees or differs.
+pub fn duplicates(ing: &Ingested) -> Result<Table, OutputError> {
+    let d = &ing.duplicates;
+    TableBuilder::new("duplicates")
+        .text("table", d.iter().map(|x| Some(x.table.as_str())))
+        .text("kept_file", d.iter().map(|x| Some(file_name(&ing.files, x.kept))))
+        .uint("kept_line", d.iter().map(|x| Some(x.kept.line)))
+        .text("kept_id", d.iter().map(|x| Some(&x.kept_id)))
+        .text("duplicate_file", d.iter().map(|x| Some(file_name(&ing.files, x.duplicate))))
+        .uint("duplicate_line", d.iter().map(|x| Some(x.duplicate.line)))
+        .text("duplicate_id", d.iter().map(|x| Some(&x.duplicate_id)))
+        .text("reason", d.iter().map(|x| Some(x.reason.as_str())))
+        .text("action", d.iter().map(|x| Some(if x.kept_both { "kept_both" } else { "dropped" })))
+        .text("detail", d.iter().map(|x| Some(&x.detail)))
+        .build()
+}
+
 /// One party as the actors table sums it up.
 #[derive(Debug, Default)]
 struct ActorRow {

@@ -1,14 +1,15 @@
 //! The parallel engine of ingestion: a file's rows parsed and validated on the rayon pool
 //! (a CSV file cut into pieces at record boundaries, other formats in chunks of rows), each
 //! piece writing its accepted records straight into their place in the kind's record list,
-//! in input order; then duplicate ids settled across the files of a kind, and a report per
-//! file. Results never depend on the number of threads or the piece size.
+//! in input order; then duplicate ids settled and the records found in two inputs of the
+//! kind taken once (`dedup`), and a report per file. Results never depend on the number of threads or the piece size.
 
 use std::mem::MaybeUninit;
 use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::dedup::{self, Duplicate, FileInfo, Record};
 use super::error::IngestError;
 use super::plan::{FilePlan, Rewrite, expand, expected_names, read_input, read_options};
 use super::read::{csv_piece, open, record_cuts};
@@ -18,7 +19,7 @@ use super::split::count_line_breaks;
 use super::validate::{Checker, Fields, Problem, Reason, ResolveCache, RowNotes};
 use crate::geo::Gazetteer;
 use crate::inputs::InputSpec;
-use crate::inputs::rules::{Format, HeaderRow};
+use crate::inputs::rules::{DuplicatePolicy, Format, HeaderRow, LINE_ID};
 use crate::records::{ConflictEvent, LootingIncident, RouteReport, RowRef, Seizure, Transfer};
 use crate::schema::TableKind;
 
@@ -30,16 +31,24 @@ pub struct IngestOptions {
     pub csv_piece_bytes: usize,
     /// Reject everything after this day as a future date.
     pub today: chrono::NaiveDate,
+    /// What becomes of records that describe the same thing in two inputs of a kind
+    /// (`run.duplicates`).
+    pub duplicates: DuplicatePolicy,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { csv_piece_bytes: 1 << 20, today: chrono::Utc::now().date_naive() }
+        IngestOptions {
+            csv_piece_bytes: 1 << 20,
+            today: chrono::Utc::now().date_naive(),
+            duplicates: DuplicatePolicy::Drop,
+        }
     }
 }
 
-/// What one record kind needs from the generic reading loop.
-pub(super) trait Kind: Sized + Send + Sync {
+/// What one record kind needs from the generic reading loop (and, through [`Record`], from
+/// the rules on records found in two inputs).
+pub(super) trait Kind: Record {
     const TABLE: TableKind;
     fn check(
         c: &Checker<'_>,
@@ -47,8 +56,6 @@ pub(super) trait Kind: Sized + Send + Sync {
         row: RowRef,
         cache: &mut ResolveCache,
     ) -> Result<(Self, RowNotes), Vec<Problem>>;
-    fn id(&self) -> &str;
-    fn row(&self) -> RowRef;
 }
 
 /// The [`Kind`] of a record type: its table and its row check.
@@ -64,12 +71,6 @@ macro_rules! kind {
                     cache: &mut ResolveCache,
                 ) -> Result<(Self, RowNotes), Vec<Problem>> {
                     c.$check(f, row, cache)
-                }
-                fn id(&self) -> &str {
-                    &self.id
-                }
-                fn row(&self) -> RowRef {
-                    self.row
                 }
             }
         )*
@@ -450,7 +451,7 @@ fn check_csv<K: Kind>(
 }
 
 /// For every accepted record whose id an earlier accepted record already has (in input
-/// order), its position in `records` and the earlier record's row. `hashes` are the
+/// order), its position in `records` and the first such record's. `hashes` are the
 /// records' id hashes, in the same order.
 ///
 /// Records are first sorted into shards by the top bits of their id hash (keeping input
@@ -460,7 +461,7 @@ fn check_csv<K: Kind>(
 fn duplicate_ids<K: Kind>(
     records: &[K],
     hashes: impl Iterator<Item = u64> + Clone,
-) -> Vec<(usize, RowRef)> {
+) -> Vec<(usize, usize)> {
     use crate::geo::gazetteer::FastMap;
     const SHARD_BITS: u32 = 8;
     let shard = |h: u64| (h >> (64 - SHARD_BITS)) as usize;
@@ -478,7 +479,7 @@ fn duplicate_ids<K: Kind>(
         sorted[*at] = (h, i);
         *at += 1;
     }
-    let mut dups: Vec<(usize, RowRef)> = starts
+    let mut dups: Vec<(usize, usize)> = starts
         .par_windows(2)
         .flat_map_iter(|w| {
             let part = &sorted[w[0]..w[1]];
@@ -498,7 +499,7 @@ fn duplicate_ids<K: Kind>(
                     .chain(list.iter().copied())
                     .find(|&k| records[k].id() == id)
                 {
-                    Some(k) => dups.push((i, records[k].row())),
+                    Some(k) => dups.push((i, k)),
                     None => list.push(i),
                 }
             }
@@ -522,8 +523,14 @@ pub(super) fn ingest_kind<K: Kind>(
     let first_file = out.files.len();
     let mut records: Vec<K> = Vec::new();
     let mut files: Vec<(FileReport, Vec<Piece>)> = Vec::new();
+    let mut infos: Vec<FileInfo> = Vec::new();
     for spec in specs {
+        let info = FileInfo {
+            preset: spec.preset,
+            line_ids: spec.columns.get("id").map(String::as_str) == Some(LINE_ID),
+        };
         for path in expand(K::TABLE, spec, base)? {
+            infos.push(info);
             let format = spec
                 .format
                 .or_else(|| Format::from_path(&path))
@@ -574,6 +581,7 @@ pub(super) fn ingest_kind<K: Kind>(
                 filtered: pieces.iter().map(|p| p.filtered).sum(),
                 accepted: 0,
                 rejected: 0,
+                duplicates: 0,
                 ignored_columns: ignored,
                 encoding,
                 header_line,
@@ -581,22 +589,63 @@ pub(super) fn ingest_kind<K: Kind>(
             files.push((report, pieces));
         }
     }
-    // The first accepted row with an id keeps it; later rows with that id are rejected.
+    // The first accepted row with an id keeps it. A later row of the same file with that
+    // id is rejected, and so is one of another file that describes another subject (an id
+    // clash); one of another file on the same subject is the same record read twice.
     let hashes = files.iter().flat_map(|f| &f.1).flat_map(|p| p.id_hashes.iter().copied());
-    let dups = duplicate_ids(&records, hashes);
-    let mut next_dup = dups.iter().peekable();
+    let mut clashes: Vec<(usize, usize)> = Vec::new();
+    let mut same_id: Vec<(usize, usize)> = Vec::new();
+    for (at, first) in duplicate_ids(&records, hashes) {
+        let (a, b) = (&records[first], &records[at]);
+        let (fa, fb) = (a.row().file, b.row().file);
+        let line_ids = |f: u32| infos.get(f as usize - first_file).is_some_and(|i| i.line_ids);
+        let line_ids = line_ids(fa) || line_ids(fb);
+        if fa != fb && !line_ids && a.same_subject(b) {
+            same_id.push((at, first));
+        } else {
+            clashes.push((at, first));
+        }
+    }
+    let clash_at: Vec<usize> = clashes.iter().map(|c| c.0).collect();
+    let pairs =
+        dedup::find(&mut records, &infos, first_file as u32, &same_id, &clash_at, opts.duplicates);
+    let drop = opts.duplicates == DuplicatePolicy::Drop;
+    // Positions that leave `records`, in order: rejected id clashes and dropped duplicates.
+    let mut gone: Vec<(usize, Option<usize>)> =
+        clashes.iter().map(|&(at, f)| (at, Some(f))).collect();
+    if drop {
+        gone.extend(pairs.iter().map(|p| (p.duplicate, None)));
+        gone.sort_unstable();
+    }
+    out.duplicates.extend(pairs.iter().map(|p| Duplicate {
+        table: K::TABLE,
+        kept: records[p.kept].row(),
+        kept_id: records[p.kept].id().into(),
+        duplicate: records[p.duplicate].row(),
+        duplicate_id: records[p.duplicate].id().into(),
+        reason: p.reason,
+        kept_both: !drop,
+        detail: p.detail.clone(),
+    }));
+    let mut next_gone = gone.iter().peekable();
     let mut position = 0; // of the piece's first accepted record in `records`
     for (i, (mut report, pieces)) in files.into_iter().enumerate() {
         let file = (first_file + i) as u32;
         for piece in pieces {
             let n = piece.accepted;
             let mut rejected: Vec<(u64, Vec<Problem>)> = piece.rejected;
-            let mut duplicates: Vec<usize> = Vec::new();
-            while let Some(&&(at, first)) = next_dup.peek()
+            let mut left: Vec<usize> = Vec::new();
+            let mut clashed = false;
+            while let Some(&&(at, first)) = next_gone.peek()
                 && at < position + n
             {
-                next_dup.next();
-                let rec = &records[at];
+                next_gone.next();
+                left.push(at - position);
+                let Some(first) = first else {
+                    report.duplicates += 1;
+                    continue;
+                };
+                let (rec, first) = (&records[at], records[first].row());
                 let first_path = out
                     .files
                     .get(first.file as usize)
@@ -604,16 +653,16 @@ pub(super) fn ingest_kind<K: Kind>(
                 let detail = format!("id already used at {}:{}", first_path.display(), first.line);
                 let problem = Problem::new("id", rec.id(), Reason::DuplicateId, detail);
                 rejected.push((rec.row().line, vec![problem]));
-                duplicates.push(at - position);
+                clashed = true;
             }
             out.precision_downgraded += piece
                 .downgraded
                 .iter()
-                .filter(|&&k| duplicates.binary_search(&(k as usize)).is_err())
+                .filter(|&&k| left.binary_search(&(k as usize)).is_err())
                 .count() as u64;
-            report.accepted += (n - duplicates.len()) as u64;
+            report.accepted += (n - left.len()) as u64;
             report.rejected += rejected.len() as u64;
-            if !duplicates.is_empty() {
+            if clashed {
                 rejected.sort_by_key(|r| r.0);
             }
             for (line, problems) in rejected {
@@ -629,13 +678,13 @@ pub(super) fn ingest_kind<K: Kind>(
         }
         out.files.push(report);
     }
-    if !dups.is_empty() {
-        let mut drop = dups.iter().map(|d| d.0).peekable();
+    if !gone.is_empty() {
+        let mut leave = gone.iter().map(|d| d.0).peekable();
         let mut k = 0;
         records.retain(|_| {
-            let keep = drop.peek() != Some(&k);
+            let keep = leave.peek() != Some(&k);
             if !keep {
-                drop.next();
+                leave.next();
             }
             k += 1;
             keep
@@ -779,8 +828,7 @@ mod tests {
             checker.route(&fields, RowRef { file: 0, line }, &mut cache).unwrap().0
         };
         let records = [route("a", 2), route("b", 3), route("a", 4), route("c", 5), route("b", 6)];
-        let row = |line| RowRef { file: 0, line };
-        let expected = vec![(2, row(2)), (4, row(3))];
+        let expected = vec![(2, 0), (4, 1)];
         let real = duplicate_ids(&records, records.iter().map(|r| id_hash(&r.id)));
         assert_eq!(real, expected);
         // Every id given the same hash: ids are told apart by comparing the strings.
