@@ -20,4 +20,5 @@ mod path_model;
 mod report_browser;
 mod report_explore;
 mod run_demo;
+mod sipri;
 mod sources;
