@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::date::TimeStep;
-use crate::inputs::rules::{LINE_ID, NOT_ONE_CHARACTER};
+use crate::inputs::rules::{DuplicatePolicy, LINE_ID, NOT_ONE_CHARACTER};
 use crate::inputs::{Inputs, clean_path};
 use crate::network::{NetworkConfig, PathModel};
 use crate::schema::TableKind;
@@ -112,6 +112,9 @@ pub struct RunConfig {
     /// `<out>/latest` pointing at the newest; unset: `<out>` holds the one latest run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keep: Option<u32>,
+    /// Records that describe the same thing in two inputs of a kind: `drop` (counted
+    /// once) or `keep` (both counted); listed in the `duplicates` table either way.
+    pub duplicates: DuplicatePolicy,
 }
 
 impl Default for RunConfig {
@@ -121,6 +124,7 @@ impl Default for RunConfig {
             strict: false,
             title: "divnet run".into(),
             keep: None,
+            duplicates: DuplicatePolicy::Drop,
         }
     }
 }

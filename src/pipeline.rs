@@ -70,7 +70,8 @@ impl Timings {
 pub fn validate(config: &Config, gazetteer: &Gazetteer) -> Result<Ingested, RunError> {
     // The same day as a run would take (`DIVNET_NOW` or the clock), for future dates.
     let today = crate::clock::RunClock::from_env()?.today();
-    let opts = IngestOptions { today, ..IngestOptions::default() };
+    let opts =
+        IngestOptions { today, duplicates: config.run.duplicates, ..IngestOptions::default() };
     Ok(ingest::ingest(&config.inputs, &config.base_dir, gazetteer, opts)?)
 }
 

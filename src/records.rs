@@ -285,8 +285,16 @@ pub struct Transfer {
     pub tiv: Option<f64>,
     /// New, second-hand or modernised.
     pub status: Option<crate::schema::TransferStatus>,
-    /// Given as aid.
+    /// From the supplier's holdings: status second hand, or second hand but modernised.
+    pub second_hand: bool,
+    /// Modernised before delivery (SIPRI's "Second hand but modernized").
+    pub modernised: bool,
+    /// Given as aid: the status or the comments say so (`aid`, `'MDAP' aid`, `Aid after
+    /// ...`; see [`crate::ingest::validate::aid_in_comments`]).
     pub aid: bool,
+    /// The comments say it was probably or possibly aid (`probably aid`), and nothing says
+    /// it was: not counted in `aid`.
+    pub aid_uncertain: bool,
     /// A party it passed through.
     pub via: Option<Party>,
     /// The party that paid for it.

@@ -117,7 +117,7 @@ fn scan<T: Send>(
     }
     let pieces: Vec<Result<Vec<T>, EdgeListError>> = match opened.rows {
         RowSource::Csv { text, delimiter, width } => {
-            let (jobs, breaks) = crate::ingest::csv_jobs(&text, delimiter, 1 << 20, 1);
+            let (jobs, breaks) = crate::ingest::csv_jobs(&text, delimiter, width, 1 << 20, 1);
             jobs.par_iter()
                 .zip(&breaks)
                 .map(|(&(range, first_line), &lines)| {

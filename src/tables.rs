@@ -259,7 +259,10 @@ pub fn transfers(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
         .boolean("delivered_estimate", s.iter().map(|r| Some(r.delivered_estimate)))
         .float("tiv", s.iter().map(|r| r.tiv))
         .text("status", s.iter().map(|r| r.status.map(|x| x.as_str())))
+        .boolean("second_hand", s.iter().map(|r| Some(r.second_hand)))
+        .boolean("modernised", s.iter().map(|r| Some(r.modernised)))
         .boolean("aid", s.iter().map(|r| Some(r.aid)))
+        .boolean("aid_uncertain", s.iter().map(|r| Some(r.aid_uncertain)))
         .text("via", s.iter().map(|r| r.via.as_ref().map(|p| p.name.as_str())))
         .text("financed_by", s.iter().map(|r| r.financed_by.as_ref().map(|p| p.name.as_str())))
         .text("comments", s.iter().map(|r| r.comments.as_deref()))
@@ -327,6 +330,26 @@ pub fn rejected(ing: &Ingested) -> Result<Table, OutputError> {
         .text("value", r.iter().map(|x| Some(&x.problem.value)))
         .text("reason", r.iter().map(|x| Some(x.problem.reason.as_str())))
         .text("detail", r.iter().map(|x| Some(&x.problem.detail)))
+        .build()
+}
+
+/// The records found in two inputs of a kind (`duplicates.csv`): one row per pair, the
+/// record kept and its duplicate (file, line, id), why (`same_deal`, `same_id`,
+/// `same_content`), what became of the duplicate (`dropped`, or `kept_both` with
+/// `run.duplicates = "keep"`) and what agrees or differs.
+pub fn duplicates(ing: &Ingested) -> Result<Table, OutputError> {
+    let d = &ing.duplicates;
+    TableBuilder::new("duplicates")
+        .text("table", d.iter().map(|x| Some(x.table.as_str())))
+        .text("kept_file", d.iter().map(|x| Some(file_name(&ing.files, x.kept))))
+        .uint("kept_line", d.iter().map(|x| Some(x.kept.line)))
+        .text("kept_id", d.iter().map(|x| Some(&x.kept_id)))
+        .text("duplicate_file", d.iter().map(|x| Some(file_name(&ing.files, x.duplicate))))
+        .uint("duplicate_line", d.iter().map(|x| Some(x.duplicate.line)))
+        .text("duplicate_id", d.iter().map(|x| Some(&x.duplicate_id)))
+        .text("reason", d.iter().map(|x| Some(x.reason.as_str())))
+        .text("action", d.iter().map(|x| Some(if x.kept_both { "kept_both" } else { "dropped" })))
+        .text("detail", d.iter().map(|x| Some(&x.detail)))
         .build()
 }
 

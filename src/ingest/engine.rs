@@ -1,24 +1,25 @@
 //! The parallel engine of ingestion: a file's rows parsed and validated on the rayon pool
 //! (a CSV file cut into pieces at record boundaries, other formats in chunks of rows), each
 //! piece writing its accepted records straight into their place in the kind's record list,
-//! in input order; then duplicate ids settled across the files of a kind, and a report per
-//! file. Results never depend on the number of threads or the piece size.
+//! in input order; then duplicate ids settled and the records found in two inputs of the
+//! kind taken once (`dedup`), and a report per file. Results never depend on the number of threads or the piece size.
 
 use std::mem::MaybeUninit;
 use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::dedup::{self, Duplicate, FileInfo, Record};
 use super::error::IngestError;
 use super::plan::{FilePlan, Rewrite, expand, expected_names, read_input, read_options};
-use super::read::{csv_piece, open};
+use super::read::{csv_piece, open, record_cuts};
 use super::results::{FileReport, Ingested, Rejection};
 use super::rows::{RawRow, ReadOptions, RowSource, nul_problem, trim};
-use super::split::{count_line_breaks, cut_points};
+use super::split::count_line_breaks;
 use super::validate::{Checker, Fields, Problem, Reason, ResolveCache, RowNotes};
 use crate::geo::Gazetteer;
 use crate::inputs::InputSpec;
-use crate::inputs::rules::{Format, HeaderRow};
+use crate::inputs::rules::{DuplicatePolicy, Format, HeaderRow, LINE_ID};
 use crate::records::{ConflictEvent, LootingIncident, RouteReport, RowRef, Seizure, Transfer};
 use crate::schema::TableKind;
 
@@ -30,16 +31,24 @@ pub struct IngestOptions {
     pub csv_piece_bytes: usize,
     /// Reject everything after this day as a future date.
     pub today: chrono::NaiveDate,
+    /// What becomes of records that describe the same thing in two inputs of a kind
+    /// (`run.duplicates`).
+    pub duplicates: DuplicatePolicy,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { csv_piece_bytes: 1 << 20, today: chrono::Utc::now().date_naive() }
+        IngestOptions {
+            csv_piece_bytes: 1 << 20,
+            today: chrono::Utc::now().date_naive(),
+            duplicates: DuplicatePolicy::Drop,
+        }
     }
 }
 
-/// What one record kind needs from the generic reading loop.
-pub(super) trait Kind: Sized + Send + Sync {
+/// What one record kind needs from the generic reading loop (and, through [`Record`], from
+/// the rules on records found in two inputs).
+pub(super) trait Kind: Record {
     const TABLE: TableKind;
     fn check(
         c: &Checker<'_>,
@@ -47,8 +56,6 @@ pub(super) trait Kind: Sized + Send + Sync {
         row: RowRef,
         cache: &mut ResolveCache,
     ) -> Result<(Self, RowNotes), Vec<Problem>>;
-    fn id(&self) -> &str;
-    fn row(&self) -> RowRef;
 }
 
 /// The [`Kind`] of a record type: its table and its row check.
@@ -64,12 +71,6 @@ macro_rules! kind {
                     cache: &mut ResolveCache,
                 ) -> Result<(Self, RowNotes), Vec<Problem>> {
                     c.$check(f, row, cache)
-                }
-                fn id(&self) -> &str {
-                    &self.id
-                }
-                fn row(&self) -> RowRef {
-                    self.row
                 }
             }
         )*
@@ -285,11 +286,18 @@ fn check_rows<K: Kind>(
     })
 }
 
-/// The pieces of a CSV file (see [`super::split::cut_points`]): each piece's byte range with the
-/// line number of its first byte, and the number of line breaks in each piece.
-/// `first_line` is the line number of the first byte (the header's).
-pub fn csv_jobs(bytes: &[u8], delimiter: u8, piece_bytes: usize, first_line: u64) -> CsvJobs {
-    let cuts = cut_points(bytes, delimiter, piece_bytes);
+/// The pieces of a CSV file whose header has `width` fields (see
+/// [`super::read::record_cuts`]): each piece's byte range with the line number of its first
+/// byte, and the number of line breaks in each piece. `first_line` is the line number of
+/// the first byte (the header's).
+pub fn csv_jobs(
+    bytes: &[u8],
+    delimiter: u8,
+    width: usize,
+    piece_bytes: usize,
+    first_line: u64,
+) -> CsvJobs {
+    let cuts = record_cuts(bytes, delimiter, width, piece_bytes);
     let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
     let breaks: Vec<u64> =
         ranges.par_iter().map(|&(a, b)| count_line_breaks(&bytes[a..b])).collect();
@@ -321,7 +329,7 @@ fn parse_csv_pieces(
     piece_bytes: usize,
 ) -> Vec<ParsedRecord> {
     let map: Vec<Option<usize>> = (0..width).map(Some).collect();
-    let (jobs, _) = csv_jobs(bytes, delimiter, piece_bytes, 1);
+    let (jobs, _) = csv_jobs(bytes, delimiter, width, piece_bytes, 1);
     let mut out = Vec::new();
     for (range, first_line) in jobs {
         csv_piece(bytes, range, first_line, delimiter, width, &map, |line, rec| {
@@ -406,7 +414,7 @@ fn check_csv<K: Kind>(
     records: &mut Vec<K>,
 ) -> Vec<Piece> {
     let (map, filters, ids) = (&plan.map, &plan.filters, plan.rewrite.as_ref());
-    let (jobs, breaks) = csv_jobs(bytes, delimiter, piece_bytes, header_line);
+    let (jobs, breaks) = csv_jobs(bytes, delimiter, width, piece_bytes, header_line);
     let ranges: Vec<(usize, usize)> = jobs.iter().map(|j| j.0).collect();
     // Every record ends in a line break but perhaps the file's last, and pieces are cut
     // between records: a piece holds at most as many records as line breaks, the last one
@@ -443,7 +451,7 @@ fn check_csv<K: Kind>(
 }
 
 /// For every accepted record whose id an earlier accepted record already has (in input
-/// order), its position in `records` and the earlier record's row. `hashes` are the
+/// order), its position in `records` and the first such record's. `hashes` are the
 /// records' id hashes, in the same order.
 ///
 /// Records are first sorted into shards by the top bits of their id hash (keeping input
@@ -453,7 +461,7 @@ fn check_csv<K: Kind>(
 fn duplicate_ids<K: Kind>(
     records: &[K],
     hashes: impl Iterator<Item = u64> + Clone,
-) -> Vec<(usize, RowRef)> {
+) -> Vec<(usize, usize)> {
     use crate::geo::gazetteer::FastMap;
     const SHARD_BITS: u32 = 8;
     let shard = |h: u64| (h >> (64 - SHARD_BITS)) as usize;
@@ -471,7 +479,7 @@ fn duplicate_ids<K: Kind>(
         sorted[*at] = (h, i);
         *at += 1;
     }
-    let mut dups: Vec<(usize, RowRef)> = starts
+    let mut dups: Vec<(usize, usize)> = starts
         .par_windows(2)
         .flat_map_iter(|w| {
             let part = &sorted[w[0]..w[1]];
@@ -491,7 +499,7 @@ fn duplicate_ids<K: Kind>(
                     .chain(list.iter().copied())
                     .find(|&k| records[k].id() == id)
                 {
-                    Some(k) => dups.push((i, records[k].row())),
+                    Some(k) => dups.push((i, k)),
                     None => list.push(i),
                 }
             }
@@ -515,8 +523,14 @@ pub(super) fn ingest_kind<K: Kind>(
     let first_file = out.files.len();
     let mut records: Vec<K> = Vec::new();
     let mut files: Vec<(FileReport, Vec<Piece>)> = Vec::new();
+    let mut infos: Vec<FileInfo> = Vec::new();
     for spec in specs {
+        let info = FileInfo {
+            preset: spec.preset,
+            line_ids: spec.columns.get("id").map(String::as_str) == Some(LINE_ID),
+        };
         for path in expand(K::TABLE, spec, base)? {
+            infos.push(info);
             let format = spec
                 .format
                 .or_else(|| Format::from_path(&path))
@@ -568,6 +582,7 @@ pub(super) fn ingest_kind<K: Kind>(
                 superseded: 0,
                 accepted: 0,
                 rejected: 0,
+                duplicates: 0,
                 ignored_columns: ignored,
                 encoding,
                 header_line,
@@ -575,22 +590,63 @@ pub(super) fn ingest_kind<K: Kind>(
             files.push((report, pieces));
         }
     }
-    // The first accepted row with an id keeps it; later rows with that id are rejected.
+    // The first accepted row with an id keeps it. A later row of the same file with that
+    // id is rejected, and so is one of another file that describes another subject (an id
+    // clash); one of another file on the same subject is the same record read twice.
     let hashes = files.iter().flat_map(|f| &f.1).flat_map(|p| p.id_hashes.iter().copied());
-    let dups = duplicate_ids(&records, hashes);
-    let mut next_dup = dups.iter().peekable();
+    let mut clashes: Vec<(usize, usize)> = Vec::new();
+    let mut same_id: Vec<(usize, usize)> = Vec::new();
+    for (at, first) in duplicate_ids(&records, hashes) {
+        let (a, b) = (&records[first], &records[at]);
+        let (fa, fb) = (a.row().file, b.row().file);
+        let line_ids = |f: u32| infos.get(f as usize - first_file).is_some_and(|i| i.line_ids);
+        let line_ids = line_ids(fa) || line_ids(fb);
+        if fa != fb && !line_ids && a.same_subject(b) {
+            same_id.push((at, first));
+        } else {
+            clashes.push((at, first));
+        }
+    }
+    let clash_at: Vec<usize> = clashes.iter().map(|c| c.0).collect();
+    let pairs =
+        dedup::find(&mut records, &infos, first_file as u32, &same_id, &clash_at, opts.duplicates);
+    let drop = opts.duplicates == DuplicatePolicy::Drop;
+    // Positions that leave `records`, in order: rejected id clashes and dropped duplicates.
+    let mut gone: Vec<(usize, Option<usize>)> =
+        clashes.iter().map(|&(at, f)| (at, Some(f))).collect();
+    if drop {
+        gone.extend(pairs.iter().map(|p| (p.duplicate, None)));
+        gone.sort_unstable();
+    }
+    out.duplicates.extend(pairs.iter().map(|p| Duplicate {
+        table: K::TABLE,
+        kept: records[p.kept].row(),
+        kept_id: records[p.kept].id().into(),
+        duplicate: records[p.duplicate].row(),
+        duplicate_id: records[p.duplicate].id().into(),
+        reason: p.reason,
+        kept_both: !drop,
+        detail: p.detail.clone(),
+    }));
+    let mut next_gone = gone.iter().peekable();
     let mut position = 0; // of the piece's first accepted record in `records`
     for (i, (mut report, pieces)) in files.into_iter().enumerate() {
         let file = (first_file + i) as u32;
         for piece in pieces {
             let n = piece.accepted;
             let mut rejected: Vec<(u64, Vec<Problem>)> = piece.rejected;
-            let mut duplicates: Vec<usize> = Vec::new();
-            while let Some(&&(at, first)) = next_dup.peek()
+            let mut left: Vec<usize> = Vec::new();
+            let mut clashed = false;
+            while let Some(&&(at, first)) = next_gone.peek()
                 && at < position + n
             {
-                next_dup.next();
-                let rec = &records[at];
+                next_gone.next();
+                left.push(at - position);
+                let Some(first) = first else {
+                    report.duplicates += 1;
+                    continue;
+                };
+                let (rec, first) = (&records[at], records[first].row());
                 let first_path = out
                     .files
                     .get(first.file as usize)
@@ -598,16 +654,16 @@ pub(super) fn ingest_kind<K: Kind>(
                 let detail = format!("id already used at {}:{}", first_path.display(), first.line);
                 let problem = Problem::new("id", rec.id(), Reason::DuplicateId, detail);
                 rejected.push((rec.row().line, vec![problem]));
-                duplicates.push(at - position);
+                clashed = true;
             }
             out.precision_downgraded += piece
                 .downgraded
                 .iter()
-                .filter(|&&k| duplicates.binary_search(&(k as usize)).is_err())
+                .filter(|&&k| left.binary_search(&(k as usize)).is_err())
                 .count() as u64;
-            report.accepted += (n - duplicates.len()) as u64;
+            report.accepted += (n - left.len()) as u64;
             report.rejected += rejected.len() as u64;
-            if !duplicates.is_empty() {
+            if clashed {
                 rejected.sort_by_key(|r| r.0);
             }
             for (line, problems) in rejected {
@@ -623,13 +679,13 @@ pub(super) fn ingest_kind<K: Kind>(
         }
         out.files.push(report);
     }
-    if !dups.is_empty() {
-        let mut drop = dups.iter().map(|d| d.0).peekable();
+    if !gone.is_empty() {
+        let mut leave = gone.iter().map(|d| d.0).peekable();
         let mut k = 0;
         records.retain(|_| {
-            let keep = drop.peek() != Some(&k);
+            let keep = leave.peek() != Some(&k);
             if !keep {
-                drop.next();
+                leave.next();
             }
             k += 1;
             keep
@@ -773,8 +829,7 @@ mod tests {
             checker.route(&fields, RowRef { file: 0, line }, &mut cache).unwrap().0
         };
         let records = [route("a", 2), route("b", 3), route("a", 4), route("c", 5), route("b", 6)];
-        let row = |line| RowRef { file: 0, line };
-        let expected = vec![(2, row(2)), (4, row(3))];
+        let expected = vec![(2, 0), (4, 1)];
         let real = duplicate_ids(&records, records.iter().map(|r| id_hash(&r.id)));
         assert_eq!(real, expected);
         // Every id given the same hash: ids are told apart by comparing the strings.

@@ -9,10 +9,12 @@
 //! checks); [`rows`] (what every reader yields); [`split`], [`text`] (a CSV file's bytes
 //! made ready), [`sheet`], [`geojson`], then [`read`] (CSV, Parquet, NDJSON, and the one
 //! `open` that picks the reader of a format); `plan` (an input's files and columns);
-//! `results`; `engine` (parallel parsing and validation); [`aggregates`] (national
-//! aggregates among the seizures reconciled per country and date); here, the entry points.
+//! `dedup` (records found in two inputs of a kind: [`Duplicate`]); `results`; `engine`
+//! (parallel parsing and validation); [`aggregates`] (national aggregates among the
+//! seizures reconciled per country and date); here, the entry points.
 
 pub mod aggregates;
+mod dedup;
 mod engine;
 mod error;
 pub mod geojson;
@@ -31,6 +33,7 @@ use crate::geo::Gazetteer;
 use crate::inputs::{InputSpec, Inputs};
 use crate::records::{ConflictEvent, LootingIncident, RouteReport, Seizure, Transfer};
 use crate::schema::TableKind;
+pub use dedup::{Duplicate, DuplicateReason};
 use engine::ingest_kind;
 pub use engine::{CsvJobs, IngestOptions, csv_jobs, fuzz_csv_pieces};
 pub use error::IngestError;

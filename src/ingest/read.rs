@@ -117,6 +117,11 @@ fn core_record(
 /// skipped; a record with the wrong number of fields or with bytes that are not UTF-8 is
 /// passed as a [`Problem`] instead of fields. Nothing is allocated per record unless it is
 /// broken.
+///
+/// A record broken in two by a line break outside quotes (SIPRI's register writes line
+/// breaks into its comments unquoted) is read whole again, see [`rejoin`]: its line is the
+/// line of its first piece. For a piece to hold both halves of such a record, cut the file
+/// with [`record_cuts`].
 pub fn csv_piece(
     bytes: &[u8],
     (start, end): (usize, usize),
@@ -261,13 +266,150 @@ pub fn csv_piece(
             columns = recycle(cols);
             outcome
         };
-        match outcome {
-            Ok(()) => f(line, Ok(&fields)),
-            Err(Some(problem)) => f(line, Err(problem)),
-            Err(None) => {}
+        // Only a record with too few fields is looked at again.
+        let joined = match &outcome {
+            Err(Some(p)) if p.reason == Reason::FieldCount => {
+                rejoin(piece, record_start, delimiter, width)
+            }
+            _ => None,
+        };
+        match (joined, outcome) {
+            (Some((whole, next)), _) => {
+                let mut mapped: Vec<Option<&str>> = Vec::with_capacity(map.len());
+                mapped.extend(map.iter().map(|m| {
+                    m.and_then(|i| whole.get(i)).map(|v| trim(v)).filter(|v| !v.is_empty())
+                }));
+                f(line, Ok(&mapped));
+                pos = next;
+            }
+            (None, Ok(())) => f(line, Ok(&fields)),
+            (None, Err(Some(problem))) => f(line, Err(problem)),
+            (None, Err(None)) => {}
         }
         spare = recycle(fields);
     }
+}
+
+/// The fields of the one record at the start of `bytes`, read by `csv_core` as a piece
+/// after the first reads it (`None` when they are not UTF-8 or hold a NUL), their number,
+/// and the number of bytes the record takes (its line break included).
+fn one_record(bytes: &[u8], delimiter: u8) -> (Option<Vec<String>>, usize, usize) {
+    let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    // As in `csv_piece`: not the file's start, so no byte-order mark is stripped.
+    let _ = core.read_record(b"\n", &mut [], &mut []);
+    let (mut out, mut ends) = (Vec::new(), Vec::new());
+    let used = core_record(&mut core, bytes, &mut out, &mut ends);
+    let fields = std::str::from_utf8(&out).ok().filter(|t| !t.contains('\0')).and_then(|t| {
+        let mut from = 0;
+        let mut fields = Vec::with_capacity(ends.len());
+        for &e in &ends {
+            fields.push(t.get(from..e)?.to_string());
+            from = e;
+        }
+        Some(fields)
+    });
+    (fields, ends.len(), used)
+}
+
+/// A CSV record broken in two by a line break outside quotes, read whole again: the record
+/// starting at `bytes[start]` (its first piece) has fewer fields than the header's
+/// `width`, the record on the very next line (no blank line between) has fewer too, and
+/// together they have `width + 1`, the field the line break cut in two counting in both.
+/// Returns the fields of the whole record (the cut field's halves joined by `\n`) and
+/// where the next record starts; `None` when the pieces do not make exactly one record
+/// (either is not UTF-8, holds a NUL, or the second opens a quote it never closes).
+///
+/// ```text
+/// Cote d'Ivoire,...,New,Cummins diesel engine for 12 Puma M-36 APC from South Africa
+/// ,0.03,0.36,0
+/// ```
+/// is one record of 16 fields (13 on the first line, 4 on the second).
+pub fn rejoin(
+    bytes: &[u8],
+    start: usize,
+    delimiter: u8,
+    width: usize,
+) -> Option<(Vec<String>, usize)> {
+    let (first, _, used) = one_record(&bytes[start..], delimiter);
+    let first = first?;
+    if first.len() >= width {
+        return None;
+    }
+    // Exactly one line break between the first piece's last byte and the second's first.
+    let mut end = start + used;
+    while end > start && matches!(bytes[end - 1], b'\r' | b'\n') {
+        end -= 1;
+    }
+    let next = end + bytes[end..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+    if next >= bytes.len() || super::split::count_line_breaks(&bytes[end..next]) != 1 {
+        return None;
+    }
+    let (second, _, used) = one_record(&bytes[next..], delimiter);
+    let second = second?;
+    if second.len() >= width || first.len() + second.len() != width + 1 {
+        return None;
+    }
+    let after = next + used;
+    if after >= bytes.len() && super::split::ends_in_open_quote(&bytes[next..], delimiter) {
+        return None;
+    }
+    let mut whole = first;
+    let mut rest = second.into_iter();
+    if let (Some(last), Some(head)) = (whole.last_mut(), rest.next()) {
+        last.push('\n');
+        last.push_str(&head);
+    }
+    whole.extend(rest);
+    Some((whole, after))
+}
+
+/// Where to cut a CSV file (`bytes`, the header's `width` fields) into pieces of about
+/// `target` bytes: [`super::split::cut_points`], each cut then moved past the records
+/// after it that have fewer fields than the header (and on to the next record that
+/// starts a line after a `\n`), so that a record broken by a line break outside quotes
+/// (see [`rejoin`]) lies whole in one piece. The cuts depend only on the bytes, the
+/// delimiter, `width` and `target`.
+///
+/// ```
+/// use divnet::ingest::read::record_cuts;
+/// let csv = b"a,b,c\n1,2,3\n4,x\ny,5\n6,7,8\n";
+/// for t in 1..csv.len() {
+///     // never between `4,x` and `y,5`
+///     assert!(!record_cuts(csv, b',', 3, t).contains(&16));
+/// }
+/// ```
+pub fn record_cuts(bytes: &[u8], delimiter: u8, width: usize, target: usize) -> Vec<usize> {
+    let cuts = super::split::cut_points(bytes, delimiter, target);
+    let len = bytes.len();
+    let mut out: Vec<usize> = Vec::with_capacity(cuts.len());
+    for &cut in &cuts {
+        let mut at = cut.max(out.last().copied().unwrap_or(0));
+        // Cuts stay where `cut_points` may put them: just after a `\n`, at a record's start.
+        while at > 0 && at < len {
+            let blank = matches!(bytes[at], b'\r' | b'\n');
+            if blank {
+                // A blank line parts the records around it.
+                if bytes[at - 1] == b'\n' {
+                    break;
+                }
+                at += 1;
+                continue;
+            }
+            let (_, fields, used) = one_record(&bytes[at..], delimiter);
+            if (fields >= width && bytes[at - 1] == b'\n') || used == 0 {
+                break;
+            }
+            at += used;
+            if bytes[at - 1] == b'\r' && bytes.get(at) == Some(&b'\n') {
+                at += 1;
+            }
+        }
+        if out.last() != Some(&at) {
+            out.push(at.min(len));
+        }
+    }
+    out.dedup();
+    out
 }
 
 /// Opens a file of the given format as `opts` say: its header, its records (CSV text to
@@ -580,7 +722,7 @@ fn series_text(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::split::{LineCounter, count_line_breaks, cut_points};
+    use crate::ingest::split::{LineCounter, count_line_breaks};
     use proptest::prelude::*;
 
     /// What a record should become: trimmed fields (None if empty) or the reason it fails.
@@ -622,37 +764,72 @@ mod tests {
             .from_reader(bytes);
         let width = rdr.byte_headers().map_or(0, |h| h.len());
         let mut lines = LineCounter::new(1);
-        let mut out = Vec::new();
+        // Every record: its line, first byte, fields (when UTF-8) and what it is alone.
+        type Read = (u64, usize, Option<Vec<String>>, Result<(), Reason>, bool);
+        let mut read: Vec<Read> = Vec::new();
         let mut rec = csv::ByteRecord::new();
         while rdr.read_byte_record(&mut rec).unwrap() {
-            let start = rec.position().unwrap().byte() as usize;
-            let line = lines.line_of(bytes, start);
-            if rec.len() == 1 && rec[0].is_empty() {
-                continue;
-            }
-            let texts: Option<Vec<&str>> =
-                rec.iter().map(|f| std::str::from_utf8(f).ok()).collect();
+            let at = rec.position().unwrap().byte() as usize;
+            let start = at + bytes[at..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+            let line = lines.line_of(bytes, at);
+            let blank = rec.len() == 1 && rec[0].is_empty();
+            let texts: Option<Vec<String>> =
+                rec.iter().map(|f| std::str::from_utf8(f).ok().map(str::to_string)).collect();
             let at_end = rdr.position().byte() as usize >= bytes.len();
-            let expected = match texts {
+            let alone = match &texts {
                 None => Err(Reason::InvalidUtf8),
                 Some(t) if t.iter().any(|f| f.contains('\0')) => Err(Reason::NulByte),
                 Some(_) if at_end && naive_open_quote(&bytes[start..], delimiter) => {
                     Err(Reason::UnterminatedQuote)
                 }
                 Some(t) if t.len() != width => Err(Reason::FieldCount),
-                Some(t) => Ok(t
-                    .iter()
-                    .map(|s| Some(s.trim().to_string()).filter(|s| !s.is_empty()))
-                    .collect()),
+                Some(_) => Ok(()),
             };
-            out.push((line, expected));
+            read.push((line, start, texts, alone, blank));
+        }
+        // A record with too few fields and the next, on the very next line, with too few
+        // too, whose counts add up to the header's plus one, are one record.
+        let short = |r: &Read| {
+            r.3 == Err(Reason::FieldCount) && r.2.as_ref().is_some_and(|t| t.len() < width)
+        };
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < read.len() {
+            let (line, _, texts, alone, blank) = &read[i];
+            i += 1;
+            if *blank {
+                continue;
+            }
+            let trimmed = |t: &[String]| -> Vec<Option<String>> {
+                t.iter().map(|s| Some(s.trim().to_string()).filter(|s| !s.is_empty())).collect()
+            };
+            if let Some(next) = read.get(i)
+                && short(&read[i - 1])
+                && short(next)
+                && !next.4
+            {
+                let (a, b) = (texts.as_ref().unwrap(), next.2.as_ref().unwrap());
+                let mut end = next.1;
+                while matches!(bytes[end - 1], b'\r' | b'\n') {
+                    end -= 1;
+                }
+                if a.len() + b.len() == width + 1 && count_line_breaks(&bytes[end..next.1]) == 1 {
+                    let mut whole = a.clone();
+                    *whole.last_mut().unwrap() += &format!("\n{}", b[0]);
+                    whole.extend(b[1..].iter().cloned());
+                    out.push((*line, Ok(trimmed(&whole))));
+                    i += 1;
+                    continue;
+                }
+            }
+            out.push((*line, alone.map(|()| trimmed(texts.as_ref().unwrap()))));
         }
         (width, out)
     }
 
     fn pieced(bytes: &[u8], delimiter: u8, width: usize, target: usize) -> Vec<Expected> {
         let map: Vec<Option<usize>> = (0..width).map(Some).collect();
-        let cuts = cut_points(bytes, delimiter, target);
+        let cuts = record_cuts(bytes, delimiter, width, target);
         let mut out = Vec::new();
         for w in cuts.windows(2) {
             let first_line = 1 + count_line_breaks(&bytes[..w[0]]);
@@ -730,6 +907,61 @@ mod tests {
         for t in 1..csv.len() {
             assert_eq!(pieced(csv, b',', width, t), want, "target {t}");
         }
+    }
+
+    #[test]
+    fn a_record_broken_by_a_line_break_is_read_whole() {
+        // Width 4. Lines 3+4 make one record (3 + 2 fields); 5 and 6 do not (2 + 2); 6 and 8
+        // have a blank line between; 10+11 do, across a CRLF; 12 is followed by a complete
+        // record; 14 and 15 make 1 + 3; 15 (a quoted line break in it) and 17 make 3 + 2.
+        let csv = b"a,b,c,d\n1,2,3,4\n5,6,note\nmore,7\n8,9\n10,11\n\n12,13,x\n1,2,3,4\n\
+            14,15,y\r\nz,16\n17,18\n1,2,3,4\n5\n6,\"q\nq\",x\ny,7\n";
+        let (width, want) = reference(csv, b',');
+        let s = |v: &str| Some(v.to_string());
+        let got: Vec<(u64, Result<usize, Reason>)> =
+            want.iter().map(|(l, r)| (*l, r.as_ref().map(Vec::len).map_err(|e| *e))).collect();
+        let fc = Err(Reason::FieldCount);
+        assert_eq!(
+            got,
+            [
+                (2, Ok(4)),
+                (3, Ok(4)),
+                (5, fc),
+                (6, fc),
+                (8, fc),
+                (9, Ok(4)),
+                (10, Ok(4)),
+                (12, fc),
+                (13, Ok(4)),
+                (14, fc),
+                (15, Ok(4)),
+            ]
+        );
+        assert_eq!(want[1].1, Ok(vec![s("5"), s("6"), s("note\nmore"), s("7")]));
+        assert_eq!(want[6].1, Ok(vec![s("14"), s("15"), s("y\nz"), s("16")]));
+        assert_eq!(want[10].1, Ok(vec![s("6"), s("q\nq"), s("x\ny"), s("7")]));
+        for t in 1..csv.len() {
+            assert_eq!(pieced(csv, b',', width, t), want, "target {t}");
+        }
+        // The SIPRI register's broken comment.
+        let sipri = b"Recipient,Supplier,Comments,TIV per unit,TIV total,TIV delivered\n\
+            Cote d'Ivoire,United States,Cummins diesel engine for 12 Puma M-36 APC\n,0.03,0.36,0\n";
+        let (_, want) = reference(sipri, b',');
+        assert_eq!(
+            want,
+            [(
+                2,
+                Ok(vec![
+                    s("Cote d'Ivoire"),
+                    s("United States"),
+                    s("Cummins diesel engine for 12 Puma M-36 APC"),
+                    s("0.03"),
+                    s("0.36"),
+                    s("0"),
+                ])
+            )]
+        );
+        assert_eq!(pieced(sipri, b',', 6, 1), want);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! What ingestion produces: the accepted records of each kind ([`Ingested`]), the rejected
-//! rows ([`Rejection`]), a report per file ([`FileReport`]) and row counts ([`Counts`]).
+//! rows ([`Rejection`]), the records found in two inputs ([`Duplicate`]), a report per file
+//! ([`FileReport`]) and row counts ([`Counts`]).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::dedup::Duplicate;
 use super::validate::{Problem, Reason};
 use crate::inputs::rules::Format;
 use crate::records::{ConflictEvent, LootingIncident, RouteReport, RowRef, Seizure, Transfer};
@@ -45,6 +47,9 @@ pub struct FileReport {
     pub accepted: u64,
     /// Rows rejected.
     pub rejected: u64,
+    /// Rows dropped as duplicates of a record of another input of the kind (counted once;
+    /// the `duplicates` table says which).
+    pub duplicates: u64,
     /// Columns present in the file but not used by the schema.
     pub ignored_columns: Vec<String>,
     /// The text encoding it was read in (`utf-8`; `windows-1252 (auto)` when
@@ -71,6 +76,8 @@ pub struct Ingested {
     pub events: Vec<ConflictEvent>,
     /// Rejected rows (one entry per problem), in input order.
     pub rejections: Vec<Rejection>,
+    /// Records found in two inputs of a kind, by the duplicate's position in input order.
+    pub duplicates: Vec<Duplicate>,
     /// Accepted rows whose stated location precision was finer than their data supports.
     pub precision_downgraded: u64,
     /// How the national aggregates among the seizures were reconciled, one per file,
@@ -91,9 +98,12 @@ pub struct Counts {
     /// Rows left out by row filters.
     pub filtered: u64,
     /// Rows valid but not counted, national aggregates that a total or breakdown stands
-    /// for (`read` = accepted + rejected + filtered + superseded).
+    /// for (`read` = accepted + rejected + filtered + superseded + duplicates).
     #[serde(default)]
     pub superseded: u64,
+    /// Rows dropped as duplicates of another input's records.
+    #[serde(default)]
+    pub duplicates: u64,
 }
 
 impl Ingested {
@@ -107,6 +117,7 @@ impl Ingested {
             c.rejected += f.rejected;
             c.filtered += f.filtered;
             c.superseded += f.superseded;
+            c.duplicates += f.duplicates;
         }
         m
     }
@@ -119,6 +130,7 @@ impl Ingested {
             rejected: a.rejected + c.rejected,
             filtered: a.filtered + c.filtered,
             superseded: a.superseded + c.superseded,
+            duplicates: a.duplicates + c.duplicates,
         })
     }
 
@@ -144,8 +156,8 @@ impl Ingested {
     }
 }
 
-/// The files, rejections and counts of the ingest artifacts as one [`Ingested`]
-/// without records (file numbers of the rejections renumbered into the joined file list).
+/// The files, rejections, duplicates and counts of the ingest artifacts as one
+/// [`Ingested`] without records (file numbers renumbered into the joined file list).
 pub fn joined_reports(kinds: &[&Ingested]) -> Ingested {
     let mut out = Ingested::default();
     for k in kinds {
@@ -155,6 +167,12 @@ pub fn joined_reports(kinds: &[&Ingested]) -> Ingested {
             let mut r = r.clone();
             r.row.file += offset;
             r
+        }));
+        out.duplicates.extend(k.duplicates.iter().map(|d| {
+            let mut d = d.clone();
+            d.kept.file += offset;
+            d.duplicate.file += offset;
+            d
         }));
         out.precision_downgraded += k.precision_downgraded;
         out.aggregate_checks.extend(k.aggregate_checks.iter().map(|c| {

@@ -1,5 +1,6 @@
 //! The reading rules of an input: its format, header row, text encoding, single-character
-//! settings (delimiter, list separator, stray trailing character) and row filters. Each is
+//! settings (delimiter, list separator, stray trailing character) and row filters; and
+//! what becomes of records found in two inputs of a kind ([`DuplicatePolicy`]). Each is
 //! parsed once, when the config is read, into a value that cannot be wrong; the config
 //! (`[[inputs.<kind>]]`), the source presets and ingestion share them.
 
@@ -10,6 +11,20 @@ use serde::{Deserialize, Serialize};
 /// The `columns.id` value that makes each row's id from its file name and line number,
 /// for sources without ids (SIPRI's trade register): `seizures_2024.csv:57`.
 pub const LINE_ID: &str = "@line";
+
+/// What becomes of a record that describes the same thing as a record of another input of
+/// its kind (`run.duplicates`; docs/sources.md, "Records in two inputs"): each such pair is
+/// listed in the `duplicates` table either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DuplicatePolicy {
+    /// Counted once: the later record is dropped (for a SIPRI deal in both exports, the
+    /// newer export's rows).
+    #[default]
+    Drop,
+    /// Both kept, as read (`kept_both` in the table).
+    Keep,
+}
 
 /// A file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -346,6 +346,9 @@ pub fn report_context(
             "{unreachable} diversion cases have no path in the network and carry no flow."
         ));
     }
+    if let Some(line) = duplicates_caveat(&joined.duplicates) {
+        caveats.push(line);
+    }
     if joined.precision_downgraded > 0 {
         caveats.push(format!(
             "{} rows claimed a finer location precision than their data supports and were downgraded.",
@@ -357,10 +360,14 @@ pub fn report_context(
         ("dated".to_string(), dated.label()),
     ];
     for f in &joined.files {
+        let duplicates = match f.duplicates {
+            0 => String::new(),
+            n => format!(", {n} duplicates of another input's records"),
+        };
         provenance.push((
             format!("{} input", f.table),
             format!(
-                "{} ({} rows read, {} accepted, {} rejected{}; sha256 {})",
+                "{} ({} rows read, {} accepted, {} rejected{}{duplicates}; sha256 {})",
                 f.path.display(),
                 f.rows_read,
                 f.accepted,
@@ -389,4 +396,45 @@ pub fn report_context(
         provenance,
         event_map: None,
     }
+}
+
+/// The report's line on the records found in two inputs, if any: how many, why, and
+/// whether they were counted once or kept both.
+pub fn duplicates_caveat(duplicates: &[crate::ingest::Duplicate]) -> Option<String> {
+    use crate::ingest::DuplicateReason as R;
+    let n = duplicates.len();
+    if n == 0 {
+        return None;
+    }
+    let count = |r: R| duplicates.iter().filter(|d| d.reason == r).count();
+    let mut deals: Vec<(u32, u64)> = duplicates
+        .iter()
+        .filter(|d| d.reason == R::SameDeal)
+        .map(|d| (d.kept.file, d.kept.line))
+        .collect();
+    deals.sort_unstable();
+    deals.dedup();
+    let mut why = Vec::new();
+    if !deals.is_empty() {
+        why.push(format!(
+            "{} rows of {} SIPRI deals found in both the trade register and the newer export",
+            count(R::SameDeal),
+            deals.len()
+        ));
+    }
+    for (r, what) in [(R::SameId, "with the same id"), (R::SameContent, "with the same content")] {
+        if count(r) > 0 {
+            why.push(format!("{} {what}", count(r)));
+        }
+    }
+    let how = if duplicates.iter().all(|d| d.kept_both) {
+        "counted in both, as run.duplicates = \"keep\" asks"
+    } else {
+        "counted once"
+    };
+    let (what, were) = if n == 1 { ("record", "was") } else { ("records", "were") };
+    Some(format!(
+        "{n} {what} appeared in two inputs and {were} {how} ({}); see duplicates.csv.",
+        why.join("; ")
+    ))
 }

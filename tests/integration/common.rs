@@ -39,6 +39,7 @@ pub fn ingest_specs(
     let opts = IngestOptions {
         csv_piece_bytes: 4,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        ..IngestOptions::default()
     };
     ingest(&inputs, Path::new("/"), gaz(), opts)
 }

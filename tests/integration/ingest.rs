@@ -130,10 +130,16 @@ fn bom_crlf_and_bad_utf8_rows() {
     let ing =
         ingest_specs(vec![spec("rows/bom_crlf.csv"), spec("rows/latin1.csv")], vec![], vec![])
             .unwrap();
+    // U-1 (2021, NGA) is read, and found to hold what BOM-1 of the other file holds: it is
+    // counted once, as a duplicate.
     assert_eq!(
         ing.seizures.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
-        ["BOM-1", "BOM-2", "U-1"]
+        ["BOM-1", "BOM-2"]
     );
+    let d = &ing.duplicates;
+    assert_eq!(d.len(), 1);
+    assert_eq!((d[0].kept_id.as_str(), d[0].duplicate_id.as_str()), ("BOM-1", "U-1"));
+    assert_eq!(d[0].reason, divnet::ingest::DuplicateReason::SameContent);
     assert_eq!(ing.rejections.len(), 1);
     assert_eq!(ing.rejections[0].problem.reason, Reason::InvalidUtf8);
     assert_eq!(ing.rejections[0].row.line, 3);
@@ -251,15 +257,20 @@ fn unusable_files_stop_with_a_message_naming_the_file() {
 #[test]
 fn globs_read_every_match_in_sorted_order() {
     let ing = ingest_specs(vec![spec("formats/seizures.*")], vec![], vec![]).unwrap();
-    // seizures.csv then seizures.ndjson: the ndjson ids duplicate the csv ones.
+    // seizures.csv then seizures.ndjson: the ndjson rows are the csv ones again (same ids,
+    // same seizures), so they are counted once, as duplicates, not rejected.
     assert_eq!(ing.files.len(), 2);
     assert!(ing.files[0].path.ends_with("seizures.csv"));
     assert_eq!(ing.seizures.len(), 3);
-    assert_eq!(
-        ing.rejections.iter().filter(|r| r.problem.reason == Reason::DuplicateId).count(),
-        3
-    );
-    assert!(ing.rejections[0].problem.detail.contains("seizures.csv:2"));
+    assert_eq!(ing.rejected_rows(), 0);
+    let pairs: Vec<(u32, u64, u32, u64, &str)> = ing
+        .duplicates
+        .iter()
+        .map(|d| (d.kept.file, d.kept.line, d.duplicate.file, d.duplicate.line, d.kept_id.as_str()))
+        .collect();
+    assert_eq!(pairs, [(0, 2, 1, 1, "F-1"), (0, 3, 1, 2, "F-2"), (0, 4, 1, 3, "F-3")]);
+    assert!(ing.duplicates.iter().all(|d| d.reason == divnet::ingest::DuplicateReason::SameId));
+    assert_eq!((ing.files[1].accepted, ing.files[1].duplicates), (0, 3));
 }
 
 proptest::proptest! {
@@ -316,6 +327,7 @@ fn seizures_in_pieces(files: &[&std::path::Path], piece: usize) -> divnet::inges
     let opts = IngestOptions {
         csv_piece_bytes: piece,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        ..IngestOptions::default()
     };
     ingest(&inputs, std::path::Path::new("/"), gaz(), opts).unwrap()
 }

@@ -22,4 +22,5 @@ mod real_sources;
 mod report_browser;
 mod report_explore;
 mod run_demo;
+mod sipri;
 mod sources;

@@ -44,6 +44,7 @@ fn run(path: &Path, table: &str, piece: usize) -> Outcome {
     let opts = IngestOptions {
         csv_piece_bytes: piece,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        ..IngestOptions::default()
     };
     match ingest(&inputs, Path::new("/"), gaz(), opts) {
         Err(e) => Outcome::Refused(chain(&e)),

@@ -6,10 +6,14 @@
 //! Here: the problems, the [`Checker`] and its gazetteer memo ([`ResolveCache`]);
 //! `fields`: one column's text into a typed value; `records`: a row's fields into a record
 //! ([`Checker::seizure`], [`Checker::looting`], [`Checker::route`], [`Checker::transfer`],
-//! [`Checker::event`]).
+//! [`Checker::event`]); `aid`: what a transfer's comments say about aid
+//! ([`aid_in_comments`]).
 
+mod aid;
 mod fields;
 mod records;
+
+pub use aid::{AidMention, aid_in_comments};
 
 use chrono::NaiveDate;
 

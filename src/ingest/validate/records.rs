@@ -294,10 +294,14 @@ impl<'g> Checker<'g> {
             a.flag(T_DELIVERED_ESTIMATE),
         ];
         let (mut status, mut aid) = (None, false);
+        let (mut second_hand, mut modernised) = (false, false);
         for item in self.list(&a, T_STATUS) {
             if item.eq_ignore_ascii_case("aid") {
                 aid = true;
             } else if let Some(s) = TransferStatus::parse(item) {
+                // "Second hand but modernized" is both.
+                second_hand |= matches!(s, TransferStatus::SecondHand | TransferStatus::Modernised);
+                modernised |= s == TransferStatus::Modernised;
                 status = Some(s);
             } else {
                 let s = closest(item, TransferStatus::spellings())
@@ -312,9 +316,8 @@ impl<'g> Checker<'g> {
             }
         }
         let comments = a.text(T_COMMENTS);
-        if let Some(c) = &comments {
-            aid |= c.split(';').any(|i| i.trim().eq_ignore_ascii_case("aid"));
-        }
+        let mention = comments.as_deref().map(super::aid_in_comments).unwrap_or_default();
+        aid |= mention.stated;
         match (id, supplier, recipient) {
             (Some(id), Some(supplier), Some(recipient)) if a.problems.is_empty() => Ok((
                 Transfer {
@@ -334,7 +337,10 @@ impl<'g> Checker<'g> {
                     delivered_estimate: flags[3],
                     tiv,
                     status,
+                    second_hand,
+                    modernised,
                     aid,
+                    aid_uncertain: mention.uncertain && !aid,
                     via,
                     financed_by,
                     comments,

@@ -15,8 +15,9 @@ use crate::stages::artifact::{Artifact, codecs};
 use crate::stages::step::{Args, declare, ingest_step};
 
 /// What an ingest step reads of the config and the run: its inputs' reading rules, the
-/// files they match with their SHA-256, the day after which dates are refused, whether a
-/// rejected row stops the run, and the folder relative paths resolve against.
+/// files they match with their SHA-256, the day after which dates are refused, what
+/// becomes of records found in two inputs, whether a rejected row stops the run, and the
+/// folder relative paths resolve against.
 #[derive(Debug, Clone, Serialize)]
 pub struct IngestSection {
     /// The record kind.
@@ -25,8 +26,8 @@ pub struct IngestSection {
     pub specs: Vec<InputSpec>,
     /// The files they match, with their SHA-256.
     pub files: Vec<(PathBuf, String)>,
-    /// Ingest options: only their day is hashed, since results do not depend on the size
-    /// of the pieces a file is parsed in.
+    /// Ingest options: their day and `run.duplicates` are hashed; results do not depend on
+    /// the size of the pieces a file is parsed in.
     #[serde(serialize_with = "day_only")]
     pub options: IngestOptions,
     /// `run.strict`.
@@ -44,7 +45,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
                 kind,
                 specs: config.inputs.of(kind).clone(),
                 files: inputs.fingerprints.get(&kind).cloned().unwrap_or_default(),
-                options: inputs.ingest,
+                options: IngestOptions { duplicates: config.run.duplicates, ..inputs.ingest },
                 strict: config.run.strict,
                 base: config.base_dir.clone(),
             };
@@ -99,5 +100,9 @@ fn boxed(e: IngestError) -> BoxError {
 }
 
 fn day_only<S: serde::Serializer>(o: &IngestOptions, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&o.today)
+    use serde::ser::SerializeTuple;
+    let mut t = s.serialize_tuple(2)?;
+    t.serialize_element(&o.today.to_string())?;
+    t.serialize_element(&o.duplicates)?;
+    t.end()
 }

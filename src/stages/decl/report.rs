@@ -128,6 +128,18 @@ fn summary(c: &SummarySection, a: &Args<'_>) -> Result<Artifact, BoxError> {
     }
     let mut notes: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     notes.insert("precision_downgraded".into(), joined.precision_downgraded.into());
+    let by = |r: crate::ingest::DuplicateReason| {
+        joined.duplicates.iter().filter(|d| d.reason == r).count()
+    };
+    notes.insert(
+        "duplicates".into(),
+        serde_json::json!({
+            "same_deal": by(crate::ingest::DuplicateReason::SameDeal),
+            "same_id": by(crate::ingest::DuplicateReason::SameId),
+            "same_content": by(crate::ingest::DuplicateReason::SameContent),
+            "kept_both": joined.duplicates.iter().filter(|d| d.kept_both).count(),
+        }),
+    );
     notes.insert("network_nodes".into(), p.network.graph.node_count().into());
     notes.insert("network_edges".into(), p.network.graph.edge_count().into());
     notes.insert("cases".into(), p.cases.len().into());

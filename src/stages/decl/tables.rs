@@ -97,8 +97,10 @@ fn kind_table(s: &KindTable, a: &Args<'_>) -> Result<Artifact, BoxError> {
 }
 
 fn rejected(o: &OutputConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
-    let t = crate::tables::rejected(&joined_reports(&all_records(a)?)).map_err(boxed)?;
-    files(&[t], o)
+    let joined = joined_reports(&all_records(a)?);
+    let rejected = crate::tables::rejected(&joined).map_err(boxed)?;
+    let duplicates = crate::tables::duplicates(&joined).map_err(boxed)?;
+    files(&[rejected, duplicates], o)
 }
 
 fn actors(o: &OutputConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
