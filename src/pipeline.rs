@@ -71,7 +71,7 @@ pub fn validate(config: &Config, gazetteer: &Gazetteer) -> Result<Ingested, RunE
     // The same day as a run would take (`DIVNET_NOW` or the clock), for future dates.
     let today = crate::clock::RunClock::from_env()?.today();
     let opts = IngestOptions { today, ..IngestOptions::default() };
-    Ok(ingest::ingest(&config.inputs, &config.base_dir, gazetteer, opts)?)
+    Ok(ingest::ingest_with(&config.inputs, &config.base_dir, gazetteer, &config.actors(), opts)?)
 }
 
 /// What a finished run reports back.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{StepInputs, gazetteer};
+use crate::actors::Actors;
 use crate::config::Config;
 use crate::ingest::{self, IngestError, IngestOptions};
 use crate::inputs::InputSpec;
@@ -31,6 +32,9 @@ pub struct IngestSection {
     pub options: IngestOptions,
     /// `run.strict`.
     pub strict: bool,
+    /// How parties are read: the user's aliases (`[actors] aliases`), so editing the
+    /// alias file reruns the ingest steps.
+    pub actors: Actors,
     /// The config's folder.
     pub base: PathBuf,
 }
@@ -46,6 +50,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
                 files: inputs.fingerprints.get(&kind).cloned().unwrap_or_default(),
                 options: inputs.ingest,
                 strict: config.run.strict,
+                actors: config.actors(),
                 base: config.base_dir.clone(),
             };
             declare(ingest_step(kind), &[], section, codecs::RECORDS, run)
@@ -55,7 +60,8 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
 
 fn run(s: &IngestSection, _: &Args<'_>) -> Result<Artifact, BoxError> {
     let g = gazetteer()?;
-    let ing = ingest::ingest_table(s.kind, &s.specs, &s.base, g, s.options).map_err(boxed)?;
+    let ing =
+        ingest::ingest_table(s.kind, &s.specs, &s.base, g, &s.actors, s.options).map_err(boxed)?;
     if s.strict
         && let Some(r) = ing.rejections.first()
     {
