@@ -17,7 +17,9 @@
 //! | `Civilians`, `Civilians (Sudan)`, `Protesters (Sudan)` | [`ActorKind::Civilians`] | `Civilians` | the country in brackets |
 //!
 //! Before any convention, a name is looked up among the aliases: the user's alias file
-//! (`[actors] aliases`), then the built-in `datasets/actors/aliases.csv` ([`ActorAliases`]).
+//! (`[actors] aliases`), then the built-in `datasets/actors/aliases.csv` ([`ActorAliases`]);
+//! after the conventions, the name they read (`Africa Corps` of `Africa Corps (Libya)*`) is
+//! looked up again.
 //! Historical states come from the crosswalk `datasets/actors/historical_states.csv`
 //! ([`HistoricalStates`]): each is its own actor, never its successor. A name that follows
 //! none of the conventions and names no state, current or historical, is refused
@@ -211,10 +213,20 @@ impl Actors {
             return Err(ActorError::Empty);
         }
         let key = name_key(t);
-        if let Some(e) = self.user.get(&key).or_else(|| ActorAliases::builtin().get(&key)) {
+        if let Some(e) = self.alias(&key) {
             return Ok(Actors::from_alias(e, g));
         }
-        Actors::rules(t, g)
+        // `Africa Corps (Libya)*` is also found by its name, `Africa Corps`.
+        let a = Actors::rules(t, g)?;
+        match self.alias(&name_key(&a.name)) {
+            Some(e) => Ok(Actors::from_alias(e, g)),
+            None => Ok(a),
+        }
+    }
+
+    /// The alias of a name key: the user's, else a built-in one.
+    fn alias(&self, key: &str) -> Option<&AliasEntry> {
+        self.user.get(key).or_else(|| ActorAliases::builtin().get(key))
     }
 
     /// The side of a conflict event that took place in `at`: as [`Actors::parse`] reads
@@ -521,7 +533,7 @@ mod tests {
         let caf = g().resolve_country("CAF").unwrap();
         let side = |t| {
             a.event_side(t, caf, g())
-                .map(|x| (x.name, x.kind.as_str(), iso(&x).map(str::to_string)))
+                .map(|x| (x.name.clone(), x.kind.as_str(), iso(&x).map(str::to_string)))
         };
         let s = |n: &str, k: &'static str, c: &str| Some((n.to_string(), k, Some(c.to_string())));
         assert_eq!(side("LRA"), s("LRA", "armed_group", "CAF"));

@@ -16,6 +16,7 @@ mod legal;
 mod linkage;
 mod malformed;
 mod outdir;
+mod parties;
 mod path_model;
 mod report_browser;
 mod report_explore;
