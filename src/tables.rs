@@ -360,8 +360,8 @@ pub fn actors(g: &Gazetteer, kinds: &[&Ingested]) -> Result<Table, OutputError> 
 /// possessors as `seizures` and `items_seized`, looting perpetrators as
 /// `looting_incidents` and `weapons_looted`; each side of a conflict event as
 /// `conflict_events` and `fatalities` ([`crate::actors::Actors::event_side`]). A possessor
-/// or perpetrator that reads as no actor is the actor of that name met above, else
-/// `unclassified`. A party without a country of its own is placed in the country of most
+/// or perpetrator that reads as no actor is the party of that name among the routes',
+/// transfers' and events' parties, else `unclassified`. A party without a country of its own is placed in the country of most
 /// of its records (the first in ISO3 order on a tie). `first_seen` is the first day of the
 /// record date that starts first, `last_seen` the last day of the one that ends last, each
 /// with that date's precision (`year`, `month`, `day`). Sorted by kind, then name. `kinds`
@@ -432,6 +432,33 @@ pub fn actors_with(
             None => *countries.entry(key).or_default().entry(iso3(at)).or_default() += 1,
         }
     };
+    for e in kinds.iter().flat_map(|k| &k.events) {
+        for side in [e.side_a.as_deref(), e.side_b.as_deref()] {
+            let Some(text) = side.map(str::trim).filter(|p| !p.is_empty()) else { continue };
+            let at = e.location.country;
+            let (key, own) = match parties.actor(text) {
+                Some(a) => ((a.kind.as_str(), a.name), a.country),
+                None => match book.event_side(text, at, g) {
+                    // No convention reads it: the actor of that name met above, else an
+                    // armed group of the event's country.
+                    Some(a) => match known.get(&a.name) {
+                        Some(k) => ((*k, a.name), None),
+                        None => ((a.kind.as_str(), a.name), None),
+                    },
+                    None => (("unclassified", text.to_string()), None),
+                },
+            };
+            place(&mut rows, key.clone(), own, at);
+            let row = rows.entry(key).or_default();
+            row.seen(Some(e.date));
+            row.conflict_events += 1;
+            row.fatalities += e.fatalities.unwrap_or(0);
+        }
+    }
+    // Sides met in events are known too (a perpetrator `JNIM` is the event side `JNIM`).
+    for (kind, name) in rows.keys() {
+        known.entry(name.clone()).or_insert(kind);
+    }
     let named = |parties: &mut PartyKinds<'_>, text: Option<&str>| {
         let p = text.map(str::trim).filter(|p| !p.is_empty())?;
         let (kind, name, country) = parties.party(p);
@@ -456,29 +483,6 @@ pub fn actors_with(
         row.seen(Some(l.date));
         row.looting_incidents += 1;
         row.weapons_looted += l.weapons_looted.unwrap_or(0);
-    }
-    for e in kinds.iter().flat_map(|k| &k.events) {
-        for side in [e.side_a.as_deref(), e.side_b.as_deref()] {
-            let Some(text) = side.map(str::trim).filter(|p| !p.is_empty()) else { continue };
-            let at = e.location.country;
-            let (key, own) = match parties.actor(text) {
-                Some(a) => ((a.kind.as_str(), a.name), a.country),
-                None => match book.event_side(text, at, g) {
-                    // No convention reads it: the actor of that name met above, else an
-                    // armed group of the event's country.
-                    Some(a) => match known.get(&a.name) {
-                        Some(k) => ((*k, a.name), None),
-                        None => ((a.kind.as_str(), a.name), None),
-                    },
-                    None => (("unclassified", text.to_string()), None),
-                },
-            };
-            place(&mut rows, key.clone(), own, at);
-            let row = rows.entry(key).or_default();
-            row.seen(Some(e.date));
-            row.conflict_events += 1;
-            row.fatalities += e.fatalities.unwrap_or(0);
-        }
     }
     for (key, by_country) in countries {
         let row = rows.entry(key).or_default();

@@ -342,6 +342,10 @@ impl Actors {
             Some((h, i)) => (h, Some(i)),
             None => (t, None),
         };
+        // ACLED's `Rioters (Country)`: neither an armed group nor civilians.
+        if head.eq_ignore_ascii_case("rioters") {
+            return Err(ActorError::Unknown { text: t.to_string(), suggestion: None });
+        }
         let in_country = inside.and_then(|i| state_of(i, g));
         if CIVILIANS.iter().any(|c| head.eq_ignore_ascii_case(c))
             && (inside.is_none() || in_country.is_some())
