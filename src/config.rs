@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::actors::{ActorAliases, Actors, ActorsConfig};
 use crate::date::TimeStep;
 use crate::inputs::rules::{DuplicatePolicy, LINE_ID, NOT_ONE_CHARACTER};
 use crate::inputs::{Inputs, clean_path};
@@ -68,6 +69,9 @@ pub struct Config {
     /// The diversion network.
     #[serde(default)]
     pub network: NetworkConfig,
+    /// How parties are read: the user's alias file.
+    #[serde(default)]
+    pub actors: ActorsConfig,
     /// Record linkage of seizures to looting incidents.
     #[serde(default)]
     pub linkage: LinkageConfig,
@@ -495,7 +499,30 @@ impl Config {
         c.source = source.to_path_buf();
         c.apply_presets()?;
         c.validate()?;
+        c.load_aliases()?;
         Ok(c)
+    }
+
+    /// Reads the user's alias file (`[actors] aliases`), if any, into `actors.table`: an
+    /// unreadable or bad file is an error naming the key, the file and its line.
+    fn load_aliases(&mut self) -> Result<(), ConfigError> {
+        let Some(rel) = self.actors.aliases.clone() else { return Ok(()) };
+        let path = self.resolve(&rel);
+        let fail = |reason: String| self.invalid("actors.aliases", rel.display(), &reason);
+        let bytes = crate::inputs::file::read_regular_file(&path)
+            .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| fail(format!("{} is not UTF-8 text", path.display())))?;
+        let g = crate::geo::Gazetteer::embedded()
+            .map_err(|e| fail(format!("the gazetteer does not load: {e}")))?;
+        self.actors.table = ActorAliases::parse(text.trim_start_matches('\u{feff}'), g)
+            .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+        Ok(())
+    }
+
+    /// How the run reads parties: the user's aliases over the built-in crosswalks.
+    pub fn actors(&self) -> Actors {
+        Actors::with_aliases(self.actors.table.clone())
     }
 
     /// Resolves a config-relative path.

@@ -72,7 +72,7 @@ pub fn validate(config: &Config, gazetteer: &Gazetteer) -> Result<Ingested, RunE
     let today = crate::clock::RunClock::from_env()?.today();
     let opts =
         IngestOptions { today, duplicates: config.run.duplicates, ..IngestOptions::default() };
-    Ok(ingest::ingest(&config.inputs, &config.base_dir, gazetteer, opts)?)
+    Ok(ingest::ingest_with(&config.inputs, &config.base_dir, gazetteer, &config.actors(), opts)?)
 }
 
 /// What a finished run reports back.

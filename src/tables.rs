@@ -63,8 +63,17 @@ fn join_iso3(g: &Gazetteer, ids: &[crate::geo::CountryId]) -> Option<String> {
         .then(|| ids.iter().map(|c| g.country(*c).iso3.as_str()).collect::<Vec<_>>().join(";"))
 }
 
-/// The normalised seizures table.
+/// The normalised seizures table (possessors read with the built-in crosswalks).
 pub fn seizures(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
+    seizures_with(g, &crate::actors::Actors::builtin(), ing)
+}
+
+/// The normalised seizures table, possessors read with `actors`.
+pub fn seizures_with(
+    g: &Gazetteer,
+    actors: &crate::actors::Actors,
+    ing: &Ingested,
+) -> Result<Table, OutputError> {
     let s = &ing.seizures;
     let events: Vec<Dated<'_>> = s
         .iter()
@@ -106,7 +115,7 @@ pub fn seizures(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
         .float("confidence", s.iter().map(|r| r.confidence))
         .text("possessor", s.iter().map(|r| r.possessor.as_deref()))
         .text("possessor_kind", {
-            let mut kinds = PartyKinds::new(g);
+            let mut kinds = PartyKinds::with(g, actors.clone());
             s.iter().map(move |r| r.possessor.as_deref().map(|p| kinds.kind(p))).collect::<Vec<_>>()
         })
         .text("aggregate", s.iter().map(|r| r.aggregate.map(|a| a.as_str())))
@@ -115,28 +124,38 @@ pub fn seizures(g: &Gazetteer, ing: &Ingested) -> Result<Table, OutputError> {
         .build()
 }
 
-/// The kind of a party named in free text (a possessor, a perpetrator): its kind in
-/// SIPRI's conventions, or `unclassified`; each distinct name parsed once.
+/// The kind of a party named in free text (a possessor, a perpetrator): its kind as
+/// [`crate::actors::Actors::parse`] reads it, or `unclassified`; each distinct name parsed
+/// once.
 pub(crate) struct PartyKinds<'g> {
     g: &'g Gazetteer,
-    seen: std::collections::HashMap<String, (&'static str, String, Option<crate::geo::CountryId>)>,
+    actors: crate::actors::Actors,
+    seen: std::collections::HashMap<String, Option<crate::actors::Actor>>,
 }
 
 impl<'g> PartyKinds<'g> {
+    /// With the built-in crosswalks.
     pub(crate) fn new(g: &'g Gazetteer) -> Self {
-        PartyKinds { g, seen: Default::default() }
+        Self::with(g, crate::actors::Actors::builtin())
+    }
+
+    /// With `actors` (the user's aliases over the built-in crosswalks).
+    pub(crate) fn with(g: &'g Gazetteer, actors: crate::actors::Actors) -> Self {
+        PartyKinds { g, actors, seen: Default::default() }
+    }
+
+    /// The actor a name reads as, if any.
+    fn actor(&mut self, text: &str) -> Option<crate::actors::Actor> {
+        let (g, actors) = (self.g, &self.actors);
+        self.seen.entry(text.to_string()).or_insert_with(|| actors.parse(text, g).ok()).clone()
     }
 
     /// (kind, name without marks, country) of a party.
     fn party(&mut self, text: &str) -> (&'static str, String, Option<crate::geo::CountryId>) {
-        let g = self.g;
-        self.seen
-            .entry(text.to_string())
-            .or_insert_with(|| match crate::actors::parse_actor(text, g) {
-                Ok(a) => (a.kind.as_str(), a.name, a.country),
-                Err(_) => ("unclassified", text.trim().to_string(), None),
-            })
-            .clone()
+        match self.actor(text) {
+            Some(a) => (a.kind.as_str(), a.name, a.country),
+            None => ("unclassified", text.trim().to_string(), None),
+        }
     }
 
     pub(crate) fn kind(&mut self, text: &str) -> &'static str {
@@ -358,6 +377,7 @@ pub fn duplicates(ing: &Ingested) -> Result<Table, OutputError> {
 struct ActorRow {
     kind: &'static str,
     country: Option<String>,
+    /// The record date whose interval starts first, and the one whose interval ends last.
     first_seen: Option<PartialDate>,
     last_seen: Option<PartialDate>,
     routes_from: u64,
@@ -367,9 +387,9 @@ struct ActorRow {
     looting_incidents: u64,
     weapons_looted: u64,
     transfers_supplied: u64,
-    items_supplied: u64,
+    tiv_supplied: f64,
     transfers_received: u64,
-    items_received: u64,
+    tiv_received: f64,
     conflict_events: u64,
     fatalities: u64,
 }
@@ -377,33 +397,51 @@ struct ActorRow {
 impl ActorRow {
     fn seen(&mut self, d: Option<PartialDate>) {
         if let Some(d) = d {
-            self.first_seen = Some(self.first_seen.map_or(d, |x| x.min(d)));
-            self.last_seen = Some(self.last_seen.map_or(d, |x| x.max(d)));
+            if self.first_seen.is_none_or(|x| d.first_day() < x.first_day()) {
+                self.first_seen = Some(d);
+            }
+            if self.last_seen.is_none_or(|x| d.last_day() > x.last_day()) {
+                self.last_seen = Some(d);
+            }
         }
     }
 }
 
-/// The actors table: every party the records name, one row per name and kind. Route
-/// endpoints that are parties (armed groups, historical states; see [`crate::actors`])
-/// count as `routes_from`/`routes_to` with the legs' reported dates; seizure possessors as
-/// `seizures` and `items_seized`, looting perpetrators as `looting_incidents` and
-/// `weapons_looted`, with their records' dates and countries; every supplier and recipient
-/// of a transfer (states included) as `transfers_supplied`/`items_supplied` and
-/// `transfers_received`/`items_received`, seen at its order and delivery years; each side
-/// of a conflict event as `conflict_events` and `fatalities`. A possessor, perpetrator or
-/// event side written in SIPRI's conventions gets its kind from them; any other name is
-/// `unclassified`, in the country of its records (the most frequent one, the first in ISO3
-/// order on a tie). Sorted by kind, then name. `kinds` are the ingest results (any order).
+/// The actors table with the built-in crosswalks ([`actors_with`]).
 pub fn actors(g: &Gazetteer, kinds: &[&Ingested]) -> Result<Table, OutputError> {
+    actors_with(g, &crate::actors::Actors::builtin(), kinds)
+}
+
+/// The actors table: every party the records name, one row per actor (kind and name: every
+/// spelling of one actor is one row, see [`crate::actors`]). Route endpoints that are
+/// parties (armed groups, historical states) count as `routes_from`/`routes_to` with the
+/// legs' reported dates; every supplier and recipient of a transfer (states included) as
+/// `transfers_supplied`/`tiv_supplied` and `transfers_received`/`tiv_received` (transfer
+/// records and their delivered TIV), seen at its order and delivery years; seizure
+/// possessors as `seizures` and `items_seized`, looting perpetrators as
+/// `looting_incidents` and `weapons_looted`; each side of a conflict event as
+/// `conflict_events` and `fatalities` ([`crate::actors::Actors::event_side`]). A possessor
+/// or perpetrator that reads as no actor is the party of that name among the routes',
+/// transfers' and events' parties, else `unclassified`. A party without a country of its own is placed in the country of most
+/// of its records (the first in ISO3 order on a tie). `first_seen` is the first day of the
+/// record date that starts first, `last_seen` the last day of the one that ends last, each
+/// with that date's precision (`year`, `month`, `day`). Sorted by kind, then name. `kinds`
+/// are the ingest results (any order).
+pub fn actors_with(
+    g: &Gazetteer,
+    book: &crate::actors::Actors,
+    kinds: &[&Ingested],
+) -> Result<Table, OutputError> {
     use std::collections::BTreeMap;
     let mut rows: BTreeMap<(&'static str, String), ActorRow> = BTreeMap::new();
-    let mut parties = PartyKinds::new(g);
+    let mut parties = PartyKinds::with(g, book.clone());
+    let iso3 = |c: crate::geo::CountryId| g.country(c).iso3.clone();
     for r in kinds.iter().flat_map(|k| &k.routes) {
         for (party, at, from) in [(&r.from_actor, r.from, true), (&r.to_actor, r.to, false)] {
             let Some(a) = party else { continue };
             let row = rows.entry((a.kind.as_str(), a.name.to_string())).or_default();
             row.kind = a.kind.as_str();
-            row.country.get_or_insert_with(|| g.country(g.country_of(at)).iso3.clone());
+            row.country.get_or_insert_with(|| iso3(g.country_of(at)));
             row.seen(r.first_reported);
             row.seen(r.last_reported);
             if from {
@@ -414,12 +452,12 @@ pub fn actors(g: &Gazetteer, kinds: &[&Ingested]) -> Result<Table, OutputError> 
         }
     }
     for t in kinds.iter().flat_map(|k| &k.transfers) {
-        let items = t.delivered.unwrap_or(0);
+        let tiv = t.tiv.unwrap_or(0.0);
         for (party, supplied) in [(&t.supplier, true), (&t.recipient, false)] {
             let row = rows.entry((party.kind.as_str(), party.name.to_string())).or_default();
             row.kind = party.kind.as_str();
             if row.country.is_none() {
-                row.country = party.country.map(|c| g.country(c).iso3.clone());
+                row.country = party.country.map(iso3);
             }
             row.seen(t.order_date);
             for d in &t.deliveries {
@@ -427,47 +465,85 @@ pub fn actors(g: &Gazetteer, kinds: &[&Ingested]) -> Result<Table, OutputError> 
             }
             if supplied {
                 row.transfers_supplied += 1;
-                row.items_supplied += items;
+                row.tiv_supplied += tiv;
             } else {
                 row.transfers_received += 1;
-                row.items_received += items;
+                row.tiv_received += tiv;
             }
         }
     }
+    // Names met so far, with their kind: a free-text name that reads as no actor is that
+    // actor (a possessor `Hezbollah` is SIPRI's `Hezbollah (Lebanon)*`).
+    let mut known: BTreeMap<String, &'static str> = BTreeMap::new();
+    for (kind, name) in rows.keys() {
+        known.entry(name.clone()).or_insert(kind);
+    }
     let mut countries: BTreeMap<(&'static str, String), BTreeMap<String, u64>> = BTreeMap::new();
-    let mut named = |text: Option<&str>, at: crate::geo::CountryId| {
-        let p = text.map(str::trim).filter(|p| !p.is_empty())?;
-        let (kind, name, country) = parties.party(p);
-        let key = (kind, name);
-        let iso = g.country(country.unwrap_or(at)).iso3.clone();
-        *countries.entry(key.clone()).or_default().entry(iso).or_default() += 1;
-        Some(key)
-    };
-    for z in kinds.iter().flat_map(|k| &k.seizures) {
-        let Some(key) = named(z.possessor.as_deref(), z.location.country) else { continue };
+    // A party, its own country (set on the row) or else the record's (counted).
+    let mut place = |rows: &mut BTreeMap<(&'static str, String), ActorRow>,
+                     key: (&'static str, String),
+                     own: Option<crate::geo::CountryId>,
+                     at: crate::geo::CountryId| {
         let row = rows.entry(key.clone()).or_default();
         row.kind = key.0;
+        match own {
+            Some(c) => {
+                row.country.get_or_insert_with(|| iso3(c));
+            }
+            None => *countries.entry(key).or_default().entry(iso3(at)).or_default() += 1,
+        }
+    };
+    for e in kinds.iter().flat_map(|k| &k.events) {
+        for side in [e.side_a.as_deref(), e.side_b.as_deref()] {
+            let Some(text) = side.map(str::trim).filter(|p| !p.is_empty()) else { continue };
+            let at = e.location.country;
+            let (key, own) = match parties.actor(text) {
+                Some(a) => ((a.kind.as_str(), a.name), a.country),
+                None => match book.event_side(text, at, g) {
+                    // No convention reads it: the actor of that name met above, else an
+                    // armed group of the event's country.
+                    Some(a) => match known.get(&a.name) {
+                        Some(k) => ((*k, a.name), None),
+                        None => ((a.kind.as_str(), a.name), None),
+                    },
+                    None => (("unclassified", text.to_string()), None),
+                },
+            };
+            place(&mut rows, key.clone(), own, at);
+            let row = rows.entry(key).or_default();
+            row.seen(Some(e.date));
+            row.conflict_events += 1;
+            row.fatalities += e.fatalities.unwrap_or(0);
+        }
+    }
+    // Sides met in events are known too (a perpetrator `JNIM` is the event side `JNIM`).
+    for (kind, name) in rows.keys() {
+        known.entry(name.clone()).or_insert(kind);
+    }
+    let named = |parties: &mut PartyKinds<'_>, text: Option<&str>| {
+        let p = text.map(str::trim).filter(|p| !p.is_empty())?;
+        let (kind, name, country) = parties.party(p);
+        let kind = match (kind, known.get(&name)) {
+            ("unclassified", Some(k)) => *k,
+            _ => kind,
+        };
+        Some(((kind, name), country))
+    };
+    for z in kinds.iter().flat_map(|k| &k.seizures) {
+        let Some((key, own)) = named(&mut parties, z.possessor.as_deref()) else { continue };
+        place(&mut rows, key.clone(), own, z.location.country);
+        let row = rows.entry(key).or_default();
         row.seen(Some(z.date));
         row.seizures += 1;
         row.items_seized += z.quantity.unwrap_or(1);
     }
     for l in kinds.iter().flat_map(|k| &k.looting) {
-        let Some(key) = named(l.perpetrator.as_deref(), l.location.country) else { continue };
-        let row = rows.entry(key.clone()).or_default();
-        row.kind = key.0;
+        let Some((key, own)) = named(&mut parties, l.perpetrator.as_deref()) else { continue };
+        place(&mut rows, key.clone(), own, l.location.country);
+        let row = rows.entry(key).or_default();
         row.seen(Some(l.date));
         row.looting_incidents += 1;
         row.weapons_looted += l.weapons_looted.unwrap_or(0);
-    }
-    for e in kinds.iter().flat_map(|k| &k.events) {
-        for side in [e.side_a.as_deref(), e.side_b.as_deref()] {
-            let Some(key) = named(side, e.location.country) else { continue };
-            let row = rows.entry(key.clone()).or_default();
-            row.kind = key.0;
-            row.seen(Some(e.date));
-            row.conflict_events += 1;
-            row.fatalities += e.fatalities.unwrap_or(0);
-        }
     }
     for (key, by_country) in countries {
         let row = rows.entry(key).or_default();
@@ -477,12 +553,22 @@ pub fn actors(g: &Gazetteer, kinds: &[&Ingested]) -> Result<Table, OutputError> 
         }
     }
     let rows: Vec<(&(&str, String), &ActorRow)> = rows.iter().collect();
+    let first = |r: &ActorRow| r.first_seen;
+    let last = |r: &ActorRow| r.last_seen;
     TableBuilder::new("actors")
         .text("actor", rows.iter().map(|(k, _)| Some(k.1.as_str())))
         .text("kind", rows.iter().map(|(_, r)| Some(r.kind)))
         .text("country", rows.iter().map(|(_, r)| r.country.as_deref()))
-        .text("first_seen", rows.iter().map(|(_, r)| r.first_seen.map(|d| d.to_string())))
-        .text("last_seen", rows.iter().map(|(_, r)| r.last_seen.map(|d| d.to_string())))
+        .date("first_seen", rows.iter().map(|(_, r)| first(r).map(|d| d.first_day_epoch())))?
+        .text(
+            "first_seen_precision",
+            rows.iter().map(|(_, r)| first(r).map(|d| d.precision().as_str())),
+        )
+        .date("last_seen", rows.iter().map(|(_, r)| last(r).map(|d| d.last_day_epoch())))?
+        .text(
+            "last_seen_precision",
+            rows.iter().map(|(_, r)| last(r).map(|d| d.precision().as_str())),
+        )
         .uint("routes_from", rows.iter().map(|(_, r)| Some(r.routes_from)))
         .uint("routes_to", rows.iter().map(|(_, r)| Some(r.routes_to)))
         .uint("seizures", rows.iter().map(|(_, r)| Some(r.seizures)))
@@ -490,9 +576,9 @@ pub fn actors(g: &Gazetteer, kinds: &[&Ingested]) -> Result<Table, OutputError> 
         .uint("looting_incidents", rows.iter().map(|(_, r)| Some(r.looting_incidents)))
         .uint("weapons_looted", rows.iter().map(|(_, r)| Some(r.weapons_looted)))
         .uint("transfers_supplied", rows.iter().map(|(_, r)| Some(r.transfers_supplied)))
-        .uint("items_supplied", rows.iter().map(|(_, r)| Some(r.items_supplied)))
+        .float("tiv_supplied", rows.iter().map(|(_, r)| Some(r.tiv_supplied)))
         .uint("transfers_received", rows.iter().map(|(_, r)| Some(r.transfers_received)))
-        .uint("items_received", rows.iter().map(|(_, r)| Some(r.items_received)))
+        .float("tiv_received", rows.iter().map(|(_, r)| Some(r.tiv_received)))
         .uint("conflict_events", rows.iter().map(|(_, r)| Some(r.conflict_events)))
         .uint("fatalities", rows.iter().map(|(_, r)| Some(r.fatalities)))
         .build()

@@ -516,6 +516,7 @@ pub(super) fn ingest_kind<K: Kind>(
     specs: &[InputSpec],
     base: &Path,
     gazetteer: &Gazetteer,
+    actors: &crate::actors::Actors,
     opts: IngestOptions,
     out: &mut Ingested,
 ) -> Result<Vec<K>, IngestError> {
@@ -542,6 +543,7 @@ pub(super) fn ingest_kind<K: Kind>(
             let file = (first_file + files.len()) as u32;
             let checker = Checker {
                 gazetteer,
+                actors,
                 today: opts.today,
                 list_separator: read.list_separator,
                 country_margin_deg: 5.0,
@@ -699,8 +701,10 @@ mod tests {
     use super::*;
 
     fn checker() -> Checker<'static> {
+        static ACTORS: std::sync::OnceLock<crate::actors::Actors> = std::sync::OnceLock::new();
         Checker {
             gazetteer: Gazetteer::embedded().unwrap(),
+            actors: ACTORS.get_or_init(crate::actors::Actors::builtin),
             today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             list_separator: ';',
             country_margin_deg: 5.0,

@@ -29,6 +29,7 @@ pub mod validate;
 
 use std::path::{Path, PathBuf};
 
+use crate::actors::Actors;
 use crate::geo::Gazetteer;
 use crate::inputs::{InputSpec, Inputs};
 use crate::records::{ConflictEvent, LootingIncident, RouteReport, Seizure, Transfer};
@@ -43,32 +44,37 @@ pub use validate::{Checker, Problem, Reason, ResolveCache, RowNotes};
 /// The configured inputs of each kind (the `[inputs]` section of a config).
 pub type InputSet = Inputs;
 
-/// Reads and validates the inputs of one table kind (the ingest step of that kind); the
-/// files and row references of the result are numbered within the kind.
+/// Reads and validates the inputs of one table kind (the ingest step of that kind), their
+/// parties read with `actors`; the files and row references of the result are numbered
+/// within the kind.
 pub fn ingest_table(
     kind: TableKind,
     specs: &[InputSpec],
     base: &Path,
     gazetteer: &Gazetteer,
+    actors: &Actors,
     opts: IngestOptions,
 ) -> Result<Ingested, IngestError> {
     let mut out = Ingested::default();
     match kind {
         TableKind::Seizures => {
-            out.seizures = ingest_kind::<Seizure>(specs, base, gazetteer, opts, &mut out)?;
+            out.seizures =
+                ingest_kind::<Seizure>(specs, base, gazetteer, actors, opts, &mut out)?;
             aggregates::reconcile(&mut out);
         }
         TableKind::Looting => {
-            out.looting = ingest_kind::<LootingIncident>(specs, base, gazetteer, opts, &mut out)?
+            out.looting =
+                ingest_kind::<LootingIncident>(specs, base, gazetteer, actors, opts, &mut out)?
         }
         TableKind::Routes => {
-            out.routes = ingest_kind::<RouteReport>(specs, base, gazetteer, opts, &mut out)?
+            out.routes = ingest_kind::<RouteReport>(specs, base, gazetteer, actors, opts, &mut out)?
         }
         TableKind::Transfers => {
-            out.transfers = ingest_kind::<Transfer>(specs, base, gazetteer, opts, &mut out)?
+            out.transfers = ingest_kind::<Transfer>(specs, base, gazetteer, actors, opts, &mut out)?
         }
         TableKind::Events => {
-            out.events = ingest_kind::<ConflictEvent>(specs, base, gazetteer, opts, &mut out)?
+            out.events =
+                ingest_kind::<ConflictEvent>(specs, base, gazetteer, actors, opts, &mut out)?
         }
     }
     Ok(out)
@@ -97,21 +103,39 @@ pub fn fingerprint(
         .collect()
 }
 
-/// Reads and validates every input (the `validate` command; a run reads each kind in its
-/// own step, [`ingest_table`]). `base` is the directory relative paths resolve against.
+/// Reads and validates every input with the built-in crosswalks of parties
+/// ([`ingest_with`]).
 pub fn ingest(
     inputs: &InputSet,
     base: &Path,
     gazetteer: &Gazetteer,
     opts: IngestOptions,
 ) -> Result<Ingested, IngestError> {
+    ingest_with(inputs, base, gazetteer, &Actors::builtin(), opts)
+}
+
+/// Reads and validates every input, parties read with `actors` (the `validate` command; a
+/// run reads each kind in its own step, [`ingest_table`]). `base` is the directory relative
+/// paths resolve against.
+pub fn ingest_with(
+    inputs: &InputSet,
+    base: &Path,
+    gazetteer: &Gazetteer,
+    actors: &Actors,
+    opts: IngestOptions,
+) -> Result<Ingested, IngestError> {
     let mut out = Ingested::default();
     // Each kind in table order, the file numbers running on across kinds.
-    out.seizures = ingest_kind::<Seizure>(&inputs.seizures, base, gazetteer, opts, &mut out)?;
+    out.seizures =
+        ingest_kind::<Seizure>(&inputs.seizures, base, gazetteer, actors, opts, &mut out)?;
     aggregates::reconcile(&mut out);
-    out.looting = ingest_kind::<LootingIncident>(&inputs.looting, base, gazetteer, opts, &mut out)?;
-    out.routes = ingest_kind::<RouteReport>(&inputs.routes, base, gazetteer, opts, &mut out)?;
-    out.transfers = ingest_kind::<Transfer>(&inputs.transfers, base, gazetteer, opts, &mut out)?;
-    out.events = ingest_kind::<ConflictEvent>(&inputs.events, base, gazetteer, opts, &mut out)?;
+    out.looting =
+        ingest_kind::<LootingIncident>(&inputs.looting, base, gazetteer, actors, opts, &mut out)?;
+    out.routes =
+        ingest_kind::<RouteReport>(&inputs.routes, base, gazetteer, actors, opts, &mut out)?;
+    out.transfers =
+        ingest_kind::<Transfer>(&inputs.transfers, base, gazetteer, actors, opts, &mut out)?;
+    out.events =
+        ingest_kind::<ConflictEvent>(&inputs.events, base, gazetteer, actors, opts, &mut out)?;
     Ok(out)
 }

@@ -43,6 +43,9 @@ pub enum NodeKey {
     Admin1(crate::geo::Admin1Id),
     /// A place.
     City(crate::geo::CityId),
+    /// A historical state (`Soviet Union`), its own node at its successor's position
+    /// ([`crate::actors::HistoricalStates`]).
+    Historical(crate::actors::HistoricalId),
 }
 
 /// A network node.
@@ -50,11 +53,12 @@ pub enum NodeKey {
 pub struct Node {
     /// What it stands for.
     pub key: NodeKey,
-    /// Stable text id: ISO3 for a country, `ISO3:geonameid` / `ISO3:admin1` otherwise.
+    /// Stable text id: ISO3 for a country, `ISO3:geonameid` / `ISO3:admin1` for a place,
+    /// the crosswalk's code for a historical state (`SUN`, `DDR`, `XSV`).
     pub id: String,
     /// Display name.
     pub name: String,
-    /// ISO3 of its country.
+    /// ISO3 of its country (a historical state's successor, where maps draw it).
     pub iso3: String,
     /// Region of its country.
     pub region: String,
@@ -250,7 +254,38 @@ impl DiversionNetwork {
         }
     }
 
+    /// The key of a route end: a historical state's own node unless `merge_historical`,
+    /// else the resolved place at this resolution.
+    pub fn key_of_route_end(
+        resolution: Resolution,
+        g: &Gazetteer,
+        at: Resolved,
+        party: Option<&crate::actors::ActorRef>,
+        merge_historical: bool,
+    ) -> NodeKey {
+        party
+            .filter(|p| !merge_historical && p.kind == crate::actors::ActorKind::HistoricalState)
+            .and_then(|p| crate::actors::HistoricalStates::embedded().find(&p.name))
+            .map_or_else(|| Self::key_of_resolved(resolution, g, at), NodeKey::Historical)
+    }
+
     fn make_node(g: &Gazetteer, key: NodeKey) -> Node {
+        if let NodeKey::Historical(h) = key {
+            let states = crate::actors::HistoricalStates::embedded();
+            let s = states.get(h);
+            // The crosswalk's successors are countries of the gazetteer (tested); were one
+            // not, the node would sit at the first country rather than fail.
+            let c = g.country(states.successor(h, g).unwrap_or(CountryId(0)));
+            return Node {
+                key,
+                id: s.code.clone(),
+                name: s.name.clone(),
+                iso3: c.iso3.clone(),
+                region: c.region.clone(),
+                subregion: c.subregion.clone(),
+                point: c.point,
+            };
+        }
         let (country, id, name, point) = match key {
             NodeKey::Country(c) => {
                 (c, g.country(c).iso3.clone(), g.country(c).name.clone(), g.country(c).point)
@@ -273,6 +308,7 @@ impl DiversionNetwork {
                     x.point,
                 )
             }
+            NodeKey::Historical(_) => unreachable!("handled above"),
         };
         let c = g.country(country);
         Node {
@@ -356,11 +392,25 @@ pub fn seizure_legs(
     legs
 }
 
-/// The leg of a transfer: supplier and recipient countries, when both have one and they
-/// differ, and whether it goes to a non-state armed group.
-pub fn transfer_leg(t: &Transfer) -> Option<(CountryId, CountryId, bool)> {
+/// The node of a transfer party: its country's, or a historical state's own unless
+/// `merge_historical`; `None` for a party without a country.
+pub fn party_node(p: &crate::records::Party, merge_historical: bool) -> Option<NodeKey> {
+    let c = p.country?;
+    if !merge_historical
+        && p.kind == crate::actors::ActorKind::HistoricalState
+        && let Some(h) = crate::actors::HistoricalStates::embedded().find(&p.name)
+    {
+        return Some(NodeKey::Historical(h));
+    }
+    Some(NodeKey::Country(c))
+}
+
+/// The leg of a transfer: supplier and recipient nodes ([`party_node`]), when both have
+/// one and they differ, and whether it goes to a non-state armed group.
+pub fn transfer_leg(t: &Transfer, merge_historical: bool) -> Option<(NodeKey, NodeKey, bool)> {
     use crate::actors::ActorKind;
-    let (a, b) = (t.supplier.country?, t.recipient.country?);
+    let a = party_node(&t.supplier, merge_historical)?;
+    let b = party_node(&t.recipient, merge_historical)?;
     (a != b).then_some((a, b, t.recipient.kind == ActorKind::ArmedGroup))
 }
 
@@ -376,10 +426,11 @@ pub fn build(
     let res = cfg.resolution;
     // Accumulate in ordered maps so that node and edge order never depends on hashing.
     let mut edges: BTreeMap<(NodeKey, NodeKey), Edge> = BTreeMap::new();
+    let merge = cfg.merge_historical;
     for r in routes {
         let (a, b) = (
-            DiversionNetwork::key_of_resolved(res, g, r.from),
-            DiversionNetwork::key_of_resolved(res, g, r.to),
+            DiversionNetwork::key_of_route_end(res, g, r.from, r.from_actor.as_ref(), merge),
+            DiversionNetwork::key_of_route_end(res, g, r.to, r.to_actor.as_ref(), merge),
         );
         if a == b {
             continue;
@@ -404,10 +455,10 @@ pub fn build(
         }
     }
     for t in transfers {
-        let Some((a, b, non_state)) = transfer_leg(t) else { continue };
+        let Some((a, b, non_state)) = transfer_leg(t, merge) else { continue };
         let year = t.last_year().and_then(|y| PartialDate::year(y).ok());
         let s = cfg.transfer_weight * decay(year, reference, cfg.half_life_years);
-        let e = edges.entry((NodeKey::Country(a), NodeKey::Country(b))).or_default();
+        let e = edges.entry((a, b)).or_default();
         if non_state {
             e.non_state_transfers += 1;
         } else {

@@ -35,6 +35,10 @@ pub struct NetworkConfig {
     /// Strength of one legal transfer as evidence that weapons move along its leg (before
     /// age decay), in [0, 1).
     pub transfer_weight: f64,
+    /// Merge each historical state (`Soviet Union`) into its successor's node (Russia) in
+    /// the network and the recipients tables; by default each is its own node and
+    /// recipient.
+    pub merge_historical: bool,
 }
 
 impl Default for NetworkConfig {
@@ -47,6 +51,7 @@ impl Default for NetworkConfig {
             default_confidence: 0.5,
             seizure_leg_weight: 0.5,
             transfer_weight: 0.3,
+            merge_historical: false,
         }
     }
 }

@@ -61,7 +61,9 @@ pub fn analyse(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<Analysi
     let hotspots =
         hotspots::hotspots(&config.hotspots, g, &ing.seizures, &ing.looting, &ing.events)
             .map_err(|source| RunError::Hotspots { step: "hotspots", source })?;
-    let recipients = recipients::recipients(g, &ing.transfers, &ing.seizures, &ing.looting, &paths);
+    let merge = config.network.merge_historical;
+    let recipients =
+        recipients::recipients(g, &ing.transfers, &ing.seizures, &ing.looting, &paths, merge);
     Ok(Analysis { paths, hubs, hotspots, recipients })
 }
 

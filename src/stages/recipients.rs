@@ -1,8 +1,9 @@
 //! The recipients step: per recipient state and year, what it received by legal transfer
 //! beside the diversion evidence that points back to it.
 //!
-//! A recipient state is a state (or a historical state, under its successor) that received
-//! at least one legal transfer. For each such state and year:
+//! A recipient state is a state, or a historical state (its own recipient, under its own
+//! name and code, unless `network.merge_historical` merges it into its successor), that
+//! received at least one legal transfer. For each such state and year:
 //!
 //! - legal deliveries: transfer records delivering that year, items
 //!   ([`Transfer::items_by_year`]) and TIV (shared over the years in proportion to the
@@ -29,7 +30,7 @@ use crate::stages::paths::{Diversion, PathsResult};
 /// One recipient state and year.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RecipientYear {
-    /// ISO3 of the state.
+    /// ISO3 of the state, or a historical state's code (`SUN`; its network node id).
     pub iso3: String,
     /// Its name.
     pub name: String,
@@ -130,7 +131,43 @@ pub struct Recipients {
 }
 
 fn is_state(kind: crate::actors::ActorKind) -> bool {
-    matches!(kind, crate::actors::ActorKind::State | crate::actors::ActorKind::HistoricalState)
+    kind.is_state()
+}
+
+/// The id and name of a recipient state's node key (a country or a historical state).
+fn state_label(g: &Gazetteer, k: NodeKey) -> (String, String) {
+    match k {
+        NodeKey::Historical(h) => {
+            let s = crate::actors::HistoricalStates::embedded().get(h);
+            (s.code.clone(), s.name.clone())
+        }
+        other => {
+            let c = g.country(country_of(g, other));
+            (c.iso3.clone(), c.name.clone())
+        }
+    }
+}
+
+/// The country of a node key (a historical state's successor).
+fn country_of(g: &Gazetteer, k: NodeKey) -> CountryId {
+    match k {
+        NodeKey::Country(c) => c,
+        NodeKey::Admin1(a) => g.admin1s()[a.0 as usize].country,
+        NodeKey::City(c) => g.cities()[c.0 as usize].country,
+        NodeKey::Historical(h) => {
+            let states = crate::actors::HistoricalStates::embedded();
+            states.successor(h, g).unwrap_or(CountryId(0))
+        }
+    }
+}
+
+/// The state a node key counts for: itself for a country or a historical state, the
+/// country of a place.
+fn state_key(g: &Gazetteer, k: NodeKey) -> NodeKey {
+    match k {
+        NodeKey::Historical(_) | NodeKey::Country(_) => k,
+        other => NodeKey::Country(country_of(g, other)),
+    }
 }
 
 impl Recipients {
@@ -160,32 +197,31 @@ impl Recipients {
     }
 }
 
-/// The recipients step.
+/// The recipients step; `merge_historical` counts a historical state for its successor.
 pub fn recipients(
     g: &Gazetteer,
     transfers: &[Transfer],
     seizures: &[Seizure],
     looting: &[LootingIncident],
     paths: &PathsResult,
+    merge_historical: bool,
 ) -> Recipients {
-    let mut rows: BTreeMap<(CountryId, i32), RecipientYear> = BTreeMap::new();
-    let mut cats: BTreeMap<(CountryId, i32, String), RecipientCategory> = BTreeMap::new();
-    let mut states: std::collections::BTreeSet<CountryId> = Default::default();
-    let mut add = |c: CountryId, year: i32, f: &dyn Fn(&mut RecipientYear)| {
-        let country = g.country(c);
-        let r = rows.entry((c, year)).or_insert_with(|| RecipientYear {
-            iso3: country.iso3.clone(),
-            name: country.name.clone(),
-            year,
-            ..RecipientYear::default()
+    let mut rows: BTreeMap<(NodeKey, i32), RecipientYear> = BTreeMap::new();
+    let mut cats: BTreeMap<(NodeKey, i32, String), RecipientCategory> = BTreeMap::new();
+    let mut states: std::collections::BTreeSet<NodeKey> = Default::default();
+    let mut add = |c: NodeKey, year: i32, f: &dyn Fn(&mut RecipientYear)| {
+        let r = rows.entry((c, year)).or_insert_with(|| {
+            let (iso3, name) = state_label(g, c);
+            RecipientYear { iso3, name, year, ..RecipientYear::default() }
         });
         f(r);
     };
+    let node = |p: &crate::records::Party| crate::network::party_node(p, merge_historical);
     for t in transfers {
-        let (Some(rc), true) = (t.recipient.country, is_state(t.recipient.kind)) else {
+        let (Some(rc), true) = (node(&t.recipient), is_state(t.recipient.kind)) else {
             // To a non-state armed group: counted for a state supplier.
             if let (Some(sc), true, crate::actors::ActorKind::ArmedGroup) =
-                (t.supplier.country, is_state(t.supplier.kind), t.recipient.kind)
+                (node(&t.supplier), is_state(t.supplier.kind), t.recipient.kind)
             {
                 let by_year = t.items_by_year();
                 if by_year.is_empty()
@@ -206,7 +242,7 @@ pub fn recipients(
             }
             continue;
         };
-        if t.supplier.country == Some(rc) {
+        if node(&t.supplier) == Some(rc) {
             continue;
         }
         states.insert(rc);
@@ -222,9 +258,8 @@ pub fn recipients(
                 r.items_delivered += n;
                 r.tiv_delivered += tiv * share;
             });
-            let country = g.country(rc);
             let e = cats.entry((rc, y, category.clone())).or_insert_with(|| RecipientCategory {
-                iso3: country.iso3.clone(),
+                iso3: state_label(g, rc).0,
                 year: y,
                 category: category.clone(),
                 ..RecipientCategory::default()
@@ -237,21 +272,15 @@ pub fn recipients(
     for s in seizures {
         if let Some(c) = s.last_legal_import {
             let n = s.items();
-            add(c, s.date.year_value(), &|r| r.seized_last_legal += n);
+            add(NodeKey::Country(c), s.date.year_value(), &|r| r.seized_last_legal += n);
         }
     }
     for l in looting {
         let n = l.weapons_looted.unwrap_or(0);
-        add(l.location.country, l.date.year_value(), &|r| r.looted += n);
+        add(NodeKey::Country(l.location.country), l.date.year_value(), &|r| r.looted += n);
     }
     let net = &paths.network;
-    let country_of = |k: NodeKey| -> CountryId {
-        match k {
-            NodeKey::Country(c) => c,
-            NodeKey::Admin1(a) => g.admin1s()[a.0 as usize].country,
-            NodeKey::City(c) => g.cities()[c.0 as usize].country,
-        }
-    };
+    let country_of = |k: NodeKey| state_key(g, k);
     let diversion = Diversion::new(net);
     let mut points: BTreeMap<petgraph::graph::NodeIndex, DiversionPoint> = BTreeMap::new();
     for (case, ps) in paths.case_paths() {

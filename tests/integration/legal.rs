@@ -373,7 +373,14 @@ fn paths_name_their_diversion_point_and_the_recipients_table_adds_up() {
     // The actors table counts transfer parties.
     let actors = table(&out.join("actors.csv"));
     let houthi = actors.iter().find(|a| a["actor"] == "Houthi rebels").unwrap();
-    assert_eq!((houthi["kind"].as_str(), houthi["items_received"].as_str()), ("armed_group", "50"));
+    assert_eq!(
+        (houthi["kind"].as_str(), houthi["transfers_received"].as_str()),
+        ("armed_group", "1")
+    );
+    // Items are never summed across armament categories here: the measure is SIPRI's TIV.
+    assert!(!houthi.contains_key("items_received"));
+    let russia = actors.iter().find(|a| a["actor"] == "Russia").unwrap();
+    assert_eq!(russia["tiv_supplied"].parse::<f64>().unwrap(), 12.0);
     let nato = actors.iter().find(|a| a["actor"] == "NATO").unwrap();
     assert_eq!((nato["kind"].as_str(), nato["transfers_supplied"].as_str()), ("organisation", "1"));
     // The period of the captions reaches back to the first delivery.

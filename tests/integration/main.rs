@@ -17,6 +17,7 @@ mod legal;
 mod linkage;
 mod malformed;
 mod outdir;
+mod parties;
 mod path_model;
 mod real_sources;
 mod report_browser;

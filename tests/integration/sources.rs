@@ -381,7 +381,16 @@ fn the_actors_table_sums_up_every_named_party() {
         (zetas["kind"].as_str(), zetas["country"].as_str(), zetas["seizures"].as_str()),
         ("unclassified", "MEX", "2")
     );
-    assert_eq!((zetas["items_seized"].as_str(), zetas["first_seen"].as_str()), ("15", "2023-04"));
+    // Dates are dates: a month-precise first record starts on its first day, the
+    // precision beside it.
+    assert_eq!(
+        (zetas["items_seized"].as_str(), zetas["first_seen"].as_str()),
+        ("15", "2023-04-01")
+    );
+    assert_eq!(
+        (zetas["first_seen_precision"].as_str(), zetas["last_seen"].as_str()),
+        ("month", "2023-06-30")
+    );
     let hez = find("Hezbollah");
     assert_eq!((hez["kind"].as_str(), hez["seizures"].as_str()), ("armed_group", "1"));
     assert!(hez["routes_to"].parse::<u64>().unwrap() >= 1);

@@ -337,12 +337,16 @@ impl<'g> Checker<'g> {
         raw: &str,
     ) -> Option<(Resolved, Option<crate::actors::ActorRef>)> {
         use crate::actors::{ActorKind, ActorRef};
-        match acc.cache.reference(self.gazetteer, raw) {
-            Ok(r) => return Some((r, None)),
-            Err(crate::geo::gazetteer::Unresolved::Country { .. }) => {}
-            Err(_) => return self.reference(acc, name, raw).map(|r| (r, None)),
+        // A historical state or an aliased party is a party even where the gazetteer
+        // knows its name as a country's (`Soviet Union`, for locations: Russia).
+        if !self.actors.is_listed(raw) {
+            match acc.cache.reference(self.gazetteer, raw) {
+                Ok(r) => return Some((r, None)),
+                Err(crate::geo::gazetteer::Unresolved::Country { .. }) => {}
+                Err(_) => return self.reference(acc, name, raw).map(|r| (r, None)),
+            }
         }
-        match acc.cache.actor(self.gazetteer, raw) {
+        match acc.cache.actor(self.actors, self.gazetteer, raw) {
             Some(actor) => match actor.country {
                 Some(c) => {
                     let party = (actor.kind != ActorKind::State).then(|| ActorRef {
@@ -378,12 +382,12 @@ impl<'g> Checker<'g> {
     /// suggestion.
     pub(super) fn party(&self, acc: &mut Acc<'_, '_>, c: Col) -> Option<Party> {
         let raw = acc.get(c)?;
-        match acc.cache.actor(self.gazetteer, raw) {
+        match acc.cache.actor(self.actors, self.gazetteer, raw) {
             Some(a) => {
                 Some(Party { name: Text::from(a.name.as_str()), kind: a.kind, country: a.country })
             }
             None => {
-                let detail = match crate::actors::parse_actor(raw, self.gazetteer) {
+                let detail = match self.actors.parse(raw, self.gazetteer) {
                     Err(e) => e.to_string(),
                     Ok(_) => format!("{raw:?} is not a party"),
                 };

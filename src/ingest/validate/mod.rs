@@ -184,6 +184,8 @@ pub struct RowNotes {
 pub struct Checker<'g> {
     /// The gazetteer.
     pub gazetteer: &'g Gazetteer,
+    /// How parties are read (the user's aliases over the built-in crosswalks).
+    pub actors: &'g crate::actors::Actors,
     /// Dates after this day are rejected.
     pub today: NaiveDate,
     /// Separator of list fields.
@@ -251,12 +253,17 @@ impl ResolveCache {
     }
 
     /// The party a text names, if it follows one of [`crate::actors`]' conventions.
-    fn actor(&mut self, g: &Gazetteer, text: &str) -> Option<crate::actors::Actor> {
+    fn actor(
+        &mut self,
+        actors: &crate::actors::Actors,
+        g: &Gazetteer,
+        text: &str,
+    ) -> Option<crate::actors::Actor> {
         let c = self.bound();
         if let Some(a) = c.actors.get(text) {
             return a.clone();
         }
-        let a = crate::actors::parse_actor(text, g).ok();
+        let a = actors.parse(text, g).ok();
         c.entries += 1;
         c.actors.insert(text.to_string(), a.clone());
         a

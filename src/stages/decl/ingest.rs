@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{StepInputs, gazetteer};
+use crate::actors::Actors;
 use crate::config::Config;
 use crate::ingest::{self, IngestError, IngestOptions};
 use crate::inputs::InputSpec;
@@ -32,6 +33,9 @@ pub struct IngestSection {
     pub options: IngestOptions,
     /// `run.strict`.
     pub strict: bool,
+    /// How parties are read: the user's aliases (`[actors] aliases`), so editing the
+    /// alias file reruns the ingest steps.
+    pub actors: Actors,
     /// The config's folder.
     pub base: PathBuf,
 }
@@ -47,6 +51,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
                 files: inputs.fingerprints.get(&kind).cloned().unwrap_or_default(),
                 options: IngestOptions { duplicates: config.run.duplicates, ..inputs.ingest },
                 strict: config.run.strict,
+                actors: config.actors(),
                 base: config.base_dir.clone(),
             };
             declare(ingest_step(kind), &[], section, codecs::RECORDS, run)
@@ -56,7 +61,8 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
 
 fn run(s: &IngestSection, _: &Args<'_>) -> Result<Artifact, BoxError> {
     let g = gazetteer()?;
-    let ing = ingest::ingest_table(s.kind, &s.specs, &s.base, g, s.options).map_err(boxed)?;
+    let ing =
+        ingest::ingest_table(s.kind, &s.specs, &s.base, g, &s.actors, s.options).map_err(boxed)?;
     // The bytes read must be the bytes hashed for this step's key and the manifest: a file
     // rewritten in between (a nightly export landing mid-run) stops the run, and nothing
     // is cached from it.

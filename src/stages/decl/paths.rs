@@ -44,7 +44,7 @@ pub fn steps(config: &Config) -> Vec<Step<Artifact>> {
         declare(
             "recipients",
             &[&PathSteps, &TRANSFERS, &SEIZURES, &LOOTING],
-            (),
+            config.network.merge_historical,
             codecs::RECIPIENTS,
             run_recipients,
         ),
@@ -91,9 +91,9 @@ fn run_hubs(c: &HubsConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
     Ok(Artifact::Hubs(Arc::new(h)))
 }
 
-fn run_recipients(_: &(), a: &Args<'_>) -> Result<Artifact, BoxError> {
+fn run_recipients(merge: &bool, a: &Args<'_>) -> Result<Artifact, BoxError> {
     let p = PathSteps::get(a)?;
     let (t, s, l) = (a.get(&TRANSFERS)?, a.get(&SEIZURES)?, a.get(&LOOTING)?);
-    let r = recipients::recipients(gazetteer()?, &t.transfers, &s.seizures, &l.looting, &p);
+    let r = recipients::recipients(gazetteer()?, &t.transfers, &s.seizures, &l.looting, &p, *merge);
     Ok(Artifact::Recipients(Arc::new(r)))
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::gazetteer;
+use crate::actors::Actors;
 use crate::config::{Config, OutputConfig};
 use crate::error::RunError;
 use crate::ingest::joined_reports;
@@ -20,13 +21,25 @@ use crate::stages::step::{
 };
 use crate::stages::{gis, hotspots, hubs, paths, recipients};
 
-/// What the table of one record kind reads of the config: the kind and `[output]`.
+/// What the table of one record kind reads of the config: the kind, `[output]` and how
+/// parties are read (the seizures table classifies possessors).
 #[derive(Debug, Clone, Serialize)]
 pub struct KindTable {
     /// The record kind.
     pub kind: TableKind,
     /// The formats.
     pub output: OutputConfig,
+    /// The user's aliases.
+    pub actors: Actors,
+}
+
+/// What the actors table reads of the config: `[output]` and how parties are read.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActorsTable {
+    /// The formats.
+    pub output: OutputConfig,
+    /// The user's aliases.
+    pub actors: Actors,
 }
 
 /// The table and GIS steps of a run of `config`.
@@ -35,14 +48,20 @@ pub fn steps(config: &Config) -> Vec<Step<Artifact>> {
     let mut out: Vec<Step<Artifact>> = TableKind::ALL
         .into_iter()
         .map(|kind| {
-            let section = KindTable { kind, output: o.clone() };
+            let section = KindTable { kind, output: o.clone(), actors: config.actors() };
             let name = format!("tables:{}", kind.as_str());
             declare(name, &[&records(kind)], section, codecs::FILES, kind_table)
         })
         .collect();
     out.extend([
         declare("tables:rejected", &[&ALL_RECORDS], o.clone(), codecs::FILES, rejected),
-        declare("tables:actors", &[&ALL_RECORDS], o.clone(), codecs::FILES, actors),
+        declare(
+            "tables:actors",
+            &[&ALL_RECORDS],
+            ActorsTable { output: o.clone(), actors: config.actors() },
+            codecs::FILES,
+            actors,
+        ),
         declare(
             "tables:paths",
             &[&PathSteps, &SEIZURES, &LOOTING],
@@ -86,7 +105,7 @@ fn kind_table(s: &KindTable, a: &Args<'_>) -> Result<Artifact, BoxError> {
         return files(&[t, checks], &s.output);
     }
     let t = match s.kind {
-        TableKind::Seizures => crate::tables::seizures(g, ing),
+        TableKind::Seizures => crate::tables::seizures_with(g, &s.actors, ing),
         TableKind::Looting => crate::tables::looting(g, ing),
         TableKind::Routes => crate::tables::routes(g, ing),
         TableKind::Transfers => crate::tables::transfers(g, ing),
@@ -103,9 +122,9 @@ fn rejected(o: &OutputConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
     files(&[rejected, duplicates], o)
 }
 
-fn actors(o: &OutputConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
-    let t = crate::tables::actors(gazetteer()?, &all_records(a)?).map_err(boxed)?;
-    files(&[t], o)
+fn actors(s: &ActorsTable, a: &Args<'_>) -> Result<Artifact, BoxError> {
+    let t = crate::tables::actors_with(gazetteer()?, &s.actors, &all_records(a)?).map_err(boxed)?;
+    files(&[t], &s.output)
 }
 
 fn path_tables(o: &OutputConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
