@@ -9,11 +9,13 @@
 //! checks); [`rows`] (what every reader yields); [`split`], [`text`] (a CSV file's bytes
 //! made ready), [`sheet`], [`geojson`], then [`read`] (CSV, Parquet, NDJSON, and the one
 //! `open` that picks the reader of a format); `plan` (an input's files and columns);
-//! `results`; `engine` (parallel parsing and validation); here, the entry points.
+//! `results`; `engine` (parallel parsing and validation); `periods` (each file's period);
+//! here, the entry points.
 
 mod engine;
 mod error;
 pub mod geojson;
+mod periods;
 mod plan;
 pub mod read;
 mod results;
@@ -65,6 +67,7 @@ pub fn ingest_table(
             out.events = ingest_kind::<ConflictEvent>(specs, base, gazetteer, opts, &mut out)?
         }
     }
+    periods::set_file_periods(&mut out);
     Ok(out)
 }
 
@@ -106,5 +109,6 @@ pub fn ingest(
     out.routes = ingest_kind::<RouteReport>(&inputs.routes, base, gazetteer, opts, &mut out)?;
     out.transfers = ingest_kind::<Transfer>(&inputs.transfers, base, gazetteer, opts, &mut out)?;
     out.events = ingest_kind::<ConflictEvent>(&inputs.events, base, gazetteer, opts, &mut out)?;
+    periods::set_file_periods(&mut out);
     Ok(out)
 }
