@@ -17,8 +17,7 @@ fn bench(c: &mut Criterion) {
     let a = divnet::stages::analyse(&config, g, &ing).expect("demo analyses");
     let results = Results::all(&a.paths, &a.hubs, &a.hotspots, &a.recipients);
     let dated = Dated::new(a.paths.reference_date, None);
-    let period = divnet::stages::figures::record_period(&[&ing]);
-    let caption = run_caption(&config.run.title, ing.files.len(), period, &dated);
+    let caption = run_caption(&config.run.title, ing.files.len(), &dated);
     let cx = FigureContext::new(&config.figures, g, results, caption);
     let mut group = c.benchmark_group("render_all");
     group.sample_size(10);

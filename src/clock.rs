@@ -127,17 +127,24 @@ pub fn source_date_from_env() -> Result<Option<NaiveDate>, ConfigError> {
 /// The date figures and the report are dated by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Dated {
-    /// The reference date of the inputs (`network.reference_date`, else the latest dated
-    /// record): what the data describe, identical on every day the run is repeated.
+    /// The reference date of the inputs (`network.reference_date`, else the last day of the
+    /// latest date of any input): what the data describe, identical on every day the run is
+    /// repeated.
     Reference(#[serde(with = "crate::run::codec::naive_date")] NaiveDate),
     /// The date set by `SOURCE_DATE_EPOCH`.
     Generated(#[serde(with = "crate::run::codec::naive_date")] NaiveDate),
+    /// No input is dated and no date was set.
+    Undated,
 }
 
 impl Dated {
-    /// `SOURCE_DATE_EPOCH`'s date when given, else the reference date.
-    pub fn new(reference: NaiveDate, source_date: Option<NaiveDate>) -> Self {
-        source_date.map_or(Dated::Reference(reference), Dated::Generated)
+    /// `SOURCE_DATE_EPOCH`'s date when given, else the reference date, if any.
+    pub fn new(reference: Option<NaiveDate>, source_date: Option<NaiveDate>) -> Self {
+        match (source_date, reference) {
+            (Some(d), _) => Dated::Generated(d),
+            (None, Some(d)) => Dated::Reference(d),
+            (None, None) => Dated::Undated,
+        }
     }
 
     /// The text shown in figure captions and the report.
@@ -145,13 +152,15 @@ impl Dated {
     /// ```
     /// use divnet::clock::Dated;
     /// let d = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
-    /// assert_eq!(Dated::new(d, None).label(), "Reference date: 2024-12-31");
-    /// assert_eq!(Dated::new(d, Some(d)).label(), "Generated: 2024-12-31");
+    /// assert_eq!(Dated::new(Some(d), None).label(), "Reference date: 2024-12-31");
+    /// assert_eq!(Dated::new(Some(d), Some(d)).label(), "Generated: 2024-12-31");
+    /// assert_eq!(Dated::new(None, None).label(), "Reference date: none (no dated records)");
     /// ```
     pub fn label(&self) -> String {
         match self {
             Dated::Reference(d) => format!("Reference date: {d}"),
             Dated::Generated(d) => format!("Generated: {d}"),
+            Dated::Undated => "Reference date: none (no dated records)".to_string(),
         }
     }
 }

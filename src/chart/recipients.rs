@@ -1,5 +1,7 @@
 //! Recipients: legal deliveries to each recipient state beside the diversion evidence that
-//! points back to it, as two bar panels sharing one row per state.
+//! points back to it, as two bar panels sharing one row per state: the value of its legal
+//! transfers (SIPRI TIV: what it received, what it passed on to non-state armed groups),
+//! and the weapons of the diversion evidence.
 
 use plotters::backend::DrawingBackend;
 use plotters::style::RGBColor;
@@ -15,7 +17,8 @@ use super::{
 pub struct RecipientBar {
     /// Row label.
     pub name: String,
-    /// Items delivered by legal transfer.
+    /// Value delivered to it by legal transfer (SIPRI TIV, millions, or what
+    /// [`RecipientsInput::value_label`] names).
     pub delivered: f64,
     /// Seized weapons whose last legal holder it was.
     pub seized: f64,
@@ -23,13 +26,14 @@ pub struct RecipientBar {
     pub looted: f64,
     /// Expected weapons whose paths have their diversion point there.
     pub diverted: f64,
-    /// Items it transferred on to non-state armed groups.
+    /// Value it transferred on to non-state armed groups (the unit of `delivered`).
     pub to_non_state: f64,
 }
 
 impl RecipientBar {
+    /// The diversion evidence in weapons.
     fn evidence(&self) -> f64 {
-        self.seized + self.looted + self.diverted + self.to_non_state
+        self.seized + self.looted + self.diverted
     }
 }
 
@@ -40,13 +44,17 @@ pub struct RecipientsInput {
     pub title: String,
     /// Recipients in any order.
     pub recipients: Vec<RecipientBar>,
-    /// Number of rows (most diversion evidence first, then most delivered); 0 shows all.
+    /// Number of rows (most diversion evidence first, then most transferred on to non-state
+    /// groups, then most delivered); 0 shows all.
     pub top_n: usize,
+    /// The measure of the transfer panel; empty means "SIPRI TIV (millions)".
+    pub value_label: String,
 }
 
-/// Renders the chart ([`Figure::name`] `"recipients"`): left, items delivered by legal
-/// transfer; right, the four kinds of diversion evidence side by side. Rows are sorted by
-/// diversion evidence, then deliveries, then name. O(n log n).
+/// Renders the chart ([`Figure::name`] `"recipients"`): left, the value of legal transfers
+/// (delivered to the state, and passed on by it to non-state armed groups); right, the three
+/// kinds of diversion evidence in weapons, side by side. Rows are sorted by diversion
+/// evidence, then transfers to non-state groups, then deliveries, then name. O(n log n).
 ///
 /// # Errors
 /// [`ChartError::InvalidValue`] for negative or non-finite values; drawing errors.
@@ -89,19 +97,24 @@ pub fn render(
     rows.sort_by(|a, b| {
         b.evidence()
             .total_cmp(&a.evidence())
+            .then(b.to_non_state.total_cmp(&a.to_non_state))
             .then(b.delivered.total_cmp(&a.delivered))
             .then(a.name.cmp(&b.name))
     });
     if input.top_n > 0 {
         rows.truncate(input.top_n);
     }
-    render_figure("recipients", &title, size, &RecipientsPainter { title: &title, caption, rows })
+    let unit =
+        if input.value_label.is_empty() { "SIPRI TIV (millions)" } else { &input.value_label };
+    let painter = RecipientsPainter { title: &title, caption, rows, unit };
+    render_figure("recipients", &title, size, &painter)
 }
 
 struct RecipientsPainter<'a> {
     title: &'a str,
     caption: &'a Caption,
     rows: Vec<&'a RecipientBar>,
+    unit: &'a str,
 }
 
 /// A bar of a row: its colour and the value it shows.
@@ -154,11 +167,11 @@ impl Painter for RecipientsPainter<'_> {
             return c.no_data(plot, "no legal transfers to states in this run");
         }
         let entries = [
-            (DELIVERED, "Delivered by legal transfer (items)".to_string()),
+            (DELIVERED, "Delivered by legal transfer".to_string()),
+            (ONWARD, "Transferred on to non-state armed groups".to_string()),
             (SEIZED, "Seized, last legally held here".to_string()),
             (LOOTED, "Looted from stockpiles here".to_string()),
             (DIVERTED, "Diverted here (expected, by path)".to_string()),
-            (ONWARD, "Transferred on to non-state armed groups".to_string()),
         ];
         let leg_w = plot.w() * 0.36;
         let leg_bottom = c.legend_swatches("", &entries, plot.x1 - leg_w, plot.y0, leg_w)?;
@@ -172,17 +185,17 @@ impl Painter for RecipientsPainter<'_> {
         let half = (plot.x1 - c.px(10.0) - x0 - gap) / 2.0;
         let left = PxRect { x0, y0, x1: x0 + half, y1 };
         let right = PxRect { x0: x0 + half + gap, y0, x1: x0 + 2.0 * half + gap, y1 };
-        self.panel(c, left, "Items delivered legally", &[(DELIVERED, |r| r.delivered)])?;
+        self.panel(
+            c,
+            left,
+            &format!("Legal transfers, {}", self.unit),
+            &[(DELIVERED, |r| r.delivered), (ONWARD, |r| r.to_non_state)],
+        )?;
         self.panel(
             c,
             right,
             "Diversion evidence (weapons)",
-            &[
-                (SEIZED, |r| r.seized),
-                (LOOTED, |r| r.looted),
-                (DIVERTED, |r| r.diverted),
-                (ONWARD, |r| r.to_non_state),
-            ],
+            &[(SEIZED, |r| r.seized), (LOOTED, |r| r.looted), (DIVERTED, |r| r.diverted)],
         )?;
         let slot = (y1 - y0) / self.rows.len() as f64;
         let names = if slot < c.px(11.0) { Label::CAPTION } else { Label::TICK };

@@ -1,5 +1,6 @@
 //! The comparison itself: [`compare`], a pure function of two loaded runs, into the serde
-//! [`RunDiff`] and its counts ([`Summary`]). What is compared, the keys and the thresholds
+//! [`RunDiff`] and its counts ([`Summary`]); the row tables are compared by
+//! [`super::rows`]. What is compared, the keys and the thresholds
 //! are documented in `docs/diff.md`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -9,13 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DiffOptions;
 use super::load::{LoadedRun, RunInfo, floats, has_column, ints, texts};
-
-/// The input tables compared row by row, by their `id` column.
-pub const INPUT_TABLES: [&str; 3] = ["seizures", "looting", "routes"];
-
-/// Columns of the input tables that are not compared: where a row was read from, which
-/// changes whenever input files are renamed, split or reordered.
-pub const IGNORED_COLUMNS: [&str; 2] = ["source_file", "source_line"];
+use super::rows::{ROW_TABLES, RowKey, RowsDiff, compare_rows};
 
 /// The emerging-hotspot category of a cell that has none in a run.
 const NO_PATTERN: &str = "No Pattern Detected";
@@ -27,45 +22,6 @@ pub struct NotCompared {
     pub table: String,
     /// Why (e.g. "missing in OLD").
     pub reason: String,
-}
-
-/// One column of a changed row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ValueChange {
-    /// Column name.
-    pub column: String,
-    /// Value in OLD (null as `None`).
-    pub old: Option<String>,
-    /// Value in NEW.
-    pub new: Option<String>,
-}
-
-/// A row present in both runs whose compared columns differ.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangedRow {
-    /// The row's id.
-    pub id: String,
-    /// The columns that differ, in table order.
-    pub columns: Vec<ValueChange>,
-}
-
-/// Row changes of one input table, by id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RowsDiff {
-    /// The table.
-    pub table: String,
-    /// Ids only in NEW, sorted.
-    pub added: Vec<String>,
-    /// Ids only in OLD, sorted.
-    pub removed: Vec<String>,
-    /// Rows in both whose compared columns differ, by id.
-    pub changed: Vec<ChangedRow>,
-    /// Rows in both and equal.
-    pub unchanged: usize,
-    /// Columns only in NEW (not compared).
-    pub columns_added: Vec<String>,
-    /// Columns only in OLD (not compared).
-    pub columns_removed: Vec<String>,
 }
 
 /// How a hub's place in the top N changed.
@@ -198,7 +154,7 @@ pub struct RunDiff {
     pub new: RunInfo,
     /// Thresholds used.
     pub options: DiffOptions,
-    /// Input tables compared, in the order seizures, looting, routes.
+    /// Row tables compared, in the order of [`ROW_TABLES`].
     pub rows: Vec<RowsDiff>,
     /// Hubs in the top N of either run, by NEW's rank then OLD's.
     pub hubs: Vec<HubRank>,
@@ -214,7 +170,7 @@ pub struct RunDiff {
     pub not_compared: Vec<NotCompared>,
 }
 
-/// Added, removed and changed row counts of one input table.
+/// Added, removed and changed row counts of one row table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowCounts {
     /// Rows only in NEW.
@@ -233,7 +189,7 @@ pub struct RowCounts {
 pub struct Summary {
     /// Whether anything changed (what `--fail-on-change` tests).
     pub changed: bool,
-    /// Row counts per compared input table.
+    /// Row counts per compared row table.
     pub rows: BTreeMap<String, RowCounts>,
     /// Hubs entering the top N.
     pub hubs_entered: usize,
@@ -353,7 +309,8 @@ fn pair<'a>(
 
 /// Compares two loaded runs. Pure: no I/O, deterministic order (everything by key).
 ///
-/// Input tables by `id` (all columns but [`IGNORED_COLUMNS`]); hubs by `node` within the
+/// Row tables ([`ROW_TABLES`]) by `id` or by the whole row (all columns but
+/// [`IGNORED_COLUMNS`]); hubs by `node` within the
 /// top `options.top_n` by `rank`; hotspot cells by `cell` (`bin`, and `category` of
 /// `emerging_hotspots`); paths by `case` and `nodes` (`share`); network edges by `source`
 /// and `target` (`p`). A table missing from either run, or missing a key column, is listed
@@ -382,10 +339,16 @@ fn pair<'a>(
 pub fn compare(old: &LoadedRun, new: &LoadedRun, options: &DiffOptions) -> RunDiff {
     let mut skipped = Vec::new();
     let mut rows = Vec::new();
-    for table in INPUT_TABLES {
-        rows.extend(section(old, new, table, &["id"], &mut skipped, |o, n| {
-            compare_rows(table, o, n)
-        }));
+    for t in ROW_TABLES {
+        let absent = |r: &LoadedRun| !r.tables.contains_key(t.name);
+        if !t.always_written && absent(old) && absent(new) {
+            continue;
+        }
+        let key: &[&str] = match t.key {
+            RowKey::Id => &["id"],
+            RowKey::WholeRow => &[],
+        };
+        rows.extend(section(old, new, t.name, key, &mut skipped, |o, n| compare_rows(t, o, n)));
     }
     let hubs = section(old, new, "hubs", &["rank", "node"], &mut skipped, |o, n| {
         compare_hubs(o, n, options.top_n)
@@ -433,62 +396,6 @@ fn section<T>(
     let result = pair(old, new, table, columns)
         .and_then(|(o, n)| f(o, n).map_err(|e| format!("cannot read its columns: {e}")));
     result.map_err(|reason| skipped.push(NotCompared { table: table.to_string(), reason })).ok()
-}
-
-/// Rows by id: the values of `columns` per row (the first row of a repeated id wins).
-fn rows_by_id(
-    df: &DataFrame,
-    columns: &[String],
-) -> Result<BTreeMap<String, Vec<Option<String>>>, PolarsError> {
-    let ids = texts(df, "id")?;
-    let cols: Vec<Vec<Option<String>>> =
-        columns.iter().map(|c| texts(df, c)).collect::<Result<_, _>>()?;
-    let mut out = BTreeMap::new();
-    for (i, id) in ids.into_iter().enumerate() {
-        let values = cols.iter().map(|c| c[i].clone()).collect();
-        out.entry(id.unwrap_or_default()).or_insert(values);
-    }
-    Ok(out)
-}
-
-fn compare_rows(table: &str, old: &DataFrame, new: &DataFrame) -> Result<RowsDiff, PolarsError> {
-    let names = |df: &DataFrame| -> Vec<String> {
-        df.get_column_names()
-            .iter()
-            .map(|c| c.to_string())
-            .filter(|c| c != "id" && !IGNORED_COLUMNS.contains(&c.as_str()))
-            .collect()
-    };
-    let (old_cols, new_cols) = (names(old), names(new));
-    let common: Vec<String> = old_cols.iter().filter(|c| new_cols.contains(c)).cloned().collect();
-    let columns_added = new_cols.iter().filter(|c| !old_cols.contains(c)).cloned().collect();
-    let columns_removed = old_cols.iter().filter(|c| !new_cols.contains(c)).cloned().collect();
-    let o = rows_by_id(old, &common)?;
-    let n = rows_by_id(new, &common)?;
-    let mut diff = RowsDiff {
-        table: table.to_string(),
-        added: n.keys().filter(|id| !o.contains_key(*id)).cloned().collect(),
-        removed: o.keys().filter(|id| !n.contains_key(*id)).cloned().collect(),
-        changed: Vec::new(),
-        unchanged: 0,
-        columns_added,
-        columns_removed,
-    };
-    for (id, ov) in &o {
-        let Some(nv) = n.get(id) else { continue };
-        let columns: Vec<ValueChange> = common
-            .iter()
-            .zip(ov.iter().zip(nv))
-            .filter(|(_, (a, b))| a != b)
-            .map(|(c, (a, b))| ValueChange { column: c.clone(), old: a.clone(), new: b.clone() })
-            .collect();
-        if columns.is_empty() {
-            diff.unchanged += 1;
-        } else {
-            diff.changed.push(ChangedRow { id: id.clone(), columns });
-        }
-    }
-    Ok(diff)
 }
 
 /// Node id -> (rank, name) of a hubs table.
@@ -686,6 +593,7 @@ fn compare_edges(
 mod tests {
     use super::*;
     use crate::diff::fixtures::{edges, hubs, paths, run, seizures};
+    use crate::diff::rows::ValueChange;
     use crate::output::TableBuilder;
 
     #[test]

@@ -33,18 +33,15 @@ pub struct LoadedRun {
     pub tables: BTreeMap<String, DataFrame>,
 }
 
-/// The tables [`LoadedRun::open`] reads.
-const READ_TABLES: [&str; 9] = [
-    "seizures",
-    "looting",
-    "routes",
-    "hubs",
-    "hotspot_cells",
-    "emerging_hotspots",
-    "paths",
-    "pair_paths",
-    "network_edges",
-];
+/// The derived tables [`LoadedRun::open`] reads, besides the row tables
+/// ([`super::rows::ROW_TABLES`]).
+const DERIVED_TABLES: [&str; 6] =
+    ["hubs", "hotspot_cells", "emerging_hotspots", "paths", "pair_paths", "network_edges"];
+
+/// Every table [`LoadedRun::open`] reads: the row tables, then the derived ones.
+fn read_tables() -> impl Iterator<Item = &'static str> {
+    super::rows::input_tables().chain(DERIVED_TABLES)
+}
 
 impl LoadedRun {
     /// Reads the run directory `dir`: its `manifest.json` (which must exist and name a
@@ -86,7 +83,7 @@ impl LoadedRun {
                 .map(str::to_string),
         };
         let mut tables = BTreeMap::new();
-        for name in READ_TABLES {
+        for name in read_tables() {
             let path = dir.join(format!("{name}.parquet"));
             if !path.is_file() {
                 continue;
@@ -133,7 +130,7 @@ impl LoadedRun {
             p.with_column(Column::new("nodes".into(), joined)).map_err(table_err("paths"))?;
             tables.insert("paths".to_string(), p);
         }
-        if tables.is_empty() && READ_TABLES.iter().any(|n| dir.join(format!("{n}.csv")).is_file()) {
+        if tables.is_empty() && read_tables().any(|n| dir.join(format!("{n}.csv")).is_file()) {
             return Err(not_run(
                 "its tables were written as CSV only ([output] formats); divnet diff reads the Parquet tables",
             ));

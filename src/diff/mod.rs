@@ -8,11 +8,13 @@
 //! thresholds are documented in `docs/diff.md`.
 //!
 //! Everything is ordered by key, so the outputs are byte-identical for the same two runs.
-//! The comparison holds the compared columns of each input table as text, one line per row
-//! and side: memory grows with the size of the inputs.
+//! The comparison holds the compared columns of each row table (the record kinds' tables and
+//! the row-level tables about the inputs, declared once in [`ROW_TABLES`]) as text, one line
+//! per row and side: memory grows with the size of the inputs.
 //!
 //! One job per file: `load.rs` reads run directories and finds the newest runs of a
-//! history, `compare.rs` compares, `render.rs` renders the outputs to bytes; this file
+//! history, `rows.rs` declares and compares the tables compared row by row, `compare.rs`
+//! compares the rest and gathers the result, `render.rs` renders the outputs to bytes; this file
 //! holds the error type, the options and the writing of the output directory, whose
 //! ownership rule is [`ownership::check_listed_dir`]'s with `diff.json` as the listing.
 
@@ -29,14 +31,17 @@ mod compare;
 mod fixtures;
 mod load;
 mod render;
+mod rows;
 
 pub use compare::{
-    BinChange, CategoryChange, ChangedRow, EdgeChange, HubRank, HubStatus, IGNORED_COLUMNS,
-    INPUT_TABLES, NotCompared, PathChange, Presence, RowCounts, RowsDiff, RunDiff, Summary,
-    ValueChange, compare,
+    BinChange, CategoryChange, EdgeChange, HubRank, HubStatus, NotCompared, PathChange, Presence,
+    RowCounts, RunDiff, Summary, compare,
 };
 pub use load::{LoadedRun, RunInfo, newest_two};
 pub use render::{DiffJson, FIGURE, FORMAT, MARKDOWN_LIST_LIMIT, OutputEntry, bin_label, render};
+pub use rows::{
+    ChangedRow, IGNORED_COLUMNS, ROW_TABLES, RowKey, RowTable, RowsDiff, ValueChange, input_tables,
+};
 
 /// Why a diff could not be made or written.
 #[derive(Debug, thiserror::Error)]

@@ -8,8 +8,9 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use super::DiffError;
-use super::compare::{HubStatus, RunDiff, Summary, ValueChange};
+use super::compare::{HubStatus, RunDiff, Summary};
 use super::load::RunInfo;
+use super::rows::ValueChange;
 use crate::chart::slope::{HubRankLine, SlopeInput};
 use crate::chart::{Caption, RenderSize};
 use crate::output::{OutputError, Table, TableBuilder, sha256_hex};
@@ -78,7 +79,7 @@ impl RunDiff {
         let _ =
             writeln!(m, "{}\n", if s.changed { "**Changes found.**" } else { "**No changes.**" });
         let _ = writeln!(m, "## Summary\n");
-        let _ = writeln!(m, "| input table | added | removed | changed | unchanged |");
+        let _ = writeln!(m, "| table | added | removed | changed | unchanged |");
         let _ = writeln!(m, "|---|---:|---:|---:|---:|");
         for (table, c) in &s.rows {
             let _ = writeln!(

@@ -588,6 +588,7 @@ pub(super) fn ingest_kind<K: Kind>(
                 ignored_columns: ignored,
                 encoding,
                 header_line,
+                period: None,
             };
             files.push((report, pieces));
         }

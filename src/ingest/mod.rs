@@ -11,13 +11,15 @@
 //! `open` that picks the reader of a format); `plan` (an input's files and columns);
 //! `dedup` (records found in two inputs of a kind: [`Duplicate`]); `results`; `engine`
 //! (parallel parsing and validation); [`aggregates`] (national aggregates among the
-//! seizures reconciled per country and date); here, the entry points.
+//! seizures reconciled per country and date); `periods` (each file's period); here, the
+//! entry points.
 
 pub mod aggregates;
 mod dedup;
 mod engine;
 mod error;
 pub mod geojson;
+mod periods;
 mod plan;
 pub mod read;
 mod results;
@@ -77,6 +79,7 @@ pub fn ingest_table(
                 ingest_kind::<ConflictEvent>(specs, base, gazetteer, actors, opts, &mut out)?
         }
     }
+    periods::set_file_periods(&mut out);
     Ok(out)
 }
 
@@ -137,5 +140,6 @@ pub fn ingest_with(
         ingest_kind::<Transfer>(&inputs.transfers, base, gazetteer, actors, opts, &mut out)?;
     out.events =
         ingest_kind::<ConflictEvent>(&inputs.events, base, gazetteer, actors, opts, &mut out)?;
+    periods::set_file_periods(&mut out);
     Ok(out)
 }

@@ -57,6 +57,10 @@ pub struct FileReport {
     pub encoding: String,
     /// The line of the header (lines above it, a preamble, were skipped).
     pub header_line: u64,
+    /// The first and last date over every dated field of its accepted rows (`None`: no
+    /// dated row).
+    #[serde(default)]
+    pub period: Option<crate::period::Period>,
 }
 
 /// Everything ingestion produced.

@@ -80,12 +80,15 @@ pub struct Edge {
     pub import_legs: u64,
     /// Whether a land border prior contributed.
     pub border: bool,
-    /// Legal transfers on this leg (state to state).
+    /// Legal transfer deals on this leg (state to state; a deal delivered over several
+    /// years is one deal, [`crate::deals`]).
     pub transfers: u64,
-    /// Items those transfers delivered.
-    pub transfer_items: u64,
-    /// Transfers to non-state armed groups on this leg.
+    /// SIPRI trend-indicator value those deals delivered (millions).
+    pub transfer_tiv: f64,
+    /// Transfer deals to non-state armed groups on this leg.
     pub non_state_transfers: u64,
+    /// Trend-indicator value delivered to non-state armed groups (millions).
+    pub non_state_tiv: f64,
     /// Product of `(1 - s_i)` over the evidence (kept in log space for accuracy).
     log_miss: f64,
     /// Evidence volume: the sum of the evidence strengths (each report counted), the
@@ -323,28 +326,23 @@ impl DiversionNetwork {
     }
 }
 
-/// The reference date for evidence age: configured, else the latest date of a seizure or
-/// route report. (Transfers do not move it: a register of deliveries up to last year must
-/// not age the seizures of a run.)
+/// The reference date for evidence age: `network.reference_date` when configured, else the
+/// last day of `latest`, the latest date of any input (of every dated field of every record
+/// kind, conflict events and transfers included: the day the data end). `None` only when
+/// nothing is dated, and then no evidence has an age.
+///
+/// ```
+/// use divnet::network::{NetworkConfig, reference_date};
+/// let cfg = NetworkConfig::default();
+/// let latest = Some("2024".parse().unwrap());
+/// assert_eq!(reference_date(&cfg, latest).unwrap().to_string(), "2024-12-31");
+/// assert_eq!(reference_date(&cfg, None), None);
+/// ```
 pub fn reference_date(
     cfg: &NetworkConfig,
-    seizures: &[Seizure],
-    routes: &[RouteReport],
-) -> chrono::NaiveDate {
-    if let Some(d) = cfg.reference_date {
-        return d.last_day();
-    }
-    let latest = seizures
-        .iter()
-        .map(|s| s.date.last_day())
-        .chain(
-            routes
-                .iter()
-                .filter_map(|r| r.last_reported.or(r.first_reported))
-                .map(|d| d.last_day()),
-        )
-        .max();
-    latest.unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default())
+    latest: Option<PartialDate>,
+) -> Option<chrono::NaiveDate> {
+    cfg.reference_date.or(latest).map(|d| d.last_day())
 }
 
 /// The legs of a seizure's chain at a resolution: (from, to, origin share, legal). A leg
@@ -415,14 +413,18 @@ pub fn transfer_leg(t: &Transfer, merge_historical: bool) -> Option<(NodeKey, No
 }
 
 /// Builds the network from the validated records.
+///
+/// Evidence is aged at `reference` ([`reference_date`]); without one (nothing is dated),
+/// no evidence has an age.
 pub fn build(
     cfg: &NetworkConfig,
     g: &Gazetteer,
+    reference: Option<chrono::NaiveDate>,
     seizures: &[Seizure],
     routes: &[RouteReport],
     transfers: &[Transfer],
 ) -> DiversionNetwork {
-    let reference = reference_date(cfg, seizures, routes);
+    let aged = |d: Option<PartialDate>| reference.map_or(1.0, |r| decay(d, r, cfg.half_life_years));
     let res = cfg.resolution;
     // Accumulate in ordered maps so that node and edge order never depends on hashing.
     let mut edges: BTreeMap<(NodeKey, NodeKey), Edge> = BTreeMap::new();
@@ -436,14 +438,14 @@ pub fn build(
             continue;
         }
         let c = r.confidence.unwrap_or(cfg.default_confidence);
-        let s = c * decay(r.last_reported.or(r.first_reported), reference, cfg.half_life_years);
+        let s = c * aged(r.last_reported.or(r.first_reported));
         let e = edges.entry((a, b)).or_default();
         e.route_reports += u64::from(r.reports);
         e.add(s, u64::from(r.reports));
     }
     for z in seizures {
         let c = z.confidence.unwrap_or(cfg.default_confidence);
-        let base = cfg.seizure_leg_weight * c * decay(Some(z.date), reference, cfg.half_life_years);
+        let base = cfg.seizure_leg_weight * c * aged(Some(z.date));
         for (a, b, share, legal) in seizure_legs(res, g, z) {
             let e = edges.entry((a, b)).or_default();
             if legal {
@@ -454,16 +456,22 @@ pub fn build(
             e.add(base * share, 1);
         }
     }
-    for t in transfers {
+    let deals = crate::deals::Deals::new(transfers);
+    for (i, t) in transfers.iter().enumerate() {
         let Some((a, b, non_state)) = transfer_leg(t, merge) else { continue };
         let year = t.last_year().and_then(|y| PartialDate::year(y).ok());
-        let s = cfg.transfer_weight * decay(year, reference, cfg.half_life_years);
+        let s = cfg.transfer_weight * aged(year);
         let e = edges.entry((a, b)).or_default();
+        // The rows of one deal share supplier and recipient, so one edge: its first row
+        // counts the deal.
+        let deal = u64::from(deals.opens(i));
+        let tiv = t.tiv.unwrap_or(0.0);
         if non_state {
-            e.non_state_transfers += 1;
+            e.non_state_transfers += deal;
+            e.non_state_tiv += tiv;
         } else {
-            e.transfers += 1;
-            e.transfer_items += t.delivered.unwrap_or(0);
+            e.transfers += deal;
+            e.transfer_tiv += tiv;
         }
         e.add(s, 1);
     }

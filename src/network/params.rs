@@ -23,8 +23,8 @@ pub struct NetworkConfig {
     pub resolution: Resolution,
     /// Half-life of evidence age, in years.
     pub half_life_years: f64,
-    /// Reference date for evidence age (YYYY, YYYY-MM or YYYY-MM-DD); default: the latest
-    /// date in the data, so results do not drift with the calendar.
+    /// Reference date for evidence age (YYYY, YYYY-MM or YYYY-MM-DD; its last day); default:
+    /// the latest date of any input, so results do not drift with the calendar.
     pub reference_date: Option<PartialDate>,
     /// Probability given to a land border with no other evidence; 0 disables border edges.
     pub border_prior_p: f64,

@@ -109,6 +109,29 @@ pub mod naive_date {
     }
 }
 
+/// `#[serde(with = "crate::run::codec::opt_naive_date")]`: an optional `chrono::NaiveDate`
+/// as its day number from the common era (see [`naive_date`]).
+pub mod opt_naive_date {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// The day number, or none.
+    pub fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_some(&Day(*d)),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// The inverse.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        Ok(Option::<Day>::deserialize(d)?.map(|x| x.0))
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Day(#[serde(with = "super::naive_date")] NaiveDate);
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

@@ -70,10 +70,14 @@ impl OutFile {
 /// What every figure and the report are captioned and dated by.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Frame {
-    /// The caption line under every figure.
+    /// The run's caption line (each figure adds the period of its data).
     pub caption: Caption,
     /// The date shown.
     pub dated: Dated,
+    /// The reference date evidence is aged at (`network.reference_date`, else the last day
+    /// of the latest date of any input; `None`: nothing is dated).
+    #[serde(with = "crate::run::codec::opt_naive_date")]
+    pub reference_date: Option<chrono::NaiveDate>,
 }
 
 /// The parts of `manifest.json` that the data determine.

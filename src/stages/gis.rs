@@ -147,6 +147,12 @@ pub fn network_edges(p: &PathsResult) -> Layer {
     .column("border_prior", Values::Bool(edges.iter().map(|e| Some(e.weight().border)).collect()))
     .column("flow", real(edges.iter().map(|e| Some(p.edge_flow[e.id().index()]))))
     .column("transfers", int(edges.iter().map(|e| Some(e.weight().transfers as i64))))
+    .column("transfer_tiv", real(edges.iter().map(|e| Some(e.weight().transfer_tiv))))
+    .column(
+        "non_state_transfers",
+        int(edges.iter().map(|e| Some(e.weight().non_state_transfers as i64))),
+    )
+    .column("non_state_tiv", real(edges.iter().map(|e| Some(e.weight().non_state_tiv))))
     .column("layer", text(edges.iter().map(|e| Some(e.weight().layer().as_str()))))
 }
 
@@ -167,6 +173,8 @@ pub fn edge_flows(p: &PathsResult) -> Layer {
     .column("target", text(flowing.iter().map(|e| end(e, true))))
     .column("flow", real(flowing.iter().map(|e| Some(p.edge_flow[e.index()]))))
     .column("p", real(flowing.iter().map(|e| Some(gr[*e].p))))
+    .column("transfers", int(flowing.iter().map(|e| Some(gr[*e].transfers as i64))))
+    .column("transfer_tiv", real(flowing.iter().map(|e| Some(gr[*e].transfer_tiv))))
     .column("layer", text(flowing.iter().map(|e| Some(gr[*e].layer().as_str()))))
 }
 

@@ -26,6 +26,7 @@ use crate::hotspot::{
     mann_kendall,
 };
 use crate::output::{OutputError, Table, TableBuilder};
+use crate::period::{Period, Span};
 use crate::records::{ConflictEvent, Location, LootingIncident, Seizure};
 use crate::schema::LocationPrecision;
 
@@ -124,6 +125,8 @@ pub struct CellsStep {
     pub pseudo_p: Arc<Option<Vec<Option<f64>>>>,
     /// Events left out of the cell statistics (country-level location).
     pub excluded_country_level: u64,
+    /// The period of the records binned into the cells.
+    pub period: Option<Period>,
 }
 
 /// The space-time cube step: emerging hot spot categories.
@@ -136,6 +139,8 @@ pub struct CubeStep {
     pub steps: Vec<String>,
     /// Events left out of the cube (date coarser than the step).
     pub excluded_coarse_date: u64,
+    /// The period of the records in the cube.
+    pub period: Option<Period>,
 }
 
 /// The regional series step: aggregates per country, subregion and region, with trends.
@@ -148,6 +153,8 @@ pub struct RegionalStep {
     pub regional_steps: Vec<String>,
     /// The time step of the regional series (`hotspots.trend_step`).
     pub regional_step: TimeStep,
+    /// The period of the seizures and looting incidents of the series.
+    pub period: Option<Period>,
 }
 
 /// Everything the three hotspot steps computed, together (sharing their artifacts).
@@ -171,6 +178,12 @@ pub struct HotspotsResult {
     pub excluded_country_level: u64,
     /// Events left out of the space-time cube (date coarser than the step).
     pub excluded_coarse_date: u64,
+    /// The period of the records binned into the cells.
+    pub cells_period: Option<Period>,
+    /// The period of the records in the space-time cube.
+    pub cube_period: Option<Period>,
+    /// The period of the regional series.
+    pub series_period: Option<Period>,
     /// The conflict-event layer (empty without conflict events).
     pub event_cells: CellsStep,
 }
@@ -194,6 +207,9 @@ impl HotspotsResult {
             regional_step: regional.regional_step,
             excluded_country_level: cells.excluded_country_level,
             excluded_coarse_date: cube.excluded_coarse_date,
+            cells_period: cells.period,
+            cube_period: cube.period,
+            series_period: regional.period,
             event_cells: CellsStep::default(),
         }
     }
@@ -205,16 +221,19 @@ impl HotspotsResult {
                 cells: self.cells.clone(),
                 pseudo_p: self.pseudo_p.clone(),
                 excluded_country_level: self.excluded_country_level,
+                period: self.cells_period,
             },
             CubeStep {
                 emerging: self.emerging.clone(),
                 steps: self.steps.clone(),
                 excluded_coarse_date: self.excluded_coarse_date,
+                period: self.cube_period,
             },
             RegionalStep {
                 regional: self.regional.clone(),
                 regional_steps: self.regional_steps.clone(),
                 regional_step: self.regional_step,
+                period: self.series_period,
             },
         )
     }
@@ -310,6 +329,9 @@ pub fn event_cells_step(
 fn gi_cells(cfg: &HotspotsConfig, evs: &[Ev<'_>]) -> Result<CellsStep, HotspotError> {
     let located = located(evs);
     let excluded_country_level = (evs.len() - located.len()) as u64;
+    let mut span = Span::default();
+    located.iter().for_each(|e| span.see(e.date));
+    let period = span.period();
     let domain = domain(cfg)?;
     let events: Vec<Event> = located
         .iter()
@@ -322,7 +344,7 @@ fn gi_cells(cfg: &HotspotsConfig, evs: &[Ev<'_>]) -> Result<CellsStep, HotspotEr
         .collect();
     let gi = GiStarOptions { k: cfg.k, fdr: true, parallelism: Parallelism::Rayon };
     if events.is_empty() {
-        return Ok(CellsStep { excluded_country_level, ..CellsStep::default() });
+        return Ok(CellsStep { excluded_country_level, period, ..CellsStep::default() });
     }
     let binned = bin_events(&events, cfg.resolution, Parallelism::Rayon)?;
     let area = build_study_area(&binned, cfg.resolution, &domain, MAX_CELLS, Parallelism::Rayon)?;
@@ -346,7 +368,12 @@ fn gi_cells(cfg: &HotspotsConfig, evs: &[Ev<'_>]) -> Result<CellsStep, HotspotEr
     } else {
         None
     };
-    Ok(CellsStep { cells: Arc::new(cells), pseudo_p: Arc::new(pseudo_p), excluded_country_level })
+    Ok(CellsStep {
+        cells: Arc::new(cells),
+        pseudo_p: Arc::new(pseudo_p),
+        excluded_country_level,
+        period,
+    })
 }
 
 /// The space-time cube step: emerging hot spot categories over `hotspots.time_step`.
@@ -361,10 +388,13 @@ pub fn cube_step(
     let stepped: Vec<(i64, &Ev<'_>)> =
         located.iter().filter_map(|e| Some((cfg.time_step.index(e.date)?, *e))).collect();
     let excluded_coarse_date = (located.len() - stepped.len()) as u64;
+    let mut span = Span::default();
+    stepped.iter().for_each(|(_, e)| span.see(e.date));
+    let period = span.period();
     let (Some(lo), Some(hi)) =
         (stepped.iter().map(|s| s.0).min(), stepped.iter().map(|s| s.0).max())
     else {
-        return Ok(CubeStep { excluded_coarse_date, ..CubeStep::default() });
+        return Ok(CubeStep { excluded_coarse_date, period, ..CubeStep::default() });
     };
     let n_steps = (hi - lo + 1) as usize;
     let events: Vec<Event> = stepped
@@ -390,6 +420,7 @@ pub fn cube_step(
         emerging: Arc::new(emerging_hotspots(&cube, &opts)?),
         steps: (lo..=hi).map(|i| cfg.time_step.label(i)).collect(),
         excluded_coarse_date,
+        period,
     })
 }
 
@@ -406,11 +437,10 @@ pub fn regional_step(
     let mut evs = events(cfg, seizures, looting);
     // The series and trends are of seizures and lootings only (national aggregates count
     // in the quantities, not as seizures).
-    let all_steps: Vec<i64> = evs
-        .iter()
-        .filter(|e| e.kind != EvKind::Aggregate)
-        .filter_map(|e| cfg.trend_step.index(e.date))
-        .collect();
+    let series = || evs.iter().filter(|e| e.kind != EvKind::Aggregate);
+    let all_steps: Vec<i64> = series().filter_map(|e| cfg.trend_step.index(e.date)).collect();
+    let mut span = Span::default();
+    series().filter(|e| cfg.trend_step.index(e.date).is_some()).for_each(|e| span.see(e.date));
     evs.extend(conflict_events(conflict));
     let (lo, hi) = (
         all_steps.iter().min().copied().unwrap_or(0),
@@ -496,6 +526,7 @@ pub fn regional_step(
         regional: Arc::new(regional),
         regional_steps: (lo..=hi).map(|i| cfg.trend_step.label(i)).collect(),
         regional_step: cfg.trend_step,
+        period: span.period(),
     }
 }
 

@@ -55,8 +55,18 @@ pub struct Analysis {
 
 /// Computes every analysis step of `config` over `ing` (see [`Analysis`]).
 pub fn analyse(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<Analysis, RunError> {
-    let paths = paths::paths(config, g, &ing.seizures, &ing.looting, &ing.routes, &ing.transfers)
-        .map_err(RunError::Paths)?;
+    // The latest date of any record, conflict events included (the union of the files'
+    // periods, for records read by `ingest`).
+    let mut span = crate::period::Span::default();
+    span.records(&ing.seizures);
+    span.records(&ing.looting);
+    span.records(&ing.routes);
+    span.records(&ing.transfers);
+    span.records(&ing.events);
+    let latest = span.period().map(|p| p.last);
+    let paths =
+        paths::paths(config, g, latest, &ing.seizures, &ing.looting, &ing.routes, &ing.transfers)
+            .map_err(RunError::Paths)?;
     let hubs = hubs::hubs(&config.hubs, &paths).map_err(RunError::Hubs)?;
     let hotspots =
         hotspots::hotspots(&config.hotspots, g, &ing.seizures, &ing.looting, &ing.events)

@@ -10,12 +10,14 @@ use petgraph::visit::EdgeRef;
 
 use crate::algo::ksp::{KspError, KspGraph};
 use crate::config::{Config, LinkageConfig};
+use crate::date::PartialDate;
 use crate::geo::Gazetteer;
 use crate::linkage::{self, Link, LinkageParams};
 use crate::network::EdgeLayer;
 use crate::network::cases::{Case, CaseStats, build_cases};
 use crate::network::{self, DiversionNetwork, NetworkConfig, Resolution};
 use crate::output::{OutputError, Table, TableBuilder};
+use crate::period::{Period, Span};
 use crate::records::{LootingIncident, RouteReport, Seizure, Transfer};
 
 /// One path of a case.
@@ -40,9 +42,13 @@ pub struct NetworkStep {
     /// The network.
     #[serde(with = "crate::run::codec::arc")]
     pub network: Arc<DiversionNetwork>,
-    /// `network.reference_date`, else the latest date of a seizure or route report.
-    #[serde(with = "crate::run::codec::naive_date")]
-    pub reference_date: chrono::NaiveDate,
+    /// `network.reference_date`, else the last day of the latest date of any input (`None`:
+    /// nothing is dated).
+    #[serde(with = "crate::run::codec::opt_naive_date")]
+    pub reference_date: Option<chrono::NaiveDate>,
+    /// The period of the records the network was built from (seizures, looting incidents,
+    /// route reports, transfers).
+    pub period: Option<Period>,
 }
 
 /// The cases step: diversion cases and the counts of how they were built.
@@ -53,6 +59,9 @@ pub struct CasesStep {
     pub cases: Arc<Vec<Case>>,
     /// Case building counts.
     pub stats: CaseStats,
+    /// The period of the cases: the dates of their seizures and of the looting incidents
+    /// they are traced or linked to.
+    pub period: Option<Period>,
 }
 
 /// The paths step: the network with every case endpoint as a node, the paths of every
@@ -93,9 +102,13 @@ pub struct FlowsStep {
 pub struct PathsResult {
     /// The network (with any case endpoints added as nodes).
     pub network: Arc<DiversionNetwork>,
-    /// The date evidence age is measured at: `network.reference_date`, else the latest date
-    /// of a seizure or route report.
-    pub reference_date: chrono::NaiveDate,
+    /// The date evidence age is measured at: `network.reference_date`, else the last day of
+    /// the latest date of any input (`None`: nothing is dated).
+    pub reference_date: Option<chrono::NaiveDate>,
+    /// The period of the records the network was built from.
+    pub network_period: Option<Period>,
+    /// The period of the cases (their seizures and incidents).
+    pub cases_period: Option<Period>,
     /// Kept linkage candidates.
     pub links: Arc<Vec<Link>>,
     /// The cases.
@@ -141,6 +154,8 @@ impl PathsResult {
         PathsResult {
             network: paths.network.clone(),
             reference_date: network.reference_date,
+            network_period: network.period,
+            cases_period: cases.period,
             links: links.clone(),
             cases: cases.cases.clone(),
             case_stats: cases.stats,
@@ -173,17 +188,20 @@ pub fn rank_paths(found: Vec<crate::algo::ksp::Path<usize>>) -> Vec<RankedPath> 
         .collect()
 }
 
-/// The network step: builds the network from the route reports and seizure chains and adds
-/// a node for every looting incident's place.
+/// The network step: builds the network from the route reports, seizure chains and
+/// transfers, aged at the reference date of `latest` (the latest date of any input:
+/// [`network::reference_date`]), and adds a node for every looting incident's place.
 pub fn network_step(
     cfg: &NetworkConfig,
     g: &Gazetteer,
+    latest: Option<PartialDate>,
     seizures: &[Seizure],
     looting: &[LootingIncident],
     routes: &[RouteReport],
     transfers: &[Transfer],
 ) -> NetworkStep {
-    let mut net = network::build(cfg, g, seizures, routes, transfers);
+    let reference_date = network::reference_date(cfg, latest);
+    let mut net = network::build(cfg, g, reference_date, seizures, routes, transfers);
     for inc in looting {
         network::ensure_node(
             &mut net,
@@ -191,10 +209,12 @@ pub fn network_step(
             DiversionNetwork::key_of_location(cfg.resolution, &inc.location),
         );
     }
-    NetworkStep {
-        network: Arc::new(net),
-        reference_date: network::reference_date(cfg, seizures, routes),
-    }
+    let mut span = Span::default();
+    span.records(seizures);
+    span.records(looting);
+    span.records(routes);
+    span.records(transfers);
+    NetworkStep { network: Arc::new(net), reference_date, period: span.period() }
 }
 
 /// The linkage step: links untraced seizures to looting incidents, scoring place by the
@@ -240,7 +260,12 @@ pub fn cases_step(
     links: &[Link],
 ) -> CasesStep {
     let (cases, stats) = build_cases(resolution, g, seizures, looting, links);
-    CasesStep { cases: Arc::new(cases), stats }
+    let mut span = Span::default();
+    for c in &cases {
+        seizures.get(c.seizure).into_iter().for_each(|s| span.record(s));
+        c.incident.and_then(|i| looting.get(i)).into_iter().for_each(|l| span.record(l));
+    }
+    CasesStep { cases: Arc::new(cases), stats, period: span.period() }
 }
 
 /// The paths step: the k most probable paths of every case, searched once per distinct
@@ -380,15 +405,27 @@ impl Diversion {
 
 /// Network, linkage, cases, paths and flows in one call (the run does them as separate
 /// steps; this is for tests, benchmarks and library users).
+///
+/// Evidence is aged at the reference date of `latest`, the latest date of any input
+/// ([`network::reference_date`]); `None` dates the run by these records alone.
 pub fn paths(
     config: &Config,
     g: &Gazetteer,
+    latest: Option<PartialDate>,
     seizures: &[Seizure],
     looting: &[LootingIncident],
     routes: &[RouteReport],
     transfers: &[Transfer],
 ) -> Result<PathsResult, KspError> {
-    let n = network_step(&config.network, g, seizures, looting, routes, transfers);
+    let latest = latest.or_else(|| {
+        let mut span = Span::default();
+        span.records(seizures);
+        span.records(looting);
+        span.records(routes);
+        span.records(transfers);
+        span.period().map(|p| p.last)
+    });
+    let n = network_step(&config.network, g, latest, seizures, looting, routes, transfers);
     let links = Arc::new(linkage_step(&config.linkage, &n.network, seizures, looting));
     let c = cases_step(config.network.resolution, g, seizures, looting, &links);
     let p = paths_step(&config.paths, g, &n.network, &c.cases)?;
@@ -434,8 +471,9 @@ pub fn paths_tables(
         .uint("import_legs", edges.iter().map(|e| Some(e.weight().import_legs)))
         .boolean("border_prior", edges.iter().map(|e| Some(e.weight().border)))
         .uint("transfers", edges.iter().map(|e| Some(e.weight().transfers)))
-        .uint("transfer_items", edges.iter().map(|e| Some(e.weight().transfer_items)))
+        .float("transfer_tiv", edges.iter().map(|e| Some(e.weight().transfer_tiv)))
         .uint("non_state_transfers", edges.iter().map(|e| Some(e.weight().non_state_transfers)))
+        .float("non_state_tiv", edges.iter().map(|e| Some(e.weight().non_state_tiv)))
         .text("layer", edges.iter().map(|e| Some(e.weight().layer().as_str())))
         .build()?;
     let key_id = |k| net.node(k).map(|n| gr[n].id.as_str());
@@ -516,6 +554,8 @@ pub fn paths_tables(
         )
         .float("flow", flowing.iter().map(|e| Some(r.edge_flow[e.index()])))
         .float("p", flowing.iter().map(|e| Some(gr[*e].p)))
+        .uint("transfers", flowing.iter().map(|e| Some(gr[*e].transfers)))
+        .float("transfer_tiv", flowing.iter().map(|e| Some(gr[*e].transfer_tiv)))
         .text("layer", flowing.iter().map(|e| Some(gr[*e].layer().as_str())))
         .build()?;
     let mut as_origin = vec![0.0; gr.node_count()];

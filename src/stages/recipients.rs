@@ -5,10 +5,12 @@
 //! name and code, unless `network.merge_historical` merges it into its successor), that
 //! received at least one legal transfer. For each such state and year:
 //!
-//! - legal deliveries: transfer records delivering that year, items
-//!   ([`Transfer::items_by_year`]) and TIV (shared over the years in proportion to the
-//!   items, evenly when no items are known), also per armament category;
-//! - its onward transfers to non-state armed groups that year (as a supplier);
+//! - legal deliveries, valued in SIPRI's trend-indicator value (TIV: a row's TIV shared over
+//!   its delivery years in proportion to the items, evenly when no items are known), and the
+//!   deals whose deliveries began that year (each deal counted once, [`crate::deals`]);
+//!   items only per armament category ([`Transfer::items_by_year`]), where they count one
+//!   kind of thing;
+//! - its onward transfers to non-state armed groups (as a supplier): deals and TIV;
 //! - seized weapons whose last legal holder it was (`last_legal_import`), by seizure year;
 //! - weapons looted from stockpiles in it, by incident year;
 //! - diversion cases originating there (expected items, by seizure year), and the expected
@@ -36,16 +38,16 @@ pub struct RecipientYear {
     pub name: String,
     /// The year.
     pub year: i32,
-    /// Transfer records with deliveries that year.
-    pub deliveries: u64,
-    /// Items delivered.
-    pub items_delivered: u64,
-    /// TIV delivered (millions).
+    /// Deals to it whose deliveries began that year (each deal counted once, in the year of
+    /// its first delivery).
+    pub deals: u64,
+    /// SIPRI trend-indicator value delivered to it that year (millions).
     pub tiv_delivered: f64,
-    /// Items it delivered to non-state armed groups.
-    pub items_to_non_state: u64,
-    /// Transfers it made to non-state armed groups.
+    /// Deals it made with non-state armed groups whose deliveries began that year (an
+    /// undelivered deal: its order year).
     pub transfers_to_non_state: u64,
+    /// SIPRI trend-indicator value it delivered to non-state armed groups that year.
+    pub tiv_to_non_state: f64,
     /// Items seized (anywhere) whose last legal import it was.
     pub seized_last_legal: u64,
     /// Weapons looted from stockpiles in it.
@@ -58,21 +60,18 @@ pub struct RecipientYear {
 
 impl RecipientYear {
     /// The diversion evidence of the row, in weapons: seized with it as last legal holder,
-    /// looted there, diverted there by the paths, and transferred on to non-state groups.
+    /// looted there, and diverted there by the paths (its onward transfers to non-state
+    /// groups are valued in TIV, [`RecipientYear::tiv_to_non_state`]).
     pub fn evidence(&self) -> f64 {
-        self.seized_last_legal as f64
-            + self.looted as f64
-            + self.diverted_here
-            + self.items_to_non_state as f64
+        self.seized_last_legal as f64 + self.looted as f64 + self.diverted_here
     }
 
     fn add(&mut self, o: &RecipientYear) {
         self.year = self.year.max(o.year);
-        self.deliveries += o.deliveries;
-        self.items_delivered += o.items_delivered;
+        self.deals += o.deals;
         self.tiv_delivered += o.tiv_delivered;
-        self.items_to_non_state += o.items_to_non_state;
         self.transfers_to_non_state += o.transfers_to_non_state;
+        self.tiv_to_non_state += o.tiv_to_non_state;
         self.seized_last_legal += o.seized_last_legal;
         self.looted += o.looted;
         self.cases_originating += o.cases_originating;
@@ -89,9 +88,9 @@ pub struct RecipientCategory {
     pub year: i32,
     /// Armament category (`unspecified` when the source gives none).
     pub category: String,
-    /// Transfer records.
-    pub deliveries: u64,
-    /// Items.
+    /// Deals whose deliveries began that year.
+    pub deals: u64,
+    /// Items delivered that year (one armament category: items of one kind).
     pub items: u64,
     /// TIV (millions).
     pub tiv: f64,
@@ -128,6 +127,8 @@ pub struct Recipients {
     /// Every diversion point, most expected weapons first (then by node id).
     #[serde(with = "crate::run::codec::arc")]
     pub points: Arc<Vec<DiversionPoint>>,
+    /// The years of `years`, first to last.
+    pub period: Option<crate::period::Period>,
 }
 
 fn is_state(kind: crate::actors::ActorKind) -> bool {
@@ -172,7 +173,8 @@ fn state_key(g: &Gazetteer, k: NodeKey) -> NodeKey {
 
 impl Recipients {
     /// Every recipient state's years summed (`year`: its last), most diversion evidence
-    /// first, then most items delivered, then by ISO3.
+    /// first, then most TIV transferred on to non-state groups, then most TIV delivered,
+    /// then by ISO3.
     pub fn totals(&self) -> Vec<RecipientYear> {
         let mut by_state: BTreeMap<&str, RecipientYear> = BTreeMap::new();
         for y in self.years.iter() {
@@ -190,11 +192,29 @@ impl Recipients {
         out.sort_by(|a, b| {
             b.evidence()
                 .total_cmp(&a.evidence())
-                .then(b.items_delivered.cmp(&a.items_delivered))
+                .then(b.tiv_to_non_state.total_cmp(&a.tiv_to_non_state))
+                .then(b.tiv_delivered.total_cmp(&a.tiv_delivered))
                 .then(a.iso3.cmp(&b.iso3))
         });
         out
     }
+}
+
+type CategoryKey = (NodeKey, i32, String);
+
+/// The row of a recipient state, year and category.
+fn category_row<'a>(
+    cats: &'a mut BTreeMap<CategoryKey, RecipientCategory>,
+    iso3: &str,
+    (c, year): (NodeKey, i32),
+    category: &str,
+) -> &'a mut RecipientCategory {
+    cats.entry((c, year, category.to_string())).or_insert_with(|| RecipientCategory {
+        iso3: iso3.to_string(),
+        year,
+        category: category.to_string(),
+        ..RecipientCategory::default()
+    })
 }
 
 /// The recipients step; `merge_historical` counts a historical state for its successor.
@@ -207,7 +227,7 @@ pub fn recipients(
     merge_historical: bool,
 ) -> Recipients {
     let mut rows: BTreeMap<(NodeKey, i32), RecipientYear> = BTreeMap::new();
-    let mut cats: BTreeMap<(NodeKey, i32, String), RecipientCategory> = BTreeMap::new();
+    let mut cats: BTreeMap<CategoryKey, RecipientCategory> = BTreeMap::new();
     let mut states: std::collections::BTreeSet<NodeKey> = Default::default();
     let mut add = |c: NodeKey, year: i32, f: &dyn Fn(&mut RecipientYear)| {
         let r = rows.entry((c, year)).or_insert_with(|| {
@@ -217,27 +237,30 @@ pub fn recipients(
         f(r);
     };
     let node = |p: &crate::records::Party| crate::network::party_node(p, merge_historical);
-    for t in transfers {
+    let deals = crate::deals::Deals::new(transfers);
+    // The years a state received deliveries in (kept even when their TIV is unknown).
+    let mut delivered: std::collections::BTreeSet<(NodeKey, i32)> = Default::default();
+    for (i, t) in transfers.iter().enumerate() {
+        // A deal is counted once, by its first row, in the year its deliveries began.
+        let deal = deals.of(i);
+        let new_deal = deals.opens(i);
+        let tiv = t.tiv.unwrap_or(0.0);
+        let by_year = t.items_by_year();
+        let total: u64 = by_year.iter().map(|(_, n)| n).sum();
+        let years = by_year.len() as f64;
+        let share = |n: u64| if total > 0 { n as f64 / total as f64 } else { 1.0 / years };
         let (Some(rc), true) = (node(&t.recipient), is_state(t.recipient.kind)) else {
             // To a non-state armed group: counted for a state supplier.
             if let (Some(sc), true, crate::actors::ActorKind::ArmedGroup) =
                 (node(&t.supplier), is_state(t.supplier.kind), t.recipient.kind)
             {
-                let by_year = t.items_by_year();
-                if by_year.is_empty()
-                    && let Some(y) = t.last_year()
-                {
-                    let n = t.delivered.unwrap_or(0);
-                    add(sc, y, &|r| {
-                        r.transfers_to_non_state += 1;
-                        r.items_to_non_state += n;
-                    });
+                let first = deals.first_year(deal).or(t.last_year());
+                if new_deal && let Some(y) = first {
+                    add(sc, y, &|r| r.transfers_to_non_state += 1);
                 }
-                for (y, n) in by_year {
-                    add(sc, y, &|r| {
-                        r.transfers_to_non_state += 1;
-                        r.items_to_non_state += n;
-                    });
+                for &(y, n) in &by_year {
+                    let v = tiv * share(n);
+                    add(sc, y, &|r| r.tiv_to_non_state += v);
                 }
             }
             continue;
@@ -246,27 +269,21 @@ pub fn recipients(
             continue;
         }
         states.insert(rc);
-        let by_year = t.items_by_year();
-        let total: u64 = by_year.iter().map(|(_, n)| n).sum();
-        let tiv = t.tiv.unwrap_or(0.0);
-        let years = by_year.len() as f64;
         let category = t.armament_category.as_deref().unwrap_or("unspecified").to_string();
+        let first = deals.first_year(deal).filter(|_| new_deal);
+        if let Some(y) = first {
+            add(rc, y, &|r| r.deals += 1);
+        }
         for (y, n) in by_year {
-            let share = if total > 0 { n as f64 / total as f64 } else { 1.0 / years };
-            add(rc, y, &|r| {
-                r.deliveries += 1;
-                r.items_delivered += n;
-                r.tiv_delivered += tiv * share;
-            });
-            let e = cats.entry((rc, y, category.clone())).or_insert_with(|| RecipientCategory {
-                iso3: state_label(g, rc).0,
-                year: y,
-                category: category.clone(),
-                ..RecipientCategory::default()
-            });
-            e.deliveries += 1;
+            let v = tiv * share(n);
+            delivered.insert((rc, y));
+            add(rc, y, &|r| r.tiv_delivered += v);
+            let e = category_row(&mut cats, &state_label(g, rc).0, (rc, y), &category);
             e.items += n;
-            e.tiv += tiv * share;
+            e.tiv += v;
+        }
+        if let Some(y) = first {
+            category_row(&mut cats, &state_label(g, rc).0, (rc, y), &category).deals += 1;
         }
     }
     for s in seizures {
@@ -322,22 +339,30 @@ pub fn recipients(
     let mut years: Vec<RecipientYear> = rows
         .into_iter()
         .filter(|((c, _), _)| states.contains(c))
-        .map(|(_, r)| r)
-        .filter(|r| {
-            r.deliveries + r.transfers_to_non_state + r.seized_last_legal + r.looted > 0
+        .filter(|(k, r)| {
+            delivered.contains(k)
+                || r.deals + r.transfers_to_non_state + r.seized_last_legal + r.looted > 0
+                || r.tiv_delivered > 0.0
+                || r.tiv_to_non_state > 0.0
                 || r.cases_originating > 0.0
                 || r.diverted_here > 0.0
         })
+        .map(|(_, r)| r)
         .collect();
     years.sort_by(|a, b| a.iso3.cmp(&b.iso3).then(a.year.cmp(&b.year)));
     let mut categories: Vec<RecipientCategory> = cats.into_values().collect();
     categories.sort_by(|a, b| {
         a.iso3.cmp(&b.iso3).then(a.year.cmp(&b.year)).then(a.category.cmp(&b.category))
     });
+    let mut span = crate::period::Span::default();
+    for y in years.iter().filter_map(|r| crate::date::PartialDate::year(r.year).ok()) {
+        span.see(y);
+    }
     Recipients {
         years: Arc::new(years),
         categories: Arc::new(categories),
         points: Arc::new(points),
+        period: span.period(),
     }
 }
 
@@ -348,11 +373,10 @@ pub fn recipients_tables(r: &Recipients) -> Result<Vec<Table>, OutputError> {
         .text("recipient", y.iter().map(|x| Some(&x.iso3)))
         .text("name", y.iter().map(|x| Some(&x.name)))
         .int("year", y.iter().map(|x| Some(i64::from(x.year))))
-        .uint("deliveries", y.iter().map(|x| Some(x.deliveries)))
-        .uint("items_delivered", y.iter().map(|x| Some(x.items_delivered)))
+        .uint("deals", y.iter().map(|x| Some(x.deals)))
         .float("tiv_delivered", y.iter().map(|x| Some(x.tiv_delivered)))
         .uint("transfers_to_non_state", y.iter().map(|x| Some(x.transfers_to_non_state)))
-        .uint("items_to_non_state", y.iter().map(|x| Some(x.items_to_non_state)))
+        .float("tiv_to_non_state", y.iter().map(|x| Some(x.tiv_to_non_state)))
         .uint("seized_last_legal", y.iter().map(|x| Some(x.seized_last_legal)))
         .uint("looted", y.iter().map(|x| Some(x.looted)))
         .float("cases_originating", y.iter().map(|x| Some(x.cases_originating)))
@@ -363,7 +387,7 @@ pub fn recipients_tables(r: &Recipients) -> Result<Vec<Table>, OutputError> {
         .text("recipient", c.iter().map(|x| Some(&x.iso3)))
         .int("year", c.iter().map(|x| Some(i64::from(x.year))))
         .text("armament_category", c.iter().map(|x| Some(&x.category)))
-        .uint("deliveries", c.iter().map(|x| Some(x.deliveries)))
+        .uint("deals", c.iter().map(|x| Some(x.deals)))
         .uint("items", c.iter().map(|x| Some(x.items)))
         .float("tiv", c.iter().map(|x| Some(x.tiv)))
         .build()?;

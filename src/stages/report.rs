@@ -123,12 +123,13 @@ pub fn report(
             vec![
                 t.name.clone(),
                 t.iso3.clone(),
-                t.items_delivered.to_string(),
+                t.deals.to_string(),
                 format!("{:.1}", t.tiv_delivered),
+                t.transfers_to_non_state.to_string(),
+                format!("{:.1}", t.tiv_to_non_state),
                 t.seized_last_legal.to_string(),
                 t.looted.to_string(),
                 fmt(t.diverted_here),
-                t.items_to_non_state.to_string(),
             ]
         })
         .collect();
@@ -159,12 +160,13 @@ pub fn report(
             header: strings(&[
                 "recipient",
                 "ISO3",
-                "items delivered",
+                "deals",
                 "TIV delivered (millions)",
+                "deals with non-state groups",
+                "TIV to non-state groups (millions)",
                 "seized, last legally held there",
                 "looted there",
                 "expected weapons diverted there",
-                "transferred on to non-state groups",
             ]),
             rows: recipient_rows,
         });
@@ -177,6 +179,11 @@ pub fn report(
         });
     }
     let mut caveats = ctx.caveats;
+    if has_transfers && kinds.iter().all(|k| k.transfers.iter().all(|t| t.tiv.is_none())) {
+        caveats.push(
+            "No transfer carries a SIPRI trend-indicator value (TIV): transfers are counted in deals, their value is unknown.".into(),
+        );
+    }
     caveats.extend(errors.iter().map(|e| format!("figure not rendered: {e}")));
     let input = ReportInput {
         title: ctx.title,
@@ -367,7 +374,7 @@ pub fn report_context(
         provenance.push((
             format!("{} input", f.table),
             format!(
-                "{} ({} rows read, {} accepted, {} rejected{}{duplicates}; sha256 {})",
+                "{} ({} rows read, {} accepted, {} rejected{}{duplicates}; period {}; sha256 {})",
                 f.path.display(),
                 f.rows_read,
                 f.accepted,
@@ -380,10 +387,17 @@ pub fn report_context(
                 } else {
                     String::new()
                 },
+                crate::period::label(f.period),
                 f.sha256
             ),
         ));
     }
+    provenance.push((
+        "period of the inputs".into(),
+        crate::period::label(crate::period::Period::union_all(
+            joined.files.iter().map(|f| f.period),
+        )),
+    ));
     provenance.push((
         "network".into(),
         format!("{} nodes, {} edges", p.network.graph.node_count(), p.network.graph.edge_count()),

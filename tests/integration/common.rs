@@ -94,12 +94,12 @@ impl StageResults {
         Results::all(&self.paths, &self.hubs, &self.hotspots, &self.recipients)
     }
 
-    /// The context of the registered figures, dated by the reference date.
+    /// The context of the registered figures, dated by the reference date (each figure adds
+    /// the period of its data, `render_figures`).
     pub fn context(&self) -> FigureContext<'_> {
         let caption = run_caption(
             &self.config.run.title,
             self.ing.files.len(),
-            divnet::stages::figures::record_period(&[&self.ing]),
             &Dated::new(self.paths.reference_date, None),
         );
         FigureContext::new(&self.config.figures, gaz(), self.results(), caption)

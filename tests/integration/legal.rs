@@ -344,19 +344,30 @@ fn paths_name_their_diversion_point_and_the_recipients_table_adds_up() {
     // Recipients: Libya's deliveries per year beside the evidence pointing back to it.
     let rec = table(&out.join("recipients.csv"));
     let year = |y: &str| rec.iter().find(|r| r["recipient"] == "LBY" && r["year"] == y).unwrap();
-    // 300 (t1) + 300 of t2's 400 in 2009 (its 2010 has its own number, 100).
-    assert_eq!(year("2009")["items_delivered"], "600");
-    assert_eq!(year("2009")["deliveries"], "2");
-    assert_eq!(year("2010")["items_delivered"], "100");
+    // Transfers are valued in TIV and counted in deals (t1 and t2 both began delivering in
+    // 2009; t2's 2010 is no new deal); items only within one armament category: 300 (t1) +
+    // 300 of t2's 400 small arms in 2009 (its 2010 has its own number, 100).
+    assert_eq!(year("2009")["deals"], "2");
+    assert_eq!(year("2010")["deals"], "0");
+    assert_eq!(year("2009")["tiv_delivered"].parse::<f64>().unwrap(), 9.0);
     assert_eq!(year("2010")["tiv_delivered"].parse::<f64>().unwrap(), 3.0);
-    assert_eq!(year("2012")["items_to_non_state"], "50");
+    assert!(!rec[0].contains_key("items_delivered"), "items of all categories are not summed");
+    let cats = table(&out.join("recipient_categories.csv"));
+    let cat = |y: &str| {
+        cats.iter()
+            .find(|r| r["recipient"] == "LBY" && r["year"] == y)
+            .map(|r| (r["armament_category"].clone(), r["items"].clone(), r["deals"].clone()))
+    };
+    assert_eq!(cat("2009"), Some(("Small arms".into(), "600".into(), "2".into())));
+    assert_eq!(cat("2010"), Some(("Small arms".into(), "100".into(), "0".into())));
+    assert_eq!(year("2012")["transfers_to_non_state"], "1");
     assert_eq!(year("2015")["seized_last_legal"], "10");
     assert_eq!(year("2016")["seized_last_legal"], "6");
     assert_eq!(year("2016")["diverted_here"].parse::<f64>().unwrap(), 10.0);
     // Mali received from an organisation: a recipient too, with no leg in the network.
     let mali: Vec<_> = rec.iter().filter(|r| r["recipient"] == "MLI").collect();
     assert_eq!(mali.len(), 1);
-    assert_eq!((mali[0]["year"].as_str(), mali[0]["items_delivered"].as_str()), ("2014", "5"));
+    assert_eq!((mali[0]["year"].as_str(), mali[0]["deals"].as_str()), ("2014", "1"));
     // Conflict events: their own hotspot layer and their counts per country.
     let cells = table(&out.join("hotspot_cells.csv"));
     let events_layer: Vec<_> = cells.iter().filter(|c| c["layer"] == "events").collect();
@@ -383,10 +394,18 @@ fn paths_name_their_diversion_point_and_the_recipients_table_adds_up() {
     assert_eq!(russia["tiv_supplied"].parse::<f64>().unwrap(), 12.0);
     let nato = actors.iter().find(|a| a["actor"] == "NATO").unwrap();
     assert_eq!((nato["kind"].as_str(), nato["transfers_supplied"].as_str()), ("organisation", "1"));
-    // The period of the captions reaches back to the first delivery.
+    // Each input's period (the transfers' from their delivery years), and the run dated by
+    // the latest date of any input: s3, July 2016.
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["tables"]["transfers"]["accepted"], 4);
+    let input = |t: &str| m["inputs"].as_array().unwrap().iter().find(|f| f["table"] == t).unwrap();
+    assert_eq!(input("transfers")["period"], serde_json::json!({"first": "2009", "last": "2014"}));
+    assert_eq!(
+        input("events")["period"],
+        serde_json::json!({"first": "2016-05-02", "last": "2016-06"})
+    );
+    assert_eq!(m["notes"]["reference_date"], "2016-07-31");
     assert_eq!(m["notes"]["network_edges_by_layer"]["legal"], 2);
 }
 

@@ -6,6 +6,7 @@ mod charts;
 mod cli;
 mod commands;
 mod common;
+mod dating;
 mod determinism;
 mod diff;
 mod gis;

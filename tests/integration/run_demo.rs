@@ -123,9 +123,7 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
             .map(|r| r[col].parse::<f64>().unwrap())
             .sum()
     };
-    assert!(
-        lby("items_delivered") > 0.0 && lby("looted") == 11510.0 && lby("seized_last_legal") > 0.0
-    );
+    assert!(lby("deals") > 0.0 && lby("looted") == 11510.0 && lby("seized_last_legal") > 0.0);
     let points = rows(&out.join("diversion_points.csv"));
     let libya = points.iter().find(|p| p["node"] == "LBY").unwrap();
     assert!(libya["after_legal_transfer"].parse::<f64>().unwrap() > 0.0);

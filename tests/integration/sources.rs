@@ -427,6 +427,7 @@ fn flows_reaching_each_receiving_actor_are_summed_by_path() {
     let p = divnet::stages::paths::paths(
         &config,
         g,
+        None,
         &ing.seizures,
         &ing.looting,
         &ing.routes,

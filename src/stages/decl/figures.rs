@@ -1,6 +1,7 @@
-//! `frame` (the caption and date every figure is drawn with) and one `figure:<name>` step
-//! per entry of the figure registry ([`figures::FIGURES`]), reading only what the entry
-//! needs.
+//! `frame` (the run's caption and the date every figure is drawn with) and one
+//! `figure:<name>` step per entry of the figure registry ([`figures::FIGURES`]), reading only
+//! what the entry needs; each figure's caption adds the period of the data it draws, read
+//! from those results, so a figure reruns only when its own data change.
 
 use std::sync::Arc;
 
@@ -10,12 +11,13 @@ use super::gazetteer;
 use crate::clock::Dated;
 use crate::config::{Config, FiguresConfig};
 use crate::network::NetworkConfig;
+use crate::period::Period;
 use crate::run::graph::{BoxError, Step};
 use crate::stages::artifact::{Artifact, Frame, codecs};
 use crate::stages::figures::{self, Need};
 use crate::stages::step::{
     ALL_RECORDS, Args, CELLS, CUBE, EVENT_CELLS, FRAME, HUBS, PathSteps, RECIPIENTS, REGIONAL,
-    ROUTES, Reads, SEIZURES, all_records, declare, figure_step_name,
+    Reads, all_records, declare, figure_step_name,
 };
 
 /// What the `frame` step reads of the config and the run.
@@ -52,16 +54,16 @@ pub fn frame_step(config: &Config, source_date: Option<chrono::NaiveDate>) -> St
 
 fn frame(c: &FrameSection, a: &Args<'_>) -> Result<Artifact, BoxError> {
     let kinds = all_records(a)?;
-    let (s, r) = (a.get(&SEIZURES)?, a.get(&ROUTES)?);
-    let reference = crate::network::reference_date(&c.network, &s.seizures, &r.routes);
-    let dated = Dated::new(reference, c.source_date);
+    // The latest date of any input: the union of the input files' periods.
+    let latest = Period::union_all(kinds.iter().map(|k| k.period())).map(|p| p.last);
+    let reference_date = crate::network::reference_date(&c.network, latest);
+    let dated = Dated::new(reference_date, c.source_date);
     let files = kinds.iter().map(|k| k.files.len()).sum();
-    let period = figures::record_period(&kinds);
-    let mut caption = figures::run_caption(&c.title, files, period, &dated);
+    let mut caption = figures::run_caption(&c.title, files, &dated);
     if !c.citations.is_empty() {
         caption.source.push_str(&format!(" · Data: {}", c.citations.join("; ")));
     }
-    Ok(Artifact::Frame(Arc::new(Frame { caption, dated })))
+    Ok(Artifact::Frame(Arc::new(Frame { caption, dated, reference_date })))
 }
 
 /// One step per registered figure, reading the frame and what its entry needs.
@@ -103,6 +105,7 @@ fn figure(c: &FiguresConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
         recipients: a.opt(&RECIPIENTS)?,
     };
     let frame = a.get(&FRAME)?;
-    let cx = figures::FigureContext::new(c, gazetteer()?, results, frame.caption.clone());
+    let caption = figures::figure_caption(&frame.caption, spec.period, &results);
+    let cx = figures::FigureContext::new(c, gazetteer()?, results, caption);
     Ok(Artifact::Figure(Arc::new(figures::figure_step(spec, &cx))))
 }

@@ -7,10 +7,12 @@ use super::gazetteer;
 use crate::config::{Config, HubsConfig, LinkageConfig, PathsConfig};
 use crate::error::RunError;
 use crate::network::{NetworkConfig, Resolution};
+use crate::period::Period;
 use crate::run::graph::{BoxError, Step};
 use crate::stages::artifact::{Artifact, codecs};
 use crate::stages::step::{
-    Args, CASES, LINKAGE, LOOTING, NETWORK, PATHS, PathSteps, ROUTES, SEIZURES, TRANSFERS, declare,
+    Args, CASES, EVENTS, LINKAGE, LOOTING, NETWORK, PATHS, PathSteps, ROUTES, SEIZURES, TRANSFERS,
+    declare,
 };
 use crate::stages::{hubs, paths, recipients};
 
@@ -19,7 +21,7 @@ pub fn steps(config: &Config) -> Vec<Step<Artifact>> {
     vec![
         declare(
             "network",
-            &[&SEIZURES, &LOOTING, &ROUTES, &TRANSFERS],
+            &[&SEIZURES, &LOOTING, &ROUTES, &TRANSFERS, &EVENTS],
             config.network.clone(),
             codecs::NETWORK,
             network,
@@ -51,11 +53,16 @@ pub fn steps(config: &Config) -> Vec<Step<Artifact>> {
     ]
 }
 
+/// The network, aged at the latest date of any input: conflict events are read for their
+/// period only.
 fn network(c: &NetworkConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
     let (s, l, r, t) = (a.get(&SEIZURES)?, a.get(&LOOTING)?, a.get(&ROUTES)?, a.get(&TRANSFERS)?);
+    let e = a.get(&EVENTS)?;
+    let latest = Period::union_all([s, l, r, t, e].map(|k| k.period())).map(|p| p.last);
     Ok(Artifact::Network(paths::network_step(
         c,
         gazetteer()?,
+        latest,
         &s.seizures,
         &l.looting,
         &r.routes,

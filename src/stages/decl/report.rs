@@ -192,6 +192,7 @@ fn summary(c: &SummarySection, a: &Args<'_>) -> Result<Artifact, BoxError> {
         );
     }
     notes.insert("dated".into(), frame.dated.label().into());
+    notes.insert("reference_date".into(), frame.reference_date.map(|d| d.to_string()).into());
     if c.figures {
         notes.insert("figures".into(), figs.iter().filter(|f| f.figure.is_some()).count().into());
         let errors: Vec<String> = figs.iter().filter_map(|f| f.error.clone()).collect();

@@ -1,6 +1,7 @@
 //! What every figure is drawn from: the analysis results a figure step reads
-//! ([`Results`], by [`Need`]), the shared caption and basemap ([`FigureContext`]), and the
-//! small helpers the figures and the report share.
+//! ([`Results`], by [`Need`]), the caption (the run's, with the period of the data the
+//! figure draws: [`PeriodOf`]) and basemap ([`FigureContext`]), and the small helpers the
+//! figures and the report share.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -10,6 +11,7 @@ use crate::chart::{self, Caption, ChartError, Figure, RenderSize, basemap::Shape
 use crate::clock::Dated;
 use crate::config::FiguresConfig;
 use crate::geo::Gazetteer;
+use crate::period::Period;
 use crate::stages::hotspots::{CellsStep, CubeStep, HotspotsResult, RegionalStep};
 use crate::stages::hubs::HubsResult;
 use crate::stages::paths::PathsResult;
@@ -40,32 +42,6 @@ pub(crate) fn shapes(g: &Gazetteer) -> Vec<Shape> {
             })
         })
         .collect()
-}
-
-/// The first and last date of every dated field of the records: seizure, looting and
-/// event dates, the first and last reports of routes, the order dates and delivery years
-/// of transfers; `None` without a dated record. One pass, nothing collected.
-pub fn record_period(
-    kinds: &[&crate::ingest::Ingested],
-) -> Option<(crate::date::PartialDate, crate::date::PartialDate)> {
-    use crate::date::PartialDate;
-    let mut span: Option<(PartialDate, PartialDate)> = None;
-    let mut see = |d: PartialDate| {
-        span = Some(span.map_or((d, d), |(lo, hi)| (lo.min(d), hi.max(d))));
-    };
-    for k in kinds {
-        k.seizures.iter().for_each(|s| see(s.date));
-        k.looting.iter().for_each(|l| see(l.date));
-        k.events.iter().for_each(|e| see(e.date));
-        for r in &k.routes {
-            r.first_reported.into_iter().chain(r.last_reported).for_each(&mut see);
-        }
-        for t in &k.transfers {
-            t.order_date.into_iter().for_each(&mut see);
-            t.deliveries.iter().filter_map(|d| PartialDate::year(d.year).ok()).for_each(&mut see);
-        }
-    }
-    span
 }
 
 pub(crate) fn emerging_category(
@@ -160,23 +136,68 @@ fn missing(what: &str) -> ChartError {
     ))
 }
 
-/// The caption line under every figure of a run: the title, the divnet version, the number
-/// of input files, the period the records cover (every dated field, [`record_period`]),
-/// and the date the figures are dated by.
-pub fn run_caption(
-    title: &str,
-    files: usize,
-    period: Option<(crate::date::PartialDate, crate::date::PartialDate)>,
-    dated: &Dated,
-) -> Caption {
+/// The caption line of a run's figures: the title, the divnet version, the number of input
+/// files and the date the figures are dated by. Each figure adds the period of the data it
+/// draws ([`PeriodOf`], [`figure_caption`]).
+pub fn run_caption(title: &str, files: usize, dated: &Dated) -> Caption {
     Caption {
         source: format!("{title} · divnet {} · {files} input file(s)", env!("CARGO_PKG_VERSION")),
-        date_range: match period {
-            Some((a, b)) => format!("{a} to {b}"),
-            None => "no dated records".into(),
-        },
+        date_range: String::new(),
         dated: dated.label(),
     }
+}
+
+/// Which data a figure draws, for the period its caption gives: the first and last date of
+/// exactly those records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodOf {
+    /// The records the network was built from (seizures, looting incidents, route reports,
+    /// transfers).
+    Network,
+    /// The diversion cases: their seizures and the incidents they are traced or linked to.
+    Cases,
+    /// The seizures and looting incidents binned into the hotspot cells.
+    Cells,
+    /// The seizures and looting incidents in the space-time cube.
+    Cube,
+    /// The seizures and looting incidents of the regional series.
+    Series,
+    /// The conflict events binned into their cells.
+    EventCells,
+    /// The years of the recipients table.
+    Recipients,
+}
+
+impl PeriodOf {
+    /// The result the period is read from (a figure's entry must need it).
+    pub fn need(self) -> Need {
+        match self {
+            PeriodOf::Network | PeriodOf::Cases => Need::Paths,
+            PeriodOf::Cells => Need::Cells,
+            PeriodOf::Cube => Need::Cube,
+            PeriodOf::Series => Need::Regional,
+            PeriodOf::EventCells => Need::EventCells,
+            PeriodOf::Recipients => Need::Recipients,
+        }
+    }
+
+    /// The period, from the results (`None`: no dated record, or the result is absent).
+    pub fn of(self, r: &Results<'_>) -> Option<Period> {
+        match self {
+            PeriodOf::Network => r.paths.and_then(|p| p.network_period),
+            PeriodOf::Cases => r.paths.and_then(|p| p.cases_period),
+            PeriodOf::Cells => r.cells.as_ref().and_then(|c| c.period),
+            PeriodOf::Cube => r.cube.as_ref().and_then(|c| c.period),
+            PeriodOf::Series => r.regional.as_ref().and_then(|c| c.period),
+            PeriodOf::EventCells => r.event_cells.as_ref().and_then(|c| c.period),
+            PeriodOf::Recipients => r.recipients.and_then(|c| c.period),
+        }
+    }
+}
+
+/// The run's caption with the period of the data a figure draws.
+pub fn figure_caption(run: &Caption, period: PeriodOf, r: &Results<'_>) -> Caption {
+    Caption { date_range: crate::period::label(period.of(r)), ..run.clone() }
 }
 
 /// A distinct path (by node labels) over every case: expected quantity, the cases it
@@ -257,10 +278,10 @@ pub struct FigureContext<'a> {
     pub config: &'a FiguresConfig,
     /// The analysis results.
     pub results: Results<'a>,
-    /// The caption line under every figure.
+    /// The caption line under the figure.
     pub caption: Caption,
     /// Country polygons drawn under the maps.
-    pub basemap: Vec<Shape>,
+    pub basemap: std::sync::Arc<Vec<Shape>>,
     /// Raster size of the PNGs (and the SVG canvas).
     pub size: RenderSize,
     /// The gazetteer (place labels of the close-ups).
@@ -268,7 +289,8 @@ pub struct FigureContext<'a> {
 }
 
 impl<'a> FigureContext<'a> {
-    /// The context of a run's figures at print size (see [`run_caption`]).
+    /// The context of a figure at print size, captioned by `caption` (see
+    /// [`figure_caption`]).
     pub fn new(
         config: &'a FiguresConfig,
         g: &'a Gazetteer,
@@ -279,7 +301,7 @@ impl<'a> FigureContext<'a> {
             config,
             results,
             caption,
-            basemap: shapes(g),
+            basemap: std::sync::Arc::new(shapes(g)),
             size: RenderSize::PRINT,
             gazetteer: g,
         }

@@ -48,13 +48,17 @@ pub(super) fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
             } else {
                 format!("expected weapons: {}", fmt(weight(*e)))
             };
-            let tip = format!(
+            let mut tip = format!(
                 "{} → {}\n{amount}\nedge probability: {:.3}\nlayer: {}",
                 net[a].name,
                 net[b].name,
                 w.p,
                 w.layer().as_str()
             );
+            if w.transfers > 0 {
+                let tiv = w.transfer_tiv;
+                tip.push_str(&format!("\nlegal transfers: {} deals, TIV {tiv:.1}", w.transfers));
+            }
             Some(Flow { from: pt(a), to: pt(b), quantity: weight(*e), probability: w.p, tip })
         })
         .collect();
@@ -170,20 +174,28 @@ pub(super) fn event_hotspot_map(cx: &FigureContext<'_>) -> Result<Figure, ChartE
 
 pub(super) fn recipients(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::recipients::{RecipientBar, RecipientsInput, render};
-    let bars = cx
-        .recipients()?
-        .totals()
+    let totals = cx.recipients()?.totals();
+    // Transfers are valued in SIPRI TIV; data without any TIV are shown in deals instead.
+    let no_tiv = totals.iter().all(|t| t.tiv_delivered == 0.0 && t.tiv_to_non_state == 0.0)
+        && totals.iter().any(|t| t.deals + t.transfers_to_non_state > 0);
+    let bars = totals
         .into_iter()
         .map(|t| RecipientBar {
             name: format!("{} ({})", t.name, t.iso3),
-            delivered: t.items_delivered as f64,
+            delivered: if no_tiv { t.deals as f64 } else { t.tiv_delivered },
             seized: t.seized_last_legal as f64,
             looted: t.looted as f64,
             diverted: t.diverted_here,
-            to_non_state: t.items_to_non_state as f64,
+            to_non_state: if no_tiv { t.transfers_to_non_state as f64 } else { t.tiv_to_non_state },
         })
         .collect();
-    let input = RecipientsInput { title: String::new(), recipients: bars, top_n: cx.top_n() };
+    let value_label = if no_tiv { "deals (the data carry no TIV)" } else { "" };
+    let input = RecipientsInput {
+        title: String::new(),
+        recipients: bars,
+        top_n: cx.top_n(),
+        value_label: value_label.into(),
+    };
     render(&input, &cx.caption, cx.size)
 }
 
@@ -508,7 +520,8 @@ pub const EVENT_MAP_POINTS: usize = 20_000;
 
 /// The report's map of dated events: seizures, lootings and conflict events located more
 /// finely than their country, coloured by kind, each with its id, date, place and numbers
-/// on hover, filtered by date in the page.
+/// on hover, filtered by date in the page; `caption` is the run's, given the period of
+/// the events shown.
 pub fn event_map(
     config: &FiguresConfig,
     g: &Gazetteer,
@@ -537,6 +550,10 @@ pub fn event_map(
         }
     }
     all.retain(|e| e.3.precision != LocationPrecision::Country);
+    // Captioned with the period of the events it shows.
+    let mut span = crate::period::Span::default();
+    all.iter().for_each(|e| span.see(e.2));
+    let caption = Caption { date_range: crate::period::label(span.period()), ..caption.clone() };
     let step = all.len().div_ceil(EVENT_MAP_POINTS).max(1);
     let points: Vec<EventPoint> = all
         .iter()
@@ -570,7 +587,7 @@ pub fn event_map(
             lat_max: n,
         }),
     };
-    let f = render(&input, &shapes(g), caption, RenderSize::PRINT)?;
+    let f = render(&input, &shapes(g), &caption, RenderSize::PRINT)?;
     Ok(Figure {
         caption: "Every event located more finely than its country, by kind; choose the dates above to show those events only.".into(),
         ..f

@@ -3,8 +3,8 @@
 //! figure (PNG at print resolution and SVG). The report built from them is
 //! [`crate::stages::report`].
 //!
-//! Adding a figure means one entry in [`FIGURES`] (name, caption, the results it needs, render
-//! function) and its chart module in `src/chart/`: the run graph (one cached step per
+//! Adding a figure means one entry in [`FIGURES`] (name, caption, the results it needs, the
+//! data its period is of, render function) and its chart module in `src/chart/`: the run graph (one cached step per
 //! figure, reading only what the entry needs), the report and the tests all read the
 //! registry.
 
@@ -19,7 +19,9 @@ use draw::{
     od_matrix, recipients, regional_series, top_hubs, top_paths,
 };
 
-pub use context::{FigureContext, FigureStep, Need, Results, record_period, run_caption};
+pub use context::{
+    FigureContext, FigureStep, Need, PeriodOf, Results, figure_caption, run_caption,
+};
 pub(crate) use context::{fmt, path_totals};
 pub use draw::{EVENT_MAP_POINTS, event_map};
 
@@ -32,6 +34,8 @@ pub struct FigureSpec {
     pub caption: &'static str,
     /// The results it is drawn from (its step reads only these).
     pub needs: &'static [Need],
+    /// The data whose period its caption gives (one of its `needs`).
+    pub period: PeriodOf,
     /// Maps the results onto the chart's input and draws it.
     pub render: fn(&FigureContext<'_>) -> Result<Figure, ChartError>,
 }
@@ -42,84 +46,99 @@ pub const FIGURES: &[FigureSpec] = &[
         name: "flow_map",
         caption: "The heaviest expected diversion flows between nodes, and the leading transit hubs.",
         needs: &[Need::Paths, Need::Hubs],
+        period: PeriodOf::Network,
         render: flow_map,
     },
     FigureSpec {
         name: "top_hubs",
         caption: "Nodes ranked by flow betweenness over the diversion cases, or by betweenness when the run has no cases.",
         needs: &[Need::Paths, Need::Hubs],
+        period: PeriodOf::Network,
         render: top_hubs,
     },
     FigureSpec {
         name: "hotspot_map",
         caption: "H3 cells with significant Getis-Ord Gi* values after false discovery rate control.",
         needs: &[Need::Cells],
+        period: PeriodOf::Cells,
         render: hotspot_map,
     },
     FigureSpec {
         name: "hotspot_closeups",
         caption: "The strongest clusters of hot cells (95% confidence or more), each zoomed until its H3 hexagons show, over the country outlines and the largest places of the gazetteer.",
         needs: &[Need::Cells],
+        period: PeriodOf::Cells,
         render: hotspot_closeups,
     },
     FigureSpec {
         name: "emerging_map",
         caption: "Emerging hot and cold spot categories of the space-time cube.",
         needs: &[Need::Cube],
+        period: PeriodOf::Cube,
         render: emerging_map,
     },
     FigureSpec {
         name: "emerging_closeups",
         caption: "The strongest clusters of emerging hot spots, zoomed until their H3 hexagons show.",
         needs: &[Need::Cube],
+        period: PeriodOf::Cube,
         render: emerging_closeups,
     },
     FigureSpec {
         name: "regional_series",
         caption: "Seizures and looted weapons per time step in the leading subregions, with Mann-Kendall trends.",
         needs: &[Need::Regional],
+        period: PeriodOf::Series,
         render: regional_series,
     },
     FigureSpec {
         name: "od_matrix",
         caption: "Diverted quantity from origin to destination country over the diversion cases.",
         needs: &[Need::Paths],
+        period: PeriodOf::Cases,
         render: od_matrix,
     },
     FigureSpec {
         name: "top_paths",
         caption: "The diversion paths carrying the most expected quantity.",
         needs: &[Need::Paths],
+        period: PeriodOf::Cases,
         render: top_paths,
     },
     FigureSpec {
         name: "recipients",
         caption: "Legal deliveries to recipient states beside the diversion evidence that points back to them: seized weapons they last held legally, weapons looted from their stockpiles, expected weapons whose paths are diverted there, and their own transfers on to non-state armed groups.",
         needs: &[Need::Recipients],
+        period: PeriodOf::Recipients,
         render: recipients,
     },
     FigureSpec {
         name: "event_hotspot_map",
         caption: "H3 cells where conflict events cluster (Getis-Ord Gi*, FDR-adjusted), on the grid of the seizure and looting hotspots.",
         needs: &[Need::EventCells],
+        period: PeriodOf::EventCells,
         render: event_hotspot_map,
     },
 ];
 
-/// Renders every figure of [`FIGURES`], in that order, on the current rayon pool. Each figure
-/// is a pure function of the context, so the bytes do not depend on the number of threads.
-/// Each slot carries its own result: one failed figure does not prevent the others.
+/// Renders every figure of [`FIGURES`], in that order, on the current rayon pool, each
+/// captioned with the period of the data it draws (`cx.caption` is the run's caption). Each
+/// figure is a pure function of the context, so the bytes do not depend on the number of
+/// threads. Each slot carries its own result: one failed figure does not prevent the others.
 pub fn render_figures(cx: &FigureContext<'_>) -> Vec<Result<Figure, ChartError>> {
     FIGURES
         .par_iter()
         .map(|spec| {
-            let f = (spec.render)(cx)?;
+            let caption = figure_caption(&cx.caption, spec.period, &cx.results);
+            let cx = FigureContext { caption, ..cx.clone() };
+            let f = (spec.render)(&cx)?;
             Ok(Figure { name: spec.name.to_string(), caption: spec.caption.to_string(), ..f })
         })
         .collect()
 }
 
-/// Renders one registered figure into its step artifact.
+/// Renders one registered figure into its step artifact (`cx.caption` already carries the
+/// figure's period: [`figure_caption`]).
 pub fn figure_step(spec: &FigureSpec, cx: &FigureContext<'_>) -> FigureStep {
     match (spec.render)(cx) {
         Ok(f) => FigureStep {
@@ -136,5 +155,17 @@ pub fn figure_step(spec: &FigureSpec, cx: &FigureContext<'_>) -> FigureStep {
             figure: None,
             error: Some(format!("{}: {e}", spec.name)),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_figure_is_dated_by_data_it_needs() {
+        for f in FIGURES {
+            assert!(f.needs.contains(&f.period.need()), "{}", f.name);
+        }
     }
 }
