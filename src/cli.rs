@@ -249,8 +249,8 @@ fn load_config(config: Option<&PathBuf>) -> Result<Config> {
     }
 }
 
-/// `  filtered N` after a table's counts when row filters left rows out, and
-/// `  superseded N` when national aggregates stood for other rows.
+/// `  filtered N` after a table's counts when row filters left rows out,
+/// `  superseded N` when national aggregates stood for other rows, and
 /// `  duplicates N` when rows were dropped as duplicates of another input's.
 fn filtered_note(c: &crate::ingest::Counts) -> String {
     let mut note = String::new();
@@ -259,6 +259,7 @@ fn filtered_note(c: &crate::ingest::Counts) -> String {
     }
     if c.superseded > 0 {
         note += &format!("  superseded {:>7}", c.superseded);
+    }
     if c.duplicates > 0 {
         note += &format!("  duplicates {:>7}", c.duplicates);
     }

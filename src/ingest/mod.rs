@@ -60,8 +60,7 @@ pub fn ingest_table(
     let mut out = Ingested::default();
     match kind {
         TableKind::Seizures => {
-            out.seizures =
-                ingest_kind::<Seizure>(specs, base, gazetteer, actors, opts, &mut out)?;
+            out.seizures = ingest_kind::<Seizure>(specs, base, gazetteer, actors, opts, &mut out)?;
             aggregates::reconcile(&mut out);
         }
         TableKind::Looting => {
