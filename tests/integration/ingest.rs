@@ -132,10 +132,7 @@ fn bom_crlf_and_bad_utf8_rows() {
             .unwrap();
     // U-1 (2021, NGA) is read, and found to hold what BOM-1 of the other file holds: it is
     // counted once, as a duplicate.
-    assert_eq!(
-        ing.seizures.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
-        ["BOM-1", "BOM-2"]
-    );
+    assert_eq!(ing.seizures.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["BOM-1", "BOM-2"]);
     let d = &ing.duplicates;
     assert_eq!(d.len(), 1);
     assert_eq!((d[0].kept_id.as_str(), d[0].duplicate_id.as_str()), ("BOM-1", "U-1"));
