@@ -238,6 +238,8 @@ mod tests {
             rows_read: accepted,
             filtered: 0,
             superseded: 0,
+            duplicates: 0,
+            period: None,
             accepted,
             rejected: 0,
             ignored_columns: vec![],

@@ -32,6 +32,7 @@ fn read(rel: &str, kind: TableKind, preset: Preset, filters: &[(&str, RowFilter)
     let opts = IngestOptions {
         csv_piece_bytes: 64,
         today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+        ..IngestOptions::default()
     };
     ingest(&inputs, Path::new("/"), gaz(), opts).unwrap()
 }

@@ -316,8 +316,10 @@ mod tests {
     use crate::ingest::validate::{Checker, ResolveCache};
 
     fn route(id: &str, from: &str, to: &str, file: u32, line: u64) -> RouteReport {
+        static ACTORS: std::sync::OnceLock<crate::actors::Actors> = std::sync::OnceLock::new();
         let checker = Checker {
             gazetteer: Gazetteer::embedded().unwrap(),
+            actors: ACTORS.get_or_init(crate::actors::Actors::builtin),
             today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             list_separator: ';',
             country_margin_deg: 5.0,
