@@ -245,16 +245,18 @@ impl RunDir {
                 n += 1;
                 dir = runs.join(format!("{base}-{n}"));
             }
+            // Recorded before it is stored, so that a run killed in between is still one of
+            // the history's (the index lists only names that exist).
+            let name = dir.file_name().map(OsString::from).unwrap_or_default();
+            if let Err(e) = record_run(&runs, &name) {
+                self.notices.push(format!("could not record the run in {}: {e}", runs.display()));
+            }
             std::fs::rename(&self.staging, &dir)
                 .map_err(OutputError::io("move the finished run to", &dir))?;
             signals::forget(&mut active, &self.staging);
             self.committed = true;
             drop(active);
             fault_point("stored");
-            let name = dir.file_name().map(OsString::from).unwrap_or_default();
-            if let Err(e) = record_run(&runs, &name) {
-                self.notices.push(format!("could not record the run in {}: {e}", runs.display()));
-            }
             link_latest(&self.target, &name)?;
             fault_point("linked");
             prune(&runs, &name, keep, &mut self.notices);

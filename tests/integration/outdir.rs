@@ -518,10 +518,12 @@ fn with_keep(cfg: &Path, keep: u32) {
     std::fs::write(cfg, text.replacen("[run]\n", &format!("[run]\nkeep = {keep}\n"), 1)).unwrap();
 }
 
+/// The entries of `<out>/runs/` but the index divnet keeps of its runs there.
 fn run_names(out: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(out.join("runs"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != divnet::output::rundir::HISTORY_INDEX)
         .collect();
     v.sort();
     v
