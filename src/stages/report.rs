@@ -179,10 +179,12 @@ pub fn report(
         });
     }
     let mut caveats = ctx.caveats;
-    if has_transfers && kinds.iter().all(|k| k.transfers.iter().all(|t| t.tiv.is_none())) {
-        caveats.push(
-            "No transfer carries a SIPRI trend-indicator value (TIV): transfers are counted in deals, their value is unknown.".into(),
-        );
+    let transfers = kinds.iter().map(|k| k.transfers.len()).sum::<usize>();
+    let no_tiv = kinds.iter().flat_map(|k| &k.transfers).filter(|t| t.tiv.is_none()).count();
+    if no_tiv > 0 {
+        caveats.push(format!(
+            "{no_tiv} of {transfers} transfer rows carry no SIPRI trend-indicator value (TIV; SIPRI values major conventional weapons only): they count in deals, and in items within their armament category (recipient_categories), but add nothing to the TIV of the tables and figures."
+        ));
     }
     caveats.extend(errors.iter().map(|e| format!("figure not rendered: {e}")));
     let input = ReportInput {
