@@ -63,7 +63,7 @@ impl LoadedRun {
         if !manifest_path.is_file() {
             return Err(not_run("it has no manifest.json"));
         }
-        let bytes = std::fs::read(&manifest_path)
+        let bytes = read_file(&manifest_path)
             .map_err(|source| DiffError::Read { path: manifest_path.clone(), source })?;
         let manifest: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|_| not_run("its manifest.json is not JSON"))?;
@@ -73,7 +73,7 @@ impl LoadedRun {
         let info = RunInfo {
             name: dir_name(dir),
             divnet_version: Some(version.to_string()),
-            started_utc: std::fs::read(dir.join("run.json"))
+            started_utc: read_file(&dir.join("run.json"))
                 .ok()
                 .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
                 .as_ref()
@@ -88,7 +88,7 @@ impl LoadedRun {
             if !path.is_file() {
                 continue;
             }
-            let bytes = std::fs::read(&path)
+            let bytes = read_file(&path)
                 .map_err(|source| DiffError::Read { path: path.clone(), source })?;
             let df = ParquetReader::new(std::io::Cursor::new(bytes))
                 .finish()
@@ -192,6 +192,17 @@ pub(super) fn ints(df: &DataFrame, col: &str) -> Result<Vec<Option<i64>>, Polars
 /// Whether `df` has a column `col`.
 pub(super) fn has_column(df: &DataFrame, col: &str) -> bool {
     df.get_column_names().iter().any(|c| c.as_str() == col)
+}
+
+/// A file of a run directory read whole, if it is a regular file: a named pipe or a device
+/// in its place is refused without being opened (reading one could wait for ever).
+pub(super) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use crate::inputs::file::FileError;
+    crate::inputs::file::read_regular_file(path).map_err(|e| match e {
+        FileError::Io(e) | FileError::PermissionDenied(e) => e,
+        FileError::NotFound => std::io::Error::from(std::io::ErrorKind::NotFound),
+        other => std::io::Error::other(other.to_string()),
+    })
 }
 
 #[cfg(test)]

@@ -188,7 +188,7 @@ fn check_out_dir(out: &Path, force: bool, protect: &[&Path]) -> Result<(), DiffE
             return Err(refuse(format!("it lies inside the run directory {}", p.display())));
         }
     }
-    let earlier = std::fs::read(out.join("diff.json"))
+    let earlier = load::read_file(&out.join("diff.json"))
         .ok()
         .and_then(|bytes| DiffJson::from_bytes(&bytes).ok())
         .filter(|doc| doc.format == FORMAT);

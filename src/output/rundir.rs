@@ -403,13 +403,16 @@ fn lock(
     opts: &ClaimOptions,
 ) -> Result<File, OutputError> {
     let path = parent.join(sibling_name(leaf, "lock"));
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(OutputError::io("open the lock file", &path))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    // Never through a link: a link in its place (even a dangling one, which would create
+    // its target) is refused.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    let mut file = options.open(&path).map_err(OutputError::io("open the lock file", &path))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {

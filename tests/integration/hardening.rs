@@ -375,3 +375,35 @@ fn a_folder_the_user_put_in_a_history_takes_no_slot_and_is_never_compared_or_pru
         assert!(json.contains(n.to_str().unwrap()), "compares {n:?}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_for_run_json_and_a_link_for_the_lock_are_refused_without_waiting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = demo_copy(tmp.path(), "../cache");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run(&config, &a, &[]);
+    run(&config, &b, &[]);
+    // A named pipe in place of run.json: diff reads the rest and does not wait on it.
+    std::fs::remove_file(b.join("run.json")).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo").arg(b.join("run.json")).status().unwrap().success()
+    );
+    let mut c = Command::cargo_bin("divnet").unwrap();
+    c.timeout(std::time::Duration::from_secs(60));
+    c.arg("diff").arg(&a).arg(&b).arg("--out").arg(tmp.path().join("diff"));
+    let o = c.output().unwrap();
+    assert!(o.status.code().is_some(), "diff ended by itself");
+    // A dangling link in place of the lock file: refused, its target never created.
+    let out = tmp.path().join("c");
+    let target = tmp.path().join("created-through-the-link");
+    std::os::unix::fs::symlink(&target, tmp.path().join(".c.divnet-lock")).unwrap();
+    let o = command(&config, &out, &[]).output().unwrap();
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("lock file"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!target.exists(), "nothing created through the link");
+}
