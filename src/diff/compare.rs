@@ -9,7 +9,8 @@ use polars::prelude::{DataFrame, PolarsError};
 use serde::{Deserialize, Serialize};
 
 use super::DiffOptions;
-use super::load::{LoadedRun, RunInfo, floats, has_column, ints, texts};
+use super::columns::{floats, has_column, ints, texts};
+use super::load::{LoadedRun, RunInfo};
 use super::rows::{ROW_TABLES, RowKey, RowsDiff, compare_rows};
 
 /// The emerging-hotspot category of a cell that has none in a run.

@@ -5,12 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use polars::prelude::{
-    BooleanChunked, Column, DataFrame, DataType, ParquetReader, PolarsError, SerReader,
-};
+use polars::prelude::{BooleanChunked, Column, DataFrame, ParquetReader, SerReader};
 use serde::{Deserialize, Serialize};
 
 use super::DiffError;
+use super::columns::{ints, texts};
 
 /// Which run a diff compares: its directory name and what its manifest says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,29 +168,6 @@ pub fn newest_two(history: &Path) -> Result<(PathBuf, PathBuf), DiffError> {
         [.., old, new] => Ok((runs.join(old), runs.join(new))),
         _ => Err(DiffError::History { path: runs, found: names.len() }),
     }
-}
-
-/// Text of every cell of a column (null as `None`).
-pub(super) fn texts(df: &DataFrame, col: &str) -> Result<Vec<Option<String>>, PolarsError> {
-    let s = df.column(col)?.as_materialized_series().cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
-}
-
-/// Every cell of a column as a float.
-pub(super) fn floats(df: &DataFrame, col: &str) -> Result<Vec<Option<f64>>, PolarsError> {
-    let s = df.column(col)?.as_materialized_series().cast(&DataType::Float64)?;
-    Ok(s.f64()?.iter().collect())
-}
-
-/// Every cell of a column as a signed integer.
-pub(super) fn ints(df: &DataFrame, col: &str) -> Result<Vec<Option<i64>>, PolarsError> {
-    let s = df.column(col)?.as_materialized_series().cast(&DataType::Int64)?;
-    Ok(s.i64()?.iter().collect())
-}
-
-/// Whether `df` has a column `col`.
-pub(super) fn has_column(df: &DataFrame, col: &str) -> bool {
-    df.get_column_names().iter().any(|c| c.as_str() == col)
 }
 
 /// A file of a run directory read whole, if it is a regular file: a named pipe or a device

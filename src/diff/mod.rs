@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::chart::ChartError;
 use crate::output::{OutputError, ownership, rundir};
 
+mod columns;
 mod compare;
 #[cfg(test)]
 mod fixtures;

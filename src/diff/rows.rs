@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use polars::prelude::{DataFrame, PolarsError};
 use serde::{Deserialize, Serialize};
 
-use super::load::texts;
+use super::columns::texts;
 
 /// How the rows of a table compared row by row are matched between two runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

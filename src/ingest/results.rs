@@ -87,7 +87,7 @@ pub struct Ingested {
     /// How the national aggregates among the seizures were reconciled, one per file,
     /// country and date ([`super::aggregates`]).
     #[serde(default)]
-    pub aggregate_checks: Vec<super::aggregates::AggregateCheck>,
+    pub aggregate_checks: Vec<AggregateCheck>,
 }
 
 /// Row counts of one table kind.
@@ -186,4 +186,71 @@ pub fn joined_reports(kinds: &[&Ingested]) -> Ingested {
         }));
     }
     out
+}
+
+/// How the aggregates of one file, country and date were reconciled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AggregateOutcome {
+    /// The parts add up to the total: the parts are kept.
+    Agrees,
+    /// A total without parts: the total is kept, its category `unspecified`.
+    NoBreakdown,
+    /// The parts fall short of the total: they are kept, and the rest of the total as a
+    /// remainder of category `unspecified`.
+    BreakdownShort,
+    /// The parts exceed the total: the total is kept (category `unspecified`), the parts
+    /// are not counted.
+    BreakdownExceeds,
+    /// Parts without a total: the parts are kept.
+    NoTotal,
+}
+
+impl AggregateOutcome {
+    /// The name in the `aggregate_checks` table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggregateOutcome::Agrees => "agrees",
+            AggregateOutcome::NoBreakdown => "no_breakdown",
+            AggregateOutcome::BreakdownShort => "breakdown_short",
+            AggregateOutcome::BreakdownExceeds => "breakdown_exceeds",
+            AggregateOutcome::NoTotal => "no_total",
+        }
+    }
+
+    /// Whether the breakdown and the total disagree (a caveat of the report).
+    pub fn disagrees(self) -> bool {
+        matches!(self, AggregateOutcome::BreakdownShort | AggregateOutcome::BreakdownExceeds)
+    }
+}
+
+/// The reconciliation of the national aggregates of one file, country and date.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AggregateCheck {
+    /// The input file (index into the files of the ingest result).
+    pub file: u32,
+    /// The line (row) of the total, when there is one.
+    pub line: Option<u64>,
+    /// The country.
+    pub country: crate::geo::CountryId,
+    /// The date.
+    pub date: crate::date::PartialDate,
+    /// The total (the largest, when several are given).
+    pub total: Option<u64>,
+    /// The number of total rows.
+    pub totals: u32,
+    /// The sum of the parts, when there are parts.
+    pub breakdown: Option<u64>,
+    /// The number of part rows.
+    pub parts: u32,
+    /// What was kept.
+    pub outcome: AggregateOutcome,
+    /// The weapons counted for the country and date after reconciliation.
+    pub counted: u64,
+}
+
+impl AggregateCheck {
+    /// The breakdown minus the total, when both are given.
+    pub fn difference(&self) -> Option<i64> {
+        Some(self.breakdown? as i64 - self.total? as i64)
+    }
 }
