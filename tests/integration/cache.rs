@@ -9,27 +9,10 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-use crate::common::root;
-
 /// A copy of the demo dataset whose config keeps its cache in `<dir>/cache` (plus `extra`
 /// config text).
 fn demo_copy(dir: &Path, extra: &str) -> PathBuf {
-    let data = dir.join("data");
-    std::fs::create_dir_all(data.join("malformed")).unwrap();
-    for f in [
-        "seizures.csv",
-        "looting.csv",
-        "routes.csv",
-        "transfers.csv",
-        "events.csv",
-        "malformed/seizures_bad_rows.csv",
-    ] {
-        std::fs::copy(root().join("datasets/demo").join(f), data.join(f)).unwrap();
-    }
-    let demo = std::fs::read_to_string(root().join("datasets/demo/divnet.toml")).unwrap();
-    let config = format!("{demo}\n[cache]\ndir = \"../cache\"\n{extra}");
-    std::fs::write(data.join("divnet.toml"), config).unwrap();
-    data.join("divnet.toml")
+    crate::common::demo_copy_with(dir, &format!("[cache]\ndir = \"../cache\"\n{extra}"))
 }
 
 /// Runs `divnet run` on `config` into `out` at a fixed clock.

@@ -24,6 +24,26 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A copy of the demo dataset in `<dir>/data` (its five inputs and the malformed seizures
+/// file) whose config is the demo's followed by `tail`; returns the config's path.
+pub fn demo_copy_with(dir: &Path, tail: &str) -> PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(data.join("malformed")).unwrap();
+    for f in [
+        "seizures.csv",
+        "looting.csv",
+        "routes.csv",
+        "transfers.csv",
+        "events.csv",
+        "malformed/seizures_bad_rows.csv",
+    ] {
+        std::fs::copy(root().join("datasets/demo").join(f), data.join(f)).unwrap();
+    }
+    let demo = std::fs::read_to_string(root().join("datasets/demo/divnet.toml")).unwrap();
+    std::fs::write(data.join("divnet.toml"), format!("{demo}\n{tail}")).unwrap();
+    data.join("divnet.toml")
+}
+
 /// The embedded gazetteer.
 pub fn gaz() -> &'static Gazetteer {
     Gazetteer::embedded().expect("embedded gazetteer loads")

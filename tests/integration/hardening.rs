@@ -9,28 +9,14 @@ use std::sync::Arc;
 
 use assert_cmd::Command;
 
-use crate::common::root;
 use divnet::run::cache::Cache;
 use divnet::stages::artifact::{Artifact, OutFile, codecs};
 
-/// A copy of the demo dataset whose config keeps its cache in `<dir>/cache`.
+/// A copy of the demo dataset whose config keeps its cache in `cache` (relative to the
+/// config's folder), with figures off.
 fn demo_copy(dir: &Path, cache: &str) -> PathBuf {
-    let data = dir.join("data");
-    std::fs::create_dir_all(data.join("malformed")).unwrap();
-    for f in [
-        "seizures.csv",
-        "looting.csv",
-        "routes.csv",
-        "transfers.csv",
-        "events.csv",
-        "malformed/seizures_bad_rows.csv",
-    ] {
-        std::fs::copy(root().join("datasets/demo").join(f), data.join(f)).unwrap();
-    }
-    let demo = std::fs::read_to_string(root().join("datasets/demo/divnet.toml")).unwrap();
-    let config = format!("{demo}\n[cache]\ndir = \"{cache}\"\n[figures]\nenabled = false\n");
-    std::fs::write(data.join("divnet.toml"), config).unwrap();
-    data.join("divnet.toml")
+    let tail = format!("[cache]\ndir = \"{cache}\"\n[figures]\nenabled = false\n");
+    crate::common::demo_copy_with(dir, &tail)
 }
 
 fn command(config: &Path, out: &Path, args: &[&str]) -> Command {
