@@ -232,6 +232,9 @@ pub enum Status {
     Rejected,
     /// `diff --fail-on-change` found changes.
     Changed,
+    /// A run finished, but kept files the user edited or added in its output directory
+    /// while it ran (each named on standard error).
+    Kept,
 }
 
 fn load_config(config: Option<&PathBuf>) -> Result<Config> {
@@ -341,7 +344,18 @@ fn dispatch(command: Command, threads: usize) -> Result<Status> {
                 writeln!(out, "{} rejected row(s): see rejected.csv", m.rejected_rows)?;
             }
             writeln!(out, "wrote {} files to {}", m.outputs.len() + 2, outcome.out_dir.display())?;
-            Ok(Status::Ok)
+            for k in &outcome.kept {
+                eprintln!("divnet: {k}");
+            }
+            if outcome.kept.is_empty() {
+                Ok(Status::Ok)
+            } else {
+                eprintln!(
+                    "divnet: the output directory was changed during the run; your files were \
+                     kept and are not listed in manifest.json"
+                );
+                Ok(Status::Kept)
+            }
         }
         Command::Validate { config, seizures, looting, routes, transfers, events, show } => {
             let direct =

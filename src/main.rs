@@ -1,7 +1,8 @@
 //! The `divnet` binary: parses the command line and maps the result to an exit code.
 //! Exit codes: 0 success, 1 rows rejected (`validate`, or `--strict`), 2 the run could not
 //! be done (bad config, unusable file, write failure), 3 `diff --fail-on-change` found
-//! changes.
+//! changes, 4 a run finished but kept files the user edited or added in its output
+//! directory while it ran (outputs kept).
 
 use std::process::ExitCode;
 
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         Ok(divnet::cli::Status::Ok) => ExitCode::SUCCESS,
         Ok(divnet::cli::Status::Rejected) => ExitCode::from(1),
         Ok(divnet::cli::Status::Changed) => ExitCode::from(3),
+        Ok(divnet::cli::Status::Kept) => ExitCode::from(4),
         Err(e) => {
             if e.chain().any(|c| {
                 c.downcast_ref::<std::io::Error>()

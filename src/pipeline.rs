@@ -85,6 +85,8 @@ pub struct RunOutcome {
     /// What the run found and did beside its analysis (stale directories of interrupted
     /// runs removed, leftovers kept), one sentence each.
     pub notices: Vec<String>,
+    /// What the user changed in the output directory during the run and the run kept.
+    pub kept: Vec<crate::output::Kept>,
 }
 
 /// How `run` treats its output directory.
@@ -255,6 +257,9 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     })?;
     let notes: BTreeMap<String, serde_json::Value> = serde_json::from_str(&summary.notes_json)
         .map_err(|source| RunError::Serialize { what: "the manifest notes", source })?;
+    // What the user edited or added in the output directory meanwhile wins over the new
+    // outputs of the same name, which the manifest then does not list.
+    dir.keep_user_changes()?;
     let manifest = Manifest {
         divnet_version: env!("CARGO_PKG_VERSION"),
         // Its file name: the folder is where the run was started from, which the outputs do
@@ -306,5 +311,5 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunOutcome, RunError> {
             ));
         }
     }
-    Ok(RunOutcome { out_dir: committed.dir, manifest, notices })
+    Ok(RunOutcome { out_dir: committed.dir, manifest, notices, kept: committed.kept })
 }

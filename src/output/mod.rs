@@ -13,10 +13,13 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub mod csv_safe;
+pub mod handover;
+mod history;
 pub mod ownership;
 pub mod rundir;
 pub mod signals;
 
+pub use handover::Kept;
 pub use rundir::{ClaimOptions, Committed, RunDir};
 pub use signals::install_signal_cleanup;
 

@@ -61,8 +61,10 @@ pub(super) struct ManifestOutputs {
 pub(super) struct ListedFile {
     /// Relative path with `/`.
     pub(super) file: String,
-    bytes: u64,
-    sha256: String,
+    /// Size in bytes.
+    pub(super) bytes: u64,
+    /// SHA-256, hex.
+    pub(super) sha256: String,
 }
 
 /// The files an earlier output lists, by relative path: the size where the listing

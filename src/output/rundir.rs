@@ -38,6 +38,9 @@ use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
 
+use super::handover::{Kept, Prior, carry_over, remove_empty_dirs, retire};
+pub use super::history::{HISTORY_INDEX, history_runs};
+use super::history::{check_history, link_latest, prune, record_run, recover_history};
 use super::ownership::{
     RUN_FILES, changed_files, check_ownership, foreign_files, read_manifest, walk,
 };
@@ -90,6 +93,10 @@ pub struct RunDir {
     inputs_hash: String,
     written: Vec<OutputFile>,
     notices: Vec<String>,
+    /// The previous run as the claim found it (one run, not a history).
+    prior: Prior,
+    /// Outputs whose user's version wins over the new one ([`RunDir::keep_user_changes`]).
+    held: BTreeSet<String>,
     committed: bool,
     _lock: File,
 }
@@ -102,6 +109,9 @@ pub struct Committed {
     /// What the run found and did beside writing (stale directories removed, leftovers
     /// kept), one sentence each.
     pub notices: Vec<String>,
+    /// What the user changed in the output directory during the run and the run kept
+    /// (the `run` command exits with status 4 when there is any).
+    pub kept: Vec<Kept>,
 }
 
 impl RunDir {
@@ -140,9 +150,11 @@ impl RunDir {
             None => Layout::Single,
             Some(keep) => Layout::History { keep: keep.max(1) },
         };
+        let mut prior = Prior::default();
         let staging = match layout {
             Layout::Single => {
                 recover(&parent, &leaf, &target, &mut notices)?;
+                prior = Prior::record(&target, opts.force);
                 check_ownership(&target, opts.force)?;
                 create_staging(&parent, &sibling_name(&leaf, "staging"))?
             }
@@ -168,6 +180,8 @@ impl RunDir {
             inputs_hash: "000000000000".into(),
             written: Vec::new(),
             notices,
+            prior,
+            held: BTreeSet::new(),
             committed: false,
             _lock: lock,
         })
@@ -228,6 +242,29 @@ impl RunDir {
         self.inputs_hash = digest.chars().take(12).collect();
     }
 
+    /// Looks at the output directory again before the manifest is written: where the user
+    /// edited an output of the previous run (without `force`) or added a file during the
+    /// run under the name of a new output, the new output is taken out of the staging
+    /// directory and out of [`RunDir::written`], so the user's version is what the run
+    /// directory holds after the commit (`handover` module docs). No-op with a history.
+    pub fn keep_user_changes(&mut self) -> Result<(), OutputError> {
+        if self.layout != Layout::Single {
+            return Ok(());
+        }
+        fault_point("recheck");
+        let users =
+            self.prior.user_files(&self.target).map_err(OutputError::io("list", &self.target))?;
+        for f in users {
+            if let Some(i) = self.written.iter().position(|w| w.file == f) {
+                let path = self.staging.join(&f);
+                std::fs::remove_file(&path).map_err(OutputError::io("remove", &path))?;
+                self.written.remove(i);
+            }
+            self.held.insert(f);
+        }
+        Ok(())
+    }
+
     /// Puts the finished run in place of the previous one (see the module docs), then
     /// removes the previous run's files. The manifest must have been written.
     pub fn commit(mut self) -> Result<Committed, OutputError> {
@@ -260,7 +297,8 @@ impl RunDir {
             link_latest(&self.target, &name)?;
             fault_point("linked");
             prune(&runs, &name, keep, &mut self.notices);
-            return Ok(Committed { dir, notices: std::mem::take(&mut self.notices) });
+            let notices = std::mem::take(&mut self.notices);
+            return Ok(Committed { dir, notices, kept: Vec::new() });
         }
         let previous = if std::fs::symlink_metadata(&self.target).is_ok() {
             Some(self.swap()?)
@@ -273,11 +311,17 @@ impl RunDir {
         self.committed = true;
         drop(active);
         fault_point("swapped");
+        let mut kept = Vec::new();
         if let Some(prev) = previous {
-            remove_run_dir(&prev, false, &mut self.notices)
+            // The user's files first (also those added since the recheck), then the
+            // previous run's own.
+            carry_over(&prev, &self.target, &self.prior, &self.held, &mut kept)
+                .map_err(OutputError::io("carry your files over from", &prev))?;
+            retire(&prev, &self.prior, &mut kept)
                 .map_err(OutputError::io("remove the previous run in", &prev))?;
         }
-        Ok(Committed { dir: self.target.clone(), notices: std::mem::take(&mut self.notices) })
+        let notices = std::mem::take(&mut self.notices);
+        Ok(Committed { dir: self.target.clone(), notices, kept })
     }
 
     /// Exchanges staging and target; returns where the previous run now is.
@@ -543,11 +587,16 @@ fn recover(
 }
 
 /// Removes the directories dead runs left (with the lock held), and says how many in
-/// `notices`; what cannot be removed is reported there too.
-fn remove_dead<'a>(dirs: impl IntoIterator<Item = &'a PathBuf>, notices: &mut Vec<String>) {
+/// `notices`; what cannot be removed is reported there too. A finished run among them is
+/// removed only if none of its files was changed since: a previous run kept because the
+/// user edited one of its outputs at the moment of a swap keeps that edit.
+pub(super) fn remove_dead<'a>(
+    dirs: impl IntoIterator<Item = &'a PathBuf>,
+    notices: &mut Vec<String>,
+) {
     let mut removed = 0;
     for dir in dirs {
-        match remove_run_dir(dir, false, notices) {
+        match remove_run_dir(dir, notices) {
             Ok(true) => removed += 1,
             Ok(false) => {}
             Err(e) => notices.push(format!("could not remove {}: {e}", dir.display())),
@@ -562,10 +611,10 @@ fn remove_dead<'a>(dirs: impl IntoIterator<Item = &'a PathBuf>, notices: &mut Ve
 }
 
 /// Removes a directory divnet wrote: a staging directory (by its marker) entirely, a
-/// finished run by its manifest (only the files listed there; with `verify`, only if none
-/// of them was changed since), an empty directory. Returns whether the directory is gone;
-/// what is kept is said in `notices`.
-fn remove_run_dir(dir: &Path, verify: bool, notices: &mut Vec<String>) -> std::io::Result<bool> {
+/// finished run by its manifest (only the files listed there, and only if none of them was
+/// changed since and it holds no other), an empty directory. Returns whether the directory
+/// is gone; what is kept is said in `notices`.
+pub(super) fn remove_run_dir(dir: &Path, notices: &mut Vec<String>) -> std::io::Result<bool> {
     if dir.join(STAGING_MARKER).is_file() {
         std::fs::remove_dir_all(dir)?;
         return Ok(true);
@@ -580,7 +629,7 @@ fn remove_run_dir(dir: &Path, verify: bool, notices: &mut Vec<String>) -> std::i
     let (files, _) = walk(dir)?;
     let listed: BTreeSet<String> =
         manifest.iter().flat_map(|m| &m.outputs).map(|o| o.file.clone()).collect();
-    if verify && let Some(m) = &manifest {
+    if let Some(m) = &manifest {
         let listing = m.listing();
         let foreign = foreign_files(&files, &listing, &RUN_FILES);
         let changed = changed_files(dir, &files, &listing);
@@ -623,207 +672,6 @@ fn remove_run_dir(dir: &Path, verify: bool, notices: &mut Vec<String>) -> std::i
     Ok(false)
 }
 
-/// Removes `dir` and its subdirectories that are (or become) empty; never a file.
-fn remove_empty_dirs(dir: &Path) -> std::io::Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        if e.file_type()?.is_dir() {
-            remove_empty_dirs(&e.path())?;
-        }
-    }
-    match std::fs::remove_dir(dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::DirectoryNotEmpty => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
-/// Refuses an output directory that is not a run history divnet may add to: anything but
-/// `runs/` (each entry a divnet run, or a dead run's staging directory) and the `latest`
-/// link.
-fn check_history(target: &Path) -> Result<(), OutputError> {
-    let entries = match std::fs::read_dir(target) {
-        Ok(d) => d,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(OutputError::io("list", target)(e)),
-    };
-    let mut foreign = Vec::new();
-    let mut has_runs = false;
-    for e in entries {
-        let e = e.map_err(OutputError::io("list", target))?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        let is_link = e.file_type().is_ok_and(|t| t.is_symlink());
-        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
-        match name.as_str() {
-            "manifest.json" => {
-                return Err(OutputError::Layout {
-                    path: target.to_path_buf(),
-                    holds: "one run (written without run.keep)",
-                    wants: "a history of runs (run.keep is set)",
-                });
-            }
-            "runs" if is_dir => {
-                has_runs = true;
-                let runs = e.path();
-                for r in std::fs::read_dir(&runs).map_err(OutputError::io("list", &runs))? {
-                    let r = r.map_err(OutputError::io("list", &runs))?;
-                    let rname = r.file_name().to_string_lossy().into_owned();
-                    let ours = rname.starts_with(".divnet-staging-")
-                        || rname == HISTORY_INDEX
-                        || rname.starts_with(&format!("{HISTORY_INDEX}."))
-                        || (r.file_type().is_ok_and(|t| t.is_dir())
-                            && matches!(
-                                read_manifest(&r.path().join("manifest.json")),
-                                Ok(Some(_))
-                            ));
-                    if !ours {
-                        foreign.push(format!("runs/{rname}"));
-                    }
-                }
-            }
-            "latest" if is_link => {}
-            n if n.starts_with(".latest-") && is_link => {}
-            _ => foreign.push(name),
-        }
-    }
-    foreign.sort();
-    match (foreign.is_empty(), has_runs) {
-        (true, _) => Ok(()),
-        (false, true) => {
-            Err(OutputError::ForeignFiles { path: target.to_path_buf(), files: foreign })
-        }
-        (false, false) => Err(OutputError::NotOurs {
-            path: target.to_path_buf(),
-            entries: foreign.len(),
-            example: foreign[0].clone(),
-        }),
-    }
-}
-
-/// With the lock held: removes dead runs' staging directories in `runs/` and their
-/// temporary `latest` links.
-fn recover_history(target: &Path, notices: &mut Vec<String>) -> Result<(), OutputError> {
-    let runs = target.join("runs");
-    let dead: Vec<PathBuf> = std::fs::read_dir(&runs)
-        .map_err(OutputError::io("list", &runs))?
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".divnet-staging-"))
-        .map(|e| e.path())
-        .collect();
-    remove_dead(&dead, notices);
-    for e in std::fs::read_dir(target).map_err(OutputError::io("list", target))?.flatten() {
-        if e.file_name().to_string_lossy().starts_with(".latest-")
-            && e.file_type().is_ok_and(|t| t.is_symlink())
-        {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
-    Ok(())
-}
-
-/// Points `<target>/latest` at `runs/<name>` in one rename of a new link over the old.
-fn link_latest(target: &Path, name: &std::ffi::OsStr) -> Result<(), OutputError> {
-    let tmp = target.join(format!(".latest-{}", std::process::id()));
-    let _ = std::fs::remove_file(&tmp);
-    std::os::unix::fs::symlink(Path::new("runs").join(name), &tmp)
-        .map_err(OutputError::io("create the link", &tmp))?;
-    let latest = target.join("latest");
-    std::fs::rename(&tmp, &latest).map_err(OutputError::io("switch", &latest))
-}
-
-/// Removes the oldest runs of `runs/` beyond `keep` (never `newest`), each only if it is
-/// unchanged since divnet wrote it.
-fn prune(runs: &Path, newest: &std::ffi::OsStr, keep: usize, notices: &mut Vec<String>) {
-    let names: Vec<OsString> = history_runs(runs).into_iter().filter(|n| n != newest).collect();
-    let excess = (names.len() + 1).saturating_sub(keep);
-    for name in names.into_iter().take(excess) {
-        let dir = runs.join(&name);
-        match remove_run_dir(&dir, true, notices) {
-            Ok(true) => forget_run(runs, &name),
-            // Kept (files changed since): it stays a run of the history, and says so.
-            Ok(false) => {}
-            Err(e) => notices.push(format!("could not remove the old run {}: {e}", dir.display())),
-        }
-    }
-}
-
-/// The file in a history's `runs/` that lists, one name a line, the runs divnet stored
-/// there.
-pub const HISTORY_INDEX: &str = ".divnet-runs";
-
-/// Whether `name` is shaped like the name divnet gives a stored run:
-/// `<YYYYMMDD>T<HHMMSS>[.<fraction>]Z-<inputs digest>`, maybe with `-<n>`.
-fn is_run_name(name: &str) -> bool {
-    let b = name.as_bytes();
-    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
-    if b.len() < 16 || !digits(&b[..8]) || b[8] != b'T' || !digits(&b[9..15]) {
-        return false;
-    }
-    let mut rest = &name[15..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return false;
-        }
-        rest = &frac[n..];
-    }
-    rest.strip_prefix("Z-").is_some_and(|rest| {
-        rest.split('-').all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_hexdigit()))
-    })
-}
-
-/// The runs of a history in `runs/`, oldest first: those divnet recorded in its index
-/// ([`HISTORY_INDEX`]) that are still there; in a history kept before the index existed,
-/// the directories named as divnet names runs. A folder a user put there (`runs/keepme`,
-/// or a copy named like an old run) is never one of them: it takes no slot, is never
-/// pruned and is never compared by `divnet diff --history`.
-pub fn history_runs(runs: &Path) -> Vec<OsString> {
-    let is_dir =
-        |n: &std::ffi::OsStr| std::fs::symlink_metadata(runs.join(n)).is_ok_and(|m| m.is_dir());
-    let mut names: Vec<OsString> = match std::fs::read_to_string(runs.join(HISTORY_INDEX)) {
-        Ok(text) => text
-            .lines()
-            .filter(|l| is_run_name(l))
-            .map(OsString::from)
-            .filter(|n| is_dir(n))
-            .collect(),
-        Err(_) => std::fs::read_dir(runs)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.file_name())
-            .filter(|n| n.to_str().is_some_and(is_run_name) && is_dir(n))
-            .collect(),
-    };
-    names.sort();
-    names.dedup();
-    names
-}
-
-/// Adds `name` to the history's index (rewritten whole and renamed into place).
-fn record_run(runs: &Path, name: &std::ffi::OsStr) -> std::io::Result<()> {
-    // In a history kept before the index, its earlier runs are those named as divnet
-    // names them: recorded now with this one.
-    let mut names = history_runs(runs);
-    names.push(name.to_os_string());
-    write_index(runs, &names)
-}
-
-/// Drops `name` from the history's index.
-fn forget_run(runs: &Path, name: &std::ffi::OsStr) {
-    let names: Vec<OsString> = history_runs(runs).into_iter().filter(|n| n != name).collect();
-    let _ = write_index(runs, &names);
-}
-
-fn write_index(runs: &Path, names: &[OsString]) -> std::io::Result<()> {
-    let mut names: Vec<String> = names.iter().map(|n| n.to_string_lossy().into_owned()).collect();
-    names.sort();
-    names.dedup();
-    let tmp = runs.join(format!("{HISTORY_INDEX}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, names.iter().map(|n| format!("{n}\n")).collect::<String>())?;
-    std::fs::rename(&tmp, runs.join(HISTORY_INDEX))
-}
-
 /// Up to five names, then how many more.
 pub(crate) fn short_list(files: &[String]) -> String {
     let mut s = files.iter().take(5).map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
@@ -852,7 +700,8 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 }
 
 /// The fault-injection setting, `DIVNET_FAULT_INJECTION`: comma-separated items, each
-/// `abort@<point>` (the process aborts there, as if killed), `pause@<point>@<ms>` or a flag
+/// `abort@<point>` (the process aborts there, as if killed), `pause@<point>@<ms>`,
+/// `hold@<point>@<file>` (waits there for `file` to exist, see [`hold`]) or a flag
 /// (`no-exchange`: use the two-rename swap). Used by the crash tests; unset in normal use.
 fn fault_items() -> &'static [String] {
     static ITEMS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
@@ -867,6 +716,18 @@ fn fault_flag(flag: &str) -> bool {
     fault_items().iter().any(|i| i == flag)
 }
 
+/// Writes `<file>.reached`, then waits until `file` exists (at most two minutes): a test
+/// changes the output directory at a known moment of the run, then lets it go on.
+fn hold(file: &Path) {
+    let mut reached = file.as_os_str().to_owned();
+    reached.push(".reached");
+    let _ = std::fs::write(&reached, b"");
+    let start = std::time::Instant::now();
+    while !file.exists() && start.elapsed() < std::time::Duration::from_secs(120) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// A named point of the run-directory protocol where a crash test may stop the process.
 fn fault_point(point: &str) {
     for item in fault_items() {
@@ -876,6 +737,7 @@ fn fault_point(point: &str) {
             (Some("pause"), Some(p), Some(ms)) if p == point => {
                 std::thread::sleep(std::time::Duration::from_millis(ms.parse().unwrap_or(0)));
             }
+            (Some("hold"), Some(p), Some(file)) if p == point => hold(Path::new(file)),
             _ => {}
         }
     }
@@ -884,37 +746,6 @@ fn fault_point(point: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_the_runs_divnet_stored_count_in_a_history() {
-        assert!(is_run_name("20261207T150000.123Z-abcdef123456"));
-        assert!(is_run_name("20261207T150000.123Z-abcdef123456-2"));
-        assert!(is_run_name("20261129T221500Z-aaaa"), "runs named before milliseconds");
-        for not in [
-            "keepme",
-            "20261207T150000.123Z",
-            "20261207T150000.123Z-xyz",
-            "2026-12-07",
-            "20261207T150000.Z-ab",
-        ] {
-            assert!(!is_run_name(not), "{not}");
-        }
-        let tmp = tempfile::tempdir().unwrap();
-        let runs = tmp.path();
-        let (a, b) = ("20260101T000000.000Z-aaaaaaaaaaaa", "20260102T000000.000Z-bbbbbbbbbbbb");
-        for d in [a, b, "keepme", "20250101T000000.000Z-cccccccccccc"] {
-            std::fs::create_dir(runs.join(d)).unwrap();
-        }
-        // Before the index: the folders named like runs.
-        let names =
-            |v: Vec<OsString>| v.into_iter().map(|n| n.into_string().unwrap()).collect::<Vec<_>>();
-        assert_eq!(names(history_runs(runs)).len(), 3);
-        write_index(runs, &[a.into(), b.into()]).unwrap();
-        // With it: only what divnet recorded; the copy named like an old run is not one.
-        assert_eq!(names(history_runs(runs)), [a, b]);
-        forget_run(runs, std::ffi::OsStr::new(a));
-        assert_eq!(names(history_runs(runs)), [b]);
-    }
 
     #[cfg(unix)]
     #[test]

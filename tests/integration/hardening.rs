@@ -393,3 +393,129 @@ fn a_pipe_for_run_json_and_a_link_for_the_lock_are_refused_without_waiting() {
     );
     assert!(!target.exists(), "nothing created through the link");
 }
+
+/// Starts a run that stops at the fault point `point` until the test lets it go on:
+/// returns the run (joined for its output) and the gate file to create.
+fn held_run(
+    config: &Path,
+    out: &Path,
+    point: &str,
+    args: &[&str],
+) -> (std::thread::JoinHandle<std::process::Output>, PathBuf) {
+    let leaf = out.file_name().unwrap().to_string_lossy().into_owned();
+    let gate = out.with_file_name(format!("gate-{leaf}-{point}"));
+    let reached = out.with_file_name(format!("gate-{leaf}-{point}.reached"));
+    let _ = (std::fs::remove_file(&gate), std::fs::remove_file(&reached));
+    let mut c = command(config, out, args);
+    c.env("DIVNET_FAULT_INJECTION", format!("hold@{point}@{}", gate.display()));
+    let run = std::thread::spawn(move || c.output().unwrap());
+    let t = std::time::Instant::now();
+    while !reached.exists() {
+        assert!(t.elapsed().as_secs() < 120, "the run never reached {point}");
+        assert!(!run.is_finished(), "the run ended before {point}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (run, gate)
+}
+
+/// The files a run directory's manifest lists.
+fn listed(out: &Path) -> Vec<String> {
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    m["outputs"].as_array().unwrap().iter().map(|o| o["file"].as_str().unwrap().into()).collect()
+}
+
+/// What is beside the output directory `out` but its lock file.
+fn beside(out: &Path) -> Vec<String> {
+    let leaf = out.file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!(".{leaf}.")) && !n.ends_with(".divnet-lock"))
+        .collect()
+}
+
+#[test]
+fn what_the_user_edits_and_adds_during_a_run_is_kept_at_the_swap() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = demo_copy(tmp.path(), "../cache");
+    let out = tmp.path().join("out");
+    run(&config, &out, &[]);
+    let before = std::fs::read(out.join("hubs.csv")).unwrap();
+    assert!(listed(&out).contains(&"hubs.csv".to_string()));
+    // After the claim checked the directory, before the run looks again.
+    let (job, gate) = held_run(&config, &out, "recheck", &[]);
+    let mut edited = before.clone();
+    edited.extend_from_slice(b"my own row\n");
+    std::fs::write(out.join("hubs.csv"), &edited).unwrap();
+    std::fs::write(out.join("NOTES.txt"), "what I found").unwrap();
+    std::fs::create_dir(out.join("drafts")).unwrap();
+    std::fs::write(&gate, "").unwrap();
+    let o = job.join().unwrap();
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{said}");
+    assert!(said.contains("kept your edited \"hubs.csv\""), "{said}");
+    assert!(said.contains("kept \"NOTES.txt\", added during the run"), "{said}");
+    assert!(said.contains("kept the directory \"drafts\"/"), "{said}");
+    assert_eq!(std::fs::read(out.join("hubs.csv")).unwrap(), edited);
+    assert_eq!(std::fs::read_to_string(out.join("NOTES.txt")).unwrap(), "what I found");
+    assert!(out.join("drafts").is_dir());
+    // The new run is in place, without the output the user's version stands for.
+    let files = listed(&out);
+    assert!(!files.contains(&"hubs.csv".to_string()), "{files:?}");
+    assert!(files.contains(&"hubs.parquet".to_string()), "{files:?}");
+    assert!(!files.contains(&"NOTES.txt".to_string()));
+    assert_eq!(beside(&out), Vec::<String>::new(), "nothing hidden beside the output");
+    // The user's files are now files divnet did not write: the next run leaves them alone.
+    let o = command(&config, &out, &["--force"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("hubs.csv"));
+    assert_eq!(std::fs::read(out.join("hubs.csv")).unwrap(), edited);
+
+    // With --force an edit made during the run is replaced, as any changed output is;
+    // an added file is still kept.
+    let out = tmp.path().join("forced");
+    run(&config, &out, &[]);
+    let (job, gate) = held_run(&config, &out, "recheck", &["--force"]);
+    std::fs::write(out.join("hubs.csv"), "edited").unwrap();
+    std::fs::write(out.join("NOTES.txt"), "mine").unwrap();
+    std::fs::write(&gate, "").unwrap();
+    let o = job.join().unwrap();
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{said}");
+    assert!(!said.contains("hubs.csv"), "{said}");
+    assert_eq!(std::fs::read(out.join("hubs.csv")).unwrap(), before);
+    assert_eq!(std::fs::read_to_string(out.join("NOTES.txt")).unwrap(), "mine");
+}
+
+#[test]
+fn a_file_added_or_edited_at_the_moment_of_the_swap_is_not_destroyed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = demo_copy(tmp.path(), "../cache");
+    let out = tmp.path().join("out");
+    run(&config, &out, &[]);
+    // After the recheck and the manifest, just before the exchange.
+    let (job, gate) = held_run(&config, &out, "commit", &[]);
+    std::fs::write(out.join("LATE.txt"), "late").unwrap();
+    std::fs::write(out.join("hubs.csv"), "edited late").unwrap();
+    std::fs::write(&gate, "").unwrap();
+    let o = job.join().unwrap();
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{said}");
+    // The added file is carried into the new run.
+    assert_eq!(std::fs::read_to_string(out.join("LATE.txt")).unwrap(), "late");
+    assert!(said.contains("kept \"LATE.txt\""), "{said}");
+    // The edit lost the race for the name: it stays, with the previous run, beside it.
+    let kept = beside(&out);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let old = tmp.path().join(&kept[0]);
+    assert_eq!(std::fs::read_to_string(old.join("hubs.csv")).unwrap(), "edited late");
+    assert!(said.contains(&old.join("hubs.csv").display().to_string()), "{said}");
+    assert!(listed(&out).contains(&"hubs.csv".to_string()));
+    // The next run does not remove it while it holds the edit.
+    let _ = std::fs::remove_file(out.join("LATE.txt"));
+    let o = run(&config, &out, &[]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("kept the old run"));
+    assert_eq!(std::fs::read_to_string(old.join("hubs.csv")).unwrap(), "edited late");
+}
