@@ -110,7 +110,7 @@ fn scan<T: Send>(
     for &(names, required) in wanted {
         let at = header.iter().position(|h| names.contains(&h.as_str()));
         if at.is_none() && required {
-            let found = header.join(", ");
+            let found = crate::ingest::rows::quote_names(&opened.header);
             return Err(line_err(path, 1, format!("no {} column (found: {found})", names[0])));
         }
         map.push(at);
@@ -198,10 +198,9 @@ fn number(
     ok: impl Fn(f64) -> bool,
     rule: &str,
 ) -> Result<f64, EdgeListError> {
-    crate::ingest::validate::parse_f64(field)
-        .ok()
-        .filter(|x| ok(*x))
-        .ok_or_else(|| line_err(path, line, format!("{what} {field:?} {rule}")))
+    crate::ingest::validate::parse_f64(field).ok().filter(|x| ok(*x)).ok_or_else(|| {
+        line_err(path, line, format!("{what} {:?} {rule}", crate::text::clip(field)))
+    })
 }
 
 /// Reads an edge list with columns `source`, `target` and `weight` (or `cost`, `p`).

@@ -89,7 +89,10 @@ fn map_columns(
     let mut seen = std::collections::HashSet::new();
     for h in header {
         if !h.is_empty() && !seen.insert(h.to_ascii_lowercase()) {
-            return Err(IngestError::DuplicateColumn { path: path.into(), column: h.clone() });
+            return Err(IngestError::DuplicateColumn {
+                path: path.into(),
+                column: crate::text::clip(h).into_owned(),
+            });
         }
     }
     let find = |name: &str| find_column(header, name);
@@ -122,7 +125,7 @@ fn map_columns(
         missing.push("a location (\"country\", \"place\" or \"lat\"+\"lon\")".into());
     }
     if !missing.is_empty() {
-        let found = header.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ");
+        let found = super::rows::quote_names(header);
         let mut hint = String::new();
         if header.len() == 1 {
             for (d, name) in [(b';', "';'"), (b'\t', "tab"), (b'|', "'|'"), (b',', "','")] {
@@ -224,7 +227,7 @@ impl<'a> FilePlan<'a> {
                 path: path.to_path_buf(),
                 table,
                 missing: format!("{column:?} (named by a row filter, `where`)"),
-                found: header.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", "),
+                found: super::rows::quote_names(header),
                 hint: " (a row filter names a column of the file as it is spelled there)".into(),
             })?;
             ignored.retain(|c| c != &header[i]);

@@ -15,7 +15,8 @@ use csv::StringRecord;
 
 use super::error::IngestError;
 use super::rows::{
-    Opened, RawRow, ReadOptions, RowSource, bad, json_text, nul_problem, shown, trim,
+    MAX_FIELD_BYTES, MAX_LINE_BYTES, Opened, RawRow, ReadOptions, RowSource, bad, json_text,
+    nul_problem, shown, too_long, trim,
 };
 use super::text::Prepared;
 use super::validate::{Problem, Reason};
@@ -207,7 +208,11 @@ pub fn csv_piece(
                 format!("expected {width} fields, found {n}"),
             )
         };
-        let outcome = if plain || (fast && memchr::memchr3(b'"', b'\r', 0, content).is_none()) {
+        let outcome = if content.len() > MAX_LINE_BYTES {
+            // Never copied nor split: its line is skipped whole.
+            pos = (line_end + 1).min(piece.len());
+            Err(Some(too_long(content, None)))
+        } else if plain || (fast && memchr::memchr3(b'"', b'\r', 0, content).is_none()) {
             // One line, no quotes: split on the delimiter, borrowing from the file, each
             // field put straight into its schema column.
             pos = (line_end + 1).min(piece.len());
@@ -218,7 +223,11 @@ pub fn csv_piece(
             match text {
                 None => Err(Some(bad_utf8(content))),
                 Some(t) => {
+                    let mut long = None;
                     let n = split_fields(t, delimiter, |k, v| {
+                        if v.len() > MAX_FIELD_BYTES && long.is_none() {
+                            long = Some((k + 1, v.len()));
+                        }
                         if let Some(&Some(j)) = slot.get(k) {
                             fields[j] = Some(trim(v)).filter(|v| !v.is_empty());
                         }
@@ -226,7 +235,13 @@ pub fn csv_piece(
                     for &(from, to) in &copies {
                         fields[to] = fields[from];
                     }
-                    if n == width { Ok(()) } else { Err(Some(field_count(n, t))) }
+                    if long.is_some() {
+                        Err(Some(too_long(content, long)))
+                    } else if n == width {
+                        Ok(())
+                    } else {
+                        Err(Some(field_count(n, t)))
+                    }
                 }
             }
         } else {
@@ -234,32 +249,43 @@ pub fn csv_piece(
             let raw = &piece[pos..pos + used];
             pos = (pos + used.max(1)).min(piece.len());
             let mut cols = recycle(std::mem::take(&mut columns));
-            let outcome = match std::str::from_utf8(&out) {
-                Err(_) => Err(Some(bad_utf8(raw))),
-                Ok(t) => {
-                    let mut from = 0;
-                    for &e in &ends {
-                        cols.push(t.get(from..e));
-                        from = e;
-                    }
-                    if cols.iter().any(Option::is_none) {
-                        // A field boundary inside a character: the fields are not UTF-8.
-                        Err(Some(bad_utf8(raw)))
-                    } else if memchr::memchr(0, &out).is_some() {
-                        Err(Some(nul(raw)))
-                    } else if cols.len() == 1 && cols[0] == Some("") {
-                        Err(None) // a line holding only `""` (or a last `"`) is blank too
-                    } else if pos == piece.len() && super::split::ends_in_open_quote(raw, delimiter)
-                    {
-                        // Only a file's last record can run to its end inside quotes.
-                        Err(Some(open_quote(raw)))
-                    } else if cols.len() != width {
-                        Err(Some(field_count(cols.len(), &String::from_utf8_lossy(raw))))
-                    } else {
-                        for (field, m) in fields.iter_mut().zip(map) {
-                            *field = m.and_then(|i| cols[i]).map(trim).filter(|v| !v.is_empty());
+            let mut from = 0;
+            let long = ends.iter().enumerate().find_map(|(k, &e)| {
+                let len = e - std::mem::replace(&mut from, e);
+                (len > MAX_FIELD_BYTES).then_some((k + 1, len))
+            });
+            let outcome = if used > MAX_LINE_BYTES || long.is_some() {
+                Err(Some(too_long(raw, long)))
+            } else {
+                match std::str::from_utf8(&out) {
+                    Err(_) => Err(Some(bad_utf8(raw))),
+                    Ok(t) => {
+                        let mut from = 0;
+                        for &e in &ends {
+                            cols.push(t.get(from..e));
+                            from = e;
                         }
-                        Ok(())
+                        if cols.iter().any(Option::is_none) {
+                            // A field boundary inside a character: the fields are not UTF-8.
+                            Err(Some(bad_utf8(raw)))
+                        } else if memchr::memchr(0, &out).is_some() {
+                            Err(Some(nul(raw)))
+                        } else if cols.len() == 1 && cols[0] == Some("") {
+                            Err(None) // a line holding only `""` (or a last `"`) is blank too
+                        } else if pos == piece.len()
+                            && super::split::ends_in_open_quote(raw, delimiter)
+                        {
+                            // Only a file's last record can run to its end inside quotes.
+                            Err(Some(open_quote(raw)))
+                        } else if cols.len() != width {
+                            Err(Some(field_count(cols.len(), &String::from_utf8_lossy(raw))))
+                        } else {
+                            for (field, m) in fields.iter_mut().zip(map) {
+                                *field =
+                                    m.and_then(|i| cols[i]).map(trim).filter(|v| !v.is_empty());
+                            }
+                            Ok(())
+                        }
                     }
                 }
             };
@@ -529,6 +555,22 @@ pub fn binary_content(bytes: &[u8]) -> Option<String> {
     ))
 }
 
+/// The error of a header line (or a header field) longer than divnet reads.
+fn hostile_header(path: &Path, line: &[u8]) -> IngestError {
+    bad(
+        path,
+        format!(
+            "the header row is {} bytes long (or holds a field of more than {} MiB), more than \
+             the {} MiB divnet reads in one line: not a table header (it begins {:?}); is this \
+             the right file and delimiter?",
+            line.len(),
+            MAX_FIELD_BYTES >> 20,
+            MAX_LINE_BYTES >> 20,
+            shown(line)
+        ),
+    )
+}
+
 /// Reads the header of a CSV file made ready by [`super::text::prepare`].
 fn open_csv<'a>(
     path: &Path,
@@ -548,8 +590,19 @@ fn open_csv<'a>(
         .flexible(true)
         .has_headers(true)
         .from_reader(bytes);
+    // A header line longer than any divnet reads is not parsed at all.
+    let first_line = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
+    if first_line > MAX_LINE_BYTES {
+        return Err(hostile_header(path, &bytes[..first_line]));
+    }
     let header_record =
         rdr.headers().map_err(|e| bad(path, format!("cannot read the header row: {e}")))?.clone();
+    if rdr.position().byte() > MAX_LINE_BYTES as u64
+        || header_record.iter().any(|h| h.len() > MAX_FIELD_BYTES)
+    {
+        let end = (rdr.position().byte() as usize).min(bytes.len());
+        return Err(hostile_header(path, &bytes[..end]));
+    }
     let no_bom = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if rdr.position().byte() >= bytes.len() as u64
         && super::split::ends_in_open_quote(no_bom, delimiter)
@@ -594,6 +647,10 @@ fn open_ndjson(path: &Path, bytes: &[u8], list_sep: char) -> Result<Opened<'stat
         let line = i as u64 + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        if raw.len() > MAX_LINE_BYTES {
+            parsed.push((line, Err(too_long(raw, None))));
             continue;
         }
         let shown = shown(raw);

@@ -111,10 +111,63 @@ pub(crate) fn trim(s: &str) -> &str {
     if plain(b.first()) && plain(b.last()) { s } else { s.trim() }
 }
 
+/// Header names as a message lists them: each quoted and clipped
+/// ([`crate::text::clip`]), at most 50 of them, then how many more.
+pub(crate) fn quote_names(names: &[String]) -> String {
+    let mut s = names
+        .iter()
+        .take(50)
+        .map(|h| format!("{:?}", crate::text::clip(h)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > 50 {
+        s.push_str(&format!(" and {} more", names.len() - 50));
+    }
+    s
+}
+
+/// The longest field a CSV row may hold: a longer one rejects its row (`too_long`).
+pub const MAX_FIELD_BYTES: usize = 16 << 20;
+
+/// The longest line (or record) a CSV or NDJSON row may take: a longer one rejects its row
+/// (`too_long`); a longer header line stops the file.
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
 /// A row's bytes as text for `rejected.csv`: bytes that are not UTF-8 as U+FFFD, NULs as
-/// `␀`, so that no output ever carries a NUL.
+/// `␀`, so that no output ever carries a NUL; at most [`crate::text::QUOTE_BYTES`] of them,
+/// then their whole length ([`crate::text::clip`]).
 pub(crate) fn shown(raw: &[u8]) -> String {
-    String::from_utf8_lossy(raw).replace('\0', "\u{2400}")
+    let q = crate::text::QUOTE_BYTES;
+    if raw.len() <= q {
+        return String::from_utf8_lossy(raw).replace('\0', "\u{2400}");
+    }
+    let head = String::from_utf8_lossy(&raw[..q]).replace('\0', "\u{2400}");
+    let cut = crate::text::clip(&head);
+    let cut = cut.split('…').next().unwrap_or_default();
+    format!("{cut}…({} bytes)", raw.len())
+}
+
+/// The problem of a row whose line, or one of whose fields (`field`: its 1-based number),
+/// is longer than divnet reads ([`MAX_LINE_BYTES`], [`MAX_FIELD_BYTES`]).
+pub(crate) fn too_long(raw: &[u8], field: Option<(usize, usize)>) -> Problem {
+    let (column, detail) = match field {
+        Some((n, len)) => (
+            format!("#{n}"),
+            format!(
+                "field {n} of the row is {len} bytes long, more than the {} MiB divnet reads in one field",
+                MAX_FIELD_BYTES >> 20
+            ),
+        ),
+        None => (
+            "(row)".to_string(),
+            format!(
+                "the row is {} bytes long, more than the {} MiB divnet reads in one line",
+                raw.len(),
+                MAX_LINE_BYTES >> 20
+            ),
+        ),
+    };
+    Problem::new(&column, &shown(raw), Reason::TooLong, detail)
 }
 
 /// The problem of a row holding a NUL byte; `shown` is the row (or value) as text, its

@@ -10,6 +10,7 @@
 //! is its row number as the spreadsheet shows it (1-based), so `rejected.csv` points at the
 //! row a person sees.
 
+use std::io::Read;
 use std::path::Path;
 
 use calamine::{Data, Reader};
@@ -71,11 +72,141 @@ pub fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// The most bytes one part of a zipped workbook (XLSX, XLSM, XLSB, ODS) may decompress to:
+/// a sheet, the shared strings, the styles. Checked by decompressing each part once into
+/// nothing before the workbook is read, so a small file that inflates to gigabytes (or a
+/// part that claims a small size and holds a huge one) is refused with its name.
+pub const MAX_PART_BYTES: u64 = 256 << 20;
+
+/// The most bytes all parts of a zipped workbook may decompress to together.
+pub const MAX_WORKBOOK_BYTES: u64 = 1 << 30;
+
+/// Refuses a zipped workbook with a part (or parts together) that decompresses beyond
+/// [`MAX_PART_BYTES`] ([`MAX_WORKBOOK_BYTES`]); the problem names the part. Other bytes
+/// (XLS, not a zip) pass: calamine says what is wrong with them.
+pub fn check_parts(bytes: &[u8]) -> Result<(), String> {
+    if !bytes.starts_with(b"PK") {
+        return Ok(());
+    }
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else { continue };
+        let name = part.name().map(|n| crate::text::clip(&n).into_owned()).unwrap_or_default();
+        let limit = MAX_PART_BYTES.min(MAX_WORKBOOK_BYTES - total);
+        let too_big = |n: u64| {
+            if n > MAX_PART_BYTES {
+                format!(
+                    "its part {name:?} decompresses to more than {} MiB (the limit of one part):                      not a workbook divnet reads",
+                    MAX_PART_BYTES >> 20
+                )
+            } else {
+                format!(
+                    "its parts decompress to more than {} MiB together: not a workbook divnet reads",
+                    MAX_WORKBOOK_BYTES >> 20
+                )
+            }
+        };
+        if part.size() > limit {
+            return Err(too_big(part.size().max(total + part.size())));
+        }
+        // The stated size may lie: count what the part really inflates to.
+        let mut counted = Counted(0);
+        // A part that fails to inflate is left for calamine to report.
+        let _ = std::io::copy(&mut (&mut part).take(limit + 1), &mut counted);
+        let n = counted.0;
+        if n > limit {
+            return Err(too_big(if n > MAX_PART_BYTES { n } else { total + n }));
+        }
+        total += n;
+    }
+    Ok(())
+}
+
+/// A sink that counts the bytes written to it.
+struct Counted(u64);
+
+impl std::io::Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The non-empty cells of a sheet as text, by row and column (0-based), read one cell at a
+/// time where the format allows (XLSX, XLSM, XLSB), so memory follows the cells the file
+/// holds, never the dimensions it claims; XLS (at most 65,536 x 256 cells) and ODS (whose
+/// repeated rows calamine caps at 100 million cells) through calamine's range.
+type Cells = std::collections::BTreeMap<u32, Vec<(u32, String)>>;
+
+fn sheet_cells<RS: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Sheets<RS>,
+    name: &str,
+) -> Result<Cells, String> {
+    let mut cells = Cells::new();
+    let mut put = |(r, c): (u32, u32), d: Data| {
+        let t = cell_text(&d);
+        if !t.is_empty() {
+            cells.entry(r).or_default().push((c, t));
+        }
+    };
+    match book {
+        calamine::Sheets::Xlsx(x) => {
+            let mut rd = x.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+            while let Some(cell) = rd.next_cell().map_err(|e| e.to_string())? {
+                let pos = cell.get_position();
+                put(pos, Data::from(cell.get_value().clone()));
+            }
+        }
+        calamine::Sheets::Xlsb(x) => {
+            let mut rd = x.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+            while let Some(cell) = rd.next_cell().map_err(|e| e.to_string())? {
+                let pos = cell.get_position();
+                put(pos, Data::from(cell.get_value().clone()));
+            }
+        }
+        other => {
+            let range = other.worksheet_range(name).map_err(|e| e.to_string())?;
+            for (r, c, d) in range.used_cells() {
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                put((r0 + r as u32, c0 + c as u32), d.clone());
+            }
+        }
+    }
+    for row in cells.values_mut() {
+        row.sort_by_key(|(c, _)| *c);
+        row.dedup_by_key(|(c, _)| *c);
+    }
+    Ok(cells)
+}
+
+/// One row of `cells` as dense text from column `from` to its last cell (at most `width`
+/// columns, when given).
+fn dense(row: Option<&Vec<(u32, String)>>, from: u32, width: Option<usize>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (c, t) in row.into_iter().flatten() {
+        let i = (c - from) as usize;
+        if width.is_some_and(|w| i >= w) {
+            break;
+        }
+        out.resize(i, String::new());
+        out.push(t.clone());
+    }
+    out
+}
+
 /// Reads one sheet of a workbook into a header and records, with the header's row number
 /// (its `header_line`).
 ///
 /// `header_row` is the 1-based row of the header as the spreadsheet numbers rows; without
-/// it the header is found among the first rows by the `wanted` column names.
+/// it the header is found among the first rows by the `wanted` column names. Records hold
+/// the cells up to their last one within the header's width (a missing cell reads as
+/// empty), so memory follows the cells the file holds.
 pub fn open_sheet(
     path: &Path,
     bytes: &[u8],
@@ -84,58 +215,77 @@ pub fn open_sheet(
     wanted: &[String],
 ) -> Result<Opened<'static>, IngestError> {
     let bad = |problem: String| IngestError::Unreadable { path: path.to_path_buf(), problem };
+    check_parts(bytes).map_err(bad)?;
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| bad(format!("cannot read the workbook: {e}")))?;
     let names = book.sheet_names();
     let name = match sheet {
         Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| {
-            bad(format!("the workbook has no sheet {s:?}; its sheets: {}", quoted(&names)))
+            bad(format!(
+                "the workbook has no sheet {:?}; its sheets: {}",
+                crate::text::clip(s),
+                quoted(&names)
+            ))
         })?,
         None => names.first().cloned().ok_or_else(|| bad("the workbook has no sheets".into()))?,
     };
-    let range =
-        book.worksheet_range(&name).map_err(|e| bad(format!("cannot read sheet {name:?}: {e}")))?;
-    // Row numbers as the spreadsheet shows them: the range may start below row 1.
-    let first_row = u64::from(range.start().map_or(0, |(r, _)| r)) + 1;
-    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
-    let header_at = match header_row {
+    let shown = crate::text::clip(&name).into_owned();
+    let cells = sheet_cells(&mut book, &name)
+        .map_err(|e| bad(format!("cannot read sheet {shown:?}: {}", crate::text::clip(&e))))?;
+    // Rows and columns as the spreadsheet numbers them, from the first that holds a cell.
+    let first_row = u64::from(cells.keys().next().copied().unwrap_or(0)) + 1;
+    let last_row = u64::from(cells.keys().next_back().copied().unwrap_or(0)) + 1;
+    let from = cells.values().filter_map(|r| r.first()).map(|(c, _)| *c).min().unwrap_or(0);
+    let row_at = |line: u64| cells.get(&((line - 1) as u32));
+    let header_line = match header_row {
+        Some(h) if !cells.is_empty() && (first_row..=last_row).contains(&h) => h,
         Some(h) => {
-            let i = h.checked_sub(first_row).filter(|i| (*i as usize) < rows.len());
-            i.map(|i| i as usize).ok_or_else(|| {
-                bad(format!("header_row {h} is outside sheet {name:?} (rows {first_row}..)"))
-            })?
+            return Err(bad(format!(
+                "header_row {h} is outside sheet {shown:?} (rows {first_row}..)"
+            )));
         }
-        None => find_header(&rows, wanted).ok_or_else(|| {
-            bad(format!(
-                "no header row found in the first {HEADER_SEARCH_ROWS} rows of sheet {name:?}: \
-                 none names a column of {}; set header_row or the column mapping",
-                quoted(wanted)
-            ))
-        })?,
+        None => {
+            let search: Vec<Vec<String>> = (first_row..first_row + HEADER_SEARCH_ROWS as u64)
+                .map(|l| dense(row_at(l), from, None))
+                .collect();
+            let at = find_header(&search, wanted).ok_or_else(|| {
+                bad(format!(
+                    "no header row found in the first {HEADER_SEARCH_ROWS} rows of sheet \
+                     {shown:?}: none names a column of {}; set header_row or the column mapping",
+                    quoted(wanted)
+                ))
+            })?;
+            first_row + at as u64
+        }
     };
-    let header: Vec<String> = rows[header_at].iter().map(|h| h.trim().to_string()).collect();
+    let header: Vec<String> =
+        dense(row_at(header_line), from, None).iter().map(|h| h.trim().to_string()).collect();
     let width = header.len();
-    let records = rows
-        .iter()
-        .enumerate()
-        .skip(header_at + 1)
+    let records = cells
+        .range(header_line as u32..)
+        .map(|(r, row)| (u64::from(*r) + 1, dense(Some(row), from, Some(width))))
         .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
-        .map(|(i, r)| {
-            let mut cells = r.clone();
-            cells.resize(width, String::new());
-            RawRow::Record { line: first_row + i as u64, record: StringRecord::from(cells) }
-        })
+        .map(|(line, r)| RawRow::Record { line, record: StringRecord::from(r) })
         .collect();
     Ok(Opened {
         header,
         rows: RowSource::Ready(records),
-        header_line: first_row + header_at as u64,
+        header_line,
         encoding: "spreadsheet".into(),
     })
 }
 
 fn quoted<S: AsRef<str>>(names: &[S]) -> String {
-    names.iter().map(|n| format!("{:?}", n.as_ref())).collect::<Vec<_>>().join(", ")
+    let mut s = names
+        .iter()
+        .take(20)
+        .map(|n| format!("{:?}", crate::text::clip(n.as_ref())))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > 20 {
+        s.push_str(&format!(" and {} more", names.len() - 20));
+    }
+    s
 }
 
 #[cfg(test)]
@@ -196,6 +346,122 @@ mod tests {
         assert!(e.to_string().contains("no header row found"), "{e}");
         let e = open_sheet(&p, b"not a workbook", None, None, &[]).unwrap_err();
         assert!(e.to_string().contains("cannot read the workbook"), "{e}");
+    }
+
+    /// A workbook of one sheet (`Sheet1`) with the given rows XML and dimension, and the
+    /// extra parts given.
+    fn book(dimension: &str, rows: &str, extra: &mut [(&str, &mut dyn std::io::Read)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let ns = "http://schemas.openxmlformats.org";
+        let parts = [
+            (
+                "[Content_Types].xml",
+                format!(
+                    r#"<Types xmlns="{ns}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#
+                ),
+            ),
+            (
+                "_rels/.rels",
+                format!(
+                    r#"<Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/workbook.xml",
+                format!(
+                    r#"<workbook xmlns="{ns}/spreadsheetml/2006/main" xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                format!(
+                    r#"<Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                format!(
+                    r#"<worksheet xmlns="{ns}/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{rows}</sheetData></worksheet>"#
+                ),
+            ),
+        ];
+        for (name, text) in parts {
+            z.start_file(name, opts).unwrap();
+            z.write_all(text.as_bytes()).unwrap();
+        }
+        for (name, r) in extra.iter_mut() {
+            z.start_file(*name, opts).unwrap();
+            std::io::copy(r, &mut z).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    fn text_cell(at: &str, v: &str) -> String {
+        format!(r#"<c r="{at}" t="inlineStr"><is><t>{v}</t></is></c>"#)
+    }
+
+    #[test]
+    fn a_sheet_is_read_by_its_cells_not_by_the_dimensions_it_claims() {
+        // A header in A1:B1, a row, and one cell in the last row and column a sheet has:
+        // as a range that is 17 billion cells; read by cells, three rows.
+        let rows = format!(
+            r#"<row r="1">{}{}</row><row r="2">{}{}</row><row r="1048576"><c r="XFD1048576"><v>7</v></c></row>"#,
+            text_cell("A1", "id"),
+            text_cell("B1", "country"),
+            text_cell("A2", "S-1"),
+            text_cell("B2", "MEX"),
+        );
+        let b = book("A1:XFD1048576", &rows, &mut []);
+        let p = Path::new("sparse.xlsx");
+        let o = open_sheet(p, &b, None, None, &["id".into()]).unwrap();
+        assert_eq!(o.header, ["id", "country"]);
+        // The last row's only cell lies beyond the header: an empty row, skipped.
+        assert_eq!(records(&o), [(2, vec!["S-1".to_string(), "MEX".to_string()])]);
+        // A header row given as the last row: as wide as the sheet (one row of cells),
+        // and nothing below it.
+        let o = open_sheet(p, &b, None, Some(1048576), &[]).unwrap();
+        assert_eq!(o.header.len(), 16384);
+        assert!(records(&o).is_empty());
+        let e = open_sheet(p, &b, None, Some(1048577), &[]).unwrap_err();
+        assert!(e.to_string().contains("outside sheet"), "{e}");
+    }
+
+    #[test]
+    fn a_part_that_inflates_beyond_the_limit_is_refused_by_name() {
+        // 300 MiB of shared strings in about 300 KB.
+        struct Zeros(u64);
+        impl std::io::Read for Zeros {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = (buf.len() as u64).min(self.0) as usize;
+                buf[..n].fill(b'a');
+                self.0 -= n as u64;
+                Ok(n)
+            }
+        }
+        let rows = format!(r#"<row r="1">{}</row>"#, text_cell("A1", "id"));
+        let mut big = Zeros(300 << 20);
+        let b = book("A1", &rows, &mut [("xl/sharedStrings.xml", &mut big)]);
+        assert!(b.len() < 2 << 20, "{} bytes", b.len());
+        let e = open_sheet(Path::new("bomb.xlsx"), &b, None, None, &["id".into()]).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("\"xl/sharedStrings.xml\" decompresses to more than 256 MiB"),
+            "{msg}"
+        );
+        // The same workbook without it reads.
+        assert!(
+            open_sheet(
+                Path::new("ok.xlsx"),
+                &book("A1", &rows, &mut []),
+                None,
+                None,
+                &["id".into()]
+            )
+            .is_ok()
+        );
     }
 
     #[test]

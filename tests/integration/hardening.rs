@@ -519,3 +519,77 @@ fn a_file_added_or_edited_at_the_moment_of_the_swap_is_not_destroyed() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("kept the old run"));
     assert_eq!(std::fs::read_to_string(old.join("hubs.csv")).unwrap(), "edited late");
 }
+
+/// Ingests `file` as the seizures input: the error as printed, or the rejections as
+/// `line:column:reason` with their values.
+fn ingest_seizures(file: &Path) -> Result<(u64, Vec<(String, String)>), String> {
+    let mut inputs = divnet::ingest::InputSet::default();
+    inputs.seizures = vec![divnet::inputs::InputSpec::for_path(file.display().to_string())];
+    let opts = divnet::ingest::IngestOptions {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        ..divnet::ingest::IngestOptions::default()
+    };
+    match divnet::ingest::ingest(&inputs, Path::new("/"), crate::common::gaz(), opts) {
+        Err(e) => Err(crate::malformed::chain(&e)),
+        Ok(ing) => Ok((
+            ing.files[0].accepted,
+            ing.rejections
+                .iter()
+                .map(|r| {
+                    let p = &r.problem;
+                    (format!("{}:{}:{}", r.row.line, p.column, p.reason.as_str()), p.value.clone())
+                })
+                .collect(),
+        )),
+    }
+}
+
+#[test]
+fn a_field_or_a_header_longer_than_divnet_reads_is_rejected_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let huge = "x".repeat(20 << 20);
+    // A 20 MiB field in a data row: that row is rejected, naming its field; the others read.
+    let csv = tmp.path().join("long_field.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "id,date,country,quantity,source\nS-1,2023-05-28,MEX,3,court\n\
+             S-2,2023-05-28,MEX,3,{huge}\nS-3,2021,CIV,1,press\n"
+        ),
+    )
+    .unwrap();
+    let (accepted, rejected) = ingest_seizures(&csv).unwrap();
+    assert_eq!(accepted, 2);
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].0, "3:#5:too_long");
+    assert!(rejected[0].1.len() < 300 && rejected[0].1.ends_with(" bytes)"), "{}", rejected[0].1);
+    // The same field quoted (read by csv_core) and a line of many short fields.
+    let many = "y,".repeat(34 << 20);
+    std::fs::write(
+        &csv,
+        format!(
+            "id,date,country,quantity,source\nS-1,2023-05-28,MEX,3,\"{huge}\"\n{many}\nS-3,2021,CIV,1,press\n"
+        ),
+    )
+    .unwrap();
+    let (accepted, rejected) = ingest_seizures(&csv).unwrap();
+    assert_eq!(accepted, 1);
+    let where_: Vec<&str> = rejected.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(where_, ["2:#5:too_long", "3:(row):too_long"]);
+    // A 20 MiB header line: the file is refused, and the message quotes a little of it.
+    std::fs::write(&csv, format!("{huge}\nS-1,2023-05-28,MEX,3,court\n")).unwrap();
+    let e = ingest_seizures(&csv).unwrap_err();
+    assert!(e.contains("the header row is") && e.contains("long_field.csv"), "{e}");
+    assert!(e.len() < 1000, "the message quotes {} bytes", e.len());
+    // A header of one 1 MiB name (under the limits) is quoted clipped where it is named.
+    std::fs::write(&csv, format!("{}\nS-1\n", &huge[..1 << 20])).unwrap();
+    let e = ingest_seizures(&csv).unwrap_err();
+    assert!(e.contains("…(1048576 bytes)") && e.len() < 2000, "{}", &e[..e.len().min(2000)]);
+}
+
+#[test]
+fn a_workbook_claiming_every_cell_of_a_sheet_is_read_by_the_cells_it_holds() {
+    let file = crate::common::data("malformed").join("sparse_dimension.xlsx");
+    let (accepted, rejected) = ingest_seizures(&file).unwrap();
+    assert_eq!((accepted, rejected.len()), (1, 0));
+}

@@ -70,6 +70,9 @@ pub enum Reason {
     UnterminatedQuote,
     /// A row that is not valid UTF-8.
     InvalidUtf8,
+    /// A CSV or NDJSON row longer than divnet reads in one line, or with a field longer
+    /// than it reads in one field (`ingest::rows::MAX_LINE_BYTES`, `MAX_FIELD_BYTES`).
+    TooLong,
     /// A row holding a NUL byte (a value with a NUL character, in NDJSON or Parquet).
     NulByte,
     /// An NDJSON line that is not a JSON object of scalar values.
@@ -84,7 +87,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, for summaries and docs.
-    pub const ALL: [Reason; 26] = [
+    pub const ALL: [Reason; 27] = [
         Reason::Missing,
         Reason::NotANumber,
         Reason::NotFinite,
@@ -106,6 +109,7 @@ impl Reason {
         Reason::FieldCount,
         Reason::UnterminatedQuote,
         Reason::InvalidUtf8,
+        Reason::TooLong,
         Reason::NulByte,
         Reason::InvalidJson,
         Reason::UnknownActor,
@@ -137,6 +141,7 @@ impl Reason {
             Reason::FieldCount => "field_count",
             Reason::UnterminatedQuote => "unterminated_quote",
             Reason::InvalidUtf8 => "invalid_utf8",
+            Reason::TooLong => "too_long",
             Reason::NulByte => "nul_byte",
             Reason::InvalidJson => "invalid_json",
             Reason::UnknownActor => "unknown_actor",
@@ -151,7 +156,7 @@ impl Reason {
 pub struct Problem {
     /// Schema column (or `"(row)"` for whole-row problems).
     pub column: String,
-    /// The offending value, cut to 200 characters.
+    /// The offending value, cut to 200 bytes ([`crate::text::clip`]).
     pub value: String,
     /// Why.
     pub reason: Reason,
@@ -162,12 +167,7 @@ pub struct Problem {
 impl Problem {
     /// A problem, with the value shortened for the table.
     pub fn new(column: &str, value: &str, reason: Reason, detail: impl Into<String>) -> Problem {
-        let value = if value.chars().count() > 200 {
-            let cut: String = value.chars().take(200).collect();
-            format!("{cut}…")
-        } else {
-            value.to_string()
-        };
+        let value = crate::text::clip(value).into_owned();
         Problem { column: column.to_string(), value, reason, detail: detail.into() }
     }
 }
