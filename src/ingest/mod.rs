@@ -41,6 +41,7 @@ use engine::ingest_kind;
 pub use engine::{CsvJobs, IngestOptions, csv_jobs, fuzz_csv_pieces};
 pub use error::IngestError;
 pub use results::{Counts, FileReport, Ingested, Rejection, joined_reports};
+pub use sheet::fuzz_sheet;
 pub use validate::{Checker, Problem, Reason, ResolveCache, RowNotes};
 
 /// The configured inputs of each kind (the `[inputs]` section of a config).

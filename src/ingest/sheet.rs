@@ -275,6 +275,36 @@ pub fn open_sheet(
     })
 }
 
+/// The invariants of the spreadsheet reader on arbitrary bytes (the body of the fuzz
+/// target `sheet`, also run by a property test): no panic, and a workbook that reads gives
+/// rows below its header, numbered upwards, none wider than the header nor empty. The
+/// first byte picks the header row (0: found by name).
+///
+/// # Panics
+///
+/// When an invariant does not hold: that is what it is for.
+///
+/// ```
+/// divnet::ingest::fuzz_sheet(b"\x00PK\x03\x04 not really a workbook");
+/// ```
+pub fn fuzz_sheet(data: &[u8]) {
+    let Some((&choice, bytes)) = data.split_first() else { return };
+    let header_row = (choice != 0).then_some(u64::from(choice));
+    let wanted = ["id".to_string(), "country".to_string()];
+    let Ok(o) = open_sheet(Path::new("fuzz.xlsx"), bytes, None, header_row, &wanted) else {
+        return;
+    };
+    let RowSource::Ready(rows) = &o.rows else { panic!("a sheet gave CSV pieces") };
+    let mut previous = o.header_line;
+    for row in rows {
+        let RawRow::Record { line, record } = row else { continue };
+        assert!(*line > previous, "row {line} after {previous}");
+        previous = *line;
+        assert!(record.len() <= o.header.len().max(1), "row {line} wider than the header");
+        assert!(record.iter().any(|c| !c.trim().is_empty()), "empty row {line} kept");
+    }
+}
+
 fn quoted<S: AsRef<str>>(names: &[S]) -> String {
     let mut s = names
         .iter()

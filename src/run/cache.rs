@@ -463,6 +463,67 @@ impl Cache {
     }
 }
 
+/// The invariants of the cache's reading on arbitrary bytes (the body of the fuzz target
+/// `cache_entry`, also run by a property test): `data` laid down as an entry file, and
+/// as the payload of a well-formed entry, then read back.
+///
+/// - bytes as an entry file: reading never panics, never hangs, and gives bytes only when
+///   the file is an entry of the key and label asked for whose payload matches its
+///   SHA-256; anything else is a miss or damaged, and the file is then gone;
+/// - bytes as a payload: stored and read back whole, then decoded by the codec the first
+///   byte picks among `codecs`: an error, never a panic (the decoders of every artifact
+///   kind face bytes an attacker wrote).
+///
+/// # Panics
+///
+/// When an invariant does not hold: that is what it is for.
+///
+/// ```
+/// use divnet::run::graph::Codec;
+/// let bytes: Codec<Vec<u8>> = Codec {
+///     kind: "bytes",
+///     encode: |a, w| Ok(w.write_all(a)?),
+///     decode: |b| Ok(b.to_vec()),
+/// };
+/// divnet::run::cache::fuzz_cache_entry(b"DIVNETA2 and then some", &[bytes]);
+/// ```
+pub fn fuzz_cache_entry<A>(data: &[u8], codecs: &[super::graph::Codec<A>]) {
+    let (key, label) = ("ab0123456789", "step/Kind");
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let cache = Cache::new(dir.path(), 1 << 20);
+    let path = cache.path(key);
+    if std::fs::create_dir_all(cache.shard(key)).is_err() || std::fs::write(&path, data).is_err() {
+        return;
+    }
+    let names_at = FIXED..FIXED + key.len() + label.len();
+    let well_formed = data.len() >= names_at.end
+        && &data[..8] == MAGIC
+        && data.get(names_at) == Some([key, label].concat().as_bytes())
+        && u16::from_le_bytes([data[48], data[49]]) as usize == key.len()
+        && u16::from_le_bytes([data[50], data[51]]) as usize == label.len();
+    match cache.peek(key, label) {
+        Peek::Present { .. } => assert!(well_formed, "a foreign file passed the header check"),
+        Peek::Damaged(_) => assert!(!path.exists(), "a damaged entry was kept"),
+        Peek::Miss => panic!("an entry file was not seen"),
+    }
+    if let Lookup::Hit { bytes, sha256 } = cache.get(key, label) {
+        assert!(well_formed, "a foreign file was read as an entry");
+        assert_eq!(<[u8; 32]>::from(Sha256::digest(&bytes)), sha256);
+        assert_eq!(&data[data.len() - bytes.len()..], &bytes[..]);
+    }
+    let Some((&pick, payload)) = data.split_first() else { return };
+    if cache.put(key, label, payload).is_err() {
+        return;
+    }
+    match cache.get(key, label) {
+        Lookup::Hit { bytes, .. } => assert_eq!(bytes, payload, "the payload read back"),
+        _ => panic!("a well-formed entry was not read back"),
+    }
+    if !codecs.is_empty() {
+        let _ = (codecs[usize::from(pick) % codecs.len()].decode)(payload);
+    }
+}
+
 /// The process id in a temporary entry's name, `.<64 hex>.<pid>.tmp`.
 fn temporary_pid(name: &str) -> Option<u32> {
     let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;

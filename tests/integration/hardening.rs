@@ -593,3 +593,57 @@ fn a_workbook_claiming_every_cell_of_a_sheet_is_read_by_the_cells_it_holds() {
     let (accepted, rejected) = ingest_seizures(&file).unwrap();
     assert_eq!((accepted, rejected.len()), (1, 0));
 }
+
+/// Every artifact codec, as the fuzz target `cache_entry` passes them.
+fn all_codecs() -> Vec<divnet::run::graph::Codec<Artifact>> {
+    use codecs::*;
+    vec![
+        RECORDS, NETWORK, LINKS, CASES, PATHS, FLOWS, HUBS, CELLS, CUBE, REGIONAL, RECIPIENTS,
+        FRAME, FIGURE, FILES, SUMMARY,
+    ]
+}
+
+/// `base` with the bytes at `edits` (position modulo its length, new byte) replaced.
+fn mutated(base: &[u8], edits: &[(usize, u8)]) -> Vec<u8> {
+    let mut b = base.to_vec();
+    for &(at, v) in edits {
+        let n = b.len();
+        b[at % n] = v;
+    }
+    b
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    /// The fuzz targets' checks on random input: spreadsheets (arbitrary bytes, and a real
+    /// workbook and the sparse one with bytes changed) and cache entries (arbitrary bytes,
+    /// and a sound header over arbitrary bytes).
+    #[test]
+    fn the_fuzz_checks_hold_on_random_sheets_and_cache_entries(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+        edits in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 1..4),
+        header in 0u8..6,
+    ) {
+        divnet::ingest::fuzz_sheet(&bytes);
+        for book in [
+            crate::common::root().join("tests/data/sources/unodc_iafq_sample.xlsx"),
+            crate::common::data("malformed").join("sparse_dimension.xlsx"),
+        ] {
+            let mut data = vec![header];
+            data.extend(mutated(&std::fs::read(book).unwrap(), &edits));
+            divnet::ingest::fuzz_sheet(&data);
+        }
+        let codecs = all_codecs();
+        divnet::run::cache::fuzz_cache_entry(&bytes, &codecs);
+        let (key, label) = ("ab0123456789", "step/Kind");
+        let mut entry = b"DIVNETA2".to_vec();
+        entry.extend([0u8; 32]);
+        entry.extend((bytes.len() as u64).to_le_bytes());
+        entry.extend((key.len() as u16).to_le_bytes());
+        entry.extend((label.len() as u16).to_le_bytes());
+        entry.extend(key.as_bytes());
+        entry.extend(label.as_bytes());
+        entry.extend(&bytes);
+        divnet::run::cache::fuzz_cache_entry(&entry, &codecs);
+    }
+}
