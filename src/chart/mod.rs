@@ -27,8 +27,10 @@ pub mod od_matrix;
 pub mod projection;
 pub mod recipients;
 pub mod regional_series;
+pub mod risk_heat;
 pub mod slope;
 pub mod style;
+pub mod supplier_exposure;
 pub mod top_hubs;
 pub mod top_paths;
 

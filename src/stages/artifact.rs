@@ -16,6 +16,7 @@ use crate::config::TableFormat;
 use crate::ingest::{Counts, FileReport, Ingested};
 use crate::linkage::Link;
 use crate::output::{OutputError, Table};
+use crate::risk::RiskResult;
 use crate::run::codec;
 use crate::run::graph::{BoxError, Codec};
 use crate::stages::{figures, hotspots, hubs, paths, recipients};
@@ -121,6 +122,8 @@ pub enum Artifact {
     Regional(hotspots::RegionalStep),
     /// The recipients step.
     Recipients(Arc<recipients::Recipients>),
+    /// The risk step.
+    Risk(Arc<RiskResult>),
     /// The caption and date of the figures.
     Frame(Arc<Frame>),
     /// A figure step.
@@ -182,6 +185,7 @@ kinds! {
     Cube(hotspots::CubeStep) => as_cube -> hotspots::CubeStep, CUBE;
     Regional(hotspots::RegionalStep) => as_regional -> hotspots::RegionalStep, REGIONAL;
     Recipients(@arc recipients::Recipients) => as_recipients -> recipients::Recipients, RECIPIENTS;
+    Risk(@arc RiskResult) => as_risk -> RiskResult, RISK;
     Frame(@arc Frame) => as_frame -> Frame, FRAME;
     Figure(@arc figures::FigureStep) => as_figure -> figures::FigureStep, FIGURE;
     Files(@arc Vec<OutFile>) => as_files -> Vec<OutFile>, FILES;

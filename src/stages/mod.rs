@@ -26,6 +26,7 @@ pub mod hubs;
 pub mod paths;
 pub mod recipients;
 pub mod report;
+pub mod risk;
 pub mod step;
 
 use crate::config::Config;
@@ -51,6 +52,8 @@ pub struct Analysis {
     pub hotspots: hotspots::HotspotsResult,
     /// The recipients step.
     pub recipients: recipients::Recipients,
+    /// The risk step.
+    pub risk: crate::risk::RiskResult,
 }
 
 /// Computes every analysis step of `config` over `ing` (see [`Analysis`]).
@@ -74,7 +77,18 @@ pub fn analyse(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<Analysi
     let merge = config.network.merge_historical;
     let recipients =
         recipients::recipients(g, &ing.transfers, &ing.seizures, &ing.looting, &paths, merge);
-    Ok(Analysis { paths, hubs, hotspots, recipients })
+    let records = risk::RiskRecords::of(ing);
+    let risk = risk::risk_step(
+        &config.risk,
+        g,
+        &config.actors(),
+        records,
+        &paths,
+        &hotspots.event_cells,
+        paths.reference_date,
+        merge,
+    );
+    Ok(Analysis { paths, hubs, hotspots, recipients, risk })
 }
 
 /// Hands each file of a file-writing step's artifact (a figure as PNG and SVG) to `write`

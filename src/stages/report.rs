@@ -28,6 +28,8 @@ pub struct ReportContext {
     pub provenance: Vec<(String, String)>,
     /// The map of dated events of the report's "Explore" section ([`event_map`]).
     pub event_map: Option<Figure>,
+    /// Tables a step adds after the others (the risk screen's).
+    pub extra_tables: Vec<report::Table>,
 }
 
 /// Builds the report (`index.html`, `report.md`) from the figure steps, in registry order,
@@ -179,6 +181,7 @@ pub fn report(
         });
     }
     let mut caveats = ctx.caveats;
+    let extra_tables = ctx.extra_tables;
     let transfers = kinds.iter().map(|k| k.transfers.len()).sum::<usize>();
     let no_tiv = kinds.iter().flat_map(|k| &k.transfers).filter(|t| t.tiv.is_none()).count();
     if no_tiv > 0 {
@@ -260,6 +263,7 @@ pub fn report(
     };
     let mut input = input;
     input.tables.extend(extra);
+    input.tables.extend(extra_tables);
     report::build(&input)
 }
 
@@ -411,6 +415,7 @@ pub fn report_context(
         caveats,
         provenance,
         event_map: None,
+        extra_tables: Vec::new(),
     }
 }
 

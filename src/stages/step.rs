@@ -195,6 +195,8 @@ pub static REGIONAL: Input<hotspots::RegionalStep> = Input::new("regional", Arti
 /// The recipients of legal transfers.
 pub static RECIPIENTS: Input<recipients::Recipients> =
     Input::new("recipients", Artifact::as_recipients);
+/// The diversion-risk screen.
+pub static RISK: Input<crate::risk::RiskResult> = Input::new("risk", Artifact::as_risk);
 /// The caption and date of the figures.
 pub static FRAME: Input<Frame> = Input::new("frame", Artifact::as_frame);
 

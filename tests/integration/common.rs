@@ -92,6 +92,8 @@ pub struct StageResults {
     pub hotspots: HotspotsResult,
     /// The recipients stage.
     pub recipients: divnet::stages::recipients::Recipients,
+    /// The risk stage.
+    pub risk: divnet::risk::RiskResult,
 }
 
 impl StageResults {
@@ -106,12 +108,14 @@ impl StageResults {
             hubs: a.hubs,
             hotspots: a.hotspots,
             recipients: a.recipients,
+            risk: a.risk,
         }
     }
 
     /// The results as the figures stage sees them.
     pub fn results(&self) -> Results<'_> {
         Results::all(&self.paths, &self.hubs, &self.hotspots, &self.recipients)
+            .with_risk(&self.risk)
     }
 
     /// The context of the registered figures, dated by the reference date (each figure adds

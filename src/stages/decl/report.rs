@@ -19,7 +19,7 @@ use crate::stages::figures::{self, FigureStep};
 use crate::stages::report;
 use crate::stages::step::{
     ALL_RECORDS, Args, CELLS, CUBE, EVENT_CELLS, EVENTS, FRAME, HUBS, HotspotSteps, Input,
-    PathSteps, RECIPIENTS, Reads, TRANSFERS, all_records, declare, figure,
+    PathSteps, RECIPIENTS, RISK, Reads, TRANSFERS, all_records, declare, figure,
 };
 
 /// What the `report` step reads of the config.
@@ -67,6 +67,7 @@ pub fn report_step(config: &Config) -> Step<Artifact> {
         &FRAME,
         &RECIPIENTS,
         &ALL_RECORDS,
+        &RISK,
     ]);
     let section = ReportSection {
         figures: config.figures.clone(),
@@ -89,6 +90,17 @@ fn run_report(c: &ReportSection, a: &Args<'_>) -> Result<Artifact, BoxError> {
     }
     for cite in &c.citations {
         ctx.provenance.push(("data source".into(), (*cite).into()));
+    }
+    let risk = a.get(&RISK)?;
+    ctx.extra_tables.extend(crate::stages::risk::report_tables(risk));
+    if risk.rows.is_empty() {
+        ctx.caveats.push(
+            "No diversion-risk screen: needs transfers, conflict events, seizures or looting (inputs) with dated records.".into(),
+        );
+    } else {
+        ctx.caveats.push(
+            "The diversion-risk screen flags what the run's records show past configured thresholds ([risk], docs/risk.md); it is not a legal determination under the Arms Trade Treaty or the EU Common Position, and a state without flags is not shown to be safe.".into(),
+        );
     }
     let rec = a.get(&RECIPIENTS)?;
     let r = report::report(&c.figures, &figs, &p, a.get(&HUBS)?, &hs, rec, &kinds, ctx)

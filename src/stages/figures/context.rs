@@ -88,6 +88,8 @@ pub struct Results<'a> {
     pub event_cells: Option<CellsStep>,
     /// The recipients step.
     pub recipients: Option<&'a Recipients>,
+    /// The risk step.
+    pub risk: Option<&'a crate::risk::RiskResult>,
 }
 
 impl<'a> Results<'a> {
@@ -107,7 +109,13 @@ impl<'a> Results<'a> {
             regional: Some(regional),
             event_cells: Some(hotspots.event_cells.clone()),
             recipients: Some(recipients),
+            risk: None,
         }
+    }
+
+    /// The same with the risk screen.
+    pub fn with_risk(self, risk: &'a crate::risk::RiskResult) -> Self {
+        Results { risk: Some(risk), ..self }
     }
 }
 
@@ -128,6 +136,8 @@ pub enum Need {
     EventCells,
     /// The recipients step.
     Recipients,
+    /// The risk step.
+    Risk,
 }
 
 fn missing(what: &str) -> ChartError {
@@ -166,6 +176,8 @@ pub enum PeriodOf {
     EventCells,
     /// The years of the recipients table.
     Recipients,
+    /// The windows of the risk screen.
+    Risk,
 }
 
 impl PeriodOf {
@@ -178,6 +190,7 @@ impl PeriodOf {
             PeriodOf::Series => Need::Regional,
             PeriodOf::EventCells => Need::EventCells,
             PeriodOf::Recipients => Need::Recipients,
+            PeriodOf::Risk => Need::Risk,
         }
     }
 
@@ -191,6 +204,7 @@ impl PeriodOf {
             PeriodOf::Series => r.regional.as_ref().and_then(|c| c.period),
             PeriodOf::EventCells => r.event_cells.as_ref().and_then(|c| c.period),
             PeriodOf::Recipients => r.recipients.and_then(|c| c.period),
+            PeriodOf::Risk => r.risk.and_then(crate::stages::risk::period),
         }
     }
 }
@@ -333,6 +347,10 @@ impl<'a> FigureContext<'a> {
 
     pub(crate) fn recipients(&self) -> Result<&'a Recipients, ChartError> {
         self.results.recipients.ok_or_else(|| missing("the recipients"))
+    }
+
+    pub(crate) fn risk(&self) -> Result<&'a crate::risk::RiskResult, ChartError> {
+        self.results.risk.ok_or_else(|| missing("the risk screen"))
     }
 
     pub(crate) fn top_n(&self) -> usize {

@@ -10,6 +10,7 @@
 
 mod context;
 mod draw;
+mod draw_risk;
 
 use rayon::prelude::*;
 
@@ -118,6 +119,20 @@ pub const FIGURES: &[FigureSpec] = &[
         needs: &[Need::EventCells],
         period: PeriodOf::EventCells,
         render: event_hotspot_map,
+    },
+    FigureSpec {
+        name: "risk_heat",
+        caption: "Diversion-risk indicators of the screened states in the last assessment window: each cell shaded by the state's rank among them, raised flags outlined, grey where the run has no source for the indicator. Not a legal determination.",
+        needs: &[Need::Risk],
+        period: PeriodOf::Risk,
+        render: draw_risk::risk_heat,
+    },
+    FigureSpec {
+        name: "supplier_exposure",
+        caption: "Legal deliveries of each supplier state in the last assessment window, by the number of risk flags their recipients raise, and those to recipients with a re-export flag.",
+        needs: &[Need::Risk],
+        period: PeriodOf::Risk,
+        render: draw_risk::supplier_exposure,
     },
 ];
 
