@@ -410,7 +410,7 @@ pub fn find(transfers: &[Transfer], deals: &Deals, opts: RetransferOptions) -> R
 mod tests {
     use super::*;
     use crate::actors::ActorKind;
-    use crate::records::{Delivery, RowRef};
+    use crate::records::Delivery;
 
     fn party(name: &str, kind: ActorKind) -> Party {
         Party { name: name.into(), kind, country: None }
@@ -422,30 +422,15 @@ mod tests {
             |n: &str| if n.ends_with('*') { ActorKind::ArmedGroup } else { ActorKind::State };
         Transfer {
             id: format!("{from}>{to}:{designation}:{years:?}").into(),
-            supplier: party(from.trim_end_matches('*'), kind(from)),
-            recipient: party(to.trim_end_matches('*'), kind(to)),
             order_date: years.first().map(|y| crate::date::PartialDate::year(*y).unwrap()),
-            order_date_estimate: false,
             deliveries: years.iter().map(|&year| Delivery { year, items: None }).collect(),
-            delivery_years_estimate: false,
             designation: Some(designation.into()),
-            description: None,
-            armament_category: None,
-            ordered: None,
-            ordered_estimate: false,
             delivered: Some(10),
-            delivered_estimate: false,
             tiv: Some(tiv),
-            status: None,
-            second_hand: false,
-            modernised: false,
-            aid: false,
-            aid_uncertain: false,
-            via: None,
-            financed_by: None,
-            comments: None,
-            source: None,
-            row: RowRef { file: 0, line: 0 },
+            ..Transfer::between(
+                party(from.trim_end_matches('*'), kind(from)),
+                party(to.trim_end_matches('*'), kind(to)),
+            )
         }
     }
 

@@ -19,6 +19,7 @@
 
 pub mod artifact;
 pub mod decl;
+pub mod dyads;
 pub mod figures;
 pub mod gis;
 pub mod hotspots;
@@ -26,7 +27,9 @@ pub mod hubs;
 pub mod paths;
 pub mod recipients;
 pub mod report;
+pub mod retransfers;
 pub mod step;
+pub mod transfer_report;
 
 use crate::config::Config;
 use crate::error::RunError;
@@ -51,6 +54,10 @@ pub struct Analysis {
     pub hotspots: hotspots::HotspotsResult,
     /// The recipients step.
     pub recipients: recipients::Recipients,
+    /// The dyads step.
+    pub dyads: dyads::Dyads,
+    /// The re-transfer chains step.
+    pub retransfers: crate::retransfers::Retransfers,
 }
 
 /// Computes every analysis step of `config` over `ing` (see [`Analysis`]).
@@ -74,7 +81,10 @@ pub fn analyse(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<Analysi
     let merge = config.network.merge_historical;
     let recipients =
         recipients::recipients(g, &ing.transfers, &ing.seizures, &ing.looting, &paths, merge);
-    Ok(Analysis { paths, hubs, hotspots, recipients })
+    let dyads = dyads::dyads(g, &ing.transfers);
+    let deals = crate::deals::Deals::new(&ing.transfers);
+    let retransfers = crate::retransfers::find(&ing.transfers, &deals, config.retransfers);
+    Ok(Analysis { paths, hubs, hotspots, recipients, dyads, retransfers })
 }
 
 /// Hands each file of a file-writing step's artifact (a figure as PNG and SVG) to `write`

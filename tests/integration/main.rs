@@ -26,3 +26,4 @@ mod report_explore;
 mod run_demo;
 mod sipri;
 mod sources;
+mod transfer_analysis;

@@ -63,7 +63,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
 
 /// The steps whose artifacts are files (the figure steps and the report add to them, when
 /// enabled).
-pub const FILE_STEPS: [&str; 12] = [
+pub const FILE_STEPS: [&str; 14] = [
     "tables:seizures",
     "tables:looting",
     "tables:routes",
@@ -75,6 +75,8 @@ pub const FILE_STEPS: [&str; 12] = [
     "tables:hubs",
     "tables:hotspots",
     "tables:recipients",
+    "tables:dyads",
+    "tables:retransfers",
     "gis",
 ];
 
