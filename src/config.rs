@@ -81,6 +81,10 @@ pub struct Config {
     /// Transit hubs.
     #[serde(default)]
     pub hubs: HubsConfig,
+    /// Re-transfer chains: which earlier imports are the same weapon, which onward
+    /// deliveries are looked at.
+    #[serde(default)]
+    pub retransfers: crate::retransfers::RetransferOptions,
     /// Hotspots.
     #[serde(default)]
     pub hotspots: HotspotsConfig,

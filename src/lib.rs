@@ -30,6 +30,7 @@ pub mod period;
 pub mod pipeline;
 pub mod records;
 pub mod report;
+pub mod retransfers;
 pub mod risk;
 pub mod run;
 pub mod schema;

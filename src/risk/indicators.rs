@@ -36,7 +36,7 @@ impl Group {
 pub enum EvidenceKind {
     /// A row of the `transfers` table.
     Transfer,
-    /// A row of the `retransfers` table (a re-transfer chain).
+    /// A row of the `retransfers` table (a re-transfer chain, by its `chain` id).
     Retransfer,
     /// A row of the `seizures` table.
     Seizure,

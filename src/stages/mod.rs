@@ -19,6 +19,7 @@
 
 pub mod artifact;
 pub mod decl;
+pub mod dyads;
 pub mod figures;
 pub mod gis;
 pub mod hotspots;
@@ -26,8 +27,10 @@ pub mod hubs;
 pub mod paths;
 pub mod recipients;
 pub mod report;
+pub mod retransfers;
 pub mod risk;
 pub mod step;
+pub mod transfer_report;
 
 use crate::config::Config;
 use crate::error::RunError;
@@ -54,6 +57,10 @@ pub struct Analysis {
     pub recipients: recipients::Recipients,
     /// The risk step.
     pub risk: crate::risk::RiskResult,
+    /// The dyads step.
+    pub dyads: dyads::Dyads,
+    /// The re-transfer chains step.
+    pub retransfers: crate::retransfers::Retransfers,
 }
 
 /// Computes every analysis step of `config` over `ing` (see [`Analysis`]).
@@ -77,7 +84,14 @@ pub fn analyse(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<Analysi
     let merge = config.network.merge_historical;
     let recipients =
         recipients::recipients(g, &ing.transfers, &ing.seizures, &ing.looting, &paths, merge);
-    let records = risk::RiskRecords::of(ing);
+    let dyads = dyads::dyads(g, &ing.transfers);
+    let deals = crate::deals::Deals::new(&ing.transfers);
+    let retransfers = crate::retransfers::find(&ing.transfers, &deals, config.retransfers);
+    let mut records = risk::RiskRecords::of(ing);
+    let chains = risk::retransfer_records(g, &retransfers, merge);
+    if records.transfers.is_some() {
+        records.retransfers = Some(&chains);
+    }
     let risk = risk::risk_step(
         &config.risk,
         g,
@@ -88,7 +102,7 @@ pub fn analyse(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<Analysi
         paths.reference_date,
         merge,
     );
-    Ok(Analysis { paths, hubs, hotspots, recipients, risk })
+    Ok(Analysis { paths, hubs, hotspots, recipients, dyads, retransfers, risk })
 }
 
 /// Hands each file of a file-writing step's artifact (a figure as PNG and SVG) to `write`

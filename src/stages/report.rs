@@ -33,7 +33,8 @@ pub struct ReportContext {
 }
 
 /// Builds the report (`index.html`, `report.md`) from the figure steps, in registry order,
-/// and the path, hubs and regional results.
+/// and the path, hubs, regional and transfer results (the dyads and the re-transfer
+/// chains).
 #[allow(clippy::too_many_arguments)]
 pub fn report(
     config: &FiguresConfig,
@@ -42,6 +43,7 @@ pub fn report(
     h: &HubsResult,
     hs: &HotspotsResult,
     recipients: &Recipients,
+    transfers: (&crate::stages::dyads::Dyads, &crate::retransfers::Retransfers),
     kinds: &[&Ingested],
     ctx: ReportContext,
 ) -> Result<report::Report, ReportError> {
@@ -182,6 +184,10 @@ pub fn report(
     }
     let mut caveats = ctx.caveats;
     let extra_tables = ctx.extra_tables;
+    let (transfer_tables, transfer_lines) =
+        crate::stages::transfer_report::transfer_sections(config.top_n, transfers.0, transfers.1);
+    extra.extend(transfer_tables);
+    caveats.extend(transfer_lines);
     let transfers = kinds.iter().map(|k| k.transfers.len()).sum::<usize>();
     let no_tiv = kinds.iter().flat_map(|k| &k.transfers).filter(|t| t.tiv.is_none()).count();
     if no_tiv > 0 {

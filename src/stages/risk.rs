@@ -417,3 +417,24 @@ pub fn report_tables(r: &RiskResult) -> Vec<crate::report::Table> {
     });
     out
 }
+
+/// The re-transfer chains as the screen reads them: one per chain (its `chain` id in the
+/// `retransfers` table), for the intermediary state, in the first year of the onward deal.
+pub fn retransfer_records(
+    g: &Gazetteer,
+    r: &crate::retransfers::Retransfers,
+    merge_historical: bool,
+) -> Vec<RetransferRecord> {
+    r.chains
+        .iter()
+        .filter(|c| c.intermediary.kind.is_state())
+        .filter_map(|c| {
+            let k = crate::network::party_node(&c.intermediary, merge_historical)?;
+            Some(RetransferRecord {
+                record: crate::stages::retransfers::chain_id(c),
+                state: state_label(g, k).0,
+                year: c.onward.first_year,
+            })
+        })
+        .collect()
+}

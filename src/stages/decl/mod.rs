@@ -66,7 +66,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
 
 /// The steps whose artifacts are files (the figure steps and the report add to them, when
 /// enabled).
-pub const FILE_STEPS: [&str; 13] = [
+pub const FILE_STEPS: [&str; 15] = [
     "tables:seizures",
     "tables:looting",
     "tables:routes",
@@ -79,6 +79,8 @@ pub const FILE_STEPS: [&str; 13] = [
     "tables:hotspots",
     "tables:recipients",
     "tables:risk",
+    "tables:dyads",
+    "tables:retransfers",
     "gis",
 ];
 

@@ -18,8 +18,8 @@ use crate::stages::artifact::{Artifact, OutFile, Summary, codecs};
 use crate::stages::figures::{self, FigureStep};
 use crate::stages::report;
 use crate::stages::step::{
-    ALL_RECORDS, Args, CELLS, CUBE, EVENT_CELLS, EVENTS, FRAME, HUBS, HotspotSteps, Input,
-    PathSteps, RECIPIENTS, RISK, Reads, TRANSFERS, all_records, declare, figure,
+    ALL_RECORDS, Args, CELLS, CUBE, DYADS, EVENT_CELLS, EVENTS, FRAME, HUBS, HotspotSteps, Input,
+    PathSteps, RECIPIENTS, RETRANSFERS, RISK, Reads, TRANSFERS, all_records, declare, figure,
 };
 
 /// What the `report` step reads of the config.
@@ -66,6 +66,8 @@ pub fn report_step(config: &Config) -> Step<Artifact> {
         &HotspotSteps,
         &FRAME,
         &RECIPIENTS,
+        &DYADS,
+        &RETRANSFERS,
         &ALL_RECORDS,
         &RISK,
     ]);
@@ -103,7 +105,8 @@ fn run_report(c: &ReportSection, a: &Args<'_>) -> Result<Artifact, BoxError> {
         );
     }
     let rec = a.get(&RECIPIENTS)?;
-    let r = report::report(&c.figures, &figs, &p, a.get(&HUBS)?, &hs, rec, &kinds, ctx)
+    let transfers = (a.get(&DYADS)?, a.get(&RETRANSFERS)?);
+    let r = report::report(&c.figures, &figs, &p, a.get(&HUBS)?, &hs, rec, transfers, &kinds, ctx)
         .map_err(|e| Box::new(RunError::Report(e)))?;
     Ok(Artifact::Files(Arc::new(vec![
         OutFile { path: "index.html".into(), bytes: r.html, rows: None },

@@ -11,9 +11,10 @@ use crate::error::RunError;
 use crate::risk::RiskConfig;
 use crate::run::graph::{BoxError, Step};
 use crate::stages::artifact::{Artifact, OutFile, codecs};
-use crate::stages::risk::{RiskRecords, risk_step, risk_tables};
+use crate::stages::risk::{RiskRecords, retransfer_records, risk_step, risk_tables};
 use crate::stages::step::{
-    Args, EVENT_CELLS, EVENTS, FRAME, LOOTING, PathSteps, RISK, SEIZURES, TRANSFERS, declare,
+    Args, EVENT_CELLS, EVENTS, FRAME, LOOTING, PathSteps, RETRANSFERS, RISK, SEIZURES, TRANSFERS,
+    declare,
 };
 
 /// What the `risk` step reads of the config.
@@ -39,7 +40,16 @@ pub fn steps(config: &Config) -> Vec<Step<Artifact>> {
     vec![
         declare(
             "risk",
-            &[&FRAME, &TRANSFERS, &SEIZURES, &LOOTING, &EVENTS, &PathSteps, &EVENT_CELLS],
+            &[
+                &FRAME,
+                &TRANSFERS,
+                &SEIZURES,
+                &LOOTING,
+                &EVENTS,
+                &PathSteps,
+                &EVENT_CELLS,
+                &RETRANSFERS,
+            ],
             section,
             codecs::RISK,
             run_risk,
@@ -49,13 +59,17 @@ pub fn steps(config: &Config) -> Vec<Step<Artifact>> {
 }
 
 fn run_risk(c: &RiskSection, a: &Args<'_>) -> Result<Artifact, BoxError> {
-    let records = RiskRecords {
+    let mut records = RiskRecords {
         transfers: RiskRecords::of(a.get(&TRANSFERS)?).transfers,
         seizures: RiskRecords::of(a.get(&SEIZURES)?).seizures,
         looting: RiskRecords::of(a.get(&LOOTING)?).looting,
         events: RiskRecords::of(a.get(&EVENTS)?).events,
         retransfers: None,
     };
+    let chains = retransfer_records(gazetteer()?, a.get(&RETRANSFERS)?, c.merge_historical);
+    if records.transfers.is_some() {
+        records.retransfers = Some(&chains);
+    }
     let p = PathSteps::get(a)?;
     let frame = a.get(&FRAME)?;
     let r = risk_step(

@@ -11,6 +11,7 @@
 mod context;
 mod draw;
 mod draw_risk;
+mod transfers;
 
 use rayon::prelude::*;
 
@@ -112,6 +113,20 @@ pub const FIGURES: &[FigureSpec] = &[
         needs: &[Need::Recipients],
         period: PeriodOf::Recipients,
         render: recipients,
+    },
+    FigureSpec {
+        name: "dyads",
+        caption: "Legal deliveries in SIPRI trend-indicator value between the leading suppliers and recipients (states by ISO3; * a non-state armed group, ** an organisation), over every delivery year.",
+        needs: &[Need::Dyads],
+        period: PeriodOf::Dyads,
+        render: transfers::dyads,
+    },
+    FigureSpec {
+        name: "retransfers",
+        caption: "Re-transfer chains: a weapon a state imported by legal transfer (origin to intermediary) and later delivered on to a third party, each chain as wide as the TIV of its onward deliveries.",
+        needs: &[Need::Retransfers],
+        period: PeriodOf::Retransfers,
+        render: transfers::retransfers,
     },
     FigureSpec {
         name: "event_hotspot_map",
