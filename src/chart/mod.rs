@@ -681,6 +681,30 @@ pub(crate) fn check_finite(what: &str, v: f64) -> Result<(), ChartError> {
     }
 }
 
+/// Checks that the matrix `name` has `rows` rows of `cols` cells each.
+pub(crate) fn check_grid<T>(
+    name: &str,
+    m: &[Vec<T>],
+    rows: usize,
+    cols: usize,
+) -> Result<(), ChartError> {
+    if m.len() != rows {
+        return Err(ChartError::LengthMismatch {
+            what: format!("{name} (rows)"),
+            expected: rows,
+            found: m.len(),
+        });
+    }
+    match m.iter().position(|r| r.len() != cols) {
+        Some(i) => Err(ChartError::LengthMismatch {
+            what: format!("{name}[{i}]"),
+            expected: cols,
+            found: m[i].len(),
+        }),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn check_nonneg(what: &str, v: f64) -> Result<(), ChartError> {
     check_finite(what, v)?;
     if v < 0.0 {

@@ -10,7 +10,7 @@ use super::flow_map::legend_heading;
 use super::style::{self, viridis};
 use super::{
     Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, PxRect, RenderSize, VAlign,
-    check_nonneg, fmt_num, nice_ticks, render_figure,
+    check_grid, check_nonneg, fmt_num, nice_ticks, render_figure,
 };
 
 /// Input of [`render`].
@@ -57,21 +57,8 @@ pub fn render(
     caption: &Caption,
     size: RenderSize,
 ) -> Result<Figure, ChartError> {
-    if input.values.len() != input.origins.len() {
-        return Err(ChartError::LengthMismatch {
-            what: "values (rows)".into(),
-            expected: input.origins.len(),
-            found: input.values.len(),
-        });
-    }
+    check_grid("values", &input.values, input.origins.len(), input.destinations.len())?;
     for (i, row) in input.values.iter().enumerate() {
-        if row.len() != input.destinations.len() {
-            return Err(ChartError::LengthMismatch {
-                what: format!("values[{i}]"),
-                expected: input.destinations.len(),
-                found: row.len(),
-            });
-        }
         for (j, &v) in row.iter().enumerate() {
             check_nonneg(&format!("values[{i}][{j}]"), v)?;
         }

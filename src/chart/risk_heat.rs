@@ -9,7 +9,7 @@ use super::flow_map::legend_heading;
 use super::style::{self, viridis};
 use super::{
     Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, PxRect, RenderSize, VAlign,
-    check_finite, render_figure,
+    check_finite, check_grid, render_figure,
 };
 
 /// One cell of the table.
@@ -62,21 +62,8 @@ pub fn render(
     caption: &Caption,
     size: RenderSize,
 ) -> Result<Figure, ChartError> {
-    if input.cells.len() != input.rows.len() {
-        return Err(ChartError::LengthMismatch {
-            what: "cells (rows)".into(),
-            expected: input.rows.len(),
-            found: input.cells.len(),
-        });
-    }
+    check_grid("cells", &input.cells, input.rows.len(), input.columns.len())?;
     for (i, row) in input.cells.iter().enumerate() {
-        if row.len() != input.columns.len() {
-            return Err(ChartError::LengthMismatch {
-                what: format!("cells[{i}]"),
-                expected: input.columns.len(),
-                found: row.len(),
-            });
-        }
         for (j, c) in row.iter().enumerate() {
             if let Some(s) = c.standing {
                 check_finite(&format!("cells[{i}][{j}].standing"), s)?;

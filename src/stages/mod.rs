@@ -92,16 +92,17 @@ pub fn analyse(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<Analysi
     if records.transfers.is_some() {
         records.retransfers = Some(&chains);
     }
-    let risk = risk::risk_step(
-        &config.risk,
-        g,
-        &config.actors(),
+    let actors = config.actors();
+    let cx = risk::RiskInputs {
+        gazetteer: g,
+        actors: &actors,
         records,
-        &paths,
-        &hotspots.event_cells,
-        paths.reference_date,
-        merge,
-    );
+        paths: &paths,
+        event_cells: &hotspots.event_cells,
+        reference_date: paths.reference_date,
+        merge_historical: merge,
+    };
+    let risk = risk::risk_step(&config.risk, &cx);
     Ok(Analysis { paths, hubs, hotspots, recipients, dyads, retransfers, risk })
 }
 

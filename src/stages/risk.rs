@@ -78,17 +78,36 @@ fn government(actors: &Actors, g: &Gazetteer, text: &str, e: &ConflictEvent) -> 
     }
 }
 
-/// The records of a run as the screen's plain data; `reference_date` is the run's
-/// (the frame's), `merge_historical` counts a historical state for its successor.
-pub fn risk_data(
-    g: &Gazetteer,
-    actors: &Actors,
-    r: RiskRecords<'_>,
-    paths: &PathsResult,
-    event_cells: &CellsStep,
-    reference_date: Option<chrono::NaiveDate>,
-    merge_historical: bool,
-) -> RiskData {
+/// What the risk step reads besides `[risk]`.
+#[derive(Clone, Copy)]
+pub struct RiskInputs<'a> {
+    /// The gazetteer.
+    pub gazetteer: &'a Gazetteer,
+    /// How parties are read (the sides of events).
+    pub actors: &'a Actors,
+    /// The records.
+    pub records: RiskRecords<'a>,
+    /// The path steps (the diversion points of the case paths).
+    pub paths: &'a PathsResult,
+    /// The conflict-event hotspot cells.
+    pub event_cells: &'a CellsStep,
+    /// The run's reference date (the frame's).
+    pub reference_date: Option<chrono::NaiveDate>,
+    /// A historical state counts for its successor (`network.merge_historical`).
+    pub merge_historical: bool,
+}
+
+/// The records of a run as the screen's plain data.
+pub fn risk_data(cx: &RiskInputs<'_>) -> RiskData {
+    let RiskInputs {
+        gazetteer: g,
+        actors,
+        records: r,
+        paths,
+        event_cells,
+        reference_date,
+        merge_historical,
+    } = *cx;
     let mut states: BTreeSet<NodeKey> = BTreeSet::new();
     let mut names: BTreeMap<NodeKey, ()> = BTreeMap::new();
     let id = |k: NodeKey| state_label(g, k).0;
@@ -222,19 +241,8 @@ pub fn risk_data(
 }
 
 /// The screen of a run's records under `[risk]`.
-#[allow(clippy::too_many_arguments)]
-pub fn risk_step(
-    config: &RiskConfig,
-    g: &Gazetteer,
-    actors: &Actors,
-    records: RiskRecords<'_>,
-    paths: &PathsResult,
-    event_cells: &CellsStep,
-    reference_date: Option<chrono::NaiveDate>,
-    merge_historical: bool,
-) -> RiskResult {
-    let data = risk_data(g, actors, records, paths, event_cells, reference_date, merge_historical);
-    crate::risk::screen(&data, config)
+pub fn risk_step(config: &RiskConfig, cx: &RiskInputs<'_>) -> RiskResult {
+    crate::risk::screen(&risk_data(cx), config)
 }
 
 /// The `risk`, `risk_evidence`, `supplier_exposure` and `risk_indicators` tables.

@@ -11,7 +11,7 @@ use crate::error::RunError;
 use crate::risk::RiskConfig;
 use crate::run::graph::{BoxError, Step};
 use crate::stages::artifact::{Artifact, OutFile, codecs};
-use crate::stages::risk::{RiskRecords, retransfer_records, risk_step, risk_tables};
+use crate::stages::risk::{RiskInputs, RiskRecords, retransfer_records, risk_step, risk_tables};
 use crate::stages::step::{
     Args, EVENT_CELLS, EVENTS, FRAME, LOOTING, PathSteps, RETRANSFERS, RISK, SEIZURES, TRANSFERS,
     declare,
@@ -72,16 +72,16 @@ fn run_risk(c: &RiskSection, a: &Args<'_>) -> Result<Artifact, BoxError> {
     }
     let p = PathSteps::get(a)?;
     let frame = a.get(&FRAME)?;
-    let r = risk_step(
-        &c.risk,
-        gazetteer()?,
-        &c.actors,
+    let cx = RiskInputs {
+        gazetteer: gazetteer()?,
+        actors: &c.actors,
         records,
-        &p,
-        a.get(&EVENT_CELLS)?,
-        frame.reference_date,
-        c.merge_historical,
-    );
+        paths: &p,
+        event_cells: a.get(&EVENT_CELLS)?,
+        reference_date: frame.reference_date,
+        merge_historical: c.merge_historical,
+    };
+    let r = risk_step(&c.risk, &cx);
     Ok(Artifact::Risk(Arc::new(r)))
 }
 
