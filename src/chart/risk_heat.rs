@@ -6,7 +6,7 @@ use plotters::backend::DrawingBackend;
 use plotters::style::RGBColor;
 
 use super::flow_map::legend_heading;
-use super::style::{self, viridis};
+use super::style;
 use super::{
     Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, PxRect, RenderSize, VAlign,
     check_finite, check_grid, render_figure,
@@ -87,9 +87,12 @@ struct HeatPainter<'a> {
 /// The outline of a raised flag.
 const FLAG: RGBColor = RGBColor(213, 94, 0);
 
+/// The shade of a standing: from near-white (0, or a value of 0) to deep purple (rank 1).
 fn shade(standing: f64) -> RGBColor {
-    // Light (low standing) to dark (rank 1).
-    viridis(1.0 - standing.clamp(0.0, 1.0) * 0.85)
+    let t = standing.clamp(0.0, 1.0);
+    let (lo, hi) = ([247.0, 247.0, 247.0], [63.0, 0.0, 125.0]);
+    let c = |k: usize| (lo[k] + (hi[k] - lo[k]) * t).round() as u8;
+    RGBColor(c(0), c(1), c(2))
 }
 
 fn luminance(c: RGBColor) -> f64 {
@@ -106,7 +109,7 @@ impl Painter for HeatPainter<'_> {
         let (nr, nc) = (inp.rows.len() as f64, inp.columns.len() as f64);
         let leg_w = c.px(110.0);
         let lab_w = plot.w() * 0.17;
-        let head_h = plot.h() * 0.26;
+        let head_h = plot.h() * 0.3;
         let grid = PxRect {
             x0: plot.x0 + lab_w,
             y0: plot.y0 + head_h,
@@ -165,7 +168,7 @@ impl Painter for HeatPainter<'_> {
         let entries = [
             (shade(1.0), "Highest value (rank 1)".to_string()),
             (shade(0.5), "Middle".to_string()),
-            (shade(0.0), "Lowest value".to_string()),
+            (shade(0.0), "Lowest value, or 0".to_string()),
             (style::NO_VALUE, "No source in this run".to_string()),
         ];
         let bottom = c.legend_swatches("", &entries, lx, y + c.px(2.0), leg_w)?;

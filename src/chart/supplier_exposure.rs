@@ -120,9 +120,9 @@ impl Painter for ExposurePainter<'_> {
             (STACK[1], "One flag".to_string()),
             (STACK[2], "Two flags".to_string()),
             (STACK[3], "Three or more flags".to_string()),
-            (RE_EXPORT, "Of the total: recipients with a re-export flag".to_string()),
+            (RE_EXPORT, "Of which to recipients with a re-export flag".to_string()),
         ];
-        let leg_w = plot.w() * 0.3;
+        let leg_w = plot.w() * 0.4;
         let leg_bottom = c.legend_swatches("", &entries, plot.x1 - leg_w, plot.y0, leg_w)?;
         let (_, th) = c.text_size("0", Label::TICK)?;
         let (_, ah) = c.text_size("0", Label::LABEL)?;

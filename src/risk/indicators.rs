@@ -179,14 +179,9 @@ impl Indicator {
         use EvidenceKind as K;
         use Group as G;
         let (name, group, unit, source, default_threshold, label) = match self {
-            Indicator::NonStateDeals => (
-                "non_state_deals",
-                G::ReExport,
-                "deals",
-                K::Transfer,
-                Some(1.0),
-                "deals with non-state groups",
-            ),
+            Indicator::NonStateDeals => {
+                ("non_state_deals", G::ReExport, "deals", K::Transfer, Some(1.0), "non-state deals")
+            }
             Indicator::NonStateTiv => (
                 "non_state_tiv",
                 G::ReExport,
@@ -201,7 +196,7 @@ impl Indicator {
                 "year",
                 K::Transfer,
                 None,
-                "last delivery to non-state groups",
+                "last non-state delivery",
             ),
             Indicator::Retransfers => (
                 "retransfers",
@@ -209,7 +204,7 @@ impl Indicator {
                 "re-transfer chains",
                 K::Retransfer,
                 Some(1.0),
-                "re-transfers of imported weapons",
+                "re-transfers",
             ),
             Indicator::SeizedLastLegal => (
                 "seized_last_legal",
@@ -217,10 +212,10 @@ impl Indicator {
                 "weapons",
                 K::Seizure,
                 Some(1.0),
-                "seized, last legally held there",
+                "seized, last legal holder",
             ),
             Indicator::Looted => {
-                ("looted", G::Diversion, "weapons", K::Looting, Some(1.0), "looted from stockpiles")
+                ("looted", G::Diversion, "weapons", K::Looting, Some(1.0), "looted")
             }
             Indicator::DivertedHere => (
                 "diverted_here",
@@ -228,7 +223,7 @@ impl Indicator {
                 "expected weapons",
                 K::Seizure,
                 Some(1.0),
-                "expected weapons diverted there",
+                "diverted here",
             ),
             Indicator::ConflictEvents => {
                 ("conflict_events", G::Conflict, "events", K::Event, None, "conflict events")
@@ -263,7 +258,7 @@ impl Indicator {
                 "events",
                 K::Event,
                 Some(1.0),
-                "events with its government as a side",
+                "government a side",
             ),
             Indicator::OneSidedEvents => (
                 "one_sided_events",
@@ -271,7 +266,7 @@ impl Indicator {
                 "events",
                 K::Event,
                 Some(1.0),
-                "one-sided violence by its forces",
+                "one-sided violence",
             ),
             Indicator::OneSidedFatalities => (
                 "one_sided_fatalities",
@@ -279,10 +274,10 @@ impl Indicator {
                 "deaths (best estimate)",
                 K::Event,
                 None,
-                "deaths in one-sided violence by its forces",
+                "one-sided deaths",
             ),
             Indicator::NeighbourEvents => {
-                ("neighbour_events", G::Regional, "events", K::Event, None, "events in neighbours")
+                ("neighbour_events", G::Regional, "events", K::Event, None, "neighbour events")
             }
             Indicator::NeighbourFatalities => (
                 "neighbour_fatalities",
@@ -290,7 +285,7 @@ impl Indicator {
                 "deaths (best estimate)",
                 K::Event,
                 Some(25.0),
-                "fatalities in neighbours",
+                "neighbour fatalities",
             ),
             Indicator::NeighbourHotCells => (
                 "neighbour_hot_cells",
@@ -298,7 +293,7 @@ impl Indicator {
                 "hot cells",
                 K::EventHotCell,
                 None,
-                "event hot spots in neighbours",
+                "neighbour hot cells",
             ),
         };
         let criteria = match group {

@@ -285,9 +285,22 @@ fn on_the_samples_conflict_indicators_equal_the_raw_file_and_flags_have_evidence
             );
         }
     }
-    // In 2020-2024 only Iran delivered to an armed group (Hezbollah, 2023), in the register
-    // sample and again in the case excerpt (TOW, 2023 and Almas-1).
+    // In 2020-2024 only Iran delivered to an armed group (Almas-1 to Hezbollah, 2023).
     assert_eq!(flagged_2024, BTreeSet::from(["IRN"]));
+    // Re-transfers: in 2015-2019 the UAE passed on Pantsyr-S1 systems and their missiles
+    // (to Libya HoR, 2019) and Turkiye V-150s (to Syrian rebels, 2017), each imported
+    // earlier; each evidence id is a chain of the retransfers table through that state.
+    let chains = csv_rows(&out.join("retransfers.csv"));
+    let chains: BTreeMap<&str, &str> =
+        chains.iter().map(|c| (c["chain"].as_str(), c["intermediary_country"].as_str())).collect();
+    let mut re_2019: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in evidence.iter().filter(|e| e["record_kind"] == "retransfer") {
+        assert_eq!(chains.get(e["record_id"].as_str()), Some(&e["recipient"].as_str()), "{e:?}");
+        if e["window"] == "2015-2019" {
+            *re_2019.entry(e["recipient"].as_str()).or_default() += 1;
+        }
+    }
+    assert_eq!(re_2019, BTreeMap::from([("ARE", 2), ("TUR", 1)]));
     for e in evidence.iter().filter(|e| e["record_kind"] == "transfer") {
         let t = to_groups
             .get(e["record_id"].as_str())
