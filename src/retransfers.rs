@@ -16,9 +16,11 @@
 //!   ([`TRANSLITERATIONS`]): `BGM-71 TOW` = `bgm 71 tow`, `K-8 -` = `K-8`;
 //! - **family** (with [`RetransferOptions::family`]): the designations share a family token
 //!   ([`family_tokens`]): a word's model number (`Mi-24V` -> `mi24`, `F-16C` -> `f16`), a
-//!   name of four or more letters before a hyphen (`Pantsyr-S1` -> `pantsyr`), or a whole
-//!   word of three or more characters (`Pantsyr`, `JF-17`), so `96K9 Pantsyr-S1` and
-//!   `Pantsyr`, `JF-17 Thunder` and `JF-17 -` are one family. Calibres (`122mm`), bare
+//!   name of four or more letters before a hyphen and a variant (`Pantsyr-S1` -> `pantsyr`,
+//!   but not the maker of `Cessna-208`), or a whole word of three or more characters
+//!   (`Pantsyr`, `JF-17`; a word without digits only when no word of the designation has
+//!   any, so the maker in `Zastava M70` or the name in `A-10 Thunderbolt` is no family), so
+//!   `96K9 Pantsyr-S1` and `Pantsyr`, `JF-17 Thunder` and `JF-17 -` are one family. Calibres (`122mm`), bare
 //!   numbers and generic words ([`GENERIC_WORDS`]: `version`, `engine`, `radar` ...) are no
 //!   family tokens; when both deals come from one input file and both have a description,
 //!   the descriptions must be equal too (names shared by unrelated weapons, such as
@@ -249,21 +251,29 @@ fn model_number(w: &str) -> Option<&str> {
 /// assert!(family_tokens("Mi-24V/Mi-35").contains("mi24"));
 /// assert!(family_tokens("D-30 122mm").iter().all(|t| t != "122mm"));
 /// assert!(family_tokens("vehicle engine").is_empty());
+/// // A maker's name is no family: `Zastava M70` and `Zastava M84`, `Cessna-172` and
+/// // `Cessna-208` share none.
+/// assert!(family_tokens("Zastava M70").is_disjoint(&family_tokens("Zastava M84")));
+/// assert!(family_tokens("Cessna-172").is_disjoint(&family_tokens("Cessna-208")));
 /// ```
 pub fn family_tokens(designation: &str) -> BTreeSet<String> {
+    let digit = |w: &str| w.bytes().any(|c| c.is_ascii_digit());
+    // With a numbered word, words without digits (makers, nicknames) are no family.
+    let numbered = words(designation).any(|w| digit(w) && family_word(&alnum(w)));
     let mut out = BTreeSet::new();
     for word in words(designation) {
         let whole = alnum(word);
-        if let Some((head, _)) = word.split_once('-') {
+        if let Some((head, tail)) = word.split_once('-') {
             let head = alnum(head);
-            if head.len() >= 4 && head.bytes().all(|c| c.is_ascii_alphabetic()) {
+            let variant = !tail.bytes().all(|c| c.is_ascii_digit() || c == b'-');
+            if variant && head.len() >= 4 && head.bytes().all(|c| c.is_ascii_alphabetic()) {
                 out.insert(head);
             }
         }
         if let Some(m) = model_number(&whole).filter(|m| family_word(m)) {
             out.insert(m.to_string());
         }
-        if family_word(&whole) {
+        if family_word(&whole) && (digit(&whole) || !numbered) {
             out.insert(whole);
         }
     }
@@ -321,27 +331,40 @@ fn in_scope(t: &Transfer, opts: RetransferOptions) -> bool {
             || opts.third_parties && t.recipient.kind != ActorKind::Unknown)
 }
 
-/// How `import` is `onward`'s weapon, if it is.
-fn same_weapon(
-    import: (&DealLeg, u32),
-    onward: (&DealLeg, u32),
-    opts: RetransferOptions,
-) -> Option<WeaponKey> {
-    let (a, b) = (&import.0.designation, &onward.0.designation);
-    if is_generic(a) || is_generic(b) {
-        return None;
+/// What a deal's weapon is compared by: its normalised designation, family tokens and
+/// description, and its input file.
+struct Weapon {
+    key: String,
+    family: BTreeSet<String>,
+    description: Option<String>,
+    file: u32,
+}
+
+impl Weapon {
+    /// The weapon of a deal; `None` for a designation that names no weapon.
+    fn of(leg: &DealLeg, file: u32) -> Option<Weapon> {
+        let family = family_tokens(&leg.designation);
+        (!family.is_empty()).then(|| Weapon {
+            key: designation_key(&leg.designation),
+            family,
+            description: leg.description.as_deref().map(alnum),
+            file,
+        })
     }
-    if designation_key(a) == designation_key(b) {
+}
+
+/// How `import` is `onward`'s weapon, if it is.
+fn same_weapon(import: &Weapon, onward: &Weapon, opts: RetransferOptions) -> Option<WeaponKey> {
+    if import.key == onward.key {
         return Some(WeaponKey::Designation);
     }
     if !opts.family {
         return None;
     }
-    let same_file_other_kind = import.1 == onward.1
-        && matches!((&import.0.description, &onward.0.description),
-            (Some(x), Some(y)) if alnum(x) != alnum(y));
-    let shared = !family_tokens(a).is_disjoint(&family_tokens(b));
-    (shared && !same_file_other_kind).then_some(WeaponKey::Family)
+    let other_kind = import.file == onward.file
+        && matches!((&import.description, &onward.description), (Some(x), Some(y)) if x != y);
+    let shared = !import.family.is_disjoint(&onward.family);
+    (shared && !other_kind).then_some(WeaponKey::Family)
 }
 
 /// Finds every re-transfer chain of `transfers` (see the module docs). `deals` must be
@@ -361,6 +384,9 @@ pub fn find(transfers: &[Transfer], deals: &Deals, opts: RetransferOptions) -> R
             onward.push(d);
         }
     }
+    // Each deal's weapon, computed once.
+    let weapons: Vec<Option<Weapon>> =
+        (0..legs.len()).map(|d| lead(d).and_then(|(l, t)| Weapon::of(l, t.row.file))).collect();
     let mut out = Retransfers { onward_deals: onward.len() as u64, ..Retransfers::default() };
     for d in onward {
         let Some((on, t)) = lead(d) else { continue };
@@ -370,9 +396,8 @@ pub fn find(transfers: &[Transfer], deals: &Deals, opts: RetransferOptions) -> R
             if im.first_year > on.first_year || s.supplier.name == t.recipient.name {
                 continue;
             }
-            let Some(matched) = same_weapon((im, s.row.file), (on, t.row.file), opts) else {
-                continue;
-            };
+            let (Some(a), Some(b)) = (&weapons[i], &weapons[d]) else { continue };
+            let Some(matched) = same_weapon(a, b, opts) else { continue };
             found.push(Chain {
                 origin: s.supplier.clone(),
                 intermediary: t.supplier.clone(),
@@ -478,12 +503,15 @@ mod tests {
             t("Russia", "Qatar", "Tor-M1", &[2009], 5.0),
             t("UAE", "Libya HoR*", "Tor-M1", &[2019], 8.8),
             t("Qatar", "Libya HoR*", "96K9 Pantsyr-S1", &[2019], 8.8),
+            // A maker's name is no family.
+            t("Serbia", "UAE", "Zastava M84", &[2017], 1.0),
+            t("UAE", "Giants Brigades*", "Zastava M70", &[2018], 1.0),
             // Generic designations are never matched.
             t("Germany", "UAE", "vehicle engine", &[2005], 1.0),
             t("UAE", "Libya HoR*", "vehicle engine", &[2019], 0.4),
         ];
         let r = run(&rows, RetransferOptions::default());
-        assert_eq!(r.onward_deals, 3);
+        assert_eq!(r.onward_deals, 4);
         assert!(r.chains.is_empty(), "{:?}", r.chains);
     }
 

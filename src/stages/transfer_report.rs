@@ -22,7 +22,7 @@ fn partners(p: &Profile) -> String {
         .partners
         .iter()
         .take(PROFILE_PARTNERS)
-        .map(|(n, d, t)| format!("{n} ({}; {d} deals)", tiv(*t)))
+        .map(|(n, d, t)| format!("{n} ({}; {d} deal{})", tiv(*t), if *d == 1 { "" } else { "s" }))
         .collect();
     if p.partners.len() > PROFILE_PARTNERS {
         out.push(format!("{} more", p.partners.len() - PROFILE_PARTNERS));

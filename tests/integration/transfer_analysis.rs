@@ -68,12 +68,12 @@ fn dyads_give_each_pair_the_delivered_tiv_of_the_register() {
     for (s, r, deals, tiv) in [
         ("China", "Myanmar", 5, 545.1),
         ("Russia", "Myanmar", 2, 147.0),
-        ("Russia", "UAE", 2, 850.0),
+        ("Russia", "United Arab Emirates", 2, 850.0),
         ("United States", "Iran", 2, 1360.6),
-        ("United States", "Turkiye", 1, 24.8),
+        ("United States", "Türkiye", 1, 24.8),
         ("Iran", "Hezbollah", 1, 0.1),
-        ("UAE", "HoR", 2, 21.3),
-        ("Turkiye", "Syria rebels", 2, 1.56),
+        ("United Arab Emirates", "HoR", 2, 21.3),
+        ("Türkiye", "Syria rebels", 2, 1.56),
     ] {
         let got = p.get(&(s.into(), r.into())).unwrap_or_else(|| panic!("{s} -> {r}: {p:?}"));
         assert_eq!(got.0, deals, "{s} -> {r}: deals");
@@ -114,7 +114,7 @@ fn dyads_give_each_pair_the_delivered_tiv_of_the_register() {
     let suppliers = d.profiles(true);
     let china = suppliers.iter().find(|x| x.name == "China").unwrap();
     assert_eq!(china.partners[0].0, "Myanmar");
-    let tur = suppliers.iter().find(|x| x.name == "Turkiye").unwrap();
+    let tur = suppliers.iter().find(|x| x.name == "Türkiye").unwrap();
     assert!(close(tur.tiv_armed_groups, 1.56) && close(tur.tiv, 1.56));
 }
 
@@ -128,8 +128,8 @@ fn dyads_count_a_deal_of_the_newer_export_once() {
     for (s, r, deals, tiv) in [
         ("China", "Myanmar", 5, 259.0),
         ("Russia", "Myanmar", 3, 210.0),
-        ("Russia", "UAE", 1, 550.0),
-        ("Turkiye", "Syria rebels", 3, 1.78),
+        ("Russia", "United Arab Emirates", 1, 550.0),
+        ("Türkiye", "Syria rebels", 3, 1.78),
     ] {
         let got = p[&(s.to_string(), r.to_string())];
         assert_eq!(got.0, deals, "{s} -> {r}");
@@ -162,9 +162,9 @@ fn the_register_chains_are_found_with_both_deals() {
     let id = |line: u32| format!("{f}:{line}");
     let want = [
         ("United States", "Iran", "Hezbollah", id(23), id(22)),
-        ("United States", "Turkiye", "Syria rebels", id(49), id(47)),
-        ("Russia", "UAE", "HoR", id(51), id(29)),
-        ("Russia", "UAE", "HoR", id(50), id(30)),
+        ("United States", "Türkiye", "Syria rebels", id(49), id(47)),
+        ("Russia", "United Arab Emirates", "HoR", id(51), id(29)),
+        ("Russia", "United Arab Emirates", "HoR", id(50), id(30)),
     ];
     let want: Vec<(&str, &str, &str, &str, &str)> =
         want.iter().map(|w| (w.0, w.1, w.2, w.3.as_str(), w.4.as_str())).collect();
@@ -249,9 +249,14 @@ fn a_register_run_writes_dyads_chains_paths_figures_and_report() {
     assert_eq!((p["diversion_point"].as_str(), p["legal_legs"].as_str()), ("IRN", "1"));
     assert!(close(p["quantity"].parse::<f64>().unwrap(), 10.0));
     assert!(paths.iter().all(|r| r["kind"] == "retransfer" || r["kind"] == "case"));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["notes"]["retransfer_chains"], 4);
+    assert_eq!(m["notes"]["retransfer_onward_deals"], 7);
+    assert_eq!(m["notes"]["retransfer_onward_with_chain"], 4);
     // The figures and the report.
     let svg = std::fs::read_to_string(out.join("figures/retransfers.svg")).unwrap();
-    assert!(svg.contains("Intermediary") && svg.contains("Hezbollah*"));
+    assert!(svg.contains("Intermediary") && svg.contains("Hezbollah*") && svg.contains("IRN"));
     assert!(!svg.contains("No data"));
     let svg = std::fs::read_to_string(out.join("figures/dyads.svg")).unwrap();
     assert!(svg.contains("Supplier") && svg.contains("MMR"));

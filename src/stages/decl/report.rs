@@ -118,7 +118,7 @@ fn run_report(c: &ReportSection, a: &Args<'_>) -> Result<Artifact, BoxError> {
 pub fn summary_step(config: &Config) -> Step<Artifact> {
     let figs = figure_inputs(config);
     let mut reads: Vec<&dyn Reads> = vec![&ALL_RECORDS, &PathSteps, &HUBS, &CELLS, &CUBE, &FRAME];
-    reads.push(&EVENT_CELLS);
+    reads.extend([&EVENT_CELLS as &dyn Reads, &RETRANSFERS]);
     reads.extend(figs.iter().map(|f| f as &dyn Reads));
     let section = SummarySection {
         hubs: config.hubs.clone(),
@@ -158,6 +158,10 @@ fn summary(c: &SummarySection, a: &Args<'_>) -> Result<Artifact, BoxError> {
     notes.insert("network_nodes".into(), p.network.graph.node_count().into());
     notes.insert("network_edges".into(), p.network.graph.edge_count().into());
     notes.insert("cases".into(), p.cases.len().into());
+    let chains = a.get(&RETRANSFERS)?;
+    notes.insert("retransfer_chains".into(), chains.chains.len().into());
+    notes.insert("retransfer_onward_deals".into(), chains.onward_deals.into());
+    notes.insert("retransfer_onward_with_chain".into(), chains.onward_with_chain.into());
     notes.insert(
         "cases_unreachable".into(),
         p.case_paths().filter(|x| x.1.is_empty()).count().into(),

@@ -123,7 +123,7 @@ pub const FIGURES: &[FigureSpec] = &[
     },
     FigureSpec {
         name: "retransfers",
-        caption: "Re-transfer chains: a weapon a state imported by legal transfer (origin to intermediary) and later delivered on to a third party, each chain as wide as the TIV of its onward deliveries.",
+        caption: "Re-transfer chains: a weapon a state imported by legal transfer (origin to intermediary) and later delivered on to a third party (states by ISO3; * a non-state armed group), each chain as wide as the TIV of its onward deliveries.",
         needs: &[Need::Retransfers],
         period: PeriodOf::Retransfers,
         render: transfers::retransfers,

@@ -11,7 +11,7 @@ use crate::stages::figures::FigureContext;
 const MATRIX_PARTIES: usize = 15;
 
 /// A party's label in a figure: a state's ISO3, else its name with SIPRI's mark of a
-/// non-state party (`Hezbollah*`).
+/// non-state party (`Hezbollah*`, `NATO**`).
 fn label(name: &str, kind: ActorKind, iso3: Option<&str>) -> String {
     match (kind, iso3) {
         (ActorKind::State, Some(c)) => c.to_string(),
@@ -54,10 +54,10 @@ pub(super) fn dyads(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         origins: suppliers,
         destinations: recipients,
         values,
-        unit: "SIPRI TIV, millions".into(),
+        unit: "millions".into(),
         log_scale: true,
         labels: ["Supplier".into(), "Recipient".into(), "No recorded delivery".into()],
-        measure: "Delivered".into(),
+        measure: "SIPRI TIV".into(),
     };
     render(&input, &cx.caption, cx.size)
 }
@@ -70,13 +70,9 @@ pub(super) fn retransfers(cx: &FigureContext<'_>) -> Result<Figure, ChartError> 
     type Acc = (f64, BTreeSet<u32>, BTreeSet<String>);
     let mut by: BTreeMap<[String; 3], Acc> = BTreeMap::new();
     for c in &r.chains {
-        let key = [c.origin.name.to_string(), c.intermediary.name.to_string(), {
-            let mut n = c.recipient.name.to_string();
-            if c.recipient.kind == ActorKind::ArmedGroup {
-                n.push('*');
-            }
-            n
-        }];
+        let key = [&c.origin, &c.intermediary, &c.recipient].map(|p| {
+            label(&p.name, p.kind, p.country.map(|i| cx.gazetteer.country(i).iso3.as_str()))
+        });
         let e = by.entry(key).or_default();
         if e.1.insert(c.onward.deal) {
             e.0 += c.onward.tiv;
@@ -102,8 +98,8 @@ pub(super) fn retransfers(cx: &FigureContext<'_>) -> Result<Figure, ChartError> 
         paths,
         top_n: 12,
         unit: "SIPRI TIV, millions".into(),
-        headers: vec!["Origin".into(), "Intermediary".into(), "Recipient (* armed group)".into()],
-        legend_title: "Chain (TIV delivered onward, millions)".into(),
+        headers: vec!["Origin".into(), "Intermediary".into(), "Recipient".into()],
+        legend_title: "Chain (onward TIV, millions)".into(),
         empty_note: "No re-transfer chains: needs transfers (inputs.transfers) in which a state passes on a weapon it imported".into(),
     };
     render(&input, &cx.caption, cx.size)
