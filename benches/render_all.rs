@@ -15,7 +15,9 @@ fn bench(c: &mut Criterion) {
     let g = Gazetteer::embedded().expect("gazetteer");
     let ing = divnet::pipeline::validate(&config, g).expect("demo ingests");
     let a = divnet::stages::analyse(&config, g, &ing).expect("demo analyses");
-    let results = Results::all(&a.paths, &a.hubs, &a.hotspots, &a.recipients);
+    let results = Results::all(&a.paths, &a.hubs, &a.hotspots, &a.recipients)
+        .with_transfers(&a.dyads, &a.retransfers)
+        .with_risk(&a.risk);
     let dated = Dated::new(a.paths.reference_date, None);
     let caption = run_caption(&config.run.title, ing.files.len(), &dated);
     let cx = FigureContext::new(&config.figures, g, results, caption);

@@ -81,6 +81,10 @@ pub struct Config {
     /// Transit hubs.
     #[serde(default)]
     pub hubs: HubsConfig,
+    /// Re-transfer chains: which earlier imports are the same weapon, which onward
+    /// deliveries are looked at.
+    #[serde(default)]
+    pub retransfers: crate::retransfers::RetransferOptions,
     /// Hotspots.
     #[serde(default)]
     pub hotspots: HotspotsConfig,
@@ -90,6 +94,9 @@ pub struct Config {
     /// What the tables are written as.
     #[serde(default)]
     pub output: OutputConfig,
+    /// `[risk]`: the diversion-risk screen.
+    #[serde(default)]
+    pub risk: crate::risk::RiskConfig,
     /// The artifact cache. It decides where results are kept between runs, never what
     /// they are, so it is left out of the applied config in the manifest.
     #[serde(default, skip_serializing)]
@@ -627,6 +634,9 @@ impl Config {
                 "(absent)",
                 "domain = \"bbox\" needs bbox = [west, south, east, north]",
             ));
+        }
+        if let Err(e) = self.risk.check() {
+            return Err(self.invalid(&e.key, e.value, &e.reason));
         }
         for k in TableKind::ALL {
             let kind = k.as_str();

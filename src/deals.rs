@@ -136,31 +136,12 @@ mod tests {
     fn t(file: u32, source: Option<&str>, years: &[i32], designation: Option<&str>) -> Transfer {
         let party = |n: &str| Party { name: n.into(), kind: ActorKind::State, country: None };
         Transfer {
-            id: "x".into(),
-            supplier: party("China"),
-            recipient: party("Pakistan"),
             order_date: Some("2008".parse().unwrap()),
-            order_date_estimate: false,
             deliveries: years.iter().map(|&year| Delivery { year, items: None }).collect(),
-            delivery_years_estimate: false,
             designation: designation.map(Into::into),
-            description: None,
-            armament_category: None,
-            ordered: None,
-            ordered_estimate: false,
-            delivered: None,
-            delivered_estimate: false,
-            tiv: None,
-            status: None,
-            second_hand: false,
-            modernised: false,
-            aid: false,
-            aid_uncertain: false,
-            via: None,
-            financed_by: None,
-            comments: None,
             source: source.map(Into::into),
             row: RowRef { file, line: 0 },
+            ..Transfer::between(party("China"), party("Pakistan"))
         }
     }
 

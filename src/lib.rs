@@ -30,6 +30,8 @@ pub mod period;
 pub mod pipeline;
 pub mod records;
 pub mod report;
+pub mod retransfers;
+pub mod risk;
 pub mod run;
 pub mod schema;
 pub mod stages;

@@ -336,6 +336,40 @@ impl Transfer {
     }
 }
 
+#[cfg(test)]
+impl Transfer {
+    /// A transfer for tests: from `supplier` to `recipient`, nothing else known.
+    pub(crate) fn between(supplier: Party, recipient: Party) -> Transfer {
+        Transfer {
+            id: "x".into(),
+            supplier,
+            recipient,
+            order_date: None,
+            order_date_estimate: false,
+            deliveries: Vec::new(),
+            delivery_years_estimate: false,
+            designation: None,
+            description: None,
+            armament_category: None,
+            ordered: None,
+            ordered_estimate: false,
+            delivered: None,
+            delivered_estimate: false,
+            tiv: None,
+            status: None,
+            second_hand: false,
+            modernised: false,
+            aid: false,
+            aid_uncertain: false,
+            via: None,
+            financed_by: None,
+            comments: None,
+            source: None,
+            row: RowRef { file: 0, line: 0 },
+        }
+    }
+}
+
 /// A conflict event (UCDP GED, ACLED).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConflictEvent {

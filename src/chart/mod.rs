@@ -27,8 +27,10 @@ pub mod od_matrix;
 pub mod projection;
 pub mod recipients;
 pub mod regional_series;
+pub mod risk_heat;
 pub mod slope;
 pub mod style;
+pub mod supplier_exposure;
 pub mod top_hubs;
 pub mod top_paths;
 
@@ -676,6 +678,30 @@ pub(crate) fn check_finite(what: &str, v: f64) -> Result<(), ChartError> {
         Ok(())
     } else {
         Err(ChartError::InvalidValue { what: what.to_string(), value: v, reason: "not finite" })
+    }
+}
+
+/// Checks that the matrix `name` has `rows` rows of `cols` cells each.
+pub(crate) fn check_grid<T>(
+    name: &str,
+    m: &[Vec<T>],
+    rows: usize,
+    cols: usize,
+) -> Result<(), ChartError> {
+    if m.len() != rows {
+        return Err(ChartError::LengthMismatch {
+            what: format!("{name} (rows)"),
+            expected: rows,
+            found: m.len(),
+        });
+    }
+    match m.iter().position(|r| r.len() != cols) {
+        Some(i) => Err(ChartError::LengthMismatch {
+            what: format!("{name}[{i}]"),
+            expected: cols,
+            found: m[i].len(),
+        }),
+        None => Ok(()),
     }
 }
 

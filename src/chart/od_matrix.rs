@@ -10,7 +10,7 @@ use super::flow_map::legend_heading;
 use super::style::{self, viridis};
 use super::{
     Canvas, Caption, ChartError, Figure, HAlign, Label, Painter, PxRect, RenderSize, VAlign,
-    check_nonneg, fmt_num, nice_ticks, render_figure,
+    check_grid, check_nonneg, fmt_num, nice_ticks, render_figure,
 };
 
 /// Input of [`render`].
@@ -28,6 +28,13 @@ pub struct OdMatrixInput {
     pub unit: String,
     /// Colour by `ln(1 + v)` instead of `v`.
     pub log_scale: bool,
+    /// Axis titles of the rows and the columns and what an empty cell means; empty strings
+    /// mean "Origin country", "Destination country" and "No recorded flow".
+    #[serde(default)]
+    pub labels: [String; 3],
+    /// What the colour bar measures; empty means "Quantity".
+    #[serde(default)]
+    pub measure: String,
 }
 
 /// Renders the heatmap ([`Figure::name`] `"od_matrix"`). O(origins * destinations).
@@ -50,21 +57,8 @@ pub fn render(
     caption: &Caption,
     size: RenderSize,
 ) -> Result<Figure, ChartError> {
-    if input.values.len() != input.origins.len() {
-        return Err(ChartError::LengthMismatch {
-            what: "values (rows)".into(),
-            expected: input.origins.len(),
-            found: input.values.len(),
-        });
-    }
+    check_grid("values", &input.values, input.origins.len(), input.destinations.len())?;
     for (i, row) in input.values.iter().enumerate() {
-        if row.len() != input.destinations.len() {
-            return Err(ChartError::LengthMismatch {
-                what: format!("values[{i}]"),
-                expected: input.destinations.len(),
-                found: row.len(),
-            });
-        }
         for (j, &v) in row.iter().enumerate() {
             check_nonneg(&format!("values[{i}][{j}]"), v)?;
         }
@@ -87,7 +81,7 @@ fn luminance(c: RGBColor) -> f64 {
     0.2126 * f64::from(c.0) + 0.7152 * f64::from(c.1) + 0.0722 * f64::from(c.2)
 }
 
-impl Painter for OdPainter<'_> {
+impl<'a> Painter for OdPainter<'a> {
     fn paint<DB: DrawingBackend>(&self, c: &Canvas<'_, DB>) -> Result<(), ChartError> {
         let plot = c.frame(self.title, self.caption)?;
         let inp = self.input;
@@ -147,16 +141,19 @@ impl Painter for OdPainter<'_> {
         }
         let ylabel = Label::LABEL.anchor(HAlign::Center, VAlign::Middle);
         let (yx, yy) = (plot.x0 + lh / 2.0, (grid.y0 + grid.y1) / 2.0);
-        c.text_vertical("Origin country", yx, yy, ylabel)?;
+        let or = |s: &'a str, d: &'a str| if s.is_empty() { d } else { s };
+        let [rows, cols, zero] = &inp.labels;
+        c.text_vertical(or(rows, "Origin country"), yx, yy, ylabel)?;
         let xlabel = Label::LABEL.anchor(HAlign::Center, VAlign::Bottom);
-        c.text("Destination country", (grid.x0 + grid.x1) / 2.0, plot.y1, xlabel)?;
+        c.text(or(cols, "Destination country"), (grid.x0 + grid.x1) / 2.0, plot.y1, xlabel)?;
+        let measure = or(&inp.measure, "Quantity");
 
         // Colour bar.
         let lx = plot.x1 - leg_w;
         let head = if inp.log_scale {
-            format!("Quantity ({unit}, log scale)")
+            format!("{measure} ({unit}, log scale)")
         } else {
-            format!("Quantity ({unit})")
+            format!("{measure} ({unit})")
         };
         let y = legend_heading(c, &head, lx, plot.y0, leg_w)?;
         let bar = PxRect {
@@ -211,7 +208,7 @@ impl Painter for OdPainter<'_> {
         }
         c.legend_swatches(
             "",
-            &[(style::NO_VALUE, "No recorded flow".to_string())],
+            &[(style::NO_VALUE, or(zero, "No recorded flow").to_string())],
             lx,
             bar.y1 + c.px(14.0),
             leg_w,

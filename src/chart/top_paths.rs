@@ -41,6 +41,17 @@ pub struct TopPathsInput {
     pub top_n: usize,
     /// Quantity unit, e.g. "weapons"; empty means "units".
     pub unit: String,
+    /// Column headings, first to last; missing or empty ones mean "Origin", "Transit k",
+    /// "Destination".
+    #[serde(default)]
+    pub headers: Vec<String>,
+    /// Heading of the legend; empty means "Path (expected quantity, <unit>)".
+    #[serde(default)]
+    pub legend_title: String,
+    /// The line under "No data" when there is no path; empty means "no diversion paths in
+    /// this run".
+    #[serde(default)]
+    pub empty_note: String,
 }
 
 /// Most paths drawn.
@@ -87,7 +98,7 @@ pub fn render(
     paths.sort_by(|a, b| b.expected_quantity.total_cmp(&a.expected_quantity));
     let n = if input.top_n == 0 { MAX_PATHS } else { input.top_n.min(MAX_PATHS) };
     paths.truncate(n);
-    let p = PathsPainter { title: &title, caption, paths, unit: &input.unit };
+    let p = PathsPainter { title: &title, caption, paths, input };
     render_figure("top_paths", &title, size, &p)
 }
 
@@ -95,7 +106,7 @@ struct PathsPainter<'a> {
     title: &'a str,
     caption: &'a Caption,
     paths: Vec<&'a PathRow>,
-    unit: &'a str,
+    input: &'a TopPathsInput,
 }
 
 /// Column of node `k` of a path with `len` nodes in a diagram with `ncol` columns.
@@ -122,10 +133,16 @@ fn cubic(a: (f64, f64), b: (f64, f64), n: usize) -> Vec<(f64, f64)> {
 impl Painter for PathsPainter<'_> {
     fn paint<DB: DrawingBackend>(&self, c: &Canvas<'_, DB>) -> Result<(), ChartError> {
         let plot = c.frame(self.title, self.caption)?;
+        let inp = self.input;
         if self.paths.is_empty() {
-            return c.no_data(plot, "no diversion paths in this run");
+            let note = if inp.empty_note.is_empty() {
+                "no diversion paths in this run"
+            } else {
+                &inp.empty_note
+            };
+            return c.no_data(plot, note);
         }
-        let unit = if self.unit.is_empty() { "units" } else { self.unit };
+        let unit = if inp.unit.is_empty() { "units" } else { &inp.unit };
         let ncol = self.paths.iter().map(|p| p.nodes.len()).max().unwrap_or(2);
         // Each path as (column, key, is_dummy); a link that skips transit columns passes
         // through dummy slots so it never runs behind another node's box.
@@ -176,6 +193,7 @@ impl Painter for PathsPainter<'_> {
         for (ci, col) in cols.iter().enumerate() {
             let x0 = diag.x0 + ci as f64 * colw + (colw - boxw) / 2.0;
             let header = match ci {
+                _ if inp.headers.get(ci).is_some_and(|h| !h.is_empty()) => inp.headers[ci].clone(),
                 0 => "Origin".to_string(),
                 _ if ci == ncol - 1 => "Destination".to_string(),
                 _ => format!("Transit {ci}"),
@@ -242,8 +260,12 @@ impl Painter for PathsPainter<'_> {
         }
         legend.reverse();
         let lx = plot.x1 - leg_w;
-        let mut y =
-            legend_heading(c, &format!("Path (expected quantity, {unit})"), lx, plot.y0, leg_w)?;
+        let heading = if inp.legend_title.is_empty() {
+            format!("Path (expected quantity, {unit})")
+        } else {
+            inp.legend_title.clone()
+        };
+        let mut y = legend_heading(c, &heading, lx, plot.y0, leg_w)?;
         let row = c.px(13.0);
         let sample = c.px(20.0);
         let entry = Label::TICK.anchor(HAlign::Left, VAlign::Middle);

@@ -9,7 +9,7 @@ use polars::prelude::{BooleanChunked, Column, DataFrame, ParquetReader, SerReade
 use serde::{Deserialize, Serialize};
 
 use super::DiffError;
-use super::columns::{ints, texts};
+use super::columns::{has_column, ints, texts};
 
 /// Which run a diff compares: its directory name and what its manifest says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,10 +107,9 @@ impl LoadedRun {
                 layer.iter().map(|l| Some(l.as_deref() == Some("incidents"))).collect();
             *df = df.filter(&mask).map_err(table_err("hotspot_cells"))?;
         }
-        // A case's paths name their pair; the node sequences are in `pair_paths`.
-        if let (Some(p), Some(pp)) = (tables.get("paths"), tables.get("pair_paths"))
-            && p.column("nodes").is_err()
-        {
+        // A case's paths name their pair; the node sequences are in `pair_paths`. A
+        // re-transfer chain's row has its own `nodes`.
+        if let (Some(p), Some(pp)) = (tables.get("paths"), tables.get("pair_paths")) {
             let err = table_err("pair_paths");
             let (pairs, ranks, nodes) = (
                 ints(pp, "pair").map_err(err)?,
@@ -123,8 +122,17 @@ impl LoadedRun {
                 ints(p, "pair").map_err(table_err("paths"))?,
                 ints(p, "rank").map_err(table_err("paths"))?,
             );
-            let joined: Vec<Option<String>> =
-                pp.into_iter().zip(pr).map(|k| by.get(&k).cloned().flatten()).collect();
+            let own: Vec<Option<String>> = if has_column(p, "nodes") {
+                texts(p, "nodes").map_err(table_err("paths"))?
+            } else {
+                vec![None; p.height()]
+            };
+            let joined: Vec<Option<String>> = pp
+                .into_iter()
+                .zip(pr)
+                .zip(own)
+                .map(|(k, own)| own.or_else(|| by.get(&k).cloned().flatten()))
+                .collect();
             let mut p = p.clone();
             p.with_column(Column::new("nodes".into(), joined)).map_err(table_err("paths"))?;
             tables.insert("paths".to_string(), p);

@@ -16,9 +16,10 @@ use crate::config::TableFormat;
 use crate::ingest::{Counts, FileReport, Ingested};
 use crate::linkage::Link;
 use crate::output::{OutputError, Table};
+use crate::risk::RiskResult;
 use crate::run::codec;
 use crate::run::graph::{BoxError, Codec};
-use crate::stages::{figures, hotspots, hubs, paths, recipients};
+use crate::stages::{dyads, figures, hotspots, hubs, paths, recipients};
 
 /// One file a step writes into the run directory.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -121,6 +122,12 @@ pub enum Artifact {
     Regional(hotspots::RegionalStep),
     /// The recipients step.
     Recipients(Arc<recipients::Recipients>),
+    /// The risk step.
+    Risk(Arc<RiskResult>),
+    /// The dyads step.
+    Dyads(Arc<dyads::Dyads>),
+    /// The re-transfer chains step.
+    Retransfers(Arc<crate::retransfers::Retransfers>),
     /// The caption and date of the figures.
     Frame(Arc<Frame>),
     /// A figure step.
@@ -182,6 +189,9 @@ kinds! {
     Cube(hotspots::CubeStep) => as_cube -> hotspots::CubeStep, CUBE;
     Regional(hotspots::RegionalStep) => as_regional -> hotspots::RegionalStep, REGIONAL;
     Recipients(@arc recipients::Recipients) => as_recipients -> recipients::Recipients, RECIPIENTS;
+    Risk(@arc RiskResult) => as_risk -> RiskResult, RISK;
+    Dyads(@arc dyads::Dyads) => as_dyads -> dyads::Dyads, DYADS;
+    Retransfers(@arc crate::retransfers::Retransfers) => as_retransfers -> crate::retransfers::Retransfers, RETRANSFERS;
     Frame(@arc Frame) => as_frame -> Frame, FRAME;
     Figure(@arc figures::FigureStep) => as_figure -> figures::FigureStep, FIGURE;
     Files(@arc Vec<OutFile>) => as_files -> Vec<OutFile>, FILES;

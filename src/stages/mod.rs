@@ -19,6 +19,7 @@
 
 pub mod artifact;
 pub mod decl;
+pub mod dyads;
 pub mod figures;
 pub mod gis;
 pub mod hotspots;
@@ -26,7 +27,10 @@ pub mod hubs;
 pub mod paths;
 pub mod recipients;
 pub mod report;
+pub mod retransfers;
+pub mod risk;
 pub mod step;
+pub mod transfer_report;
 
 use crate::config::Config;
 use crate::error::RunError;
@@ -51,6 +55,12 @@ pub struct Analysis {
     pub hotspots: hotspots::HotspotsResult,
     /// The recipients step.
     pub recipients: recipients::Recipients,
+    /// The risk step.
+    pub risk: crate::risk::RiskResult,
+    /// The dyads step.
+    pub dyads: dyads::Dyads,
+    /// The re-transfer chains step.
+    pub retransfers: crate::retransfers::Retransfers,
 }
 
 /// Computes every analysis step of `config` over `ing` (see [`Analysis`]).
@@ -74,7 +84,26 @@ pub fn analyse(config: &Config, g: &Gazetteer, ing: &Ingested) -> Result<Analysi
     let merge = config.network.merge_historical;
     let recipients =
         recipients::recipients(g, &ing.transfers, &ing.seizures, &ing.looting, &paths, merge);
-    Ok(Analysis { paths, hubs, hotspots, recipients })
+    let dyads = dyads::dyads(g, &ing.transfers);
+    let deals = crate::deals::Deals::new(&ing.transfers);
+    let retransfers = crate::retransfers::find(&ing.transfers, &deals, config.retransfers);
+    let mut records = risk::RiskRecords::of(ing);
+    let chains = risk::retransfer_records(g, &retransfers, merge);
+    if records.transfers.is_some() {
+        records.retransfers = Some(&chains);
+    }
+    let actors = config.actors();
+    let cx = risk::RiskInputs {
+        gazetteer: g,
+        actors: &actors,
+        records,
+        paths: &paths,
+        event_cells: &hotspots.event_cells,
+        reference_date: paths.reference_date,
+        merge_historical: merge,
+    };
+    let risk = risk::risk_step(&config.risk, &cx);
+    Ok(Analysis { paths, hubs, hotspots, recipients, dyads, retransfers, risk })
 }
 
 /// Hands each file of a file-writing step's artifact (a figure as PNG and SVG) to `write`

@@ -441,11 +441,20 @@ fn node_ids(
     nodes.iter().map(|n| f(&net.graph[*n])).collect::<Vec<_>>().join(";")
 }
 
-/// The tables of the paths stage.
+/// A case's path in the `paths` table: the case, its pair, the path, its diversion point.
+type CaseRow<'a> = (&'a Case, u64, &'a RankedPath, usize);
+/// A re-transfer chain in the `paths` table: its id, nodes and items delivered onward.
+type ChainRow = (String, Vec<NodeIndex>, Option<u64>);
+
+/// The tables of the paths stage. The `paths` table lists each case's paths (`kind` =
+/// `case`; their nodes are their pair's, in `pair_paths`) and each re-transfer chain of
+/// `chains` whose parties are in the network (`kind` = `retransfer`: its nodes, origin,
+/// intermediary and recipient, in `nodes`; its quantity the items delivered onward).
 pub fn paths_tables(
     r: &PathsResult,
     seizures: &[Seizure],
     looting: &[LootingIncident],
+    chains: &[crate::retransfers::Chain],
 ) -> Result<Vec<Table>, OutputError> {
     let net = &r.network;
     let gr = &net.graph;
@@ -520,7 +529,7 @@ pub fn paths_tables(
         .float("share", pair_rows.iter().map(|x| Some(x.2.share)))
         .build()?;
     let diversion = Diversion::new(net);
-    let rows: Vec<(&Case, u64, &RankedPath, usize)> = r
+    let rows: Vec<CaseRow<'_>> = r
         .case_paths()
         .zip(r.case_pair.iter())
         .flat_map(|((c, ps), &pair)| {
@@ -529,17 +538,56 @@ pub fn paths_tables(
             ps.iter().map(move |p| (c, u64::from(pair), p, d.point(&p.nodes, last_legal)))
         })
         .collect();
+    // Re-transfer chains are paths on the legal layer too: origin, intermediary (the
+    // diversion point, reached by one legal leg), recipient.
+    let chains: Vec<ChainRow> = chains
+        .iter()
+        .filter_map(|c| {
+            let nodes = crate::stages::retransfers::chain_nodes(net, c)?;
+            Some((crate::stages::retransfers::chain_id(c), nodes, c.onward.delivered))
+        })
+        .collect();
+    let n_cases = rows.len();
+    let both = |f: &dyn Fn(&CaseRow<'_>) -> Option<u64>, g: &dyn Fn(&ChainRow) -> Option<u64>| {
+        rows.iter().map(f).chain(chains.iter().map(g)).collect::<Vec<_>>()
+    };
     let paths_t = TableBuilder::new("paths")
-        .text("case", rows.iter().map(|(c, ..)| Some(&c.id)))
-        .uint("pair", rows.iter().map(|x| Some(x.1)))
-        .uint("rank", rows.iter().map(|x| Some(x.2.rank as u64)))
-        .float("share", rows.iter().map(|x| Some(x.2.share)))
-        .float("quantity", rows.iter().map(|x| Some(x.0.quantity * x.2.share)))
+        .text(
+            "case",
+            rows.iter()
+                .map(|(c, ..)| Some(c.id.as_str()))
+                .chain(chains.iter().map(|x| Some(x.0.as_str()))),
+        )
+        .text(
+            "kind",
+            (0..n_cases + chains.len())
+                .map(|i| Some(if i < n_cases { "case" } else { "retransfer" })),
+        )
+        .uint("pair", both(&|x| Some(x.1), &|_| None))
+        .uint("rank", both(&|x| Some(x.2.rank as u64), &|_| Some(1)))
+        .float(
+            "share",
+            rows.iter().map(|x| Some(x.2.share)).chain(chains.iter().map(|_| Some(1.0))),
+        )
+        .float(
+            "quantity",
+            rows.iter()
+                .map(|x| Some(x.0.quantity * x.2.share))
+                .chain(chains.iter().map(|x| x.2.map(|n| n as f64))),
+        )
         .text(
             "diversion_point",
-            rows.iter().map(|x| x.2.nodes.get(x.3).map(|n| gr[*n].id.as_str())),
+            rows.iter()
+                .map(|x| x.2.nodes.get(x.3).map(|n| gr[*n].id.as_str()))
+                .chain(chains.iter().map(|x| x.1.get(1).map(|n| gr[*n].id.as_str()))),
         )
-        .uint("legal_legs", rows.iter().map(|x| Some(x.3 as u64)))
+        .uint("legal_legs", both(&|x| Some(x.3 as u64), &|_| Some(1)))
+        .text(
+            "nodes",
+            rows.iter()
+                .map(|_| None)
+                .chain(chains.iter().map(|x| Some(node_ids(net, &x.1, |n| &n.id)))),
+        )
         .build()?;
     let flowing: Vec<EdgeIndex> =
         gr.edge_indices().filter(|e| r.edge_flow[e.index()] > 0.0).collect();

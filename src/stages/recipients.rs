@@ -136,7 +136,7 @@ fn is_state(kind: crate::actors::ActorKind) -> bool {
 }
 
 /// The id and name of a recipient state's node key (a country or a historical state).
-fn state_label(g: &Gazetteer, k: NodeKey) -> (String, String) {
+pub(crate) fn state_label(g: &Gazetteer, k: NodeKey) -> (String, String) {
     match k {
         NodeKey::Historical(h) => {
             let s = crate::actors::HistoricalStates::embedded().get(h);
@@ -164,11 +164,92 @@ fn country_of(g: &Gazetteer, k: NodeKey) -> CountryId {
 
 /// The state a node key counts for: itself for a country or a historical state, the
 /// country of a place.
-fn state_key(g: &Gazetteer, k: NodeKey) -> NodeKey {
+pub(crate) fn state_key(g: &Gazetteer, k: NodeKey) -> NodeKey {
     match k {
         NodeKey::Historical(_) | NodeKey::Country(_) => k,
         other => NodeKey::Country(country_of(g, other)),
     }
+}
+
+/// A transfer row's items and SIPRI TIV per delivery year: the row's TIV shared over its
+/// delivery years in proportion to the items, evenly when no items are known (0 without
+/// TIV).
+pub fn tiv_by_year(t: &Transfer) -> Vec<(i32, u64, f64)> {
+    let tiv = t.tiv.unwrap_or(0.0);
+    let by_year = t.items_by_year();
+    let total: u64 = by_year.iter().map(|(_, n)| n).sum();
+    let years = by_year.len() as f64;
+    let share = |n: u64| if total > 0 { n as f64 / total as f64 } else { 1.0 / years };
+    by_year.into_iter().map(|(y, n)| (y, n, tiv * share(n))).collect()
+}
+
+/// A transfer row by a state to a non-state armed group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Onward {
+    /// The supplier state.
+    pub supplier: NodeKey,
+    /// When the row opens its deal, the year the deal counts in: its first delivery, else
+    /// the row's last year ([`Transfer::last_year`]: its order year when undelivered).
+    pub deal_year: Option<i32>,
+    /// Items and TIV per delivery year ([`tiv_by_year`]).
+    pub by_year: Vec<(i32, u64, f64)>,
+}
+
+/// Transfer `i` (`t`) as an onward transfer by a state to a non-state armed group, or
+/// `None` when it is not one; `merge_historical` counts a historical state for its
+/// successor.
+pub fn onward(
+    t: &Transfer,
+    i: usize,
+    deals: &crate::deals::Deals,
+    merge_historical: bool,
+) -> Option<Onward> {
+    let supplier = crate::network::party_node(&t.supplier, merge_historical)?;
+    let armed = t.recipient.kind == crate::actors::ActorKind::ArmedGroup;
+    if !is_state(t.supplier.kind) || !armed || is_state(t.recipient.kind) {
+        return None;
+    }
+    let deal_year = deals.first_year(deals.of(i)).or(t.last_year()).filter(|_| deals.opens(i));
+    Some(Onward { supplier, deal_year, by_year: tiv_by_year(t) })
+}
+
+/// One path of a diversion case at its diversion point ([`Diversion::reached`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DivertedAt {
+    /// The case's seizure (index into the seizures).
+    pub seizure: usize,
+    /// The node the path is diverted at.
+    pub node: petgraph::graph::NodeIndex,
+    /// Expected weapons: the case's quantity times the path's share.
+    pub expected: f64,
+    /// Reached by legal transfer (legal legs before it, or the seizure names it as its
+    /// last legal import).
+    pub after_legal_transfer: bool,
+    /// The case's most probable path.
+    pub top_path: bool,
+}
+
+/// Every case path's diversion point, in case and path order.
+pub fn diverted_at(paths: &PathsResult, seizures: &[Seizure]) -> Vec<DivertedAt> {
+    let net = &paths.network;
+    let diversion = Diversion::new(net);
+    let mut out = Vec::new();
+    for (case, ps) in paths.case_paths() {
+        let Some(s) = seizures.get(case.seizure) else { continue };
+        let last_legal = Diversion::last_legal(net, Some(s));
+        for p in ps {
+            let (at, legal) = diversion.reached(&p.nodes, last_legal);
+            let Some(&node) = p.nodes.get(at) else { continue };
+            out.push(DivertedAt {
+                seizure: case.seizure,
+                node,
+                expected: case.quantity * p.share,
+                after_legal_transfer: legal,
+                top_path: p.rank == 1,
+            });
+        }
+    }
+    out
 }
 
 impl Recipients {
@@ -244,23 +325,14 @@ pub fn recipients(
         // A deal is counted once, by its first row, in the year its deliveries began.
         let deal = deals.of(i);
         let new_deal = deals.opens(i);
-        let tiv = t.tiv.unwrap_or(0.0);
-        let by_year = t.items_by_year();
-        let total: u64 = by_year.iter().map(|(_, n)| n).sum();
-        let years = by_year.len() as f64;
-        let share = |n: u64| if total > 0 { n as f64 / total as f64 } else { 1.0 / years };
         let (Some(rc), true) = (node(&t.recipient), is_state(t.recipient.kind)) else {
             // To a non-state armed group: counted for a state supplier.
-            if let (Some(sc), true, crate::actors::ActorKind::ArmedGroup) =
-                (node(&t.supplier), is_state(t.supplier.kind), t.recipient.kind)
-            {
-                let first = deals.first_year(deal).or(t.last_year());
-                if new_deal && let Some(y) = first {
-                    add(sc, y, &|r| r.transfers_to_non_state += 1);
+            if let Some(o) = onward(t, i, &deals, merge_historical) {
+                if let Some(y) = o.deal_year {
+                    add(o.supplier, y, &|r| r.transfers_to_non_state += 1);
                 }
-                for &(y, n) in &by_year {
-                    let v = tiv * share(n);
-                    add(sc, y, &|r| r.tiv_to_non_state += v);
+                for (y, _, v) in o.by_year {
+                    add(o.supplier, y, &|r| r.tiv_to_non_state += v);
                 }
             }
             continue;
@@ -274,8 +346,7 @@ pub fn recipients(
         if let Some(y) = first {
             add(rc, y, &|r| r.deals += 1);
         }
-        for (y, n) in by_year {
-            let v = tiv * share(n);
+        for (y, n, v) in tiv_by_year(t) {
             delivered.insert((rc, y));
             add(rc, y, &|r| r.tiv_delivered += v);
             let e = category_row(&mut cats, &state_label(g, rc).0, (rc, y), &category);
@@ -298,29 +369,25 @@ pub fn recipients(
     }
     let net = &paths.network;
     let country_of = |k: NodeKey| state_key(g, k);
-    let diversion = Diversion::new(net);
-    let mut points: BTreeMap<petgraph::graph::NodeIndex, DiversionPoint> = BTreeMap::new();
     for (case, ps) in paths.case_paths() {
         let Some(s) = seizures.get(case.seizure) else { continue };
-        let year = s.date.year_value();
         if !ps.is_empty() {
             let q = case.quantity;
-            add(country_of(case.origin), year, &|r| r.cases_originating += q);
+            add(country_of(case.origin), s.date.year_value(), &|r| r.cases_originating += q);
         }
-        let last_legal = Diversion::last_legal(net, Some(s));
-        for p in ps {
-            let (at, legal) = diversion.reached(&p.nodes, last_legal);
-            let Some(&n) = p.nodes.get(at) else { continue };
-            let q = case.quantity * p.share;
-            add(country_of(net.graph[n].key), year, &|r| r.diverted_here += q);
-            let e = points.entry(n).or_default();
-            e.expected += q;
-            if legal {
-                e.after_legal_transfer += q;
-            }
-            if p.rank == 1 {
-                e.cases_top_path += 1;
-            }
+    }
+    let mut points: BTreeMap<petgraph::graph::NodeIndex, DiversionPoint> = BTreeMap::new();
+    for d in diverted_at(paths, seizures) {
+        let year = seizures[d.seizure].date.year_value();
+        let q = d.expected;
+        add(country_of(net.graph[d.node].key), year, &|r| r.diverted_here += q);
+        let e = points.entry(d.node).or_default();
+        e.expected += q;
+        if d.after_legal_transfer {
+            e.after_legal_transfer += q;
+        }
+        if d.top_path {
+            e.cases_top_path += 1;
         }
     }
     let mut points: Vec<DiversionPoint> = points

@@ -28,10 +28,13 @@ pub struct ReportContext {
     pub provenance: Vec<(String, String)>,
     /// The map of dated events of the report's "Explore" section ([`event_map`]).
     pub event_map: Option<Figure>,
+    /// Tables a step adds after the others (the risk screen's).
+    pub extra_tables: Vec<report::Table>,
 }
 
 /// Builds the report (`index.html`, `report.md`) from the figure steps, in registry order,
-/// and the path, hubs and regional results.
+/// and the path, hubs, regional and transfer results (the dyads and the re-transfer
+/// chains).
 #[allow(clippy::too_many_arguments)]
 pub fn report(
     config: &FiguresConfig,
@@ -40,6 +43,7 @@ pub fn report(
     h: &HubsResult,
     hs: &HotspotsResult,
     recipients: &Recipients,
+    transfers: (&crate::stages::dyads::Dyads, &crate::retransfers::Retransfers),
     kinds: &[&Ingested],
     ctx: ReportContext,
 ) -> Result<report::Report, ReportError> {
@@ -179,6 +183,11 @@ pub fn report(
         });
     }
     let mut caveats = ctx.caveats;
+    let extra_tables = ctx.extra_tables;
+    let (transfer_tables, transfer_lines) =
+        crate::stages::transfer_report::transfer_sections(config.top_n, transfers.0, transfers.1);
+    extra.extend(transfer_tables);
+    caveats.extend(transfer_lines);
     let transfers = kinds.iter().map(|k| k.transfers.len()).sum::<usize>();
     let no_tiv = kinds.iter().flat_map(|k| &k.transfers).filter(|t| t.tiv.is_none()).count();
     if no_tiv > 0 {
@@ -260,6 +269,7 @@ pub fn report(
     };
     let mut input = input;
     input.tables.extend(extra);
+    input.tables.extend(extra_tables);
     report::build(&input)
 }
 
@@ -411,6 +421,7 @@ pub fn report_context(
         caveats,
         provenance,
         event_map: None,
+        extra_tables: Vec::new(),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::linkage::Link;
 use crate::run::graph::{BoxError, Codec, Step};
 use crate::schema::TableKind;
 use crate::stages::artifact::{Artifact, Frame};
-use crate::stages::{figures, hotspots, hubs, paths, recipients};
+use crate::stages::{dyads, figures, hotspots, hubs, paths, recipients};
 
 /// A named, typed input of a step: the step whose artifact it reads, and the view of that
 /// artifact as the type the reader wants.
@@ -195,6 +195,13 @@ pub static REGIONAL: Input<hotspots::RegionalStep> = Input::new("regional", Arti
 /// The recipients of legal transfers.
 pub static RECIPIENTS: Input<recipients::Recipients> =
     Input::new("recipients", Artifact::as_recipients);
+/// The diversion-risk screen.
+pub static RISK: Input<crate::risk::RiskResult> = Input::new("risk", Artifact::as_risk);
+/// Deliveries per supplier, recipient and year.
+pub static DYADS: Input<dyads::Dyads> = Input::new("dyads", Artifact::as_dyads);
+/// The re-transfer chains.
+pub static RETRANSFERS: Input<crate::retransfers::Retransfers> =
+    Input::new("retransfers", Artifact::as_retransfers);
 /// The caption and date of the figures.
 pub static FRAME: Input<Frame> = Input::new("frame", Artifact::as_frame);
 

@@ -11,11 +11,13 @@ use divnet::chart::od_matrix::OdMatrixInput;
 use divnet::chart::projection::Extent;
 use divnet::chart::recipients::{RecipientBar, RecipientsInput};
 use divnet::chart::regional_series::{RegionSeries, RegionalSeriesInput, TrendMark};
+use divnet::chart::risk_heat::{HeatCell, RiskHeatInput};
+use divnet::chart::supplier_exposure::{SupplierBar, SupplierExposureInput};
 use divnet::chart::top_hubs::{HubBar, TopHubsInput};
 use divnet::chart::top_paths::{PathRow, TopPathsInput};
 use divnet::chart::{
     Caption, ChartError, Figure, RenderSize, closeups, emerging_map, flow_map, hotspot_map,
-    od_matrix, recipients, regional_series, top_hubs, top_paths,
+    od_matrix, recipients, regional_series, risk_heat, supplier_exposure, top_hubs, top_paths,
 };
 use divnet::stages::figures::{FIGURES, render_figures};
 
@@ -98,6 +100,8 @@ pub struct DemoInputs {
     recipients: RecipientsInput,
     events: HotspotMapInput,
     closeups: CloseupsInput,
+    risk: RiskHeatInput,
+    exposure: SupplierExposureInput,
 }
 
 impl DemoInputs {
@@ -120,8 +124,13 @@ impl DemoInputs {
             od_matrix::render(&self.od, cap, s),
             top_paths::render(&self.paths, cap, s),
             recipients::render(&self.recipients, cap, s),
+            od_matrix::render(&self.od, cap, s).map(|f| Figure { name: "dyads".into(), ..f }),
+            top_paths::render(&self.paths, cap, s)
+                .map(|f| Figure { name: "retransfers".into(), ..f }),
             hotspot_map::render(&self.events, map, cap, s)
                 .map(|f| Figure { name: "event_hotspot_map".into(), ..f }),
+            risk_heat::render(&self.risk, cap, s),
+            supplier_exposure::render(&self.exposure, cap, s),
         ]
         .into_iter()
         .map(|f| f.expect("figure renders"))
@@ -311,6 +320,51 @@ pub fn demo_inputs() -> DemoInputs {
                     to_non_state: if i == 4 { 600.0 } else { 0.0 },
                 })
                 .collect(),
+            ..Default::default()
+        },
+        risk: RiskHeatInput {
+            rows: vec!["Chad (TCD)".into(), "Mali (MLI)".into()],
+            columns: vec!["conflict events".into(), "looted".into()],
+            cells: vec![
+                vec![
+                    HeatCell {
+                        text: "12".into(),
+                        standing: Some(1.0),
+                        flagged: true,
+                        tip: "a".into(),
+                    },
+                    HeatCell {
+                        text: "0".into(),
+                        standing: Some(0.0),
+                        flagged: false,
+                        tip: "b".into(),
+                    },
+                ],
+                vec![
+                    HeatCell {
+                        text: "3".into(),
+                        standing: Some(0.0),
+                        flagged: false,
+                        tip: "c".into(),
+                    },
+                    HeatCell::default(),
+                ],
+            ],
+            ..Default::default()
+        },
+        exposure: SupplierExposureInput {
+            suppliers: vec![
+                SupplierBar {
+                    name: "France (FRA)".into(),
+                    by_flags: [5.0, 1.0, 0.0, 2.0],
+                    re_export_flagged: 2.0,
+                },
+                SupplierBar {
+                    name: "Russia (RUS)".into(),
+                    by_flags: [9.0, 0.0, 0.0, 0.0],
+                    re_export_flagged: 0.0,
+                },
+            ],
             ..Default::default()
         },
         closeups: CloseupsInput {

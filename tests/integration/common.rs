@@ -92,6 +92,12 @@ pub struct StageResults {
     pub hotspots: HotspotsResult,
     /// The recipients stage.
     pub recipients: divnet::stages::recipients::Recipients,
+    /// The risk stage.
+    pub risk: divnet::risk::RiskResult,
+    /// The dyads stage.
+    pub dyads: divnet::stages::dyads::Dyads,
+    /// The re-transfer chains.
+    pub retransfers: divnet::retransfers::Retransfers,
 }
 
 impl StageResults {
@@ -106,12 +112,17 @@ impl StageResults {
             hubs: a.hubs,
             hotspots: a.hotspots,
             recipients: a.recipients,
+            risk: a.risk,
+            dyads: a.dyads,
+            retransfers: a.retransfers,
         }
     }
 
     /// The results as the figures stage sees them.
     pub fn results(&self) -> Results<'_> {
         Results::all(&self.paths, &self.hubs, &self.hotspots, &self.recipients)
+            .with_transfers(&self.dyads, &self.retransfers)
+            .with_risk(&self.risk)
     }
 
     /// The context of the registered figures, dated by the reference date (each figure adds
@@ -170,7 +181,8 @@ pub fn run_config(config: &Path) {
         .success();
 }
 
-/// The `paths` table of a run directory with the columns of its pair's path (`nodes`,
+/// The case paths of the `paths` table of a run directory (re-transfer chains left out)
+/// with the columns of its pair's path (`nodes`,
 /// `hops`, `cost`, `probability`) joined from `pair_paths` on (`pair`, `rank`).
 pub fn joined_paths(out: &Path) -> Vec<BTreeMap<String, String>> {
     let pairs: BTreeMap<(String, String), BTreeMap<String, String>> =
@@ -180,6 +192,7 @@ pub fn joined_paths(out: &Path) -> Vec<BTreeMap<String, String>> {
             .collect();
     csv_rows(&out.join("paths.csv"))
         .into_iter()
+        .filter(|r| r["kind"] == "case")
         .map(|mut r| {
             let p = &pairs[&(r["pair"].clone(), r["rank"].clone())];
             for c in ["nodes", "hops", "cost", "probability"] {

@@ -23,6 +23,8 @@ mod path_model;
 mod real_sources;
 mod report_browser;
 mod report_explore;
+mod risk;
 mod run_demo;
 mod sipri;
 mod sources;
+mod transfer_analysis;

@@ -258,6 +258,31 @@ fn the_report_zooms_shows_numbers_sorts_filters_and_stays_offline() {
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert!(rows[0].as_str().unwrap().contains("Austria"));
 
+    // The risk table sorts by its flag count and filters by a state's name.
+    let risk = "[...document.querySelectorAll('h3')].find(h => h.textContent.startsWith('Diversion-risk screen'))\
+                .nextElementSibling.nextElementSibling";
+    let flags = |b: &mut Browser| -> Vec<f64> {
+        let v = b.eval(&format!(
+            "[...{risk}.tBodies[0].rows].filter(r => !r.hidden).map(r => parseFloat(r.cells[2].textContent))"
+        ));
+        v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    };
+    let heading = b.centre(&format!("{risk}.tHead.rows[0].cells[2]"));
+    b.click(heading);
+    let up = flags(&mut b);
+    assert!(up.len() > 3 && up.windows(2).all(|w| w[0] <= w[1]), "ascending: {up:?}");
+    assert!(up.first() < up.last(), "the demo's states differ in flags: {up:?}");
+    b.click(heading);
+    let down = flags(&mut b);
+    assert!(down.windows(2).all(|w| w[0] >= w[1]), "descending: {down:?}");
+    let box_at = b.centre(&format!("{risk}.previousElementSibling"));
+    b.click(box_at);
+    b.call("Input.insertText", json!({"text": "Libya"}));
+    let rows = b.eval(&format!(
+        "[...{risk}.tBodies[0].rows].filter(r => !r.hidden).map(r => r.cells[1].textContent)"
+    ));
+    assert_eq!(rows, json!(["LBY"]));
+
     // The date range of the event map hides the events outside it.
     let count = |b: &mut Browser| {
         b.eval("[...document.querySelectorAll('#explore [data-day]')].filter(m => m.style.display != 'none').length")

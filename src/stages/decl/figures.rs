@@ -16,8 +16,8 @@ use crate::run::graph::{BoxError, Step};
 use crate::stages::artifact::{Artifact, Frame, codecs};
 use crate::stages::figures::{self, Need};
 use crate::stages::step::{
-    ALL_RECORDS, Args, CELLS, CUBE, EVENT_CELLS, FRAME, HUBS, PathSteps, RECIPIENTS, REGIONAL,
-    Reads, all_records, declare, figure_step_name,
+    ALL_RECORDS, Args, CELLS, CUBE, DYADS, EVENT_CELLS, FRAME, HUBS, PathSteps, RECIPIENTS,
+    REGIONAL, RETRANSFERS, RISK, Reads, all_records, declare, figure_step_name,
 };
 
 /// What the `frame` step reads of the config and the run.
@@ -81,6 +81,9 @@ pub fn figure_steps(config: &Config) -> Vec<Step<Artifact>> {
                     Need::Regional => &REGIONAL,
                     Need::EventCells => &EVENT_CELLS,
                     Need::Recipients => &RECIPIENTS,
+                    Need::Risk => &RISK,
+                    Need::Dyads => &DYADS,
+                    Need::Retransfers => &RETRANSFERS,
                 });
             }
             let name = figure_step_name(spec.name);
@@ -103,6 +106,9 @@ fn figure(c: &FiguresConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
         regional: a.opt(&REGIONAL)?.cloned(),
         event_cells: a.opt(&EVENT_CELLS)?.cloned(),
         recipients: a.opt(&RECIPIENTS)?,
+        risk: a.opt(&RISK)?,
+        dyads: a.opt(&DYADS)?,
+        retransfers: a.opt(&RETRANSFERS)?,
     };
     let frame = a.get(&FRAME)?;
     let caption = figures::figure_caption(&frame.caption, spec.period, &results);

@@ -10,6 +10,7 @@ mod hotspots;
 mod ingest;
 mod paths;
 mod report;
+mod risk;
 mod tables;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 pub use figures::FrameSection;
 pub use ingest::IngestSection;
 pub use report::{ReportSection, SummarySection};
+pub use risk::RiskSection;
 pub use tables::KindTable;
 
 use crate::config::Config;
@@ -53,6 +55,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
     out.extend(hotspots::steps(config));
     out.push(figures::frame_step(config, inputs.source_date));
     out.extend(tables::steps(config));
+    out.extend(risk::steps(config));
     if config.figures.enabled {
         out.extend(figures::figure_steps(config));
         out.push(report::report_step(config));
@@ -63,7 +66,7 @@ pub fn steps(config: &Config, inputs: &StepInputs) -> Vec<Step<Artifact>> {
 
 /// The steps whose artifacts are files (the figure steps and the report add to them, when
 /// enabled).
-pub const FILE_STEPS: [&str; 12] = [
+pub const FILE_STEPS: [&str; 15] = [
     "tables:seizures",
     "tables:looting",
     "tables:routes",
@@ -75,6 +78,9 @@ pub const FILE_STEPS: [&str; 12] = [
     "tables:hubs",
     "tables:hotspots",
     "tables:recipients",
+    "tables:risk",
+    "tables:dyads",
+    "tables:retransfers",
     "gis",
 ];
 

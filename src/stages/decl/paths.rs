@@ -1,5 +1,5 @@
-//! The path steps (`network`, `linkage`, `cases`, `paths`, `flows`), `hubs` and
-//! `recipients`.
+//! The path steps (`network`, `linkage`, `cases`, `paths`, `flows`), `hubs`,
+//! `recipients`, and the transfer steps `dyads` and `retransfers`.
 
 use std::sync::Arc;
 
@@ -8,13 +8,14 @@ use crate::config::{Config, HubsConfig, LinkageConfig, PathsConfig};
 use crate::error::RunError;
 use crate::network::{NetworkConfig, Resolution};
 use crate::period::Period;
+use crate::retransfers::RetransferOptions;
 use crate::run::graph::{BoxError, Step};
 use crate::stages::artifact::{Artifact, codecs};
 use crate::stages::step::{
     Args, CASES, EVENTS, LINKAGE, LOOTING, NETWORK, PATHS, PathSteps, ROUTES, SEIZURES, TRANSFERS,
     declare,
 };
-use crate::stages::{hubs, paths, recipients};
+use crate::stages::{dyads, hubs, paths, recipients};
 
 /// The path steps, `hubs` and `recipients` of a run of `config`.
 pub fn steps(config: &Config) -> Vec<Step<Artifact>> {
@@ -49,6 +50,14 @@ pub fn steps(config: &Config) -> Vec<Step<Artifact>> {
             config.network.merge_historical,
             codecs::RECIPIENTS,
             run_recipients,
+        ),
+        declare("dyads", &[&TRANSFERS], (), codecs::DYADS, run_dyads),
+        declare(
+            "retransfers",
+            &[&TRANSFERS],
+            config.retransfers,
+            codecs::RETRANSFERS,
+            run_retransfers,
         ),
     ]
 }
@@ -103,4 +112,15 @@ fn run_recipients(merge: &bool, a: &Args<'_>) -> Result<Artifact, BoxError> {
     let (t, s, l) = (a.get(&TRANSFERS)?, a.get(&SEIZURES)?, a.get(&LOOTING)?);
     let r = recipients::recipients(gazetteer()?, &t.transfers, &s.seizures, &l.looting, &p, *merge);
     Ok(Artifact::Recipients(Arc::new(r)))
+}
+
+fn run_dyads(_: &(), a: &Args<'_>) -> Result<Artifact, BoxError> {
+    let d = dyads::dyads(gazetteer()?, &a.get(&TRANSFERS)?.transfers);
+    Ok(Artifact::Dyads(Arc::new(d)))
+}
+
+fn run_retransfers(c: &RetransferOptions, a: &Args<'_>) -> Result<Artifact, BoxError> {
+    let t = &a.get(&TRANSFERS)?.transfers;
+    let r = crate::retransfers::find(t, &crate::deals::Deals::new(t), *c);
+    Ok(Artifact::Retransfers(Arc::new(r)))
 }

@@ -18,8 +18,8 @@ use crate::stages::artifact::{Artifact, OutFile, Summary, codecs};
 use crate::stages::figures::{self, FigureStep};
 use crate::stages::report;
 use crate::stages::step::{
-    ALL_RECORDS, Args, CELLS, CUBE, EVENT_CELLS, EVENTS, FRAME, HUBS, HotspotSteps, Input,
-    PathSteps, RECIPIENTS, Reads, TRANSFERS, all_records, declare, figure,
+    ALL_RECORDS, Args, CELLS, CUBE, DYADS, EVENT_CELLS, EVENTS, FRAME, HUBS, HotspotSteps, Input,
+    PathSteps, RECIPIENTS, RETRANSFERS, RISK, Reads, TRANSFERS, all_records, declare, figure,
 };
 
 /// What the `report` step reads of the config.
@@ -66,7 +66,10 @@ pub fn report_step(config: &Config) -> Step<Artifact> {
         &HotspotSteps,
         &FRAME,
         &RECIPIENTS,
+        &DYADS,
+        &RETRANSFERS,
         &ALL_RECORDS,
+        &RISK,
     ]);
     let section = ReportSection {
         figures: config.figures.clone(),
@@ -90,8 +93,20 @@ fn run_report(c: &ReportSection, a: &Args<'_>) -> Result<Artifact, BoxError> {
     for cite in &c.citations {
         ctx.provenance.push(("data source".into(), (*cite).into()));
     }
+    let risk = a.get(&RISK)?;
+    ctx.extra_tables.extend(crate::stages::risk::report_tables(risk));
+    if risk.rows.is_empty() {
+        ctx.caveats.push(
+            "No diversion-risk screen: needs transfers, conflict events, seizures or looting (inputs) with dated records.".into(),
+        );
+    } else {
+        ctx.caveats.push(
+            "The diversion-risk screen flags what the run's records show past configured thresholds ([risk], docs/risk.md); it is not a legal determination under the Arms Trade Treaty or the EU Common Position, and a state without flags is not shown to be safe.".into(),
+        );
+    }
     let rec = a.get(&RECIPIENTS)?;
-    let r = report::report(&c.figures, &figs, &p, a.get(&HUBS)?, &hs, rec, &kinds, ctx)
+    let transfers = (a.get(&DYADS)?, a.get(&RETRANSFERS)?);
+    let r = report::report(&c.figures, &figs, &p, a.get(&HUBS)?, &hs, rec, transfers, &kinds, ctx)
         .map_err(|e| Box::new(RunError::Report(e)))?;
     Ok(Artifact::Files(Arc::new(vec![
         OutFile { path: "index.html".into(), bytes: r.html, rows: None },
@@ -103,7 +118,7 @@ fn run_report(c: &ReportSection, a: &Args<'_>) -> Result<Artifact, BoxError> {
 pub fn summary_step(config: &Config) -> Step<Artifact> {
     let figs = figure_inputs(config);
     let mut reads: Vec<&dyn Reads> = vec![&ALL_RECORDS, &PathSteps, &HUBS, &CELLS, &CUBE, &FRAME];
-    reads.push(&EVENT_CELLS);
+    reads.extend([&EVENT_CELLS as &dyn Reads, &RETRANSFERS]);
     reads.extend(figs.iter().map(|f| f as &dyn Reads));
     let section = SummarySection {
         hubs: config.hubs.clone(),
@@ -143,6 +158,10 @@ fn summary(c: &SummarySection, a: &Args<'_>) -> Result<Artifact, BoxError> {
     notes.insert("network_nodes".into(), p.network.graph.node_count().into());
     notes.insert("network_edges".into(), p.network.graph.edge_count().into());
     notes.insert("cases".into(), p.cases.len().into());
+    let chains = a.get(&RETRANSFERS)?;
+    notes.insert("retransfer_chains".into(), chains.chains.len().into());
+    notes.insert("retransfer_onward_deals".into(), chains.onward_deals.into());
+    notes.insert("retransfer_onward_with_chain".into(), chains.onward_with_chain.into());
     notes.insert(
         "cases_unreachable".into(),
         p.case_paths().filter(|x| x.1.is_empty()).count().into(),

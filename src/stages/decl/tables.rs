@@ -16,10 +16,10 @@ use crate::run::graph::{BoxError, Step};
 use crate::schema::TableKind;
 use crate::stages::artifact::{Artifact, OutFile, codecs};
 use crate::stages::step::{
-    ALL_RECORDS, Args, EVENTS, HUBS, HotspotSteps, LOOTING, PathSteps, RECIPIENTS, SEIZURES,
-    all_records, declare, records,
+    ALL_RECORDS, Args, DYADS, EVENTS, HUBS, HotspotSteps, LOOTING, PathSteps, RECIPIENTS,
+    RETRANSFERS, SEIZURES, all_records, declare, records,
 };
-use crate::stages::{gis, hotspots, hubs, paths, recipients};
+use crate::stages::{dyads, gis, hotspots, hubs, paths, recipients, retransfers};
 
 /// What the table of one record kind reads of the config: the kind, `[output]` and how
 /// parties are read (the seizures table classifies possessors).
@@ -64,12 +64,14 @@ pub fn steps(config: &Config) -> Vec<Step<Artifact>> {
         ),
         declare(
             "tables:paths",
-            &[&PathSteps, &SEIZURES, &LOOTING],
+            &[&PathSteps, &SEIZURES, &LOOTING, &RETRANSFERS],
             o.clone(),
             codecs::FILES,
             path_tables,
         ),
         declare("tables:recipients", &[&RECIPIENTS], o.clone(), codecs::FILES, recipient_tables),
+        declare("tables:dyads", &[&DYADS], o.clone(), codecs::FILES, dyad_tables),
+        declare("tables:retransfers", &[&RETRANSFERS], o.clone(), codecs::FILES, retransfer_tables),
         declare("tables:hubs", &[&PathSteps, &HUBS], o.clone(), codecs::FILES, hub_tables),
         declare("tables:hotspots", &[&HotspotSteps], o.clone(), codecs::FILES, hotspot_tables),
         declare(
@@ -130,13 +132,24 @@ fn actors(s: &ActorsTable, a: &Args<'_>) -> Result<Artifact, BoxError> {
 fn path_tables(o: &OutputConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
     let p = PathSteps::get(a)?;
     let seizures = &a.get(&SEIZURES)?.seizures;
-    let mut t = paths::paths_tables(&p, seizures, &a.get(&LOOTING)?.looting).map_err(boxed)?;
+    let chains = &a.get(&RETRANSFERS)?.chains;
+    let mut t =
+        paths::paths_tables(&p, seizures, &a.get(&LOOTING)?.looting, chains).map_err(boxed)?;
     t.push(paths::actor_flows_table(&p, gazetteer()?, seizures).map_err(boxed)?);
     files(&t, o)
 }
 
 fn recipient_tables(o: &OutputConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
     files(&recipients::recipients_tables(a.get(&RECIPIENTS)?).map_err(boxed)?, o)
+}
+
+fn dyad_tables(o: &OutputConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
+    files(&dyads::dyads_tables(a.get(&DYADS)?).map_err(boxed)?, o)
+}
+
+fn retransfer_tables(o: &OutputConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
+    let t = retransfers::retransfers_tables(gazetteer()?, a.get(&RETRANSFERS)?).map_err(boxed)?;
+    files(&t, o)
 }
 
 fn hub_tables(o: &OutputConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {

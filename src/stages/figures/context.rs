@@ -12,6 +12,8 @@ use crate::clock::Dated;
 use crate::config::FiguresConfig;
 use crate::geo::Gazetteer;
 use crate::period::Period;
+use crate::retransfers::Retransfers;
+use crate::stages::dyads::Dyads;
 use crate::stages::hotspots::{CellsStep, CubeStep, HotspotsResult, RegionalStep};
 use crate::stages::hubs::HubsResult;
 use crate::stages::paths::PathsResult;
@@ -88,6 +90,12 @@ pub struct Results<'a> {
     pub event_cells: Option<CellsStep>,
     /// The recipients step.
     pub recipients: Option<&'a Recipients>,
+    /// The risk step.
+    pub risk: Option<&'a crate::risk::RiskResult>,
+    /// The dyads step.
+    pub dyads: Option<&'a Dyads>,
+    /// The re-transfer chains step.
+    pub retransfers: Option<&'a Retransfers>,
 }
 
 impl<'a> Results<'a> {
@@ -107,7 +115,20 @@ impl<'a> Results<'a> {
             regional: Some(regional),
             event_cells: Some(hotspots.event_cells.clone()),
             recipients: Some(recipients),
+            risk: None,
+            dyads: None,
+            retransfers: None,
         }
+    }
+
+    /// The same with the risk screen.
+    pub fn with_risk(self, risk: &'a crate::risk::RiskResult) -> Self {
+        Results { risk: Some(risk), ..self }
+    }
+
+    /// The same with the dyads and the re-transfer chains.
+    pub fn with_transfers(self, dyads: &'a Dyads, retransfers: &'a Retransfers) -> Self {
+        Results { dyads: Some(dyads), retransfers: Some(retransfers), ..self }
     }
 }
 
@@ -128,6 +149,12 @@ pub enum Need {
     EventCells,
     /// The recipients step.
     Recipients,
+    /// The risk step.
+    Risk,
+    /// The dyads step.
+    Dyads,
+    /// The re-transfer chains step.
+    Retransfers,
 }
 
 fn missing(what: &str) -> ChartError {
@@ -166,6 +193,12 @@ pub enum PeriodOf {
     EventCells,
     /// The years of the recipients table.
     Recipients,
+    /// The windows of the risk screen.
+    Risk,
+    /// The delivery years of the dyads.
+    Dyads,
+    /// The years of the re-transfer chains: first import to last onward delivery.
+    Retransfers,
 }
 
 impl PeriodOf {
@@ -178,6 +211,9 @@ impl PeriodOf {
             PeriodOf::Series => Need::Regional,
             PeriodOf::EventCells => Need::EventCells,
             PeriodOf::Recipients => Need::Recipients,
+            PeriodOf::Risk => Need::Risk,
+            PeriodOf::Dyads => Need::Dyads,
+            PeriodOf::Retransfers => Need::Retransfers,
         }
     }
 
@@ -191,8 +227,25 @@ impl PeriodOf {
             PeriodOf::Series => r.regional.as_ref().and_then(|c| c.period),
             PeriodOf::EventCells => r.event_cells.as_ref().and_then(|c| c.period),
             PeriodOf::Recipients => r.recipients.and_then(|c| c.period),
+            PeriodOf::Risk => r.risk.and_then(crate::stages::risk::period),
+            PeriodOf::Dyads => r.dyads.and_then(|c| c.period),
+            PeriodOf::Retransfers => r.retransfers.and_then(chains_period),
         }
     }
+}
+
+/// The years of the re-transfer chains: the first import's first delivery year to the last
+/// onward delivery year.
+fn chains_period(r: &Retransfers) -> Option<Period> {
+    let mut span = crate::period::Span::default();
+    for c in &r.chains {
+        for y in [c.import.first_year, c.onward.last_year] {
+            if let Ok(d) = crate::date::PartialDate::year(y) {
+                span.see(d);
+            }
+        }
+    }
+    span.period()
 }
 
 /// The run's caption with the period of the data a figure draws.
@@ -333,6 +386,18 @@ impl<'a> FigureContext<'a> {
 
     pub(crate) fn recipients(&self) -> Result<&'a Recipients, ChartError> {
         self.results.recipients.ok_or_else(|| missing("the recipients"))
+    }
+
+    pub(crate) fn risk(&self) -> Result<&'a crate::risk::RiskResult, ChartError> {
+        self.results.risk.ok_or_else(|| missing("the risk screen"))
+    }
+
+    pub(crate) fn dyads(&self) -> Result<&'a Dyads, ChartError> {
+        self.results.dyads.ok_or_else(|| missing("the dyads"))
+    }
+
+    pub(crate) fn retransfers(&self) -> Result<&'a Retransfers, ChartError> {
+        self.results.retransfers.ok_or_else(|| missing("the re-transfer chains"))
     }
 
     pub(crate) fn top_n(&self) -> usize {

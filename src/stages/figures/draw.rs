@@ -489,6 +489,7 @@ pub(super) fn od_matrix(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         values,
         unit: "weapons".into(),
         log_scale: true,
+        ..OdMatrixInput::default()
     };
     render(&input, &cx.caption, cx.size)
 }
@@ -510,6 +511,7 @@ pub(super) fn top_paths(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
             .collect(),
         top_n: 10,
         unit: "weapons".into(),
+        ..TopPathsInput::default()
     };
     render(&input, &cx.caption, cx.size)
 }

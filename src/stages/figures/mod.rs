@@ -10,6 +10,8 @@
 
 mod context;
 mod draw;
+mod draw_risk;
+mod transfers;
 
 use rayon::prelude::*;
 
@@ -113,11 +115,39 @@ pub const FIGURES: &[FigureSpec] = &[
         render: recipients,
     },
     FigureSpec {
+        name: "dyads",
+        caption: "Legal deliveries in SIPRI trend-indicator value between the leading suppliers and recipients (states by ISO3; * a non-state armed group, ** an organisation), over every delivery year.",
+        needs: &[Need::Dyads],
+        period: PeriodOf::Dyads,
+        render: transfers::dyads,
+    },
+    FigureSpec {
+        name: "retransfers",
+        caption: "Re-transfer chains: a weapon a state imported by legal transfer (origin to intermediary) and later delivered on to a third party (states by ISO3; * a non-state armed group), each chain as wide as the TIV of its onward deliveries.",
+        needs: &[Need::Retransfers],
+        period: PeriodOf::Retransfers,
+        render: transfers::retransfers,
+    },
+    FigureSpec {
         name: "event_hotspot_map",
         caption: "H3 cells where conflict events cluster (Getis-Ord Gi*, FDR-adjusted), on the grid of the seizure and looting hotspots.",
         needs: &[Need::EventCells],
         period: PeriodOf::EventCells,
         render: event_hotspot_map,
+    },
+    FigureSpec {
+        name: "risk_heat",
+        caption: "Diversion-risk indicators of the screened states in the last assessment window: each cell shaded by the state's rank among them, raised flags outlined, grey where the run has no source for the indicator. Not a legal determination.",
+        needs: &[Need::Risk],
+        period: PeriodOf::Risk,
+        render: draw_risk::risk_heat,
+    },
+    FigureSpec {
+        name: "supplier_exposure",
+        caption: "Legal deliveries of each supplier state in the last assessment window, by the number of risk flags their recipients raise, and those to recipients with a re-export flag.",
+        needs: &[Need::Risk],
+        period: PeriodOf::Risk,
+        render: draw_risk::supplier_exposure,
     },
 ];
 
