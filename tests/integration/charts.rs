@@ -401,7 +401,7 @@ fn all_figures_render_with_expected_content() {
     let rc = &by("recipients").svg;
     let at = |n: &str| rc.find(&format!("\n{n}\n</text>")).unwrap_or_else(|| panic!("{n}"));
     assert!(at("Sudan") < at("Chad") && at("Chad") < at("Niger") && at("Mali") < at("Libya"));
-    assert!(rc.contains("Transferred on to non-state armed groups"));
+    assert!(rc.contains("Its deliveries to non-state armed groups"));
 
     let fm = &by("flow_map").svg;
     // One <circle> per hub plus an outline each, plus 3 legend circles x 2.
@@ -466,19 +466,25 @@ fn emerging_legend_lists_only_present_categories() {
 }
 
 #[test]
-fn empty_inputs_render_no_data_panels() {
+fn empty_inputs_leave_every_figure_out_with_its_line() {
     let empty = crate::common::empty_results();
-    let figs = registry_figures(&empty, 1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let figs = pool.install(|| render_figures(&empty.context()));
     assert_eq!(figs.len(), FIGURES.len());
-    for f in &figs {
-        assert!(f.svg.contains("\nNo data\n</text>"), "{} has a no-data panel", f.name);
-        assert_eq!(png_size(&f.png), (2400, 1500));
-        // The title is there and something beyond the background was drawn.
-        assert!(f.svg.contains(&format!("\n{}\n</text>", f.title)));
-        let img = image::load_from_memory(&f.png).unwrap().to_rgb8();
-        let non_white = img.pixels().filter(|p| p.0 != [255, 255, 255]).count();
-        assert!(non_white > 10_000, "{}: {non_white}", f.name);
+    for (f, spec) in figs.iter().zip(FIGURES) {
+        match f {
+            Err(ChartError::NothingToShow(a)) => {
+                let line = a.line();
+                assert!(line.starts_with("No ") && line.contains(": needs "), "{line}");
+                assert!(line.contains("[[inputs."), "{}: {line} names no config key", spec.name);
+            }
+            other => panic!("{} is not left out: {other:?}", spec.name),
+        }
     }
+    // The step keeps the line and no figure, so no file is written.
+    let step = divnet::stages::figures::figure_step(&FIGURES[0], &empty.context());
+    assert!(step.figure.is_none() && step.error.is_none());
+    assert_eq!(step.absent.unwrap().what, "flow map");
 }
 
 #[test]
@@ -612,10 +618,6 @@ fn write_demo_pngs_when_requested() {
     for f in demo_inputs().render() {
         std::fs::write(format!("{dir}/{}.png", f.name), &f.png).unwrap();
         std::fs::write(format!("{dir}/{}.svg", f.name), &f.svg).unwrap();
-    }
-    let empty = registry_figures(&crate::common::empty_results(), 2);
-    for f in empty {
-        std::fs::write(format!("{dir}/empty_{}.png", f.name), &f.png).unwrap();
     }
 }
 
