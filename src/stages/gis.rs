@@ -98,13 +98,14 @@ pub fn hotspot_cells(h: &HotspotsResult) -> Layer {
     )
 }
 
-/// The `network_nodes` layer: one point per node, with its expected flows.
+/// The `network_nodes` layer: one point per node, with its expected flows when the run
+/// has diversion cases (without, there is no flow and the columns are left out).
 pub fn network_nodes(p: &PathsResult) -> Layer {
     let gr = &p.network.graph;
     let nodes: Vec<&crate::network::Node> = gr.node_weights().collect();
-    Layer::new(
+    let layer = Layer::new(
         "network_nodes",
-        "Diversion network nodes with expected flow (total and as transit)",
+        "Network nodes, with expected diverted flow (total and as transit) in runs with cases",
         GeometryType::Point,
         nodes.iter().map(|n| wkb::point(n.point.lon(), n.point.lat())).collect(),
     )
@@ -112,9 +113,13 @@ pub fn network_nodes(p: &PathsResult) -> Layer {
     .column("name", text(nodes.iter().map(|n| Some(n.name.as_str()))))
     .column("iso3", text(nodes.iter().map(|n| Some(n.iso3.as_str()))))
     .column("region", text(nodes.iter().map(|n| Some(n.region.as_str()))))
-    .column("subregion", text(nodes.iter().map(|n| Some(n.subregion.as_str()))))
-    .column("flow", real(p.node_flow.iter().map(|f| Some(*f))))
-    .column("through", real(p.node_through.iter().map(|f| Some(*f))))
+    .column("subregion", text(nodes.iter().map(|n| Some(n.subregion.as_str()))));
+    if p.cases.is_empty() {
+        return layer;
+    }
+    layer
+        .column("flow", real(p.node_flow.iter().map(|f| Some(*f))))
+        .column("through", real(p.node_through.iter().map(|f| Some(*f))))
 }
 
 fn edge_line(p: &PathsResult, e: petgraph::graph::EdgeIndex) -> crate::gis::Feature {

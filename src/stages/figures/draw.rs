@@ -338,7 +338,7 @@ pub(super) fn recipients(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     };
     let f = render(&input, &cx.caption, cx.size)?;
     let caption = if transfers_only {
-        "Legal deliveries to each recipient and its own transfers on to non-state armed groups. No seizure, looting or diversion path of the run points back to a recipient, so no diversion evidence is shown."
+        "Legal deliveries to each recipient, and its own deliveries to non-state armed groups. No seizure or looting of the run points back to a recipient, so no diversion evidence is shown."
     } else {
         ""
     };
