@@ -580,8 +580,14 @@ fn compare_paths(
         .collect())
 }
 
+/// An edge's (source, target).
+type EdgeKey = (String, String);
+
 /// Edge probability and layer (when the table has the column) by (source, target).
-type EdgeRows = (BTreeMap<(String, String), Option<f64>>, BTreeMap<(String, String), String>);
+type EdgeRows = (BTreeMap<EdgeKey, Option<f64>>, BTreeMap<EdgeKey, String>);
+
+/// What happened to an edge, with its probability in OLD and NEW.
+type EdgeStatus = (Presence, Option<f64>, Option<f64>);
 
 fn compare_edges(
     old: &DataFrame,
@@ -602,11 +608,11 @@ fn compare_edges(
         Ok((m, layers))
     };
     let ((o, o_layers), (n, n_layers)) = (read(old)?, read(new)?);
-    let mut changes: BTreeMap<(String, String), (Presence, Option<f64>, Option<f64>)> =
+    let mut changes: BTreeMap<EdgeKey, EdgeStatus> =
         keyed_changes(&o, &n, threshold).into_iter().map(|(k, s, a, b)| (k, (s, a, b))).collect();
     for (k, l) in &n_layers {
         if o_layers.get(k).is_some_and(|x| x != l) && !changes.contains_key(k) {
-            let p = |m: &BTreeMap<(String, String), Option<f64>>| m.get(k).copied().flatten();
+            let p = |m: &BTreeMap<EdgeKey, Option<f64>>| m.get(k).copied().flatten();
             changes.insert(k.clone(), (Presence::Relayered, p(&o), p(&n)));
         }
     }
