@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod absent;
 pub mod actors;
 pub mod algo;
 pub mod chart;

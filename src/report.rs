@@ -13,6 +13,7 @@
 
 use std::fmt::Write as _;
 
+use crate::absent::Absent;
 use crate::chart::Figure;
 
 /// Errors raised while assembling a report.
@@ -96,6 +97,36 @@ pub struct ReportInput {
     /// A map of dated points for the "Explore" section, filtered by a date range (not a
     /// figure of the run: it exists only in the HTML page).
     pub event_map: Option<Figure>,
+    /// The figures, tables and sections left out for want of data, each shown as one line
+    /// ("Not in this run"). A table with no rows is never drawn: it is listed here too.
+    pub absent: Vec<Absent>,
+}
+
+impl ReportInput {
+    /// Adds `table` when it has rows, else `absent`: the one way a report table with
+    /// nothing to show is left out and named.
+    pub fn table_or_absent(&mut self, table: Table, absent: Absent) {
+        if table.rows.is_empty() {
+            self.absent.push(absent);
+        } else {
+            self.tables.push(table);
+        }
+    }
+
+    /// The tables with rows, and every absent part: the listed ones, then a line for each
+    /// table given without rows.
+    fn shown(&self) -> (Vec<&Table>, Vec<Absent>) {
+        let (tables, empty): (Vec<&Table>, Vec<&Table>) =
+            self.tables.iter().partition(|t| !t.rows.is_empty());
+        let mut absent = self.absent.clone();
+        absent.extend(
+            empty.iter().map(|t| Absent::new(t.title.to_lowercase(), "input rows that fill it")),
+        );
+        // A figure and a table left out for the same reason say it once.
+        let mut seen = std::collections::BTreeSet::new();
+        absent.retain(|a| seen.insert(a.line()));
+        (tables, absent)
+    }
 }
 
 /// The two report files as bytes.
@@ -334,9 +365,14 @@ fn build_html(input: &ReportInput) -> String {
     let _ = writeln!(
         h,
         "<nav><ul><li><a href=\"#figures\">Figures</a></li>{explore}\
-<li><a href=\"#tables\">Tables</a></li><li><a href=\"#rejected\">Rejected rows</a></li>\
+<li><a href=\"#tables\">Tables</a></li>{absent}<li><a href=\"#rejected\">Rejected rows</a></li>\
 <li><a href=\"#caveats\">Coverage caveats</a></li><li><a href=\"#provenance\">Provenance</a></li>\
 </ul></nav>",
+        absent = if input.shown().1.is_empty() {
+            ""
+        } else {
+            "<li><a href=\"#absent\">Not in this run</a></li>"
+        },
     );
 
     h.push_str("<section id=\"figures\">\n<h2>Figures</h2>\n");
@@ -405,15 +441,23 @@ fn build_html(input: &ReportInput) -> String {
         );
     }
 
+    let (tables, absent) = input.shown();
     h.push_str("<section id=\"tables\">\n<h2>Key tables</h2>\n");
-    if input.tables.is_empty() {
+    if tables.is_empty() {
         h.push_str("<p class=\"muted\">No tables.</p>\n");
     }
-    for t in &input.tables {
+    for t in tables {
         let _ = writeln!(h, "<h3>{}</h3>", e(&t.title));
         html_table(&mut h, &t.header, &t.rows);
     }
     h.push_str("</section>\n");
+    if !absent.is_empty() {
+        h.push_str("<section id=\"absent\">\n<h2>Not in this run</h2>\n<ul class=\"caveats\">\n");
+        for a in &absent {
+            let _ = writeln!(h, "<li>{}</li>", e(&a.line()));
+        }
+        h.push_str("</ul>\n</section>\n");
+    }
 
     h.push_str("<section id=\"rejected\">\n<h2>Rejected rows</h2>\n");
     if input.rejected.is_empty() {
@@ -562,13 +606,21 @@ fn build_markdown(input: &ReportInput) -> String {
             let _ = writeln!(m, "{}\n", t(&f.caption));
         }
     }
+    let (tables, absent) = input.shown();
     m.push_str("## Key tables\n\n");
-    if input.tables.is_empty() {
+    if tables.is_empty() {
         m.push_str("No tables.\n\n");
     }
-    for tb in &input.tables {
+    for tb in tables {
         let _ = writeln!(m, "### {}\n", t(&tb.title));
         md_table(&mut m, &tb.header, &tb.rows);
+    }
+    if !absent.is_empty() {
+        m.push_str("## Not in this run\n\n");
+        for a in &absent {
+            let _ = writeln!(m, "- {}", t(&a.line()));
+        }
+        m.push('\n');
     }
     m.push_str("## Rejected rows\n\n");
     if input.rejected.is_empty() {
@@ -681,6 +733,36 @@ mod tests {
                 .count();
             assert!(unescaped == 2 || unescaped == 3, "{line}");
         }
+    }
+
+    #[test]
+    fn a_table_with_nothing_to_show_is_one_line_never_an_empty_table() {
+        let t = |title: &str, rows: usize| Table {
+            title: title.into(),
+            header: vec!["a".into()],
+            rows: vec![vec!["1".into()]; rows],
+        };
+        let mut input = ReportInput::default();
+        input.table_or_absent(t("Kept", 1), Absent::new("kept rows", "x"));
+        input.table_or_absent(
+            t("Paths", 0),
+            Absent::new("diversion paths", "cases ([[inputs.seizures]])"),
+        );
+        // A table pushed without rows directly is left out too, and named.
+        input.tables.push(t("Stray", 0));
+        let r = build(&input).unwrap();
+        let md = String::from_utf8(r.markdown).unwrap();
+        assert!(md.contains("### Kept") && !md.contains("### Paths") && !md.contains("### Stray"));
+        assert!(md.contains(
+            "## Not in this run\n\n- No diversion paths: needs cases ([[inputs.seizures]]).\n- No stray: needs input rows that fill it.\n"
+        ), "{md}");
+        let html = String::from_utf8(r.html).unwrap();
+        assert!(html.contains("<li>No diversion paths: needs cases ([[inputs.seizures]]).</li>"));
+        assert!(html.contains("<a href=\"#absent\">Not in this run</a>"));
+        // Nothing absent: no section.
+        let plain =
+            build(&ReportInput { tables: vec![t("Kept", 1)], ..Default::default() }).unwrap();
+        assert!(!String::from_utf8(plain.markdown).unwrap().contains("Not in this run"));
     }
 
     #[test]

@@ -1,8 +1,12 @@
-//! Flow map: diversion flows as curved lines over a country basemap, with transit hubs.
+//! Flow map: directed lines (diversion flows, or transfers from supplier to recipient) as
+//! curved arrows over a country basemap, with the leading hubs.
 //!
 //! Flows are quadratic Bézier arcs (bending to the left of the travel direction, so A->B and
-//! B->A stay apart) with width proportional to the square root of quantity and opacity
-//! `0.15 + 0.85 * probability`. Hubs are circles whose area is proportional to flow betweenness.
+//! B->A stay apart) with an arrowhead near their end, width proportional to the square root
+//! of quantity and opacity `0.15 + 0.85 * probability` (or one opacity, for lines that carry
+//! no probability: [`FlowMapInput::fixed_opacity`]); [`FlowMapInput::classes`] colours
+//! them by what they are, and the legend names each class. Hubs are circles whose area is
+//! proportional to their measure.
 //! The top N hubs are labelled with greedy label placement (Imhof-style candidate positions tried
 //! in a fixed order; a label is placed at the first candidate that stays inside the map and
 //! overlaps neither earlier labels nor hub circles, otherwise it is dropped). The view fits the
@@ -32,6 +36,18 @@ pub struct Flow {
     /// What the HTML report shows on hover at the middle of the flow (empty: nothing).
     #[serde(default)]
     pub tip: String,
+    /// Index into [`FlowMapInput::classes`] (ignored without classes).
+    #[serde(default)]
+    pub class: usize,
+}
+
+/// A kind of line, named in the legend with its colour.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FlowClass {
+    /// What the lines of this class are ("Deliveries between states").
+    pub label: String,
+    /// Their colour (RGB).
+    pub colour: [u8; 3],
 }
 
 /// A transit hub.
@@ -71,6 +87,16 @@ pub struct FlowMapInput {
     pub probability_label: String,
     /// Legend heading of the hub circles; empty means "Hub flow betweenness".
     pub hub_label: String,
+    /// One opacity for every line: the lines carry no probability (legal transfers are
+    /// facts, not estimates), and the legend shows no probability scale.
+    #[serde(default)]
+    pub fixed_opacity: bool,
+    /// The kinds of line, by [`Flow::class`]; empty: one class in the default colour.
+    #[serde(default)]
+    pub classes: Vec<FlowClass>,
+    /// A note under the legend saying what the lines are (empty: none).
+    #[serde(default)]
+    pub note: String,
 }
 
 /// `text`, or `default` when it is empty.
@@ -105,6 +131,17 @@ impl FlowMapInput {
                     reason: "must be <= 1",
                 });
             }
+        }
+        if let Some(i) = self
+            .flows
+            .iter()
+            .position(|f| !self.classes.is_empty() && f.class >= self.classes.len())
+        {
+            return Err(ChartError::InvalidValue {
+                what: format!("flows[{i}].class"),
+                value: self.flows[i].class as f64,
+                reason: "names no class of the input",
+            });
         }
         for (i, h) in self.hubs.iter().enumerate() {
             ll(&format!("hubs[{i}]"), (h.lon, h.lat))?;
@@ -212,8 +249,13 @@ impl Painter for FlowPainter<'_> {
         let (wmin, wmax) = (c.px(1.2), c.px(6.0));
         let width =
             |q: f64| if qmax > 0.0 { wmin + (wmax - wmin) * (q / qmax).sqrt() } else { wmin };
-        let alpha = |p: f64| 0.15 + 0.85 * p;
+        let alpha = |p: f64| if inp.fixed_opacity { 0.75 } else { 0.15 + 0.85 * p };
         let flow_col = OKABE_ITO[4];
+        let colour = |f: &Flow| {
+            inp.classes.get(f.class).map_or(flow_col, |k| {
+                plotters::style::RGBColor(k.colour[0], k.colour[1], k.colour[2])
+            })
+        };
         // Thick flows first so thin ones stay visible on top; ties keep input order.
         let mut order: Vec<usize> = (0..inp.flows.len()).collect();
         order.sort_by(|&a, &b| inp.flows[b].quantity.total_cmp(&inp.flows[a].quantity));
@@ -225,8 +267,15 @@ impl Painter for FlowPainter<'_> {
                 continue;
             }
             let curve = bezier(a, b, 32);
+            let (col, w) = (colour(f), width(f.quantity));
             for run in clip_polyline(&curve, &view.rect) {
-                c.polyline(&run, flow_col, alpha(f.probability), width(f.quantity))?;
+                c.polyline(&run, col, alpha(f.probability), w)?;
+            }
+            // The arrowhead sits at 85% of the way, clear of the hub circle at the end.
+            let head = arrowhead(curve[26], curve[28], (w * 2.2).max(c.px(5.0)));
+            let bounds = PxRect { x0: head[0].0, y0: head[0].1, x1: head[0].0, y1: head[0].1 };
+            if view.rect.contains(&bounds) {
+                c.polygon(&head, col, alpha(f.probability).max(0.6))?;
             }
             let mid = curve[curve.len() / 2];
             let inside = PxRect { x0: mid.0, y0: mid.1, x1: mid.0, y1: mid.1 };
@@ -330,19 +379,42 @@ impl Painter for FlowPainter<'_> {
             y = legend_heading(c, &format!("{label} ({unit})"), lx, y, lw)?;
             for q in qs {
                 let yy = y + row / 2.0;
-                c.polyline(&[(lx, yy), (lx + sample, yy)], flow_col, 1.0, width(q))?;
+                let col = if inp.classes.is_empty() { flow_col } else { TEXT_GREY };
+                c.polyline(&[(lx, yy), (lx + sample, yy)], col, 1.0, width(q))?;
                 c.text(&fmt_num(q), lx + sample + c.px(5.0), yy, entry)?;
                 y += row;
             }
             y += c.px(6.0);
-            y = legend_heading(c, or(&inp.probability_label, "Flow probability"), lx, y, lw)?;
-            for p in [1.0, 0.5, 0.1] {
+            for k in &inp.classes {
                 let yy = y + row / 2.0;
-                c.polyline(&[(lx, yy), (lx + sample, yy)], flow_col, alpha(p), c.px(4.0))?;
-                c.text(&format!("{p:.1}"), lx + sample + c.px(5.0), yy, entry)?;
+                let col = plotters::style::RGBColor(k.colour[0], k.colour[1], k.colour[2]);
+                c.polyline(&[(lx, yy), (lx + sample, yy)], col, 0.75, c.px(3.0))?;
+                let at = lx + sample + c.px(5.0);
+                let name = c.fit_text(&k.label, Label::TICK, lw - (at - lx))?;
+                c.text(&name, at, yy, entry)?;
                 y += row;
             }
-            y += c.px(6.0);
+            if !inp.classes.is_empty() {
+                y += c.px(6.0);
+            }
+            if !inp.fixed_opacity {
+                y = legend_heading(c, or(&inp.probability_label, "Flow probability"), lx, y, lw)?;
+                for p in [1.0, 0.5, 0.1] {
+                    let yy = y + row / 2.0;
+                    c.polyline(&[(lx, yy), (lx + sample, yy)], flow_col, alpha(p), c.px(4.0))?;
+                    c.text(&format!("{p:.1}"), lx + sample + c.px(5.0), yy, entry)?;
+                    y += row;
+                }
+                y += c.px(6.0);
+            }
+            if !inp.note.is_empty() {
+                for line in inp.note.lines() {
+                    let t = c.fit_text(line, Label::TICK, lw)?;
+                    c.text(&t, lx, y, Label::TICK.muted())?;
+                    y += row;
+                }
+                y += c.px(6.0);
+            }
         }
         if !inp.hubs.is_empty() {
             let bmin = inp.hubs.iter().map(|h| h.betweenness).fold(f64::INFINITY, f64::min);
@@ -360,11 +432,26 @@ impl Painter for FlowPainter<'_> {
             }
             y += c.px(6.0);
             let n = inp.label_top_n.min(inp.hubs.len());
-            let note = c.fit_text(&format!("Labels: top {n} hubs"), Label::TICK, lw)?;
+            let note = c.fit_text(&format!("Labels: the top {n}"), Label::TICK, lw)?;
             c.text(&note, lx, y, Label::TICK.muted())?;
         }
         Ok(())
     }
+}
+
+/// The line widths' legend colour when lines have classes of their own colours.
+const TEXT_GREY: plotters::style::RGBColor = plotters::style::RGBColor(97, 97, 97);
+
+/// A filled arrowhead pointing from `from` to `to` (px), its tip `len` beyond `to`'s
+/// direction from `from`, starting at `to`: three points, the tip first.
+fn arrowhead(from: (f64, f64), to: (f64, f64), len: f64) -> [(f64, f64); 3] {
+    let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+    let d = (dx * dx + dy * dy).sqrt().max(1e-9);
+    let (ux, uy) = (dx / d, dy / d);
+    let tip = (to.0 + ux * len * 0.5, to.1 + uy * len * 0.5);
+    let base = (tip.0 - ux * len, tip.1 - uy * len);
+    let half = len * 0.45;
+    [tip, (base.0 - uy * half, base.1 + ux * half), (base.0 + uy * half, base.1 - ux * half)]
 }
 
 /// Draws a bold legend heading within width `w` (two lines if needed, then ellipsized);
@@ -412,6 +499,14 @@ mod tests {
         };
         let e = render(&input, &[], &Caption::default(), RenderSize::PRINT).unwrap_err();
         assert!(matches!(e, ChartError::InvalidValue { value, .. } if value == 1.5));
+    }
+
+    #[test]
+    fn arrowheads_point_along_the_line() {
+        let [tip, l, r] = arrowhead((0.0, 0.0), (10.0, 0.0), 4.0);
+        assert_eq!(tip, (12.0, 0.0));
+        assert_eq!((l.0, r.0), (8.0, 8.0));
+        assert!((l.1 - 1.8).abs() < 1e-12 && (r.1 + 1.8).abs() < 1e-12);
     }
 
     #[test]

@@ -109,6 +109,10 @@ pub enum ChartError {
     /// The figure's input was not provided.
     #[error("{0}")]
     InvalidInput(String),
+    /// Not a failure: the figure has nothing to show and is left out; the line says which
+    /// input would fill it ([`crate::absent::Absent`]).
+    #[error("{0}")]
+    NothingToShow(crate::absent::Absent),
 }
 
 /// One rendered figure: SVG text and PNG bytes of the same drawing.

@@ -49,6 +49,10 @@ pub struct RecipientsInput {
     pub top_n: usize,
     /// The measure of the transfer panel; empty means "SIPRI TIV (millions)".
     pub value_label: String,
+    /// Draw the transfer panel alone, across the figure: the run has no diversion evidence
+    /// (no seizure or looting), so an evidence panel would be an empty axis.
+    #[serde(default)]
+    pub transfers_only: bool,
 }
 
 /// Renders the chart ([`Figure::name`] `"recipients"`): left, the value of legal transfers
@@ -88,10 +92,10 @@ pub fn render(
             check_nonneg(&format!("recipients[{i}].{what}"), v)?;
         }
     }
-    let title = if input.title.is_empty() {
-        "Legal deliveries and diversion evidence by recipient".to_string()
-    } else {
-        input.title.clone()
+    let title = match (input.title.is_empty(), input.transfers_only) {
+        (false, _) => input.title.clone(),
+        (true, false) => "Legal deliveries and diversion evidence by recipient".to_string(),
+        (true, true) => "Legal deliveries by recipient".to_string(),
     };
     let mut rows: Vec<&RecipientBar> = input.recipients.iter().collect();
     rows.sort_by(|a, b| {
@@ -106,7 +110,8 @@ pub fn render(
     }
     let unit =
         if input.value_label.is_empty() { "SIPRI TIV (millions)" } else { &input.value_label };
-    let painter = RecipientsPainter { title: &title, caption, rows, unit };
+    let only = input.transfers_only;
+    let painter = RecipientsPainter { title: &title, caption, rows, unit, transfers_only: only };
     render_figure("recipients", &title, size, &painter)
 }
 
@@ -115,6 +120,7 @@ struct RecipientsPainter<'a> {
     caption: &'a Caption,
     rows: Vec<&'a RecipientBar>,
     unit: &'a str,
+    transfers_only: bool,
 }
 
 /// A bar of a row: its colour and the value it shows.
@@ -168,13 +174,14 @@ impl Painter for RecipientsPainter<'_> {
         }
         let entries = [
             (DELIVERED, "Delivered by legal transfer".to_string()),
-            (ONWARD, "Transferred on to non-state armed groups".to_string()),
+            (ONWARD, "Its deliveries to non-state armed groups".to_string()),
             (SEIZED, "Seized, last legally held here".to_string()),
             (LOOTED, "Looted from stockpiles here".to_string()),
             (DIVERTED, "Diverted here (expected, by path)".to_string()),
         ];
+        let shown = if self.transfers_only { &entries[..2] } else { &entries[..] };
         let leg_w = plot.w() * 0.36;
-        let leg_bottom = c.legend_swatches("", &entries, plot.x1 - leg_w, plot.y0, leg_w)?;
+        let leg_bottom = c.legend_swatches("", shown, plot.x1 - leg_w, plot.y0, leg_w)?;
         let (_, th) = c.text_size("0", Label::TICK)?;
         let (_, ah) = c.text_size("0", Label::LABEL)?;
         let label_w = plot.w() * 0.2;
@@ -183,7 +190,11 @@ impl Painter for RecipientsPainter<'_> {
         let x0 = plot.x0 + label_w + c.px(6.0);
         let gap = c.px(24.0);
         let half = (plot.x1 - c.px(10.0) - x0 - gap) / 2.0;
-        let left = PxRect { x0, y0, x1: x0 + half, y1 };
+        let left = if self.transfers_only {
+            PxRect { x0, y0, x1: plot.x1 - c.px(10.0), y1 }
+        } else {
+            PxRect { x0, y0, x1: x0 + half, y1 }
+        };
         let right = PxRect { x0: x0 + half + gap, y0, x1: x0 + 2.0 * half + gap, y1 };
         self.panel(
             c,
@@ -191,12 +202,14 @@ impl Painter for RecipientsPainter<'_> {
             &format!("Legal transfers, {}", self.unit),
             &[(DELIVERED, |r| r.delivered), (ONWARD, |r| r.to_non_state)],
         )?;
-        self.panel(
-            c,
-            right,
-            "Diversion evidence (weapons)",
-            &[(SEIZED, |r| r.seized), (LOOTED, |r| r.looted), (DIVERTED, |r| r.diverted)],
-        )?;
+        if !self.transfers_only {
+            self.panel(
+                c,
+                right,
+                "Diversion evidence (weapons)",
+                &[(SEIZED, |r| r.seized), (LOOTED, |r| r.looted), (DIVERTED, |r| r.diverted)],
+            )?;
+        }
         let slot = (y1 - y0) / self.rows.len() as f64;
         let names = if slot < c.px(11.0) { Label::CAPTION } else { Label::TICK };
         let names = names.anchor(HAlign::Right, VAlign::Middle);

@@ -101,6 +101,10 @@ pub enum Presence {
     /// In both, and its share (paths) or probability (edges) moved by more than the
     /// threshold.
     Moved,
+    /// An edge in both, its probability within the threshold, whose layer changed (legal,
+    /// illicit, both, prior: new evidence on a border prior, or the last illicit evidence
+    /// gone).
+    Relayered,
 }
 
 impl Presence {
@@ -110,6 +114,7 @@ impl Presence {
             Presence::Appeared => "appeared",
             Presence::Vanished => "vanished",
             Presence::Moved => "moved",
+            Presence::Relayered => "layer changed",
         }
     }
 }
@@ -144,6 +149,13 @@ pub struct EdgeChange {
     pub old_p: Option<f64>,
     /// Edge probability in NEW.
     pub new_p: Option<f64>,
+    /// Edge layer in OLD (`legal`, `illicit`, `both`, `prior`), when OLD has the edge and
+    /// the column.
+    #[serde(default)]
+    pub old_layer: Option<String>,
+    /// Edge layer in NEW.
+    #[serde(default)]
+    pub new_layer: Option<String>,
 }
 
 /// Everything that changed between two runs.
@@ -214,6 +226,9 @@ pub struct Summary {
     pub edges_vanished: usize,
     /// Edges whose probability moved by more than the threshold.
     pub edges_probability_moved: usize,
+    /// Edges in both whose layer changed while their probability did not move.
+    #[serde(default)]
+    pub edges_layer_changed: usize,
     /// Tables not compared.
     pub not_compared: usize,
 }
@@ -251,6 +266,7 @@ impl RunDiff {
             edges_appeared: edges(Presence::Appeared),
             edges_vanished: edges(Presence::Vanished),
             edges_probability_moved: edges(Presence::Moved),
+            edges_layer_changed: edges(Presence::Relayered),
             not_compared: self.not_compared.len(),
         };
         s.changed = s.rows.values().any(|c| c.added + c.removed + c.changed > 0)
@@ -268,7 +284,7 @@ impl RunDiff {
 impl Summary {
     /// The counts of the derived tables, labelled as in `diff.md` (`top_n` is not known
     /// here, so the hub labels say "top N").
-    pub(super) fn derived(&self) -> [(&'static str, usize); 11] {
+    pub(super) fn derived(&self) -> [(&'static str, usize); 12] {
         [
             ("hubs entering the top N", self.hubs_entered),
             ("hubs leaving the top N", self.hubs_left),
@@ -281,6 +297,7 @@ impl Summary {
             ("edges appeared", self.edges_appeared),
             ("edges vanished", self.edges_vanished),
             ("edges whose probability moved", self.edges_probability_moved),
+            ("edges whose layer changed", self.edges_layer_changed),
         ]
     }
 }
@@ -314,7 +331,7 @@ fn pair<'a>(
 /// [`IGNORED_COLUMNS`]); hubs by `node` within the
 /// top `options.top_n` by `rank`; hotspot cells by `cell` (`bin`, and `category` of
 /// `emerging_hotspots`); paths by `case` and `nodes` (`share`); network edges by `source`
-/// and `target` (`p`). A table missing from either run, or missing a key column, is listed
+/// and `target` (`p`, then `layer` where both runs have it). A table missing from either run, or missing a key column, is listed
 /// in [`RunDiff::not_compared`]. O(n log n) in the rows of the tables.
 ///
 /// ```
@@ -563,24 +580,47 @@ fn compare_paths(
         .collect())
 }
 
+/// An edge's (source, target).
+type EdgeKey = (String, String);
+
+/// Edge probability and layer (when the table has the column) by (source, target).
+type EdgeRows = (BTreeMap<EdgeKey, Option<f64>>, BTreeMap<EdgeKey, String>);
+
+/// What happened to an edge, with its probability in OLD and NEW.
+type EdgeStatus = (Presence, Option<f64>, Option<f64>);
+
 fn compare_edges(
     old: &DataFrame,
     new: &DataFrame,
     threshold: f64,
 ) -> Result<Vec<EdgeChange>, PolarsError> {
-    let read = |df: &DataFrame| -> Result<BTreeMap<(String, String), Option<f64>>, PolarsError> {
-        let mut m = BTreeMap::new();
-        for ((s, t), p) in
-            texts(df, "source")?.into_iter().zip(texts(df, "target")?).zip(floats(df, "p")?)
-        {
-            m.entry((s.unwrap_or_default(), t.unwrap_or_default())).or_insert(p);
+    let read = |df: &DataFrame| -> Result<EdgeRows, PolarsError> {
+        let (mut m, mut layers) = (BTreeMap::new(), BTreeMap::new());
+        let layer = if has_column(df, "layer") { Some(texts(df, "layer")?) } else { None };
+        let keys = texts(df, "source")?.into_iter().zip(texts(df, "target")?);
+        for (i, ((s, t), p)) in keys.zip(floats(df, "p")?).enumerate() {
+            let key = (s.unwrap_or_default(), t.unwrap_or_default());
+            if let Some(l) = layer.as_ref().and_then(|l| l[i].clone()) {
+                layers.entry(key.clone()).or_insert(l);
+            }
+            m.entry(key).or_insert(p);
         }
-        Ok(m)
+        Ok((m, layers))
     };
-    let (o, n) = (read(old)?, read(new)?);
-    Ok(keyed_changes(&o, &n, threshold)
+    let ((o, o_layers), (n, n_layers)) = (read(old)?, read(new)?);
+    let mut changes: BTreeMap<EdgeKey, EdgeStatus> =
+        keyed_changes(&o, &n, threshold).into_iter().map(|(k, s, a, b)| (k, (s, a, b))).collect();
+    for (k, l) in &n_layers {
+        if o_layers.get(k).is_some_and(|x| x != l) && !changes.contains_key(k) {
+            let p = |m: &BTreeMap<EdgeKey, Option<f64>>| m.get(k).copied().flatten();
+            changes.insert(k.clone(), (Presence::Relayered, p(&o), p(&n)));
+        }
+    }
+    Ok(changes
         .into_iter()
-        .map(|((source, target), status, old_p, new_p)| EdgeChange {
+        .map(|((source, target), (status, old_p, new_p))| EdgeChange {
+            old_layer: o_layers.get(&(source.clone(), target.clone())).cloned(),
+            new_layer: n_layers.get(&(source.clone(), target.clone())).cloned(),
             source,
             target,
             status,
@@ -676,6 +716,30 @@ mod tests {
         );
         let s = d.summary();
         assert_eq!((s.hubs_entered, s.hubs_left, s.hubs_moved), (1, 1, 2));
+    }
+
+    #[test]
+    fn an_edge_whose_layer_changed_is_listed_with_both_layers() {
+        use crate::diff::fixtures::layered_edges;
+        // A border prior that gained a route report (p within the threshold), and an
+        // edge that kept its layer.
+        let a =
+            run("a", vec![layered_edges(&[("A", "B", 0.05, "illicit"), ("B", "C", 0.3, "legal")])]);
+        let b =
+            run("b", vec![layered_edges(&[("A", "B", 0.06, "prior"), ("B", "C", 0.3, "legal")])]);
+        let d = compare(&a, &b, &DiffOptions::default());
+        assert_eq!(d.edges.len(), 1);
+        let e = &d.edges[0];
+        assert_eq!(
+            (e.source.as_str(), e.target.as_str(), e.status),
+            ("A", "B", Presence::Relayered)
+        );
+        assert_eq!(
+            (e.old_layer.as_deref(), e.new_layer.as_deref()),
+            (Some("illicit"), Some("prior"))
+        );
+        assert_eq!(d.summary().edges_layer_changed, 1);
+        assert!(d.has_changes());
     }
 
     #[test]

@@ -37,6 +37,16 @@ pub(super) fn edges(rows: &[(&str, &str, f64)]) -> Table {
         .unwrap()
 }
 
+pub(super) fn layered_edges(rows: &[(&str, &str, f64, &str)]) -> Table {
+    TableBuilder::new("network_edges")
+        .text("source", rows.iter().map(|r| Some(r.0)))
+        .text("target", rows.iter().map(|r| Some(r.1)))
+        .float("p", rows.iter().map(|r| Some(r.2)))
+        .text("layer", rows.iter().map(|r| Some(r.3)))
+        .build()
+        .unwrap()
+}
+
 pub(super) fn paths(rows: &[(&str, &str, f64)]) -> Table {
     TableBuilder::new("paths")
         .text("case", rows.iter().map(|r| Some(r.0)))

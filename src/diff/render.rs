@@ -222,10 +222,13 @@ impl RunDiff {
                     e.status.as_str().into(),
                     fmt_opt_f64(e.old_p),
                     fmt_opt_f64(e.new_p),
+                    e.old_layer.clone().unwrap_or_default(),
+                    e.new_layer.clone().unwrap_or_default(),
                 ]
             })
             .collect();
-        table(m, "Network edges", &["source", "target", "change", "old p", "new p"], edges);
+        let header = ["source", "target", "change", "old p", "new p", "old layer", "new layer"];
+        table(m, "Network edges", &header, edges);
     }
 
     /// A few lines for the terminal: the counts that are not zero, or "no changes".
@@ -341,6 +344,8 @@ impl RunDiff {
             .text("change", e.iter().map(|x| Some(x.status.as_str())))
             .float("old_p", e.iter().map(|x| x.old_p))
             .float("new_p", e.iter().map(|x| x.new_p))
+            .text("old_layer", e.iter().map(|x| x.old_layer.as_deref()))
+            .text("new_layer", e.iter().map(|x| x.new_layer.as_deref()))
             .build()?;
         Ok(vec![diff_rows, diff_hubs, diff_cells, diff_paths, diff_edges])
     }

@@ -14,8 +14,9 @@
 //!
 //! Each edge belongs to a layer ([`EdgeLayer`]): legal when all its evidence is legal
 //! (transfers between states, seizure chains' legs into their last legal import),
-//! illicit when none is, both otherwise (the border prior is a prior, not evidence, and
-//! decides nothing).
+//! illicit when none is, both otherwise; an edge with no evidence at all, only the border
+//! prior, is a prior (the border prior is not evidence, decides no other layer and makes
+//! no edge illicit).
 //!
 //! and combine as a noisy-OR, `p = 1 - prod(1 - s_i)`. The path cost of an edge is
 //! `-ln p`, so the most probable path is the cheapest.
@@ -106,10 +107,13 @@ pub enum EdgeLayer {
     /// Legal evidence only: transfers between states, seizure chains' legal imports.
     Legal,
     /// Illicit evidence only (route reports, seizure chains, transfers to non-state
-    /// groups, or only the border prior).
+    /// groups).
     Illicit,
     /// Both.
     Both,
+    /// No evidence: a land border prior alone (`network.border_prior_p`), which lets paths
+    /// cross a border no record names. Never counted or drawn as illicit.
+    Prior,
 }
 
 impl EdgeLayer {
@@ -119,6 +123,7 @@ impl EdgeLayer {
             EdgeLayer::Legal => "legal",
             EdgeLayer::Illicit => "illicit",
             EdgeLayer::Both => "both",
+            EdgeLayer::Prior => "prior",
         }
     }
 }
@@ -134,13 +139,24 @@ impl Edge {
             + self.non_state_transfers
     }
 
-    /// The layer of the edge.
+    /// The layer of the edge: by its evidence, [`EdgeLayer::Prior`] without any.
+    ///
+    /// ```
+    /// use divnet::network::{Edge, EdgeLayer};
+    /// let border = Edge { border: true, ..Edge::default() };
+    /// assert_eq!(border.layer(), EdgeLayer::Prior);
+    /// let route = Edge { border: true, route_reports: 2, ..Edge::default() };
+    /// assert_eq!(route.layer(), EdgeLayer::Illicit);
+    /// let deal = Edge { border: true, transfers: 1, ..Edge::default() };
+    /// assert_eq!(deal.layer(), EdgeLayer::Legal);
+    /// ```
     pub fn layer(&self) -> EdgeLayer {
         let illicit = self.route_reports + self.seizure_legs + self.non_state_transfers > 0;
         match (self.transfers + self.import_legs > 0, illicit) {
             (true, false) => EdgeLayer::Legal,
             (true, true) => EdgeLayer::Both,
-            (false, _) => EdgeLayer::Illicit,
+            (false, true) => EdgeLayer::Illicit,
+            (false, false) => EdgeLayer::Prior,
         }
     }
 

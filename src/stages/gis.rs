@@ -98,13 +98,14 @@ pub fn hotspot_cells(h: &HotspotsResult) -> Layer {
     )
 }
 
-/// The `network_nodes` layer: one point per node, with its expected flows.
+/// The `network_nodes` layer: one point per node, with its expected flows when the run
+/// has diversion cases (without, there is no flow and the columns are left out).
 pub fn network_nodes(p: &PathsResult) -> Layer {
     let gr = &p.network.graph;
     let nodes: Vec<&crate::network::Node> = gr.node_weights().collect();
-    Layer::new(
+    let layer = Layer::new(
         "network_nodes",
-        "Diversion network nodes with expected flow (total and as transit)",
+        "Network nodes, with expected diverted flow (total and as transit) in runs with cases",
         GeometryType::Point,
         nodes.iter().map(|n| wkb::point(n.point.lon(), n.point.lat())).collect(),
     )
@@ -112,9 +113,13 @@ pub fn network_nodes(p: &PathsResult) -> Layer {
     .column("name", text(nodes.iter().map(|n| Some(n.name.as_str()))))
     .column("iso3", text(nodes.iter().map(|n| Some(n.iso3.as_str()))))
     .column("region", text(nodes.iter().map(|n| Some(n.region.as_str()))))
-    .column("subregion", text(nodes.iter().map(|n| Some(n.subregion.as_str()))))
-    .column("flow", real(p.node_flow.iter().map(|f| Some(*f))))
-    .column("through", real(p.node_through.iter().map(|f| Some(*f))))
+    .column("subregion", text(nodes.iter().map(|n| Some(n.subregion.as_str()))));
+    if p.cases.is_empty() {
+        return layer;
+    }
+    layer
+        .column("flow", real(p.node_flow.iter().map(|f| Some(*f))))
+        .column("through", real(p.node_through.iter().map(|f| Some(*f))))
 }
 
 fn edge_line(p: &PathsResult, e: petgraph::graph::EdgeIndex) -> crate::gis::Feature {
@@ -126,14 +131,16 @@ fn edge_line(p: &PathsResult, e: petgraph::graph::EdgeIndex) -> crate::gis::Feat
     wkb::multi_line_string(&great_circle(at(a), at(b)))
 }
 
-/// The `network_edges` layer: every edge as a great-circle line, with its probability and
-/// expected flow.
+/// The `network_edges` layer: every edge as a great-circle line, with its probability,
+/// its evidence and `layer` (`prior` for a border prior without evidence), and its
+/// expected flow when the run has diversion cases (without, there is no flow and the
+/// column is left out).
 pub fn network_edges(p: &PathsResult) -> Layer {
     let gr = &p.network.graph;
     let edges: Vec<_> = gr.edge_references().collect();
-    Layer::new(
+    let layer = Layer::new(
         "network_edges",
-        "Diversion network edges as great-circle lines with probability and expected flow",
+        "Network edges as great-circle lines with their evidence, layer and probability",
         GeometryType::MultiLineString,
         edges.iter().map(|e| edge_line(p, e.id())).collect(),
     )
@@ -144,16 +151,21 @@ pub fn network_edges(p: &PathsResult) -> Layer {
     .column("route_reports", int(edges.iter().map(|e| Some(e.weight().route_reports as i64))))
     .column("seizure_legs", int(edges.iter().map(|e| Some(e.weight().seizure_legs as i64))))
     .column("import_legs", int(edges.iter().map(|e| Some(e.weight().import_legs as i64))))
-    .column("border_prior", Values::Bool(edges.iter().map(|e| Some(e.weight().border)).collect()))
-    .column("flow", real(edges.iter().map(|e| Some(p.edge_flow[e.id().index()]))))
-    .column("transfers", int(edges.iter().map(|e| Some(e.weight().transfers as i64))))
-    .column("transfer_tiv", real(edges.iter().map(|e| Some(e.weight().transfer_tiv))))
-    .column(
-        "non_state_transfers",
-        int(edges.iter().map(|e| Some(e.weight().non_state_transfers as i64))),
-    )
-    .column("non_state_tiv", real(edges.iter().map(|e| Some(e.weight().non_state_tiv))))
-    .column("layer", text(edges.iter().map(|e| Some(e.weight().layer().as_str()))))
+    .column("border_prior", Values::Bool(edges.iter().map(|e| Some(e.weight().border)).collect()));
+    let layer = if p.cases.is_empty() {
+        layer
+    } else {
+        layer.column("flow", real(edges.iter().map(|e| Some(p.edge_flow[e.id().index()]))))
+    };
+    layer
+        .column("transfers", int(edges.iter().map(|e| Some(e.weight().transfers as i64))))
+        .column("transfer_tiv", real(edges.iter().map(|e| Some(e.weight().transfer_tiv))))
+        .column(
+            "non_state_transfers",
+            int(edges.iter().map(|e| Some(e.weight().non_state_transfers as i64))),
+        )
+        .column("non_state_tiv", real(edges.iter().map(|e| Some(e.weight().non_state_tiv))))
+        .column("layer", text(edges.iter().map(|e| Some(e.weight().layer().as_str()))))
 }
 
 /// The `edge_flows` layer: the edges with expected flow, as in the `edge_flows` table.

@@ -1,10 +1,14 @@
-//! The hubs stage: which nodes carry the diverted flow.
+//! The hubs stage: which nodes carry the diverted flow, or, in a run without diversion
+//! cases, which nodes broker the trade.
 //!
 //! Measures per node: flow betweenness over the diversion cases (each (origin,
 //! destination) pair weighted by its quantity; the default ranking), weighted
-//! betweenness over all pairs (exact, or sampled above `hubs.exact_max_nodes`), PageRank on
-//! the evidence probabilities, in/out strength, and Gould-Fernandez brokerage roles with
-//! groups = region or subregion. Path costs are `-ln p` throughout.
+//! betweenness over all pairs (exact, or sampled above `hubs.exact_max_nodes`), trade
+//! brokerage (betweenness on the supplier -> recipient graph of the transfers alone, in
+//! hops), PageRank on the evidence probabilities, in/out strength, and Gould-Fernandez
+//! brokerage roles with groups = region or subregion. Path costs are `-ln p` but for
+//! trade brokerage. Without cases, the case measures (flow betweenness, expected and
+//! through flow, `transit_only`) mean nothing and are left out of the tables.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,8 +49,18 @@ pub struct HubsResult {
     pub out_strength: Vec<f64>,
     /// Brokerage roles.
     pub brokerage: Brokerage,
-    /// Not the origin or destination of any case.
+    /// Not the origin or destination of any case (meaningful only with cases:
+    /// [`HubsResult::has_cases`]).
     pub transit_only: Vec<bool>,
+    /// Whether the run has diversion cases; without, flow betweenness, the expected flows
+    /// and `transit_only` are not measures of anything and the tables leave them out.
+    #[serde(default)]
+    pub has_cases: bool,
+    /// Trade brokerage: betweenness on the supplier -> recipient graph (the edges carrying
+    /// transfers, each one hop), in supplier-recipient pairs (not normalised); `None` when
+    /// no edge carries a transfer.
+    #[serde(default)]
+    pub trade_brokerage: Option<Vec<f64>>,
     /// 1-based rank on [`HubsResult::ranked_by`] (ties by node id).
     pub rank: Vec<usize>,
     /// The measure hubs are ranked by.
@@ -118,17 +132,23 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, CentralityE
     let groups: Vec<u32> =
         labels.iter().map(|l| distinct.binary_search(l).unwrap_or(0) as u32).collect();
     let brok = brokerage(g, &groups)?;
+    let trade = trade_brokerage(cfg, g)?;
     // Without case flow, rank by betweenness, but only over a network with evidence: the
-    // border prior alone would make hubs of geography.
+    // border prior alone would make hubs of geography. A network whose only evidence is
+    // transfers is a trade network: ranked by trade brokerage.
     let evidence = g.edge_weights().any(|e| e.evidence() > 0);
+    let movement = g.edge_weights().any(|e| e.route_reports + e.seizure_legs + e.import_legs > 0);
     let ranked_by = if flow.node.iter().any(|&f| f > 0.0) || !evidence {
         HubRanking::FlowBetweenness
+    } else if !movement && trade.is_some() {
+        HubRanking::TradeBrokerage
     } else {
         HubRanking::Betweenness
     };
-    let score = match ranked_by {
-        HubRanking::FlowBetweenness => &flow.node,
-        HubRanking::Betweenness => &betweenness,
+    let score = match (ranked_by, &trade) {
+        (HubRanking::FlowBetweenness, _) => &flow.node,
+        (HubRanking::TradeBrokerage, Some(t)) => t,
+        _ => &betweenness,
     };
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| {
@@ -152,9 +172,43 @@ pub fn hubs(cfg: &HubsConfig, p: &PathsResult) -> Result<HubsResult, CentralityE
         out_strength: outs,
         brokerage: brok,
         transit_only: (0..n).map(|i| !endpoints.contains(&i)).collect(),
+        has_cases: !p.cases.is_empty(),
+        trade_brokerage: trade,
         rank,
         ranked_by,
     })
+}
+
+/// Trade brokerage: betweenness on the supplier -> recipient graph, the network's edges
+/// that carry at least one transfer (to a state or to a non-state armed group), each one
+/// hop; route reports, seizure chains and border priors are left out. A node scores when
+/// it lies on the shortest chains of deliveries between other parties: it imports from
+/// some and supplies others. Not normalised: the number of ordered (supplier, recipient)
+/// pairs whose shortest delivery chains pass through the node, each pair split over its
+/// equally short chains. Exact, or sampled above `hubs.exact_max_nodes` (the estimate
+/// scaled back to pairs). `None` when no edge carries a transfer.
+fn trade_brokerage(
+    cfg: &HubsConfig,
+    g: &petgraph::graph::DiGraph<crate::network::Node, crate::network::Edge>,
+) -> Result<Option<Vec<f64>>, CentralityError> {
+    let trade = g.filter_map(
+        |_, _| Some(()),
+        |_, e| (e.transfers + e.non_state_transfers > 0).then_some(()),
+    );
+    if trade.edge_count() == 0 {
+        return Ok(None);
+    }
+    let approx = ApproxOptions {
+        epsilon: cfg.epsilon,
+        delta: cfg.delta,
+        seed: cfg.seed,
+        ..ApproxOptions::default()
+    };
+    let auto = betweenness_auto(&trade, |_| 1.0, cfg.exact_max_nodes, &approx)?;
+    // NetworkX normalisation for directed graphs, undone: (n-1)(n-2) ordered pairs.
+    let n = trade.node_count();
+    let pairs = if n > 2 { ((n - 1) * (n - 2)) as f64 } else { 1.0 };
+    Ok(Some(auto.scores.iter().map(|b| b * pairs).collect()))
 }
 
 /// Roles whose sna z-score is at least 1.96, `;`-separated.
@@ -181,9 +235,14 @@ pub enum HubRanking {
     /// default whenever any case flow crosses the network.
     FlowBetweenness,
     /// Weighted betweenness of the network, when no case flow exists but the network has
-    /// evidence (route-report data without seizures or looting): hubs are still ranked by
-    /// how many most probable routes pass through them, never alphabetically.
+    /// evidence of movement (route-report data without seizures or looting): hubs are
+    /// still ranked by how many most probable routes pass through them, never
+    /// alphabetically.
     Betweenness,
+    /// Trade brokerage ([`HubsResult::trade_brokerage`]), when the network's only evidence
+    /// is transfers: who stands between suppliers and recipients in the trade, which says
+    /// nothing about diversion.
+    TradeBrokerage,
 }
 
 impl HubRanking {
@@ -192,6 +251,26 @@ impl HubRanking {
         match self {
             HubRanking::FlowBetweenness => "flow_betweenness",
             HubRanking::Betweenness => "betweenness",
+            HubRanking::TradeBrokerage => "trade_brokerage",
+        }
+    }
+
+    /// What the ranked nodes are called in words: "transit hubs" only when the ranking is
+    /// over diversion cases or route reports.
+    pub fn nodes_called(self) -> &'static str {
+        match self {
+            HubRanking::FlowBetweenness => "transit hubs",
+            HubRanking::Betweenness => "hubs of the reported routes",
+            HubRanking::TradeBrokerage => "trade brokers",
+        }
+    }
+
+    /// The measure in words, as the report and the figures name it.
+    pub fn measure(self) -> &'static str {
+        match self {
+            HubRanking::FlowBetweenness => "flow betweenness",
+            HubRanking::Betweenness => "betweenness",
+            HubRanking::TradeBrokerage => "trade brokerage",
         }
     }
 }
@@ -199,9 +278,10 @@ impl HubRanking {
 impl HubsResult {
     /// The value node `i` is ranked by.
     pub fn score(&self, i: usize) -> f64 {
-        match self.ranked_by {
-            HubRanking::FlowBetweenness => self.flow[i],
-            HubRanking::Betweenness => self.betweenness[i],
+        match (self.ranked_by, &self.trade_brokerage) {
+            (HubRanking::FlowBetweenness, _) => self.flow[i],
+            (HubRanking::TradeBrokerage, Some(t)) => t[i],
+            _ => self.betweenness[i],
         }
     }
 }
@@ -215,23 +295,36 @@ pub fn hubs_tables(h: &HubsResult, p: &PathsResult) -> Result<Vec<Table>, Output
     let raw = |f: fn(&RoleValues<u64>) -> u64| {
         order.iter().map(move |&i| Some(f(&h.brokerage.raw[i]))).collect::<Vec<_>>()
     };
-    let hubs = TableBuilder::new("hubs")
+    // The case measures only where there are cases; trade brokerage only where edges carry
+    // transfers: a column that measures nothing is left out, not filled with zeros.
+    let cases = h.has_cases;
+    let mut hubs = TableBuilder::new("hubs")
         .uint("rank", order.iter().map(|&i| Some(h.rank[i] as u64)))
         .text("ranked_by", order.iter().map(|_| Some(h.ranked_by.as_str())))
         .text("node", order.iter().map(|&i| Some(&node(i).id)))
         .text("name", order.iter().map(|&i| Some(&node(i).name)))
         .text("iso3", order.iter().map(|&i| Some(&node(i).iso3)))
         .text("region", order.iter().map(|&i| Some(&node(i).region)))
-        .text("subregion", order.iter().map(|&i| Some(&node(i).subregion)))
-        .float("flow_betweenness", order.iter().map(|&i| Some(h.flow[i])))
+        .text("subregion", order.iter().map(|&i| Some(&node(i).subregion)));
+    if cases {
+        hubs = hubs.float("flow_betweenness", order.iter().map(|&i| Some(h.flow[i])));
+    }
+    if let Some(t) = &h.trade_brokerage {
+        hubs = hubs.float("trade_brokerage", order.iter().map(|&i| Some(t[i])));
+    }
+    hubs = hubs
         .float("betweenness", order.iter().map(|&i| Some(h.betweenness[i])))
         .float("betweenness_raw", order.iter().map(|&i| h.betweenness_raw.as_ref().map(|b| b[i])))
         .float("pagerank", order.iter().map(|&i| Some(h.pagerank[i])))
         .float("in_strength", order.iter().map(|&i| Some(h.in_strength[i])))
-        .float("out_strength", order.iter().map(|&i| Some(h.out_strength[i])))
-        .float("expected_flow", order.iter().map(|&i| Some(p.node_flow[i])))
-        .float("through_flow", order.iter().map(|&i| Some(p.node_through[i])))
-        .boolean("transit_only", order.iter().map(|&i| Some(h.transit_only[i])))
+        .float("out_strength", order.iter().map(|&i| Some(h.out_strength[i])));
+    if cases {
+        hubs = hubs
+            .float("expected_flow", order.iter().map(|&i| Some(p.node_flow[i])))
+            .float("through_flow", order.iter().map(|&i| Some(p.node_through[i])))
+            .boolean("transit_only", order.iter().map(|&i| Some(h.transit_only[i])));
+    }
+    let hubs = hubs
         .uint("coordinator", raw(|r| r.coordinator))
         .uint("itinerant", raw(|r| r.itinerant))
         .uint("representative", raw(|r| r.representative))
@@ -240,18 +333,23 @@ pub fn hubs_tables(h: &HubsResult, p: &PathsResult) -> Result<Vec<Table>, Output
         .text("roles", order.iter().map(|&i| Some(roles(&h.brokerage.z[i]))))
         .build()?;
     let edges: Vec<_> = g.edge_references().collect();
-    let hub_edges = TableBuilder::new("hub_edges")
+    let mut hub_edges = TableBuilder::new("hub_edges")
         .text("source", edges.iter().map(|e| Some(&g[e.source()].id)))
-        .text("target", edges.iter().map(|e| Some(&g[e.target()].id)))
-        .float(
+        .text("target", edges.iter().map(|e| Some(&g[e.target()].id)));
+    if cases {
+        hub_edges = hub_edges.float(
             "flow_betweenness",
             edges.iter().map(|e| Some(h.edge_flow_betweenness[e.id().index()])),
-        )
-        .float(
-            "betweenness_raw",
-            edges.iter().map(|e| h.edge_betweenness_raw.as_ref().map(|b| b[e.id().index()])),
-        )
-        .float("expected_flow", edges.iter().map(|e| Some(p.edge_flow[e.id().index()])))
-        .build()?;
+        );
+    }
+    hub_edges = hub_edges.float(
+        "betweenness_raw",
+        edges.iter().map(|e| h.edge_betweenness_raw.as_ref().map(|b| b[e.id().index()])),
+    );
+    if cases {
+        hub_edges = hub_edges
+            .float("expected_flow", edges.iter().map(|e| Some(p.edge_flow[e.id().index()])));
+    }
+    let hub_edges = hub_edges.build()?;
     Ok(vec![hubs, hub_edges])
 }

@@ -2,14 +2,16 @@
 //! `report.md`, assembled from the analysis results and the figure steps. Rendering them
 //! (HTML, Markdown, escaping) is [`crate::report`]'s job.
 
+use crate::absent::{Absent, NEEDS_CASES, NEEDS_EVENTS, NEEDS_NETWORK, NEEDS_TRANSFERS};
 use crate::chart::Figure;
 use crate::clock::Dated;
 use crate::config::FiguresConfig;
 use crate::ingest::{Ingested, joined_reports};
+use crate::network::EdgeLayer;
 use crate::report::{self, ReportError, ReportInput};
 use crate::stages::figures::{FigureStep, fmt, path_totals};
 use crate::stages::hotspots::{HotspotsResult, RegionLevel};
-use crate::stages::hubs::HubsResult;
+use crate::stages::hubs::{HubRanking, HubsResult};
 use crate::stages::paths::PathsResult;
 use crate::stages::recipients::Recipients;
 
@@ -30,6 +32,9 @@ pub struct ReportContext {
     pub event_map: Option<Figure>,
     /// Tables a step adds after the others (the risk screen's).
     pub extra_tables: Vec<report::Table>,
+    /// Parts left out for want of data (the event map without located events), listed
+    /// after the figures' lines.
+    pub absent: Vec<Absent>,
 }
 
 /// Builds the report (`index.html`, `report.md`) from the figure steps, in registry order,
@@ -49,26 +54,26 @@ pub fn report(
 ) -> Result<report::Report, ReportError> {
     let has_events = kinds.iter().any(|k| !k.events.is_empty());
     let has_transfers = kinds.iter().any(|k| !k.transfers.is_empty());
+    let has_incidents = kinds.iter().any(|k| !k.seizures.is_empty() || !k.looting.is_empty());
+    let has_cases = !p.cases.is_empty();
     let errors: Vec<String> = figures.iter().filter_map(|f| f.error.clone()).collect();
+    let mut absent_figures: Vec<Absent> = figures.iter().filter_map(|f| f.absent.clone()).collect();
+    absent_figures.extend(ctx.absent);
     let figures: Vec<Figure> = figures.iter().filter_map(|f| f.figure.clone()).collect();
-    let net = &p.network.graph;
-    let node = |i: usize| &net[petgraph::graph::NodeIndex::new(i)];
-    let mut order: Vec<usize> = (0..net.node_count()).collect();
-    order.sort_by_key(|&i| h.rank[i]);
-    let hubs_rows = order
-        .iter()
-        .take(config.top_n)
-        .map(|&i| {
-            vec![
-                h.rank[i].to_string(),
-                node(i).name.clone(),
-                node(i).iso3.clone(),
-                fmt(h.flow[i]),
-                fmt(h.betweenness[i]),
-                if h.transit_only[i] { "yes".into() } else { "no".into() },
-            ]
-        })
-        .collect();
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut input = ReportInput {
+        title: ctx.title,
+        figures,
+        embed: report::FigureEmbed::Svg,
+        figure_dir: "figures".into(),
+        rejected: ctx.rejected,
+        provenance: ctx.provenance,
+        event_map: ctx.event_map,
+        absent: absent_figures,
+        ..ReportInput::default()
+    };
+    let (hubs, hubs_absent) = hubs_table(config, p, h);
+    input.table_or_absent(hubs, hubs_absent);
     let seqs = path_totals(p, 1, |n| n.name.clone());
     let path_rows = seqs
         .iter()
@@ -83,28 +88,20 @@ pub fn report(
             ]
         })
         .collect();
-    let regional_rows = hs
-        .regional
-        .iter()
-        .filter(|r| r.level == RegionLevel::Country)
-        .take(config.top_n)
-        .map(|r| {
-            let mut row = vec![
-                r.name.clone(),
-                r.seizures.to_string(),
-                r.quantity_seized.to_string(),
-                r.looting_incidents.to_string(),
-                r.weapons_looted.to_string(),
-            ];
-            if has_events {
-                row.extend([r.conflict_events.to_string(), r.fatalities.to_string()]);
-            }
-            row.push(
-                r.trend.map(|t| format!("z = {:.2}, p = {:.3}", t.z, t.p)).unwrap_or_default(),
-            );
-            row
-        })
-        .collect();
+    input.table_or_absent(
+        report::Table {
+            title: "Top diversion paths".into(),
+            header: strings(&[
+                "path",
+                "expected weapons",
+                "cases",
+                "mean probability",
+                "mean share",
+            ]),
+            rows: path_rows,
+        },
+        Absent::new("diversion paths", NEEDS_CASES),
+    );
     let diversion_rows = recipients
         .points
         .iter()
@@ -119,24 +116,71 @@ pub fn report(
             ]
         })
         .collect();
+    input.table_or_absent(
+        report::Table {
+            title: "Diversion points".into(),
+            header: strings(&[
+                "node",
+                "ISO3",
+                "expected weapons diverted there",
+                "of which after a legal transfer",
+                "cases (top path)",
+            ]),
+            rows: diversion_rows,
+        },
+        Absent::new("diversion points", NEEDS_CASES),
+    );
+    input.table_or_absent(
+        regional_table(config, hs, has_incidents, has_events),
+        Absent::new("regional aggregates", NEEDS_REGIONAL),
+    );
+    // The evidence pointing back to a recipient exists only with seizures or lootings.
     let recipient_rows = recipients
         .totals()
         .iter()
         .take(config.top_n)
         .map(|t| {
-            vec![
+            let mut row = vec![
                 t.name.clone(),
                 t.iso3.clone(),
                 t.deals.to_string(),
                 format!("{:.1}", t.tiv_delivered),
                 t.transfers_to_non_state.to_string(),
                 format!("{:.1}", t.tiv_to_non_state),
-                t.seized_last_legal.to_string(),
-                t.looted.to_string(),
-                fmt(t.diverted_here),
-            ]
+            ];
+            if has_incidents {
+                row.extend([
+                    t.seized_last_legal.to_string(),
+                    t.looted.to_string(),
+                    fmt(t.diverted_here),
+                ]);
+            }
+            row
         })
         .collect();
+    let mut header = vec![
+        "recipient",
+        "ISO3",
+        "deals",
+        "TIV delivered (millions)",
+        "deals with non-state groups",
+        "TIV to non-state groups (millions)",
+    ];
+    if has_incidents {
+        header.extend([
+            "seized, last legally held there",
+            "looted there",
+            "expected weapons diverted there",
+        ]);
+    }
+    input.table_or_absent(
+        report::Table {
+            title: "Recipients of legal transfers".into(),
+            header: strings(&header),
+            rows: if has_transfers { recipient_rows } else { Vec::new() },
+        },
+        Absent::new("recipients of legal transfers", NEEDS_TRANSFERS),
+    );
     let mut event_cells: Vec<&crate::hotspot::GiStarCell> =
         hs.event_cells.cells.iter().filter(|c| c.gi.bin > 0).collect();
     event_cells.sort_by(|a, b| {
@@ -156,38 +200,39 @@ pub fn report(
             ]
         })
         .collect();
-    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let mut extra = Vec::new();
-    if has_transfers {
-        extra.push(report::Table {
-            title: "Recipients of legal transfers".into(),
-            header: strings(&[
-                "recipient",
-                "ISO3",
-                "deals",
-                "TIV delivered (millions)",
-                "deals with non-state groups",
-                "TIV to non-state groups (millions)",
-                "seized, last legally held there",
-                "looted there",
-                "expected weapons diverted there",
-            ]),
-            rows: recipient_rows,
-        });
-    }
-    if has_events {
-        extra.push(report::Table {
+    let cells = hs.event_cells.cells.len();
+    let event_needs = if cells == 0 {
+        NEEDS_EVENTS.to_string()
+    } else {
+        format!(
+            "more located conflict events: none of the {cells} cells is a hot spot after false discovery rate control"
+        )
+    };
+    input.table_or_absent(
+        report::Table {
             title: "Conflict-event hotspots (hot cells, strongest first)".into(),
             header: strings(&["cell", "centre (lat, lon)", "events", "z", "bin"]),
             rows: event_rows,
-        });
-    }
+        },
+        // Without events, the line of the event map (one line for both).
+        Absent::new(
+            if cells == 0 {
+                "conflict-event hot or cold spots"
+            } else {
+                "conflict-event hot spots"
+            },
+            event_needs,
+        ),
+    );
     let mut caveats = ctx.caveats;
-    let extra_tables = ctx.extra_tables;
     let (transfer_tables, transfer_lines) =
         crate::stages::transfer_report::transfer_sections(config.top_n, transfers.0, transfers.1);
-    extra.extend(transfer_tables);
+    input.tables.extend(transfer_tables);
+    input.tables.extend(ctx.extra_tables);
     caveats.extend(transfer_lines);
+    if !has_cases {
+        caveats.insert(0, no_cases_caveat(kinds, h));
+    }
     let transfers = kinds.iter().map(|k| k.transfers.len()).sum::<usize>();
     let no_tiv = kinds.iter().flat_map(|k| &k.transfers).filter(|t| t.tiv.is_none()).count();
     if no_tiv > 0 {
@@ -196,81 +241,146 @@ pub fn report(
         ));
     }
     caveats.extend(errors.iter().map(|e| format!("figure not rendered: {e}")));
-    let input = ReportInput {
-        title: ctx.title,
-        figures,
-        embed: report::FigureEmbed::Svg,
-        figure_dir: "figures".into(),
-        tables: vec![
-            report::Table {
-                title: "Top transit hubs".into(),
-                header: strings(&[
-                    "rank",
-                    "hub",
-                    "ISO3",
-                    "flow betweenness",
-                    "betweenness",
-                    "transit only",
-                ]),
-                rows: hubs_rows,
-            },
-            report::Table {
-                title: "Top diversion paths".into(),
-                header: strings(&[
-                    "path",
-                    "expected weapons",
-                    "cases",
-                    "mean probability",
-                    "mean share",
-                ]),
-                rows: path_rows,
-            },
-            report::Table {
-                title: "Diversion points".into(),
-                header: strings(&[
-                    "node",
-                    "ISO3",
-                    "expected weapons diverted there",
-                    "of which after a legal transfer",
-                    "cases (top path)",
-                ]),
-                rows: diversion_rows,
-            },
-            report::Table {
-                title: "Regional hotspots (countries)".into(),
-                header: if has_events {
-                    strings(&[
-                        "country",
-                        "seizures",
-                        "items seized",
-                        "lootings",
-                        "weapons looted",
-                        "conflict events",
-                        "fatalities",
-                        "trend (Mann-Kendall)",
-                    ])
-                } else {
-                    strings(&[
-                        "country",
-                        "seizures",
-                        "items seized",
-                        "lootings",
-                        "weapons looted",
-                        "trend (Mann-Kendall)",
-                    ])
-                },
-                rows: regional_rows,
-            },
-        ],
-        rejected: ctx.rejected,
-        caveats,
-        provenance: ctx.provenance,
-        event_map: ctx.event_map,
-    };
-    let mut input = input;
-    input.tables.extend(extra);
-    input.tables.extend(extra_tables);
+    input.caveats = caveats;
     report::build(&input)
+}
+
+/// What fills the regional table: any dated record kind binned by country.
+const NEEDS_REGIONAL: &str = "seizures, looting incidents or conflict events ([[inputs.seizures]], [[inputs.looting]], [[inputs.events]])";
+
+/// The first caveat of a run without diversion cases: what the run describes, and that it
+/// estimates no diversion path, flow or transit hub.
+fn no_cases_caveat(kinds: &[&Ingested], h: &HubsResult) -> String {
+    let count = |f: fn(&Ingested) -> usize| kinds.iter().map(|k| f(k)).sum::<usize>();
+    let mut what = Vec::new();
+    for (n, kind) in [
+        (count(|k| k.transfers.len()), "transfer records"),
+        (count(|k| k.routes.len()), "route reports"),
+        (count(|k| k.events.len()), "conflict events"),
+        (count(|k| k.seizures.len()), "seizures without a traced or declared origin"),
+        (count(|k| k.looting.len()), "looting incidents linked to no seizure"),
+    ] {
+        if n > 0 {
+            what.push(format!("{n} {kind}"));
+        }
+    }
+    let what = if what.is_empty() { "no records".to_string() } else { what.join(", ") };
+    format!(
+        "This run has no seizure or looting cases: it describes {what}, and estimates nothing about diversion (no paths, flows or hubs of diverted weapons). Its nodes are ranked by {} ({}); edges with no evidence, land-border priors only, form the `prior` layer.",
+        h.ranked_by.measure(),
+        match h.ranked_by {
+            HubRanking::TradeBrokerage =>
+                "betweenness on the supplier → recipient graph of the transfers",
+            HubRanking::Betweenness => "betweenness over the most probable routes of the evidence",
+            HubRanking::FlowBetweenness => "no evidence ranks them",
+        }
+    )
+}
+
+/// The hubs table of the report, named for what ranks it ("Top transit hubs" only over
+/// diversion cases), with the case columns only when there are cases; without a node that
+/// scores, the line saying what would fill it.
+fn hubs_table(config: &FiguresConfig, p: &PathsResult, h: &HubsResult) -> (report::Table, Absent) {
+    let net = &p.network.graph;
+    let node = |i: usize| &net[petgraph::graph::NodeIndex::new(i)];
+    let mut order: Vec<usize> = (0..net.node_count()).collect();
+    order.sort_by_key(|&i| h.rank[i]);
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let called = h.ranked_by.nodes_called();
+    let absent = Absent::new(format!("ranking of {called}"), NEEDS_NETWORK);
+    if h.ranked_by == HubRanking::FlowBetweenness && h.has_cases {
+        let rows = order
+            .iter()
+            .take(config.top_n)
+            .map(|&i| {
+                vec![
+                    h.rank[i].to_string(),
+                    node(i).name.clone(),
+                    node(i).iso3.clone(),
+                    fmt(h.flow[i]),
+                    fmt(h.betweenness[i]),
+                    if h.transit_only[i] { "yes".into() } else { "no".into() },
+                ]
+            })
+            .collect();
+        let header =
+            strings(&["rank", "hub", "ISO3", "flow betweenness", "betweenness", "transit only"]);
+        return (report::Table { title: "Top transit hubs".into(), header, rows }, absent);
+    }
+    // Without cases: only nodes the measure ranks (a score above zero).
+    let rows = order
+        .iter()
+        .filter(|&&i| h.score(i) > 0.0)
+        .take(config.top_n)
+        .map(|&i| {
+            vec![h.rank[i].to_string(), node(i).name.clone(), node(i).iso3.clone(), fmt(h.score(i))]
+        })
+        .collect();
+    let (title, who) = match h.ranked_by {
+        HubRanking::TradeBrokerage => {
+            ("Top trade brokers (betweenness on the supplier → recipient graph)", "party")
+        }
+        _ => ("Top hubs of the reported routes (betweenness; no diversion cases)", "node"),
+    };
+    let header = strings(&["rank", who, "ISO3", h.ranked_by.measure()]);
+    (report::Table { title: title.into(), header, rows }, absent)
+}
+
+/// The regional table (countries): the seizure and looting columns when the run has
+/// seizures or lootings, the conflict-event columns when it has events.
+fn regional_table(
+    config: &FiguresConfig,
+    hs: &HotspotsResult,
+    incidents: bool,
+    events: bool,
+) -> report::Table {
+    let rows = hs
+        .regional
+        .iter()
+        .filter(|r| r.level == RegionLevel::Country)
+        .filter(|r| {
+            let seized = r.seizures + r.looting_incidents + r.quantity_seized + r.weapons_looted;
+            (incidents && seized > 0) || (events && r.conflict_events > 0)
+        })
+        .take(config.top_n)
+        .map(|r| {
+            let mut row = vec![r.name.clone()];
+            if incidents {
+                row.extend([
+                    r.seizures.to_string(),
+                    r.quantity_seized.to_string(),
+                    r.looting_incidents.to_string(),
+                    r.weapons_looted.to_string(),
+                ]);
+            }
+            if events {
+                row.extend([r.conflict_events.to_string(), r.fatalities.to_string()]);
+            }
+            if incidents {
+                row.push(
+                    r.trend.map(|t| format!("z = {:.2}, p = {:.3}", t.z, t.p)).unwrap_or_default(),
+                );
+            }
+            row
+        })
+        .collect();
+    let mut header = vec!["country"];
+    if incidents {
+        header.extend(["seizures", "items seized", "lootings", "weapons looted"]);
+    }
+    if events {
+        header.extend(["conflict events", "fatalities"]);
+    }
+    if incidents {
+        header.push("trend (Mann-Kendall)");
+    }
+    let title =
+        if incidents { "Regional hotspots (countries)" } else { "Conflict events by country" };
+    report::Table {
+        title: title.into(),
+        header: header.iter().map(|s| s.to_string()).collect(),
+        rows,
+    }
 }
 
 /// The caveats of national aggregates among the seizures (`aggregates` of them): what they
@@ -333,22 +443,28 @@ pub fn report_context(
         .enumerate()
         .filter(|(i, s)| s.is_aggregate() && !with_case.contains(i))
         .count() as u64;
-    let mut caveats = vec![
-        format!(
+    // The seizure caveats only where there are seizures or lootings to speak of.
+    let incidents =
+        !seizures.seizures.is_empty() || kinds.get(1).is_some_and(|k| !k.looting.is_empty());
+    let mut caveats = Vec::new();
+    if incidents {
+        caveats.push(format!(
             "{} of {} seizures are located only at country level: they count in the regional figures but not in the hotspot cells ({} events left out of the cell statistics in all).",
             country_only,
             single.len(),
             hs.excluded_country_level
-        ),
-        format!(
+        ));
+        caveats.push(format!(
             "{} events have a date coarser than the time step and are left out of the emerging-hotspot cube.",
             hs.excluded_coarse_date
-        ),
-        format!(
+        ));
+    }
+    if !single.is_empty() {
+        caveats.push(format!(
             "{} seizures carry no trace, linkable serial or lot, origin, last legal import or country of manufacture, and so form no diversion case.",
             p.case_stats.without_case.saturating_sub(aggregates_without_case)
-        ),
-    ];
+        ));
+    }
     if aggregates > 0 {
         caveats.extend(aggregate_caveats(seizures, aggregates));
     }
@@ -410,9 +526,19 @@ pub fn report_context(
             joined.files.iter().map(|f| f.period),
         )),
     ));
+    let gr = &p.network.graph;
+    let layer = |l| gr.edge_weights().filter(|e| e.layer() == l).count();
     provenance.push((
         "network".into(),
-        format!("{} nodes, {} edges", p.network.graph.node_count(), p.network.graph.edge_count()),
+        format!(
+            "{} nodes, {} edges ({} legal, {} illicit, {} both, {} prior: land borders with no evidence)",
+            gr.node_count(),
+            gr.edge_count(),
+            layer(EdgeLayer::Legal),
+            layer(EdgeLayer::Illicit),
+            layer(EdgeLayer::Both),
+            layer(EdgeLayer::Prior)
+        ),
     ));
     ReportContext {
         title: title.to_string(),
@@ -422,6 +548,7 @@ pub fn report_context(
         provenance,
         event_map: None,
         extra_tables: Vec::new(),
+        absent: Vec::new(),
     }
 }
 

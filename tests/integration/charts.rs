@@ -422,6 +422,20 @@ fn all_ok(figs: Vec<Result<Figure, ChartError>>) -> Vec<Figure> {
     figs.into_iter().map(|f| f.expect("figure renders")).collect()
 }
 
+/// The registered figures of `r` that have something to show (the others must be left out,
+/// never failed), on one thread.
+fn drawn_figures(r: &StageResults) -> Vec<Figure> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    pool.install(|| render_figures(&r.context()))
+        .into_iter()
+        .filter_map(|f| match f {
+            Ok(f) => Some(f),
+            Err(ChartError::NothingToShow(_)) => None,
+            Err(e) => panic!("figure failed: {e}"),
+        })
+        .collect()
+}
+
 /// The registered figures of `r`, rendered on a pool of `threads` threads.
 fn registry_figures(r: &StageResults, threads: usize) -> Vec<Figure> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
@@ -455,7 +469,7 @@ fn all_figures_render_with_expected_content() {
     let rc = &by("recipients").svg;
     let at = |n: &str| rc.find(&format!("\n{n}\n</text>")).unwrap_or_else(|| panic!("{n}"));
     assert!(at("Sudan") < at("Chad") && at("Chad") < at("Niger") && at("Mali") < at("Libya"));
-    assert!(rc.contains("Transferred on to non-state armed groups"));
+    assert!(rc.contains("Its deliveries to non-state armed groups"));
 
     let fm = &by("flow_map").svg;
     // One <circle> per hub plus an outline each, plus 3 legend circles x 2.
@@ -520,19 +534,25 @@ fn emerging_legend_lists_only_present_categories() {
 }
 
 #[test]
-fn empty_inputs_render_no_data_panels() {
+fn empty_inputs_leave_every_figure_out_with_its_line() {
     let empty = crate::common::empty_results();
-    let figs = registry_figures(&empty, 1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let figs = pool.install(|| render_figures(&empty.context()));
     assert_eq!(figs.len(), FIGURES.len());
-    for f in &figs {
-        assert!(f.svg.contains("\nNo data\n</text>"), "{} has a no-data panel", f.name);
-        assert_eq!(png_size(&f.png), (2400, 1500));
-        // The title is there and something beyond the background was drawn.
-        assert!(f.svg.contains(&format!("\n{}\n</text>", f.title)));
-        let img = image::load_from_memory(&f.png).unwrap().to_rgb8();
-        let non_white = img.pixels().filter(|p| p.0 != [255, 255, 255]).count();
-        assert!(non_white > 10_000, "{}: {non_white}", f.name);
+    for (f, spec) in figs.iter().zip(FIGURES) {
+        match f {
+            Err(ChartError::NothingToShow(a)) => {
+                let line = a.line();
+                assert!(line.starts_with("No ") && line.contains(": needs "), "{line}");
+                assert!(line.contains("[[inputs."), "{}: {line} names no config key", spec.name);
+            }
+            other => panic!("{} is not left out: {other:?}", spec.name),
+        }
     }
+    // The step keeps the line and no figure, so no file is written.
+    let step = divnet::stages::figures::figure_step(&FIGURES[0], &empty.context());
+    assert!(step.figure.is_none() && step.error.is_none());
+    assert_eq!(step.absent.unwrap().what, "flow map");
 }
 
 #[test]
@@ -667,10 +687,6 @@ fn write_demo_pngs_when_requested() {
         std::fs::write(format!("{dir}/{}.png", f.name), &f.png).unwrap();
         std::fs::write(format!("{dir}/{}.svg", f.name), &f.svg).unwrap();
     }
-    let empty = registry_figures(&crate::common::empty_results(), 2);
-    for f in empty {
-        std::fs::write(format!("{dir}/empty_{}.png", f.name), &f.png).unwrap();
-    }
 }
 
 /// Process CPU time (user + system) in seconds from /proc/self/stat (Linux; 0 elsewhere).
@@ -732,7 +748,7 @@ fn a_run_without_cases_ranks_hubs_by_betweenness_and_says_so() {
     let tables = divnet::stages::hubs::hubs_tables(h, &r.paths).unwrap();
     let col = tables[0].df.column("ranked_by").unwrap().str().unwrap().get(0).map(String::from);
     assert_eq!(col.as_deref(), Some("betweenness"));
-    let figs = registry_figures(&r, 1);
+    let figs = drawn_figures(&r);
     let hubs = figs.iter().find(|f| f.name == "top_hubs").unwrap();
     assert!(hubs.title.contains("betweenness (no diversion cases)"), "{}", hubs.title);
     assert!(!hubs.svg.contains("\nNo data\n</text>"), "the chart shows the hubs");

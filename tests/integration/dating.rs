@@ -101,13 +101,14 @@ fn a_register_and_ucdp_run_is_dated_by_the_latest_date_of_any_input() {
     // Each figure gives the period of the data it draws: the network and the recipients
     // the register's; the conflict-event cells those of the 48 events located more finely
     // than their country (where_prec 1 to 4), 1993-05-15 to 2022-06-13; the seizure and
-    // looting hotspots none.
+    // looting hotspots are not drawn at all (the run has no seizures or lootings).
+    assert!(!both.join("figures/hotspot_map.svg").exists());
+    assert!(md.contains("- No hot or cold spots of seizures and lootings: needs"), "{md}");
     for (figure, shown) in [
         ("flow_map", "Period: 1954 to 2024"),
         ("top_hubs", "Period: 1954 to 2024"),
         ("recipients", "Period: 1954 to 2024"),
         ("event_hotspot_map", "Period: 1993-05-15 to 2022-06-13"),
-        ("hotspot_map", "Period: no dated records"),
     ] {
         let s = svg(&both, figure);
         assert!(s.contains(shown), "{figure} should show {shown}");

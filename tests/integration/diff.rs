@@ -172,6 +172,7 @@ fn diff_reports_exactly_the_planted_changes() {
         ("edges_appeared", "edges appeared"),
         ("edges_vanished", "edges vanished"),
         ("edges_probability_moved", "edges whose probability moved"),
+        ("edges_layer_changed", "edges whose layer changed"),
     ] {
         let line = format!("| {label} | {} |", s[key]);
         assert!(md.contains(&line), "{line} not in\n{md}");

@@ -11,6 +11,7 @@ mod determinism;
 mod diff;
 mod gis;
 mod hardening;
+mod honest;
 mod hotspots;
 mod ingest;
 mod ksp;

@@ -82,6 +82,7 @@ fn write_report(dir: &Path, embed: FigureEmbed) -> PathBuf {
         caveats: vec!["Seizure reporting for Darfur is incomplete before 2022.".into()],
         provenance: vec![("divnet".into(), "0.1.0".into()), ("seed".into(), "42".into())],
         event_map: None,
+        absent: Vec::new(),
     };
     let report = build(&input).unwrap();
     let path = dir.join("index.html");

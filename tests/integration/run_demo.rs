@@ -152,6 +152,19 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
     for table in ["Diversion points", "Recipients of legal transfers", "Conflict-event hotspots"] {
         assert!(html.contains(table), "{table} missing from the report");
     }
+    // A run with cases keeps the words of diversion, and leaves nothing out.
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    for words in
+        ["### Top transit hubs", "### Top diversion paths", "transit only", "flow betweenness"]
+    {
+        assert!(md.contains(words), "{words} missing from report.md");
+    }
+    assert!(!md.contains("Not in this run") && !md.contains("This run has no seizure"));
+    let hubs = rows(&out.join("hubs.csv"));
+    for col in ["flow_betweenness", "transit_only", "expected_flow", "trade_brokerage"] {
+        assert!(hubs[0].contains_key(col), "hubs lacks {col}");
+    }
+    assert!(edges.iter().any(|e| e["layer"] == "prior"), "border priors are their own layer");
     // The close-ups show the Manipur and northern-Mexico clusters as hexagons.
     let closeups = std::fs::read_to_string(out.join("figures/hotspot_closeups.svg")).unwrap();
     assert!(closeups.contains(", India\n</text>"), "no Manipur panel");

@@ -88,6 +88,7 @@ fn run_report(c: &ReportSection, a: &Args<'_>) -> Result<Artifact, BoxError> {
     let mut ctx = report::report_context(&c.title, frame.dated, &kinds, &hs, &p);
     match figures::event_map(&c.figures, gazetteer()?, &kinds, &frame.caption) {
         Ok(f) => ctx.event_map = Some(f),
+        Err(crate::chart::ChartError::NothingToShow(a)) => ctx.absent.push(a),
         Err(e) => ctx.caveats.push(format!("event map not rendered: {e}")),
     }
     for cite in &c.citations {
@@ -207,6 +208,7 @@ fn summary(c: &SummarySection, a: &Args<'_>) -> Result<Artifact, BoxError> {
                 "legal": layer(EdgeLayer::Legal),
                 "illicit": layer(EdgeLayer::Illicit),
                 "both": layer(EdgeLayer::Both),
+                "prior": layer(EdgeLayer::Prior),
             }),
         );
     }
@@ -214,6 +216,13 @@ fn summary(c: &SummarySection, a: &Args<'_>) -> Result<Artifact, BoxError> {
     notes.insert("reference_date".into(), frame.reference_date.map(|d| d.to_string()).into());
     if c.figures {
         notes.insert("figures".into(), figs.iter().filter(|f| f.figure.is_some()).count().into());
+        let absent: Vec<String> = figs
+            .iter()
+            .filter_map(|f| f.absent.as_ref().map(|a| format!("{}: {a}", f.name)))
+            .collect();
+        if !absent.is_empty() {
+            notes.insert("figures_absent".into(), absent.into());
+        }
         let errors: Vec<String> = figs.iter().filter_map(|f| f.error.clone()).collect();
         if !errors.is_empty() {
             notes.insert("figure_errors".into(), errors.into());

@@ -19,16 +19,20 @@ use crate::stages::hubs::HubsResult;
 use crate::stages::paths::PathsResult;
 use crate::stages::recipients::Recipients;
 
-/// The artifact of a figure step: the figure, or why it could not be drawn (one failed
-/// figure does not stop the run; the report says which are missing and why).
+/// The artifact of a figure step: the figure, or why it is left out (it has nothing to
+/// show) or could not be drawn (one failed figure does not stop the run; the report says
+/// which are missing and why).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FigureStep {
     /// The registry name.
     pub name: String,
-    /// The figure, when it could be drawn.
+    /// The figure, when it has something to show and could be drawn.
     pub figure: Option<Figure>,
-    /// Why it could not.
+    /// Why it could not be drawn.
     pub error: Option<String>,
+    /// Left out: nothing to show, and the input that would fill it (no file is written).
+    #[serde(default)]
+    pub absent: Option<crate::absent::Absent>,
 }
 
 /// The country polygons of the gazetteer, drawn under the maps.

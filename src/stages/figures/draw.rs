@@ -4,28 +4,71 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::context::{FigureContext, emerging_category, fmt, path_totals, shapes};
+use crate::absent::{
+    Absent, NEEDS_CASES, NEEDS_DATED_INCIDENTS, NEEDS_EVENTS, NEEDS_LOCATED_INCIDENTS,
+    NEEDS_NETWORK, NEEDS_TRANSFERS,
+};
 use crate::chart::{self, Caption, ChartError, Figure, RenderSize};
 use crate::config::FiguresConfig;
 use crate::geo::Gazetteer;
 use crate::stages::hotspots::{CellsStep, RegionLevel, ring};
-use crate::stages::hubs::HubsResult;
+use crate::stages::hubs::{HubRanking, HubsResult};
+
+/// What the flow map draws: expected diversion flows over the cases; without cases, the
+/// most probable edges of the reported routes; in a run whose only evidence is transfers,
+/// the transfers themselves, supplier to recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FlowMode {
+    Cases,
+    Routes,
+    Transfers,
+}
+
+/// Whether any edge carries evidence of movement beyond transfers (route reports, seizure
+/// chains).
+fn movement_evidence(
+    net: &petgraph::graph::DiGraph<crate::network::Node, crate::network::Edge>,
+) -> bool {
+    net.edge_weights().any(|e| e.route_reports + e.seizure_legs + e.import_legs > 0)
+}
 
 pub(super) fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
-    use chart::flow_map::{Flow, FlowMapInput, Hub, render};
+    use crate::network::EdgeLayer;
+    use chart::flow_map::{Flow, FlowClass, FlowMapInput, Hub, render};
     let (p, h) = (cx.paths()?, cx.hubs()?);
     let node = |i: usize| &p.network.graph[petgraph::graph::NodeIndex::new(i)];
     let net = &p.network.graph;
-    // The heaviest edges and the top hubs; without any flow (a run without diversion
-    // cases, as with route-report data), the network's strongest edges: the most probable,
-    // drawn as wide as their evidence (route reports, seizure legs, transfers).
-    let mut edges: Vec<_> = net.edge_indices().filter(|e| p.edge_flow[e.index()] > 0.0).collect();
-    let no_flow = edges.is_empty();
-    let evidence = |e: petgraph::graph::EdgeIndex| net[e].evidence() as f64;
-    let weight = |e: petgraph::graph::EdgeIndex| {
-        if no_flow { evidence(e) } else { p.edge_flow[e.index()] }
+    type E = petgraph::graph::EdgeIndex;
+    let flowing: Vec<E> = net.edge_indices().filter(|e| p.edge_flow[e.index()] > 0.0).collect();
+    let traded = |e: E| net[e].transfers + net[e].non_state_transfers > 0;
+    let mode = if !flowing.is_empty() {
+        FlowMode::Cases
+    } else if !movement_evidence(net) && net.edge_indices().any(traded) {
+        FlowMode::Transfers
+    } else {
+        FlowMode::Routes
     };
-    if no_flow {
-        edges = net.edge_indices().filter(|e| evidence(*e) > 0.0).collect();
+    let tiv = |e: E| net[e].transfer_tiv + net[e].non_state_tiv;
+    let no_tiv = net.edge_indices().filter(|e| traded(*e)).all(|e| tiv(e) == 0.0);
+    let deals = |e: E| (net[e].transfers + net[e].non_state_transfers) as f64;
+    // Routes: only edges with evidence of illicit movement (never a legal transfer or a
+    // border prior), the most probable first, as wide as their evidence.
+    let evidence = |e: E| net[e].evidence() as f64;
+    let weight = |e: E| match mode {
+        FlowMode::Cases => p.edge_flow[e.index()],
+        FlowMode::Routes => evidence(e),
+        FlowMode::Transfers if no_tiv => deals(e),
+        FlowMode::Transfers => tiv(e),
+    };
+    let mut edges: Vec<E> = match mode {
+        FlowMode::Cases => flowing,
+        FlowMode::Routes => net
+            .edge_indices()
+            .filter(|e| matches!(net[*e].layer(), EdgeLayer::Illicit | EdgeLayer::Both))
+            .collect(),
+        FlowMode::Transfers => net.edge_indices().filter(|e| traded(*e)).collect(),
+    };
+    if mode == FlowMode::Routes {
         edges.sort_by(|a, b| {
             net[*b]
                 .p
@@ -43,26 +86,41 @@ pub(super) fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         .filter_map(|e| {
             let (a, b) = net.edge_endpoints(*e)?;
             let w = &net[*e];
-            let amount = if no_flow {
-                format!("evidence: {} records", w.evidence())
-            } else {
-                format!("expected weapons: {}", fmt(weight(*e)))
-            };
-            let mut tip = format!(
-                "{} → {}\n{amount}\nedge probability: {:.3}\nlayer: {}",
-                net[a].name,
-                net[b].name,
-                w.p,
-                w.layer().as_str()
-            );
+            let mut tip = format!("{} → {}", net[a].name, net[b].name);
+            match mode {
+                FlowMode::Cases => tip.push_str(&format!(
+                    "\nexpected weapons: {}\nedge probability: {:.3}\nlayer: {}",
+                    fmt(weight(*e)),
+                    w.p,
+                    w.layer().as_str()
+                )),
+                FlowMode::Routes => tip.push_str(&format!(
+                    "\nevidence: {} records\nedge probability: {:.3}\nlayer: {}",
+                    w.evidence(),
+                    w.p,
+                    w.layer().as_str()
+                )),
+                FlowMode::Transfers => {}
+            }
             if w.transfers > 0 {
                 let tiv = w.transfer_tiv;
-                tip.push_str(&format!("\nlegal transfers: {} deals, TIV {tiv:.1}", w.transfers));
+                tip.push_str(&format!(
+                    "\ndeliveries between states: {} deals, TIV {tiv:.1}",
+                    w.transfers
+                ));
             }
-            Some(Flow { from: pt(a), to: pt(b), quantity: weight(*e), probability: w.p, tip })
+            if mode == FlowMode::Transfers && w.non_state_transfers > 0 {
+                tip.push_str(&format!(
+                    "\ndeliveries to non-state armed groups: {} deals, TIV {:.1}",
+                    w.non_state_transfers, w.non_state_tiv
+                ));
+            }
+            let class = usize::from(mode == FlowMode::Transfers && w.non_state_transfers > 0);
+            let probability = if mode == FlowMode::Transfers { 1.0 } else { w.p };
+            Some(Flow { from: pt(a), to: pt(b), quantity: weight(*e), probability, tip, class })
         })
-        .collect();
-    let hubs = cx
+        .collect::<Vec<_>>();
+    let hubs: Vec<Hub> = cx
         .top_hub_nodes()?
         .into_iter()
         .map(|i| Hub {
@@ -73,45 +131,78 @@ pub(super) fn flow_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
             tip: hub_tip(h, node(i), i),
         })
         .collect();
-    let (title, unit, quantity, probability) = if no_flow {
-        (
-            "Most probable network edges and transit hubs (no diversion cases)",
-            "reports",
-            "Evidence",
-            "Edge probability",
-        )
-    } else {
-        ("Expected diversion flows and transit hubs", "weapons", "", "")
-    };
+    if flows.is_empty() && hubs.is_empty() {
+        return Err(ChartError::NothingToShow(Absent::new("flow map", NEEDS_NETWORK)));
+    }
     let hub_label = match h.ranked_by {
-        crate::stages::hubs::HubRanking::FlowBetweenness => "",
-        crate::stages::hubs::HubRanking::Betweenness => "Hub betweenness",
+        HubRanking::FlowBetweenness => String::new(),
+        r => format!("Hub {}", r.measure()),
     };
-    let input = FlowMapInput {
-        title: title.into(),
+    let mut input = FlowMapInput {
         flows,
         hubs,
         label_top_n: 8,
         extent: cx.extent(),
-        quantity_unit: unit.into(),
-        quantity_label: quantity.into(),
-        probability_label: probability.into(),
-        hub_label: hub_label.into(),
+        hub_label,
+        ..FlowMapInput::default()
     };
-    render(&input, &cx.basemap, &cx.caption, cx.size)
+    let caption = match mode {
+        FlowMode::Cases => {
+            input.title = "Expected diversion flows and transit hubs".into();
+            input.quantity_unit = "weapons".into();
+            String::new()
+        }
+        FlowMode::Routes => {
+            input.title =
+                "Most probable network edges of the reported routes (no diversion cases)".into();
+            input.quantity_unit = "reports".into();
+            input.quantity_label = "Evidence".into();
+            input.probability_label = "Edge probability".into();
+            "The most probable edges with evidence of illicit movement (route reports), as wide as their evidence, and the nodes most of the most probable routes pass through. The run has no seizure or looting cases, so no flow of diverted weapons is estimated.".into()
+        }
+        FlowMode::Transfers => {
+            let non_state = input.flows.iter().any(|f| f.class == 1);
+            input.title = format!(
+                "Arms transfers, supplier → recipient, and the leading {}",
+                h.ranked_by.nodes_called()
+            );
+            input.quantity_unit = if no_tiv { "deals".into() } else { "TIV, millions".into() };
+            input.quantity_label = "Delivered".into();
+            input.fixed_opacity = true;
+            input.classes =
+                vec![FlowClass { label: "Between states".into(), colour: [0, 114, 178] }];
+            if non_state {
+                input.classes.push(FlowClass {
+                    label: "Incl. non-state groups".into(),
+                    colour: [204, 121, 167],
+                });
+            }
+            input.note = "Arrow: supplier → recipient".into();
+            format!(
+                "Deliveries of the transfer records from supplier to recipient, as wide as {} delivered (the heaviest 60), and the parties that broker the trade (betweenness on the supplier → recipient graph). These are transfers, not diversion: the run has no seizure or looting cases.",
+                if no_tiv { "the deals" } else { "the SIPRI trend-indicator value (TIV)" }
+            )
+        }
+    };
+    let f = render(&input, &cx.basemap, &cx.caption, cx.size)?;
+    Ok(Figure { caption, ..f })
 }
 
-/// A hub's values, for hover text.
+/// A hub's values, for hover text: the measures the run has (flow betweenness only with
+/// cases, trade brokerage only with transfers).
 fn hub_tip(h: &HubsResult, n: &crate::network::Node, i: usize) -> String {
-    format!(
-        "{} ({})\nrank: {}\nflow betweenness: {}\nbetweenness: {:.4}\nPageRank: {:.4}",
-        n.name,
-        n.iso3,
-        h.rank[i],
-        fmt(h.flow[i]),
-        h.betweenness[i],
-        h.pagerank[i]
-    )
+    let mut tip = format!("{} ({})\nrank: {}", n.name, n.iso3, h.rank[i]);
+    if h.has_cases {
+        tip.push_str(&format!("\nflow betweenness: {}", fmt(h.flow[i])));
+    }
+    if let Some(t) = &h.trade_brokerage {
+        tip.push_str(&format!("\ntrade brokerage: {} pairs", fmt(t[i])));
+    }
+    tip.push_str(&format!(
+        "\nbetweenness: {:.4}\nPageRank: {:.4}",
+        h.betweenness[i], h.pagerank[i]
+    ));
+    tip
 }
 
 pub(super) fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
@@ -119,30 +210,42 @@ pub(super) fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     let (p, h) = (cx.paths()?, cx.hubs()?);
     let node = |i: usize| &p.network.graph[petgraph::graph::NodeIndex::new(i)];
     let top_n = cx.top_n();
-    let (by, measure) = match h.ranked_by {
-        crate::stages::hubs::HubRanking::FlowBetweenness => {
-            ("flow betweenness", "Flow betweenness (weapons routed through the node)")
+    let (by, measure, caption) = match h.ranked_by {
+        HubRanking::FlowBetweenness => {
+            ("flow betweenness", "Flow betweenness (weapons routed through the node)", "")
         }
-        crate::stages::hubs::HubRanking::Betweenness => (
+        HubRanking::Betweenness => (
             "betweenness (no diversion cases)",
             "Betweenness (share of most probable routes through the node)",
+            "Nodes ranked by betweenness over the most probable routes of the evidence (route reports); the run has no seizure or looting cases, so no flow of diverted weapons is measured.",
+        ),
+        HubRanking::TradeBrokerage => (
+            "trade brokerage",
+            "Trade brokerage (supplier-recipient pairs whose shortest delivery chain passes through the party)",
+            "Parties ranked by trade brokerage: betweenness on the supplier → recipient graph of the transfers, each delivery one hop. A party scores when it imports from some and supplies others. It is a position in the trade, not evidence of diversion: the run has no seizure or looting cases.",
         ),
     };
+    let bars: Vec<HubBar> = cx
+        .top_hub_nodes()?
+        .into_iter()
+        .map(|i| HubBar {
+            name: format!("{} ({})", node(i).name, node(i).iso3),
+            value: h.score(i),
+            tip: hub_tip(h, node(i), i),
+        })
+        .collect();
+    if bars.is_empty() {
+        let what = format!("ranking of {}", h.ranked_by.nodes_called());
+        return Err(ChartError::NothingToShow(Absent::new(what, NEEDS_NETWORK)));
+    }
     let input = TopHubsInput {
-        title: format!("Top {top_n} transit hubs by {by}"),
+        title: format!("Top {} {} by {by}", top_n.min(bars.len()), h.ranked_by.nodes_called()),
         measure: measure.into(),
-        hubs: cx
-            .top_hub_nodes()?
-            .into_iter()
-            .map(|i| HubBar {
-                name: format!("{} ({})", node(i).name, node(i).iso3),
-                value: h.score(i),
-                tip: hub_tip(h, node(i), i),
-            })
-            .collect(),
+        hubs: bars,
         top_n,
     };
-    render(&input, &cx.caption, cx.size)
+    let f = render(&input, &cx.caption, cx.size)?;
+    Ok(Figure { caption: caption.into(), ..f })
 }
 
 /// A Gi* cell's values, for hover text.
@@ -160,25 +263,58 @@ fn cell_tip(c: &crate::hotspot::GiStarCell) -> String {
 }
 
 pub(super) fn hotspot_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
-    binned_map(cx, cx.cells()?, "Hot and cold spots (Getis-Ord Gi*, FDR-adjusted)")
+    let cells = cx.cells()?;
+    let what = "hot or cold spots of seizures and lootings";
+    no_significant_cells(cells, what, NEEDS_LOCATED_INCIDENTS, "seizures or looting incidents")?;
+    binned_map(cx, cells, "Hot and cold spots (Getis-Ord Gi*, FDR-adjusted)")
 }
 
 pub(super) fn event_hotspot_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
-    let f = binned_map(
-        cx,
-        cx.event_cells()?,
-        "Conflict-event hot and cold spots (Getis-Ord Gi*, FDR-adjusted)",
+    let cells = cx.event_cells()?;
+    no_significant_cells(
+        cells,
+        "conflict-event hot or cold spots",
+        NEEDS_EVENTS,
+        "conflict events",
     )?;
+    let f =
+        binned_map(cx, cells, "Conflict-event hot and cold spots (Getis-Ord Gi*, FDR-adjusted)")?;
     Ok(Figure { name: "event_hotspot_map".into(), ..f })
+}
+
+/// `Err(NothingToShow)` when no cell of `cells` is significant: without cells, `needs`;
+/// with cells none of which is, more located `records`.
+fn no_significant_cells(
+    cells: &CellsStep,
+    what: &str,
+    needs: &str,
+    records: &str,
+) -> Result<(), ChartError> {
+    if cells.cells.iter().any(|c| c.gi.bin != 0) {
+        return Ok(());
+    }
+    let needs = if cells.cells.is_empty() {
+        needs.to_string()
+    } else {
+        format!(
+            "more located {records}: none of the {} cells is significant after false discovery rate control",
+            cells.cells.len()
+        )
+    };
+    Err(ChartError::NothingToShow(Absent::new(what, needs)))
 }
 
 pub(super) fn recipients(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::recipients::{RecipientBar, RecipientsInput, render};
     let totals = cx.recipients()?.totals();
+    if totals.is_empty() {
+        let what = "recipients of legal transfers";
+        return Err(ChartError::NothingToShow(Absent::new(what, NEEDS_TRANSFERS)));
+    }
     // Transfers are valued in SIPRI TIV; data without any TIV are shown in deals instead.
     let no_tiv = totals.iter().all(|t| t.tiv_delivered == 0.0 && t.tiv_to_non_state == 0.0)
         && totals.iter().any(|t| t.deals + t.transfers_to_non_state > 0);
-    let bars = totals
+    let bars: Vec<RecipientBar> = totals
         .into_iter()
         .map(|t| RecipientBar {
             name: format!("{} ({})", t.name, t.iso3),
@@ -190,13 +326,23 @@ pub(super) fn recipients(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         })
         .collect();
     let value_label = if no_tiv { "deals (the data carry no TIV)" } else { "" };
+    // Without seizures or lootings, no evidence points back to a recipient.
+    let transfers_only =
+        bars.iter().all(|b: &RecipientBar| b.seized + b.looted + b.diverted == 0.0);
     let input = RecipientsInput {
         title: String::new(),
         recipients: bars,
         top_n: cx.top_n(),
         value_label: value_label.into(),
+        transfers_only,
     };
-    render(&input, &cx.caption, cx.size)
+    let f = render(&input, &cx.caption, cx.size)?;
+    let caption = if transfers_only {
+        "Legal deliveries to each recipient, and its own deliveries to non-state armed groups. No seizure or looting of the run points back to a recipient, so no diversion evidence is shown."
+    } else {
+        ""
+    };
+    Ok(Figure { caption: caption.into(), ..f })
 }
 
 fn binned_map(
@@ -352,6 +498,17 @@ pub(super) fn hotspot_closeups(cx: &FigureContext<'_>) -> Result<Figure, ChartEr
     let cells = &cx.cells()?.cells;
     let strong: Vec<(h3o::CellIndex, f64)> =
         cells.iter().filter(|c| c.gi.bin >= 2).map(|c| (c.cell, c.gi.z.unwrap_or(0.0))).collect();
+    if strong.is_empty() {
+        let needs = if cells.is_empty() {
+            NEEDS_LOCATED_INCIDENTS.to_string()
+        } else {
+            format!(
+                "more located seizures or looting incidents: none of the {} cells is a hot spot at 95% confidence",
+                cells.len()
+            )
+        };
+        return Err(ChartError::NothingToShow(Absent::new("hot-spot close-ups", needs)));
+    }
     let all: Vec<(h3o::CellIndex, [u8; 3], String)> =
         cells.iter().map(|c| (c.cell, rgb(RDBU_7[(c.gi.bin + 3) as usize]), cell_tip(c))).collect();
     let input = CloseupsInput {
@@ -375,6 +532,9 @@ pub(super) fn emerging_closeups(cx: &FigureContext<'_>) -> Result<Figure, ChartE
         .filter(|c| hot(c))
         .map(|c| (c.cell, c.z.iter().flatten().copied().fold(0.0, f64::max).max(0.0) + 1.0))
         .collect();
+    if strong.is_empty() {
+        return Err(ChartError::NothingToShow(no_emerging(cube, "emerging hot-spot close-ups")));
+    }
     let patterned: Vec<&crate::hotspot::EmergingCell> = cube
         .emerging
         .iter()
@@ -405,12 +565,28 @@ fn emerging_tip(c: &crate::hotspot::EmergingCell) -> String {
     format!("H3 cell {}\n{}\ntrend of Gi* z: {trend}", c.cell, c.category.label())
 }
 
+/// Why a space-time cube shows no emerging pattern.
+fn no_emerging(cube: &crate::stages::hotspots::CubeStep, what: &str) -> Absent {
+    let needs = if cube.emerging.is_empty() {
+        NEEDS_DATED_INCIDENTS.to_string()
+    } else {
+        format!(
+            "more dated and located seizures or looting incidents: none of the {} cells of the space-time cube shows a pattern",
+            cube.emerging.len()
+        )
+    };
+    Absent::new(what, needs)
+}
+
 pub(super) fn emerging_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::emerging_map::{CategorizedCell, EmergingMapInput, render};
+    let cube = cx.cube()?;
+    if cube.emerging.iter().all(|c| c.category == crate::hotspot::EmergingCategory::NoPattern) {
+        return Err(ChartError::NothingToShow(no_emerging(cube, "emerging hot or cold spots")));
+    }
     let input = EmergingMapInput {
         title: "Emerging hot spots".into(),
-        cells: cx
-            .cube()?
+        cells: cube
             .emerging
             .iter()
             .filter(|c| c.category != crate::hotspot::EmergingCategory::NoPattern)
@@ -428,10 +604,16 @@ pub(super) fn emerging_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError>
 pub(super) fn regional_series(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::regional_series::{RegionSeries, RegionalSeriesInput, TrendMark, render};
     let hs = cx.regional()?;
-    let regions = hs
+    // Only regions with seizures or looted weapons in their series: a region known from
+    // conflict events alone has no line to draw here.
+    let drawn = |r: &&crate::stages::hotspots::Regional| {
+        r.series_seizures.iter().chain(&r.series_looted).any(|v| *v > 0.0)
+    };
+    let regions: Vec<RegionSeries> = hs
         .regional
         .iter()
         .filter(|r| r.level == RegionLevel::Subregion)
+        .filter(drawn)
         .take(6)
         .map(|r| RegionSeries {
             region: r.name.clone(),
@@ -441,6 +623,10 @@ pub(super) fn regional_series(cx: &FigureContext<'_>) -> Result<Figure, ChartErr
             looted_trend: None,
         })
         .collect();
+    if regions.is_empty() {
+        let what = "regional series of seizures and lootings";
+        return Err(ChartError::NothingToShow(Absent::new(what, NEEDS_DATED_INCIDENTS)));
+    }
     let input = RegionalSeriesInput {
         title: format!(
             "Seizures and looted weapons per {} in the leading subregions",
@@ -475,6 +661,10 @@ pub(super) fn od_matrix(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v.into_iter().take(12).map(|x| x.0).collect::<Vec<_>>()
     };
+    if od.is_empty() {
+        let what = "origin-destination matrix of diverted weapons";
+        return Err(ChartError::NothingToShow(Absent::new(what, NEEDS_CASES)));
+    }
     let (origins, dests) = (top_keys(|k| &k.0), top_keys(|k| &k.1));
     let values = origins
         .iter()
@@ -498,6 +688,9 @@ pub(super) fn top_paths(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::top_paths::{PathRow, TopPathsInput, render};
     // Expected quantity per distinct node sequence.
     let seqs = path_totals(cx.paths()?, 2, |n| n.iso3.clone());
+    if seqs.is_empty() {
+        return Err(ChartError::NothingToShow(Absent::new("diversion paths", NEEDS_CASES)));
+    }
     let input = TopPathsInput {
         title: "Most travelled diversion paths".into(),
         paths: seqs
@@ -523,7 +716,7 @@ pub const EVENT_MAP_POINTS: usize = 20_000;
 /// The report's map of dated events: seizures, lootings and conflict events located more
 /// finely than their country, coloured by kind, each with its id, date, place and numbers
 /// on hover, filtered by date in the page; `caption` is the run's, given the period of
-/// the events shown.
+/// the events shown. Without any such event, [`ChartError::NothingToShow`].
 pub fn event_map(
     config: &FiguresConfig,
     g: &Gazetteer,
@@ -552,6 +745,10 @@ pub fn event_map(
         }
     }
     all.retain(|e| e.3.precision != LocationPrecision::Country);
+    if all.is_empty() {
+        let needs = "seizures, looting incidents or conflict events located below country level ([[inputs.seizures]], [[inputs.looting]], [[inputs.events]])";
+        return Err(ChartError::NothingToShow(Absent::new("map of dated events", needs)));
+    }
     // Captioned with the period of the events it shows.
     let mut span = crate::period::Span::default();
     all.iter().for_each(|e| span.see(e.2));

@@ -42,6 +42,15 @@ pub struct FigureSpec {
     pub render: fn(&FigureContext<'_>) -> Result<Figure, ChartError>,
 }
 
+impl FigureSpec {
+    /// The caption a drawn figure is shown with: its own when its render function wrote
+    /// one (a figure that says what it shows in this run: transfers rather than flows),
+    /// else the registry's.
+    pub fn caption_of(&self, f: &Figure) -> String {
+        if f.caption.is_empty() { self.caption.to_string() } else { f.caption.clone() }
+    }
+}
+
 /// Every figure of a run, in report order.
 pub const FIGURES: &[FigureSpec] = &[
     FigureSpec {
@@ -154,7 +163,8 @@ pub const FIGURES: &[FigureSpec] = &[
 /// Renders every figure of [`FIGURES`], in that order, on the current rayon pool, each
 /// captioned with the period of the data it draws (`cx.caption` is the run's caption). Each
 /// figure is a pure function of the context, so the bytes do not depend on the number of
-/// threads. Each slot carries its own result: one failed figure does not prevent the others.
+/// threads. Each slot carries its own result: one failed figure does not prevent the others,
+/// and a figure with nothing to show is `Err(ChartError::NothingToShow)` (left out).
 pub fn render_figures(cx: &FigureContext<'_>) -> Vec<Result<Figure, ChartError>> {
     FIGURES
         .par_iter()
@@ -162,28 +172,32 @@ pub fn render_figures(cx: &FigureContext<'_>) -> Vec<Result<Figure, ChartError>>
             let caption = figure_caption(&cx.caption, spec.period, &cx.results);
             let cx = FigureContext { caption, ..cx.clone() };
             let f = (spec.render)(&cx)?;
-            Ok(Figure { name: spec.name.to_string(), caption: spec.caption.to_string(), ..f })
+            Ok(Figure { name: spec.name.to_string(), caption: spec.caption_of(&f), ..f })
         })
         .collect()
 }
 
 /// Renders one registered figure into its step artifact (`cx.caption` already carries the
-/// figure's period: [`figure_caption`]).
+/// figure's period: [`figure_caption`]). A figure with nothing to show
+/// ([`ChartError::NothingToShow`]) is left out: no figure, no error, its
+/// [`FigureStep::absent`] line.
 pub fn figure_step(spec: &FigureSpec, cx: &FigureContext<'_>) -> FigureStep {
+    let name = spec.name.to_string();
     match (spec.render)(cx) {
         Ok(f) => FigureStep {
-            name: spec.name.to_string(),
-            figure: Some(Figure {
-                name: spec.name.to_string(),
-                caption: spec.caption.to_string(),
-                ..f
-            }),
+            figure: Some(Figure { name: name.clone(), caption: spec.caption_of(&f), ..f }),
+            name,
             error: None,
+            absent: None,
         },
+        Err(ChartError::NothingToShow(a)) => {
+            FigureStep { name, figure: None, error: None, absent: Some(a) }
+        }
         Err(e) => FigureStep {
-            name: spec.name.to_string(),
-            figure: None,
             error: Some(format!("{}: {e}", spec.name)),
+            name,
+            figure: None,
+            absent: None,
         },
     }
 }
