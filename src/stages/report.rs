@@ -2,6 +2,8 @@
 //! `report.md`, assembled from the analysis results and the figure steps. Rendering them
 //! (HTML, Markdown, escaping) is [`crate::report`]'s job.
 
+use std::collections::BTreeMap;
+
 use crate::chart::Figure;
 use crate::clock::Dated;
 use crate::config::FiguresConfig;
@@ -172,11 +174,15 @@ pub fn report(
         });
     }
     if has_events {
+        let weight = hs.event_weight.as_str();
         extra.push(report::Table {
-            title: "Conflict-event hotspots (hot cells, strongest first)".into(),
-            header: strings(&["cell", "centre (lat, lon)", "events", "z", "bin"]),
+            title: format!(
+                "Conflict-event hotspots (hot cells, strongest first; weight: {weight})"
+            ),
+            header: strings(&["cell", "centre (lat, lon)", weight, "z", "bin"]),
             rows: event_rows,
         });
+        extra.extend(event_tables(config, hs));
     }
     let mut caveats = ctx.caveats;
     let transfers = kinds.iter().map(|k| k.transfers.len()).sum::<usize>();
@@ -261,6 +267,76 @@ pub fn report(
     let mut input = input;
     input.tables.extend(extra);
     report::build(&input)
+}
+
+/// The report's tables of the conflict-event layer beyond its hot cells: the regional
+/// trends of the countries with events, and the emerging categories of the event cube.
+fn event_tables(config: &FiguresConfig, hs: &HotspotsResult) -> Vec<report::Table> {
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let weight = hs.event_weight.as_str();
+    let mut countries: Vec<&crate::stages::hotspots::Regional> = hs
+        .regional
+        .iter()
+        .filter(|r| r.level == RegionLevel::Country && r.conflict_events > 0)
+        .collect();
+    countries
+        .sort_by(|a, b| b.events_weighted.total_cmp(&a.events_weighted).then(a.name.cmp(&b.name)));
+    let period = crate::period::label(hs.event_period);
+    let trend_rows = countries
+        .iter()
+        .take(config.top_n)
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.conflict_events.to_string(),
+                r.fatalities.to_string(),
+                fmt(r.events_weighted),
+                r.event_trend
+                    .map(|t| {
+                        let dir = match t.trend {
+                            crate::hotspot::TrendDirection::Increasing => "increasing",
+                            crate::hotspot::TrendDirection::Decreasing => "decreasing",
+                            crate::hotspot::TrendDirection::NoTrend => "no trend",
+                        };
+                        format!("{dir} (z = {:.2}, p = {:.3})", t.z, t.p)
+                    })
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut categories: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (i, c) in hs.event_cube.emerging.iter().enumerate() {
+        let slot = categories.entry(c.category.label()).or_insert((i, 0));
+        slot.1 += 1;
+    }
+    let mut categories: Vec<(&str, (usize, usize))> = categories.into_iter().collect();
+    categories.sort_by_key(|(_, (first, n))| (usize::MAX - n, *first));
+    let category_rows =
+        categories.iter().map(|(label, (_, n))| vec![label.to_string(), n.to_string()]).collect();
+    vec![
+        report::Table {
+            title: format!(
+                "Conflict-event trends (countries; Mann-Kendall per {} of {weight}, {period})",
+                hs.regional_step
+            ),
+            header: strings(&[
+                "country",
+                "conflict events",
+                "fatalities (best)",
+                weight,
+                "trend (Mann-Kendall)",
+            ]),
+            rows: trend_rows,
+        },
+        report::Table {
+            title: format!(
+                "Emerging conflict-event hot spots (cells of the space-time cube, {})",
+                crate::period::label(hs.event_cube.period)
+            ),
+            header: strings(&["category", "cells"]),
+            rows: category_rows,
+        },
+    ]
 }
 
 /// The caveats of national aggregates among the seizures (`aggregates` of them): what they

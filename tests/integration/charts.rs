@@ -337,6 +337,7 @@ pub fn demo_inputs() -> DemoInputs {
                         .iter()
                         .map(|&(n, lon, lat)| PlaceLabel { name: n.into(), lon, lat })
                         .collect(),
+                    note: format!("{} records in view, 2019 to 2023", 10 * (k + 1)),
                 })
                 .collect(),
             legend_heading: "Bin".into(),
