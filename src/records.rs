@@ -449,3 +449,32 @@ impl ConflictEvent {
         (self.last_day_epoch() - self.first_day_epoch() + 1).max(1) as u32
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ConflictWeight as W;
+
+    #[test]
+    fn each_conflict_weight_reads_its_estimate() {
+        // UCDP: best, low, high as published (event 30272 of the sample: 8, 8, 4).
+        let ucdp = (Some(8), Some(8), Some(4));
+        let weights: Vec<f64> = [W::Count, W::Fatalities, W::FatalitiesLow, W::FatalitiesHigh]
+            .iter()
+            .map(|w| w.weigh(ucdp.0, ucdp.1, ucdp.2))
+            .collect();
+        assert_eq!(weights, [1.0, 8.0, 8.0, 4.0]);
+        assert_eq!(W::FatalitiesLow.weigh(Some(10), Some(3), Some(20)), 3.0);
+        assert_eq!(W::FatalitiesHigh.weigh(Some(10), Some(3), Some(20)), 20.0);
+        // ACLED: one estimate stands for low and high.
+        for w in [W::Fatalities, W::FatalitiesLow, W::FatalitiesHigh] {
+            assert_eq!(w.weigh(Some(7), None, None), 7.0, "{w:?}");
+            // No estimate at all weighs nothing, but still counts as an event.
+            assert_eq!(w.weigh(None, None, None), 0.0, "{w:?}");
+        }
+        assert_eq!(W::Count.weigh(None, None, None), 1.0);
+        // A low estimate without a best one is read as given.
+        assert_eq!(W::FatalitiesLow.weigh(None, Some(2), None), 2.0);
+        assert_eq!(W::Fatalities.weigh(None, Some(2), Some(5)), 0.0);
+        assert_eq!(W::default(), W::Count);
+    }
+}

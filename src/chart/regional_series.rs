@@ -62,7 +62,8 @@ pub struct RegionalSeriesInput {
 pub struct SeriesNames {
     /// The left-axis series, a count (`Conflict events`).
     pub left: String,
-    /// The right-axis series (`Fatalities (best estimate)`).
+    /// The right-axis series (`Fatalities, best estimate`; its trend is labelled by the
+    /// words before the first comma).
     pub right: String,
     /// The unit of the right-axis series (`deaths`).
     pub right_unit: String,
@@ -87,7 +88,7 @@ impl Words {
                 left_axis: format!("{} (count)", n.left),
                 right_axis: n.right.clone(),
                 left_short: n.left.clone(),
-                right_short: n.right.split(" (").next().unwrap_or_default().to_string(),
+                right_short: n.right.split(',').next().unwrap_or_default().to_string(),
             },
             None => {
                 let unit = if inp.looted_unit.is_empty() { "units" } else { &inp.looted_unit };

@@ -49,7 +49,7 @@ fn clusters(cells: &[(h3o::CellIndex, f64)]) -> Vec<Vec<usize>> {
 }
 
 /// What a close-up figure draws: the layer's strong cells, every coloured cell, and the
-/// records of each occupied cell with the word for them (`records`, `conflict events`).
+/// records of each occupied cell with the word for them (`records`, `events`).
 struct Layer<'a> {
     strong: Vec<(h3o::CellIndex, f64)>,
     all: Vec<(h3o::CellIndex, [u8; 3], String)>,
@@ -67,7 +67,7 @@ fn centre(c: h3o::CellIndex) -> (f64, f64) {
 }
 
 /// The line under a panel's heading: how many records the occupied cells in `e` hold and
-/// the period of their dates (`12 conflict events, 2013-02 to 2021-06`).
+/// the period of their dates (`12 events in view, 2013-02 to 2021-06`).
 fn note(occupied: &[CellRecords], records: &str, e: &chart::projection::Extent) -> String {
     let in_view: Vec<&CellRecords> =
         occupied.iter().filter(|c| inside(e, centre(c.cell))).collect();
@@ -116,12 +116,20 @@ fn closeup_panels(g: &Gazetteer, layer: &Layer<'_>) -> Vec<chart::closeups::Pane
                 .ok()
                 .and_then(|p| g.country_at(p))
                 .map(|c| g.country(c).name.clone());
-            let title = match (largest(&tight).first(), country) {
-                (Some(city), _) => {
+            // The nearest of the panel's ten largest places, when none lies in the cluster.
+            let near = largest(&e).into_iter().take(10).min_by(|a, b| {
+                let d = |c: &crate::geo::gazetteer::City| {
+                    (c.point.lon() - lon).powi(2) + (c.point.lat() - lat).powi(2)
+                };
+                d(a).total_cmp(&d(b)).then(a.geonameid.cmp(&b.geonameid))
+            });
+            let title = match (largest(&tight).first(), near, country) {
+                (Some(city), ..) => {
                     format!("Around {}, {}", city.name, g.country(city.country).name)
                 }
-                (None, Some(c)) => c,
-                (None, None) => format!(
+                (None, Some(city), Some(c)) => format!("Near {}, {c}", city.name),
+                (None, None, Some(c)) => c,
+                (None, _, None) => format!(
                     "At sea, {:.1}° {}, {:.1}° {}",
                     lat.abs(),
                     if lat >= 0.0 { "N" } else { "S" },
@@ -235,28 +243,17 @@ fn emerging_closeups_of(
     render(&input, &cx.basemap, &cx.caption, cx.size)
 }
 
-/// "pooled over 1993 to 2022", from a layer's period.
-fn pooled(p: Option<Period>) -> String {
-    p.map_or_else(String::new, |p| format!(", records of {p} pooled"))
-}
-
 pub(super) fn hotspot_closeups(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     let cells = cx.cells()?;
-    let title = format!(
-        "The strongest hot-spot clusters, close up (Getis-Ord Gi*{})",
-        pooled(cells.period)
-    );
-    gi_closeups(cx, "hotspot_closeups", &title, &cells.cells, &cells.occupied, "records")
+    let title = "The strongest hot-spot clusters, close up (Gi*, all dates pooled)";
+    gi_closeups(cx, "hotspot_closeups", title, &cells.cells, &cells.occupied, "records")
 }
 
 pub(super) fn event_hotspot_closeups(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     let cells = cx.event_cells()?;
-    let title = format!(
-        "The strongest conflict-event hot-spot clusters, close up (Getis-Ord Gi*{})",
-        pooled(cells.period).replace("records", "events")
-    );
+    let title = "Conflict-event hot-spot clusters, close up (Gi*, all dates pooled)";
     let name = "event_hotspot_closeups";
-    gi_closeups(cx, name, &title, &cells.cells, &cells.occupied, "conflict events")
+    gi_closeups(cx, name, title, &cells.cells, &cells.occupied, "events")
 }
 
 pub(super) fn emerging_closeups(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
@@ -269,5 +266,5 @@ pub(super) fn event_emerging_closeups(cx: &FigureContext<'_>) -> Result<Figure, 
     let cube = cx.event_cube()?;
     let title = "The strongest emerging conflict-event hot-spot clusters, close up";
     let name = "event_emerging_closeups";
-    emerging_closeups_of(cx, name, title, &cube.emerging, &cube.occupied, "conflict events")
+    emerging_closeups_of(cx, name, title, &cube.emerging, &cube.occupied, "events")
 }

@@ -361,7 +361,7 @@ pub(super) fn event_regional_series(cx: &FigureContext<'_>) -> Result<Figure, Ch
         alpha: 0.05,
         names: Some(chart::regional_series::SeriesNames {
             left: "Conflict events".into(),
-            right: format!("Fatalities ({estimate})"),
+            right: format!("Fatalities, {estimate}"),
             right_unit: "deaths".into(),
         }),
     };

@@ -628,6 +628,7 @@ pub fn regional_step(
                 }
                 EvKind::Conflict => {
                     r.conflict_events += 1;
+                    r.fatalities += q;
                     r.events_weighted += e.weight;
                     if let Some(i) = step.map(|s| (s - elo) as usize) {
                         r.series_events[i] += 1.0;
