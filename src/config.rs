@@ -13,6 +13,7 @@ use crate::date::TimeStep;
 use crate::inputs::rules::{DuplicatePolicy, LINE_ID, NOT_ONE_CHARACTER};
 use crate::inputs::{Inputs, clean_path};
 use crate::network::{NetworkConfig, PathModel};
+pub use crate::records::ConflictWeight;
 use crate::schema::TableKind;
 
 /// The built-in default configuration text (the demo run).
@@ -308,8 +309,10 @@ pub struct HotspotsConfig {
     pub domain: StudyArea,
     /// West, south, east, north for the bbox domain.
     pub bbox: Option<[f64; 4]>,
-    /// Event weight.
+    /// What a seizure or looting incident weighs.
     pub weight: EventWeight,
+    /// What a conflict event weighs (the conflict-event layer).
+    pub event_weight: ConflictWeight,
     /// Time step of the space-time cube.
     pub time_step: TimeStep,
     /// Time step of the regional series and their Mann-Kendall trends.
@@ -330,6 +333,7 @@ impl Default for HotspotsConfig {
             domain: StudyArea::Ring,
             bbox: None,
             weight: EventWeight::Quantity,
+            event_weight: ConflictWeight::Count,
             time_step: TimeStep::Year,
             trend_step: TimeStep::Month,
             permutations: 0,
@@ -730,9 +734,14 @@ mod tests {
 
     #[test]
     fn a_bad_choice_names_the_file_key_value_and_accepted_values() {
-        let cases: [(&str, &str, &[&str]); 7] = [
+        let cases: [(&str, &str, &[&str]); 8] = [
             ("[hotspots]", "domain", &["ring", "bbox", "occupied"]),
             ("[hotspots]", "weight", &["count", "quantity", "rounds"]),
+            (
+                "[hotspots]",
+                "event_weight",
+                &["count", "fatalities", "fatalities_low", "fatalities_high"],
+            ),
             ("[hotspots]", "time_step", &["month", "quarter", "year"]),
             ("[hotspots]", "trend_step", &["month", "quarter", "year"]),
             ("[hubs]", "brokerage_groups", &["region", "subregion"]),
@@ -782,6 +791,20 @@ mod tests {
                 want
             );
         }
+        for (v, want) in [
+            ("count", ConflictWeight::Count),
+            ("fatalities", ConflictWeight::Fatalities),
+            ("fatalities_low", ConflictWeight::FatalitiesLow),
+            ("fatalities_high", ConflictWeight::FatalitiesHigh),
+        ] {
+            let c = parse(&format!("[hotspots]\nevent_weight = \"{v}\"\n")).unwrap();
+            assert_eq!(c.hotspots.event_weight, want);
+            assert_eq!(want.as_str(), v);
+            assert_eq!(serde_json::to_value(c.hotspots.event_weight).unwrap(), v);
+        }
+        // The seizure weights are not conflict weights, nor the other way round.
+        assert!(parse("[hotspots]\nevent_weight = \"quantity\"\n").is_err());
+        assert!(parse("[hotspots]\nweight = \"fatalities\"\n").is_err());
         for (v, want) in
             [("month", TimeStep::Month), ("quarter", TimeStep::Quarter), ("year", TimeStep::Year)]
         {

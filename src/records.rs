@@ -370,6 +370,66 @@ impl Transfer {
     }
 }
 
+/// What one conflict event weighs in the conflict-event layer (`hotspots.event_weight`):
+/// its Gi* cells, its space-time cube and its regional trends. Distinct from
+/// `config::EventWeight`, which weighs seizures and looting incidents.
+///
+/// UCDP GED publishes three estimates of deaths (`best`, `low`, `high`); ACLED publishes
+/// one (`fatalities`), which stands for all three: an event without a low or high
+/// estimate weighs its best one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictWeight {
+    /// Every event weighs 1.
+    #[default]
+    Count,
+    /// The best estimate of deaths (UCDP `best`, ACLED `fatalities`; 0 when not reported).
+    Fatalities,
+    /// The low estimate (UCDP `low`; else the best estimate; 0 when neither is reported).
+    FatalitiesLow,
+    /// The high estimate (UCDP `high`, kept as published even below the best; else the
+    /// best estimate; 0 when neither is reported).
+    FatalitiesHigh,
+}
+
+impl ConflictWeight {
+    /// The weight of an event with these estimates of deaths.
+    ///
+    /// ```
+    /// use divnet::records::ConflictWeight;
+    /// let (best, low, high) = (Some(8), Some(5), Some(12));
+    /// assert_eq!(ConflictWeight::Count.weigh(best, low, high), 1.0);
+    /// assert_eq!(ConflictWeight::FatalitiesLow.weigh(best, low, high), 5.0);
+    /// // ACLED: one estimate stands for all three.
+    /// assert_eq!(ConflictWeight::FatalitiesHigh.weigh(Some(7), None, None), 7.0);
+    /// assert_eq!(ConflictWeight::Fatalities.weigh(None, None, None), 0.0);
+    /// ```
+    pub fn weigh(self, best: Option<u64>, low: Option<u64>, high: Option<u64>) -> f64 {
+        let deaths = match self {
+            ConflictWeight::Count => return 1.0,
+            ConflictWeight::Fatalities => best,
+            ConflictWeight::FatalitiesLow => low.or(best),
+            ConflictWeight::FatalitiesHigh => high.or(best),
+        };
+        deaths.unwrap_or(0) as f64
+    }
+
+    /// The weight of `e`.
+    pub fn of(self, e: &ConflictEvent) -> f64 {
+        self.weigh(e.fatalities, e.fatalities_low, e.fatalities_high)
+    }
+
+    /// The key's spelling (`fatalities_low`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictWeight::Count => "count",
+            ConflictWeight::Fatalities => "fatalities",
+            ConflictWeight::FatalitiesLow => "fatalities_low",
+            ConflictWeight::FatalitiesHigh => "fatalities_high",
+        }
+    }
+}
+
 /// A conflict event (UCDP GED, ACLED).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConflictEvent {
@@ -421,5 +481,34 @@ impl ConflictEvent {
     /// The days the event spans, its first and last included (1 for a one-day event).
     pub fn days(&self) -> u32 {
         (self.last_day_epoch() - self.first_day_epoch() + 1).max(1) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ConflictWeight as W;
+
+    #[test]
+    fn each_conflict_weight_reads_its_estimate() {
+        // UCDP: best, low, high as published (event 30272 of the sample: 8, 8, 4).
+        let ucdp = (Some(8), Some(8), Some(4));
+        let weights: Vec<f64> = [W::Count, W::Fatalities, W::FatalitiesLow, W::FatalitiesHigh]
+            .iter()
+            .map(|w| w.weigh(ucdp.0, ucdp.1, ucdp.2))
+            .collect();
+        assert_eq!(weights, [1.0, 8.0, 8.0, 4.0]);
+        assert_eq!(W::FatalitiesLow.weigh(Some(10), Some(3), Some(20)), 3.0);
+        assert_eq!(W::FatalitiesHigh.weigh(Some(10), Some(3), Some(20)), 20.0);
+        // ACLED: one estimate stands for low and high.
+        for w in [W::Fatalities, W::FatalitiesLow, W::FatalitiesHigh] {
+            assert_eq!(w.weigh(Some(7), None, None), 7.0, "{w:?}");
+            // No estimate at all weighs nothing, but still counts as an event.
+            assert_eq!(w.weigh(None, None, None), 0.0, "{w:?}");
+        }
+        assert_eq!(W::Count.weigh(None, None, None), 1.0);
+        // A low estimate without a best one is read as given.
+        assert_eq!(W::FatalitiesLow.weigh(None, Some(2), None), 2.0);
+        assert_eq!(W::Fatalities.weigh(None, Some(2), Some(5)), 0.0);
+        assert_eq!(W::default(), W::Count);
     }
 }

@@ -51,6 +51,58 @@ pub struct RegionalSeriesInput {
     pub looted_unit: String,
     /// Significance level for trend marks; 0 means 0.05.
     pub alpha: f64,
+    /// What the two series are; `None`: seizures (left) and looted quantity (right).
+    #[serde(default)]
+    pub names: Option<SeriesNames>,
+}
+
+/// What the two series of each panel are, when they are not seizures and looted weapons
+/// (conflict events and their fatalities).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SeriesNames {
+    /// The left-axis series, a count (`Conflict events`).
+    pub left: String,
+    /// The right-axis series (`Fatalities, best estimate`; its trend is labelled by the
+    /// words before the first comma).
+    pub right: String,
+    /// The unit of the right-axis series (`deaths`).
+    pub right_unit: String,
+}
+
+/// The words of the two series: legend entries, axis titles and trend labels.
+struct Words {
+    left_legend: String,
+    right_legend: String,
+    left_axis: String,
+    right_axis: String,
+    left_short: String,
+    right_short: String,
+}
+
+impl Words {
+    fn of(inp: &RegionalSeriesInput) -> Words {
+        match &inp.names {
+            Some(n) => Words {
+                left_legend: format!("{} (count, left axis)", n.left),
+                right_legend: format!("{} ({}, right axis)", n.right, n.right_unit),
+                left_axis: format!("{} (count)", n.left),
+                right_axis: n.right.clone(),
+                left_short: n.left.clone(),
+                right_short: n.right.split(',').next().unwrap_or_default().to_string(),
+            },
+            None => {
+                let unit = if inp.looted_unit.is_empty() { "units" } else { &inp.looted_unit };
+                Words {
+                    left_legend: "Seizures (count, left axis)".into(),
+                    right_legend: format!("Looted quantity ({unit}, right axis)"),
+                    left_axis: "Seizures (count)".into(),
+                    right_axis: format!("Looted ({unit})"),
+                    left_short: "Seizures".into(),
+                    right_short: "Looted".into(),
+                }
+            }
+        }
+    }
 }
 
 /// Most panels drawn; further regions are listed as omitted in the legend row.
@@ -153,15 +205,12 @@ impl Painter for SeriesPainter<'_> {
             return c.no_data(plot, "no regional monthly series in this run");
         }
         let alpha = if inp.alpha > 0.0 { inp.alpha } else { 0.05 };
-        let unit = if inp.looted_unit.is_empty() { "units" } else { &inp.looted_unit };
+        let words = Words::of(inp);
         // Legend row.
         let mut x = plot.x0;
         let ly = plot.y0;
         let sw = c.px(16.0);
-        let entries = [
-            (SEIZ, "Seizures (count, left axis)".to_string()),
-            (LOOT, format!("Looted quantity ({unit}, right axis)")),
-        ];
+        let entries = [(SEIZ, words.left_legend.clone()), (LOOT, words.right_legend.clone())];
         let mut row_h: f64 = 0.0;
         for (col, label) in &entries {
             let (_, th) = c.text_size(label, Label::TICK)?;
@@ -188,11 +237,15 @@ impl Painter for SeriesPainter<'_> {
         };
         let ymid = (grid.y0 + grid.y1) / 2.0;
         let ylabel = Label::LABEL.anchor(HAlign::Center, VAlign::Middle);
-        c.text_vertical("Seizures (count)", plot.x0 + lh / 2.0, ymid, ylabel.color(SEIZ))?;
-        let looted = format!("Looted ({unit})");
-        c.text_vertical(&looted, plot.x1 - lh / 2.0, ymid, ylabel.color(LOOT))?;
+        c.text_vertical(&words.left_axis, plot.x0 + lh / 2.0, ymid, ylabel.color(SEIZ))?;
+        c.text_vertical(&words.right_axis, plot.x1 - lh / 2.0, ymid, ylabel.color(LOOT))?;
         let xlabel = Label::LABEL.anchor(HAlign::Center, VAlign::Bottom);
-        c.text("Month", (grid.x0 + grid.x1) / 2.0, plot.y1, xlabel)?;
+        let step = match inp.months.first().map(|m| m.len()) {
+            Some(4) => "Year",
+            Some(7) if inp.months[0].contains('Q') => "Quarter",
+            _ => "Month",
+        };
+        c.text(step, (grid.x0 + grid.x1) / 2.0, plot.y1, xlabel)?;
 
         let regions = &inp.regions[..inp.regions.len().min(MAX_PANELS)];
         let n = regions.len();
@@ -214,7 +267,7 @@ impl Painter for SeriesPainter<'_> {
                 x1: grid.x0 + ci * (pw + gap) + pw,
                 y1: grid.y0 + ri * (ph + gap) + ph,
             };
-            self.panel(c, cell, r, alpha)?;
+            self.panel(c, cell, r, alpha, &words)?;
         }
         Ok(())
     }
@@ -227,15 +280,17 @@ impl SeriesPainter<'_> {
         cell: PxRect,
         r: &RegionSeries,
         alpha: f64,
+        words: &Words,
     ) -> Result<(), ChartError> {
         let months = &self.input.months;
         let m = months.len();
         let name = c.fit_text(&r.region, Label::HEADING, cell.w())?;
         let t = c.text(&name, cell.x0, cell.y0, Label::HEADING)?;
         let mut y = t.y1 + c.px(1.5);
-        for (tr, col, lab) in
-            [(r.seizures_trend, SEIZ, "Seizures"), (r.looted_trend, LOOT, "Looted")]
-        {
+        for (tr, col, lab) in [
+            (r.seizures_trend, SEIZ, words.left_short.as_str()),
+            (r.looted_trend, LOOT, words.right_short.as_str()),
+        ] {
             if let Some(tm) = tr {
                 let s = format!("{lab} {}", trend_text(&tm, alpha));
                 let sig = tm.p < alpha;

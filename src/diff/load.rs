@@ -97,15 +97,17 @@ impl LoadedRun {
         let table_err = |name: &'static str| {
             move |source| DiffError::Table { path: dir.join(format!("{name}.parquet")), source }
         };
-        // Conflict-event cells share the grid of the incidents: the comparison is of the
-        // incidents layer.
-        if let Some(df) = tables.get_mut("hotspot_cells")
-            && df.column("layer").is_ok()
-        {
-            let layer = texts(df, "layer").map_err(table_err("hotspot_cells"))?;
-            let mask: BooleanChunked =
-                layer.iter().map(|l| Some(l.as_deref() == Some("incidents"))).collect();
-            *df = df.filter(&mask).map_err(table_err("hotspot_cells"))?;
+        // Conflict-event cells and cube share the grid of the incidents: the comparison is
+        // of the incidents layer.
+        for name in ["hotspot_cells", "emerging_hotspots"] {
+            if let Some(df) = tables.get_mut(name)
+                && df.column("layer").is_ok()
+            {
+                let layer = texts(df, "layer").map_err(table_err(name))?;
+                let mask: BooleanChunked =
+                    layer.iter().map(|l| Some(l.as_deref() == Some("incidents"))).collect();
+                *df = df.filter(&mask).map_err(table_err(name))?;
+            }
         }
         // A case's paths name their pair; the node sequences are in `pair_paths`. A
         // re-transfer chain's row has its own `nodes`.

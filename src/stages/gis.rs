@@ -68,8 +68,11 @@ fn cell_ring(cell: h3o::CellIndex) -> Vec<(f64, f64)> {
 pub fn hotspot_cells(h: &HotspotsResult) -> Layer {
     let l = h.layered_cells();
     let c = &l.cells;
-    let emerging: HashMap<h3o::CellIndex, &'static str> =
-        h.emerging.iter().map(|e| (e.cell, e.category.label())).collect();
+    let categories =
+        |cube: &[crate::hotspot::EmergingCell]| -> HashMap<h3o::CellIndex, &'static str> {
+            cube.iter().map(|e| (e.cell, e.category.label())).collect()
+        };
+    let (emerging, event_emerging) = (categories(&h.emerging), categories(&h.event_cube.emerging));
     let mut layer = Layer::new(
         "hotspot_cells",
         "H3 cells of the study area with Gi* z, p, FDR-adjusted p, confidence bin and emerging category",
@@ -90,11 +93,10 @@ pub fn hotspot_cells(h: &HotspotsResult) -> Layer {
     }
     layer.column(
         "emerging",
-        text(
-            c.iter()
-                .enumerate()
-                .map(|(i, x)| if i < l.incidents { emerging.get(&x.cell).copied() } else { None }),
-        ),
+        text(c.iter().enumerate().map(|(i, x)| {
+            let cube = if i < l.incidents { &emerging } else { &event_emerging };
+            cube.get(&x.cell).copied()
+        })),
     )
 }
 

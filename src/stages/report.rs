@@ -2,6 +2,8 @@
 //! `report.md`, assembled from the analysis results and the figure steps. Rendering them
 //! (HTML, Markdown, escaping) is [`crate::report`]'s job.
 
+use std::collections::BTreeMap;
+
 use crate::absent::{Absent, NEEDS_CASES, NEEDS_EVENTS, NEEDS_NETWORK, NEEDS_TRANSFERS};
 use crate::chart::Figure;
 use crate::clock::Dated;
@@ -208,10 +210,11 @@ pub fn report(
             "more located conflict events: none of the {cells} cells is a hot spot after false discovery rate control"
         )
     };
+    let weight = hs.event_weight.as_str();
     input.table_or_absent(
         report::Table {
-            title: "Conflict-event hotspots (hot cells, strongest first)".into(),
-            header: strings(&["cell", "centre (lat, lon)", "events", "z", "bin"]),
+            title: format!("Conflict-event hotspots (hot cells, strongest first; weight: {weight})"),
+            header: strings(&["cell", "centre (lat, lon)", weight, "z", "bin"]),
             rows: event_rows,
         },
         // Without events, the line of the event map (one line for both).
@@ -224,6 +227,15 @@ pub fn report(
             event_needs,
         ),
     );
+    if has_events {
+        let [trends, emerging] = event_tables(config, hs);
+        input.table_or_absent(trends, Absent::new("conflict-event trends", NEEDS_EVENTS));
+        let needs = format!(
+            "more dated and located conflict events: none of the {} cells of the space-time cube shows a pattern",
+            hs.event_cube.emerging.len()
+        );
+        input.table_or_absent(emerging, Absent::new("emerging conflict-event hot spots", needs));
+    }
     let mut caveats = ctx.caveats;
     let (transfer_tables, transfer_lines) =
         crate::stages::transfer_report::transfer_sections(config.top_n, transfers.0, transfers.1);
@@ -381,6 +393,76 @@ fn regional_table(
         header: header.iter().map(|s| s.to_string()).collect(),
         rows,
     }
+}
+
+/// The report's tables of the conflict-event layer beyond its hot cells: the regional
+/// trends of the countries with events, and the emerging categories of the event cube.
+fn event_tables(config: &FiguresConfig, hs: &HotspotsResult) -> [report::Table; 2] {
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let weight = hs.event_weight.as_str();
+    let mut countries: Vec<&crate::stages::hotspots::Regional> = hs
+        .regional
+        .iter()
+        .filter(|r| r.level == RegionLevel::Country && r.conflict_events > 0)
+        .collect();
+    countries
+        .sort_by(|a, b| b.events_weighted.total_cmp(&a.events_weighted).then(a.name.cmp(&b.name)));
+    let period = crate::period::label(hs.event_period);
+    let trend_rows = countries
+        .iter()
+        .take(config.top_n)
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.conflict_events.to_string(),
+                r.fatalities.to_string(),
+                fmt(r.events_weighted),
+                r.event_trend
+                    .map(|t| {
+                        let dir = match t.trend {
+                            crate::hotspot::TrendDirection::Increasing => "increasing",
+                            crate::hotspot::TrendDirection::Decreasing => "decreasing",
+                            crate::hotspot::TrendDirection::NoTrend => "no trend",
+                        };
+                        format!("{dir} (z = {:.2}, p = {:.3})", t.z, t.p)
+                    })
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut categories: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (i, c) in hs.event_cube.emerging.iter().enumerate() {
+        let slot = categories.entry(c.category.label()).or_insert((i, 0));
+        slot.1 += 1;
+    }
+    let mut categories: Vec<(&str, (usize, usize))> = categories.into_iter().collect();
+    categories.sort_by_key(|(_, (first, n))| (usize::MAX - n, *first));
+    let category_rows =
+        categories.iter().map(|(label, (_, n))| vec![label.to_string(), n.to_string()]).collect();
+    [
+        report::Table {
+            title: format!(
+                "Conflict-event trends (countries; Mann-Kendall per {} of {weight}, {period})",
+                hs.regional_step
+            ),
+            header: strings(&[
+                "country",
+                "conflict events",
+                "fatalities (best)",
+                weight,
+                "trend (Mann-Kendall)",
+            ]),
+            rows: trend_rows,
+        },
+        report::Table {
+            title: format!(
+                "Emerging conflict-event hot spots (cells of the space-time cube, {})",
+                crate::period::label(hs.event_cube.period)
+            ),
+            header: strings(&["category", "cells"]),
+            rows: category_rows,
+        },
+    ]
 }
 
 /// The caveats of national aggregates among the seizures (`aggregates` of them): what they

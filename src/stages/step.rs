@@ -190,6 +190,8 @@ pub static CELLS: Input<hotspots::CellsStep> = Input::new("cells", Artifact::as_
 pub static EVENT_CELLS: Input<hotspots::CellsStep> = Input::new("event_cells", Artifact::as_cells);
 /// The space-time cube.
 pub static CUBE: Input<hotspots::CubeStep> = Input::new("cube", Artifact::as_cube);
+/// The space-time cube of conflict events.
+pub static EVENT_CUBE: Input<hotspots::CubeStep> = Input::new("event_cube", Artifact::as_cube);
 /// The regional series.
 pub static REGIONAL: Input<hotspots::RegionalStep> = Input::new("regional", Artifact::as_regional);
 /// The recipients of legal transfers.
@@ -247,25 +249,27 @@ impl PathSteps {
     }
 }
 
-/// The three hotspot steps and the conflict-event cells, read together as a
+/// The three hotspot steps and the conflict-event cells and cube, read together as a
 /// [`hotspots::HotspotsResult`].
 pub struct HotspotSteps;
 
 impl Reads for HotspotSteps {
     fn steps(&self) -> Vec<String> {
-        [CELLS.step(), CUBE.step(), REGIONAL.step(), EVENT_CELLS.step()].map(String::from).to_vec()
+        [CELLS.step(), CUBE.step(), REGIONAL.step(), EVENT_CELLS.step(), EVENT_CUBE.step()]
+            .map(String::from)
+            .to_vec()
     }
 }
 
 impl HotspotSteps {
-    /// The four hotspot artifacts of `args` assembled.
+    /// The five hotspot artifacts of `args` assembled.
     pub fn get(args: &Args<'_>) -> Result<hotspots::HotspotsResult, BoxError> {
         Ok(hotspots::HotspotsResult::assemble(
             args.get(&CELLS)?,
             args.get(&CUBE)?,
             args.get(&REGIONAL)?,
         )
-        .with_events(args.get(&EVENT_CELLS)?))
+        .with_events(args.get(&EVENT_CELLS)?, args.get(&EVENT_CUBE)?))
     }
 }
 

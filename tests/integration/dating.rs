@@ -109,15 +109,23 @@ fn a_register_and_ucdp_run_is_dated_by_the_latest_date_of_any_input() {
         ("top_hubs", "Period: 1954 to 2024"),
         ("recipients", "Period: 1954 to 2024"),
         ("event_hotspot_map", "Period: 1993-05-15 to 2022-06-13"),
+        ("event_hotspot_closeups", "Period: 1993-05-15 to 2022-06-13"),
+        // The located events all fall in a year of the cube, and all 72 in a month of the
+        // series: the same first and last date.
+        ("event_emerging_map", "Period: 1993-05-15 to 2022-06-13"),
+        ("event_emerging_closeups", "Period: 1993-05-15 to 2022-06-13"),
+        ("event_regional_series", "Period: 1993-05-15 to 2022-06-13"),
     ] {
         let s = svg(&both, figure);
         assert!(s.contains(shown), "{figure} should show {shown}");
         assert!(s.contains("Reference date: 2024-12-31"), "{figure}");
-        assert!(!s.contains("1940"), "{figure}");
+        // No date of 1940 (a pixel coordinate of 1940 is no date).
+        assert!(!s.contains("\n1940") && !s.contains("1940-") && !s.contains(" 1940"), "{figure}");
     }
-    // The report's map of events: the same 48 located events.
+    // The report's map of events: the same 48 located events; with the five event figures
+    // above, six captions.
     let html = std::fs::read_to_string(both.join("index.html")).unwrap();
-    assert_eq!(html.matches("Period: 1993-05-15 to 2022-06-13").count(), 2, "two event maps");
+    assert_eq!(html.matches("Period: 1993-05-15 to 2022-06-13").count(), 6, "six event captions");
 }
 
 /// Per recipient state of the register sample (current states only), the delivered SIPRI

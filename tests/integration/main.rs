@@ -6,6 +6,7 @@ mod charts;
 mod cli;
 mod commands;
 mod common;
+mod conflict_layer;
 mod dating;
 mod determinism;
 mod diff;

@@ -16,8 +16,8 @@ use crate::run::graph::{BoxError, Step};
 use crate::stages::artifact::{Artifact, Frame, codecs};
 use crate::stages::figures::{self, Need};
 use crate::stages::step::{
-    ALL_RECORDS, Args, CELLS, CUBE, DYADS, EVENT_CELLS, FRAME, HUBS, PathSteps, RECIPIENTS,
-    REGIONAL, RETRANSFERS, RISK, Reads, all_records, declare, figure_step_name,
+    ALL_RECORDS, Args, CELLS, CUBE, DYADS, EVENT_CELLS, EVENT_CUBE, FRAME, HUBS, PathSteps,
+    RECIPIENTS, REGIONAL, RETRANSFERS, RISK, Reads, all_records, declare, figure_step_name,
 };
 
 /// What the `frame` step reads of the config and the run.
@@ -80,6 +80,7 @@ pub fn figure_steps(config: &Config) -> Vec<Step<Artifact>> {
                     Need::Cube => &CUBE,
                     Need::Regional => &REGIONAL,
                     Need::EventCells => &EVENT_CELLS,
+                    Need::EventCube => &EVENT_CUBE,
                     Need::Recipients => &RECIPIENTS,
                     Need::Risk => &RISK,
                     Need::Dyads => &DYADS,
@@ -105,6 +106,7 @@ fn figure(c: &FiguresConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
         cube: a.opt(&CUBE)?.cloned(),
         regional: a.opt(&REGIONAL)?.cloned(),
         event_cells: a.opt(&EVENT_CELLS)?.cloned(),
+        event_cube: a.opt(&EVENT_CUBE)?.cloned(),
         recipients: a.opt(&RECIPIENTS)?,
         risk: a.opt(&RISK)?,
         dyads: a.opt(&DYADS)?,

@@ -1,5 +1,6 @@
-//! The hotspot steps: `cells` and `cube` (seizures and looting), `event_cells` (conflict
-//! events) and `regional` (all three kinds), each receiving the whole `[hotspots]` section.
+//! The hotspot steps: `cells` and `cube` (seizures and looting), `event_cells` and
+//! `event_cube` (conflict events) and `regional` (all three kinds), each receiving the
+//! whole `[hotspots]` section.
 
 use super::gazetteer;
 use crate::config::{Config, HotspotsConfig};
@@ -17,6 +18,7 @@ pub fn steps(config: &Config) -> Vec<Step<Artifact>> {
         declare("cells", &[&SEIZURES, &LOOTING], h.clone(), codecs::CELLS, cells),
         declare("event_cells", &[&EVENTS], h.clone(), codecs::CELLS, event_cells),
         declare("cube", &[&SEIZURES, &LOOTING], h.clone(), codecs::CUBE, cube),
+        declare("event_cube", &[&EVENTS], h.clone(), codecs::CUBE, event_cube),
         declare("regional", &[&SEIZURES, &LOOTING, &EVENTS], h.clone(), codecs::REGIONAL, regional),
     ]
 }
@@ -40,6 +42,12 @@ fn event_cells(c: &HotspotsConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
 fn cube(c: &HotspotsConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
     let (s, l) = (a.get(&SEIZURES)?, a.get(&LOOTING)?);
     let cube = hotspots::cube_step(c, &s.seizures, &l.looting).map_err(failed("cube"))?;
+    Ok(Artifact::Cube(cube))
+}
+
+fn event_cube(c: &HotspotsConfig, a: &Args<'_>) -> Result<Artifact, BoxError> {
+    let e = a.get(&EVENTS)?;
+    let cube = hotspots::event_cube_step(c, &e.events).map_err(failed("event_cube"))?;
     Ok(Artifact::Cube(cube))
 }
 

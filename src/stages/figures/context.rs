@@ -92,6 +92,8 @@ pub struct Results<'a> {
     pub regional: Option<RegionalStep>,
     /// The conflict-event cells step.
     pub event_cells: Option<CellsStep>,
+    /// The conflict-event cube step.
+    pub event_cube: Option<CubeStep>,
     /// The recipients step.
     pub recipients: Option<&'a Recipients>,
     /// The risk step.
@@ -118,6 +120,7 @@ impl<'a> Results<'a> {
             cube: Some(cube),
             regional: Some(regional),
             event_cells: Some(hotspots.event_cells.clone()),
+            event_cube: Some(hotspots.event_cube.clone()),
             recipients: Some(recipients),
             risk: None,
             dyads: None,
@@ -151,6 +154,8 @@ pub enum Need {
     Regional,
     /// The conflict-event cells step.
     EventCells,
+    /// The conflict-event cube step.
+    EventCube,
     /// The recipients step.
     Recipients,
     /// The risk step.
@@ -195,6 +200,10 @@ pub enum PeriodOf {
     Series,
     /// The conflict events binned into their cells.
     EventCells,
+    /// The conflict events in their space-time cube.
+    EventCube,
+    /// The conflict events of the regional series.
+    EventSeries,
     /// The years of the recipients table.
     Recipients,
     /// The windows of the risk screen.
@@ -214,6 +223,8 @@ impl PeriodOf {
             PeriodOf::Cube => Need::Cube,
             PeriodOf::Series => Need::Regional,
             PeriodOf::EventCells => Need::EventCells,
+            PeriodOf::EventCube => Need::EventCube,
+            PeriodOf::EventSeries => Need::Regional,
             PeriodOf::Recipients => Need::Recipients,
             PeriodOf::Risk => Need::Risk,
             PeriodOf::Dyads => Need::Dyads,
@@ -230,6 +241,8 @@ impl PeriodOf {
             PeriodOf::Cube => r.cube.as_ref().and_then(|c| c.period),
             PeriodOf::Series => r.regional.as_ref().and_then(|c| c.period),
             PeriodOf::EventCells => r.event_cells.as_ref().and_then(|c| c.period),
+            PeriodOf::EventCube => r.event_cube.as_ref().and_then(|c| c.period),
+            PeriodOf::EventSeries => r.regional.as_ref().and_then(|c| c.event_period),
             PeriodOf::Recipients => r.recipients.and_then(|c| c.period),
             PeriodOf::Risk => r.risk.and_then(crate::stages::risk::period),
             PeriodOf::Dyads => r.dyads.and_then(|c| c.period),
@@ -386,6 +399,10 @@ impl<'a> FigureContext<'a> {
 
     pub(crate) fn event_cells(&self) -> Result<&CellsStep, ChartError> {
         self.results.event_cells.as_ref().ok_or_else(|| missing("the conflict-event cells"))
+    }
+
+    pub(crate) fn event_cube(&self) -> Result<&CubeStep, ChartError> {
+        self.results.event_cube.as_ref().ok_or_else(|| missing("the conflict-event cube"))
     }
 
     pub(crate) fn recipients(&self) -> Result<&'a Recipients, ChartError> {

@@ -1,7 +1,7 @@
 //! One function per registered figure: the analysis results mapped onto its chart's
 //! input, then drawn; and the report's map of dated events.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::context::{FigureContext, emerging_category, fmt, path_totals, shapes};
 use crate::absent::{
@@ -249,7 +249,7 @@ pub(super) fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
 }
 
 /// A Gi* cell's values, for hover text.
-fn cell_tip(c: &crate::hotspot::GiStarCell) -> String {
+pub(super) fn cell_tip(c: &crate::hotspot::GiStarCell) -> String {
     let num = |x: Option<f64>, d: usize| x.map_or("-".into(), |v| format!("{v:.d$}"));
     format!(
         "H3 cell {}\nvalue: {}\nz: {}\np: {}\nFDR q: {}\nbin: {}",
@@ -364,228 +364,106 @@ fn binned_map(
     render(&input, &cx.basemap, &cx.caption, cx.size)
 }
 
-/// Clusters of `cells` (H3 cells with a strength): cells within two grid steps of one
-/// another join, clusters ranked by their summed strength, strongest first (then by
-/// their first cell). O(n).
-fn clusters(cells: &[(h3o::CellIndex, f64)]) -> Vec<Vec<usize>> {
-    let at: HashMap<h3o::CellIndex, usize> =
-        cells.iter().enumerate().map(|(i, c)| (c.0, i)).collect();
-    let mut parent: Vec<usize> = (0..cells.len()).collect();
-    fn root(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
-        }
-        i
-    }
-    for (i, (cell, _)) in cells.iter().enumerate() {
-        for n in cell.grid_disk::<Vec<_>>(2) {
-            if let Some(&j) = at.get(&n) {
-                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
-                if a != b {
-                    parent[a.max(b)] = a.min(b);
-                }
-            }
-        }
-    }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..cells.len() {
-        let r = root(&mut parent, i);
-        groups.entry(r).or_default().push(i);
-    }
-    let mut out: Vec<Vec<usize>> = groups.into_values().collect();
-    let strength = |g: &Vec<usize>| g.iter().map(|&i| cells[i].1).sum::<f64>();
-    out.sort_by(|a, b| strength(b).total_cmp(&strength(a)).then(a[0].cmp(&b[0])));
-    out
-}
-
-/// The panels of a close-up figure: per cluster of `strong` cells, an extent around it
-/// (at least 2.4 by 1.8 degrees), every cell of `all` inside it, and the gazetteer's
-/// largest places there; titled by the largest place among the cluster's cells.
-fn closeup_panels(
-    g: &Gazetteer,
-    strong: &[(h3o::CellIndex, f64)],
-    all: &[(h3o::CellIndex, [u8; 3], String)],
-) -> Vec<chart::closeups::Panel> {
-    use chart::closeups::{ColouredCell, MAX_PANELS, Panel, PlaceLabel};
-    use chart::projection::Extent;
-    let centre = |c: h3o::CellIndex| {
-        let ll = h3o::LatLng::from(c);
-        (ll.lng(), ll.lat())
-    };
-    let largest = |e: &Extent| {
-        let mut inside: Vec<&crate::geo::gazetteer::City> = g
-            .cities()
-            .iter()
-            .filter(|c| {
-                let (lon, lat) = (c.point.lon(), c.point.lat());
-                (e.lon_min..=e.lon_max).contains(&lon) && (e.lat_min..=e.lat_max).contains(&lat)
-            })
-            .collect();
-        inside.sort_by(|a, b| b.population.cmp(&a.population).then(a.geonameid.cmp(&b.geonameid)));
-        inside
-    };
-    clusters(strong)
-        .into_iter()
-        .take(MAX_PANELS)
-        .filter_map(|group| {
-            let pts: Vec<(f64, f64)> = group.iter().map(|&i| centre(strong[i].0)).collect();
-            let tight = Extent::around(pts.iter().copied(), 0.0, 0.15)?;
-            let mut e = Extent::around(pts.iter().copied(), 0.4, 0.4)?;
-            let (cx, cy) = ((e.lon_min + e.lon_max) / 2.0, (e.lat_min + e.lat_max) / 2.0);
-            let (hw, hh) = (
-                ((e.lon_max - e.lon_min) / 2.0).max(1.2),
-                ((e.lat_max - e.lat_min) / 2.0).max(0.9),
-            );
-            e = Extent {
-                lon_min: (cx - hw).max(-180.0),
-                lon_max: (cx + hw).min(180.0),
-                lat_min: (cy - hh).max(-89.0),
-                lat_max: (cy + hh).min(89.0),
-            };
-            let (lon, lat) = pts[0];
-            let country = crate::geo::LatLon::new(lat, lon)
-                .ok()
-                .and_then(|p| g.country_at(p))
-                .map(|c| g.country(c).name.clone());
-            let title = match (largest(&tight).first(), country) {
-                (Some(city), _) => {
-                    format!("Around {}, {}", city.name, g.country(city.country).name)
-                }
-                (None, Some(c)) => c,
-                (None, None) => format!(
-                    "At sea, {:.1}° {}, {:.1}° {}",
-                    lat.abs(),
-                    if lat >= 0.0 { "N" } else { "S" },
-                    lon.abs(),
-                    if lon >= 0.0 { "E" } else { "W" }
-                ),
-            };
-            let cells = all
-                .iter()
-                .filter(|(c, ..)| {
-                    let (lon, lat) = centre(*c);
-                    (e.lon_min..=e.lon_max).contains(&lon) && (e.lat_min..=e.lat_max).contains(&lat)
-                })
-                .map(|(c, colour, tip)| ColouredCell {
-                    ring: ring(*c),
-                    colour: *colour,
-                    tip: tip.clone(),
-                })
-                .collect();
-            let places = largest(&e)
-                .into_iter()
-                .take(10)
-                .map(|c| PlaceLabel {
-                    name: c.name.clone(),
-                    lon: c.point.lon(),
-                    lat: c.point.lat(),
-                })
-                .collect();
-            Some(Panel { title, extent: e, cells, places })
-        })
-        .collect()
-}
-
-fn rgb(c: plotters::style::RGBColor) -> [u8; 3] {
-    [c.0, c.1, c.2]
-}
-
-pub(super) fn hotspot_closeups(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
-    use chart::closeups::{CloseupsInput, render};
-    use chart::hotspot_map::BIN_LABELS;
-    use chart::style::RDBU_7;
-    let cells = &cx.cells()?.cells;
-    let strong: Vec<(h3o::CellIndex, f64)> =
-        cells.iter().filter(|c| c.gi.bin >= 2).map(|c| (c.cell, c.gi.z.unwrap_or(0.0))).collect();
-    if strong.is_empty() {
-        let needs = if cells.is_empty() {
-            NEEDS_LOCATED_INCIDENTS.to_string()
-        } else {
-            format!(
-                "more located seizures or looting incidents: none of the {} cells is a hot spot at 95% confidence",
-                cells.len()
-            )
-        };
-        return Err(ChartError::NothingToShow(Absent::new("hot-spot close-ups", needs)));
-    }
-    let all: Vec<(h3o::CellIndex, [u8; 3], String)> =
-        cells.iter().map(|c| (c.cell, rgb(RDBU_7[(c.gi.bin + 3) as usize]), cell_tip(c))).collect();
-    let input = CloseupsInput {
-        name: "hotspot_closeups".into(),
-        title: "The strongest hot-spot clusters, close up (Getis-Ord Gi*)".into(),
-        panels: closeup_panels(cx.gazetteer, &strong, &all),
-        legend_heading: "Gi* confidence bin".into(),
-        legend: (0..7).map(|i| (rgb(RDBU_7[i]), BIN_LABELS[i].to_string())).collect(),
-        empty_reason: "no hot spot at 95% confidence in this run".into(),
-    };
-    render(&input, &cx.basemap, &cx.caption, cx.size)
-}
-
-pub(super) fn emerging_closeups(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
-    use chart::closeups::{CloseupsInput, render};
-    let cube = cx.cube()?;
-    let hot = |c: &crate::hotspot::EmergingCell| c.category.label().contains("Hot Spot");
-    let strong: Vec<(h3o::CellIndex, f64)> = cube
-        .emerging
-        .iter()
-        .filter(|c| hot(c))
-        .map(|c| (c.cell, c.z.iter().flatten().copied().fold(0.0, f64::max).max(0.0) + 1.0))
-        .collect();
-    if strong.is_empty() {
-        return Err(ChartError::NothingToShow(no_emerging(cube, "emerging hot-spot close-ups")));
-    }
-    let patterned: Vec<&crate::hotspot::EmergingCell> = cube
-        .emerging
-        .iter()
-        .filter(|c| c.category != crate::hotspot::EmergingCategory::NoPattern)
-        .collect();
-    let all: Vec<(h3o::CellIndex, [u8; 3], String)> = patterned
-        .iter()
-        .map(|c| (c.cell, rgb(emerging_category(c.category).color()), emerging_tip(c)))
-        .collect();
-    let mut shown: Vec<chart::emerging_map::EmergingCategory> =
-        patterned.iter().map(|c| emerging_category(c.category)).collect();
-    shown.sort_by_key(|c| chart::emerging_map::EmergingCategory::ALL.iter().position(|x| x == c));
-    shown.dedup();
-    let input = CloseupsInput {
-        name: "emerging_closeups".into(),
-        title: "The strongest emerging hot-spot clusters, close up".into(),
-        panels: closeup_panels(cx.gazetteer, &strong, &all),
-        legend_heading: "Emerging category".into(),
-        legend: shown.iter().map(|c| (rgb(c.color()), c.label().to_string())).collect(),
-        empty_reason: "no emerging hot spot in this run".into(),
-    };
-    render(&input, &cx.basemap, &cx.caption, cx.size)
-}
-
 /// An emerging cell's pattern, for hover text.
-fn emerging_tip(c: &crate::hotspot::EmergingCell) -> String {
+pub(super) fn emerging_tip(c: &crate::hotspot::EmergingCell) -> String {
     let trend = c.trend.map_or("-".into(), |t| format!("z = {:.2}, p = {:.3}", t.z, t.p));
     format!("H3 cell {}\n{}\ntrend of Gi* z: {trend}", c.cell, c.category.label())
 }
 
-/// Why a space-time cube shows no emerging pattern.
-fn no_emerging(cube: &crate::stages::hotspots::CubeStep, what: &str) -> Absent {
+/// The records of a hotspot layer, in the words of an absent part's line.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LayerWords {
+    /// The records, plural (`seizures or looting incidents`).
+    pub plural: &'static str,
+    /// What a prefix of the part's name says of the layer (`conflict-event `, or nothing).
+    pub prefix: &'static str,
+    /// The input that fills the layer's cells.
+    pub needs_located: &'static str,
+    /// The input that fills the layer's space-time cube.
+    pub needs_dated: &'static str,
+}
+
+/// Seizures and looting incidents.
+pub(super) const INCIDENTS: LayerWords = LayerWords {
+    plural: "seizures or looting incidents",
+    prefix: "",
+    needs_located: NEEDS_LOCATED_INCIDENTS,
+    needs_dated: NEEDS_DATED_INCIDENTS,
+};
+
+/// Conflict events.
+pub(super) const EVENTS: LayerWords = LayerWords {
+    plural: "conflict events",
+    prefix: "conflict-event ",
+    needs_located: NEEDS_EVENTS,
+    needs_dated: NEEDS_EVENTS,
+};
+
+/// Why a space-time cube of `layer` shows no emerging pattern (`what` follows the layer's
+/// prefix).
+pub(super) fn no_emerging(
+    cube: &crate::stages::hotspots::CubeStep,
+    layer: LayerWords,
+    what: &str,
+) -> Absent {
     let needs = if cube.emerging.is_empty() {
-        NEEDS_DATED_INCIDENTS.to_string()
+        layer.needs_dated.to_string()
     } else {
         format!(
-            "more dated and located seizures or looting incidents: none of the {} cells of the space-time cube shows a pattern",
+            "more dated and located {}: none of the {} cells of the space-time cube shows a pattern",
+            layer.plural,
             cube.emerging.len()
         )
     };
-    Absent::new(what, needs)
+    Absent::new(format!("{}{what}", layer.prefix), needs)
 }
 
 pub(super) fn emerging_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    categorized_map(cx, cx.cube()?, INCIDENTS, "Emerging hot spots")
+}
+
+pub(super) fn event_emerging_map(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    let cube = cx.event_cube()?;
+    let title =
+        format!("Emerging conflict-event hot spots ({} per {})", weighed(cx)?, step_of(cube));
+    let f = categorized_map(cx, cube, EVENTS, &title)?;
+    Ok(Figure { name: "event_emerging_map".into(), ..f })
+}
+
+/// What a conflict event weighs in this run's figures, in words.
+pub(super) fn weighed(cx: &FigureContext<'_>) -> Result<&'static str, ChartError> {
+    use crate::config::ConflictWeight as W;
+    Ok(match cx.regional()?.event_weight {
+        W::Count => "events",
+        W::Fatalities => "fatalities, best estimate",
+        W::FatalitiesLow => "fatalities, low estimate",
+        W::FatalitiesHigh => "fatalities, high estimate",
+    })
+}
+
+/// The time step of a cube, in words (`year`), from its first label.
+fn step_of(cube: &crate::stages::hotspots::CubeStep) -> &'static str {
+    match cube.steps.first().map(|s| s.len()) {
+        Some(4) => "year",
+        Some(7) if cube.steps[0].contains('Q') => "quarter",
+        Some(7) => "month",
+        _ => "step",
+    }
+}
+
+fn categorized_map(
+    cx: &FigureContext<'_>,
+    cube: &crate::stages::hotspots::CubeStep,
+    layer: LayerWords,
+    title: &str,
+) -> Result<Figure, ChartError> {
     use chart::emerging_map::{CategorizedCell, EmergingMapInput, render};
-    let cube = cx.cube()?;
     if cube.emerging.iter().all(|c| c.category == crate::hotspot::EmergingCategory::NoPattern) {
-        return Err(ChartError::NothingToShow(no_emerging(cube, "emerging hot or cold spots")));
+        let absent = no_emerging(cube, layer, "emerging hot or cold spots");
+        return Err(ChartError::NothingToShow(absent));
     }
     let input = EmergingMapInput {
-        title: "Emerging hot spots".into(),
+        title: title.into(),
         cells: cube
             .emerging
             .iter()
@@ -636,8 +514,72 @@ pub(super) fn regional_series(cx: &FigureContext<'_>) -> Result<Figure, ChartErr
         regions,
         looted_unit: "weapons".into(),
         alpha: 0.05,
+        names: None,
     };
     render(&input, &cx.caption, cx.size)
+}
+
+pub(super) fn event_regional_series(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
+    use chart::regional_series::{RegionSeries, RegionalSeriesInput, TrendMark, render};
+    let hs = cx.regional()?;
+    let counted = hs.event_weight == crate::config::ConflictWeight::Count;
+    let mut leading: Vec<&crate::stages::hotspots::Regional> =
+        hs.regional.iter().filter(|r| r.conflict_events > 0).collect();
+    // Countries when the events are in a few, else subregions; most weighed first.
+    let countries = leading.iter().filter(|r| r.level == RegionLevel::Country).count();
+    let level = if countries <= 6 { RegionLevel::Country } else { RegionLevel::Subregion };
+    leading.retain(|r| r.level == level);
+    leading
+        .sort_by(|a, b| b.events_weighted.total_cmp(&a.events_weighted).then(a.name.cmp(&b.name)));
+    let name = |r: &crate::stages::hotspots::Regional| match level {
+        RegionLevel::Country => cx
+            .gazetteer
+            .countries()
+            .iter()
+            .find(|c| c.iso3 == r.name)
+            .map_or_else(|| r.name.clone(), |c| c.name.clone()),
+        _ => r.name.clone(),
+    };
+    let mark =
+        |r: &crate::stages::hotspots::Regional| r.event_trend.map(|t| TrendMark { z: t.z, p: t.p });
+    if leading.is_empty() {
+        let what = "regional series of conflict events";
+        return Err(ChartError::NothingToShow(Absent::new(what, NEEDS_EVENTS)));
+    }
+    let regions = leading
+        .iter()
+        .take(6)
+        .map(|r| RegionSeries {
+            region: name(r),
+            seizures: r.series_events.clone(),
+            looted: r.series_deaths.clone(),
+            seizures_trend: if counted { mark(r) } else { None },
+            looted_trend: if counted { None } else { mark(r) },
+        })
+        .collect();
+    let estimate = match hs.event_weight {
+        crate::config::ConflictWeight::FatalitiesLow => "low estimate",
+        crate::config::ConflictWeight::FatalitiesHigh => "high estimate",
+        _ => "best estimate",
+    };
+    let input = RegionalSeriesInput {
+        title: format!(
+            "Conflict events and fatalities per {} in the leading {}",
+            hs.regional_step,
+            if level == RegionLevel::Country { "countries" } else { "subregions" }
+        ),
+        months: hs.event_steps.clone(),
+        regions,
+        looted_unit: String::new(),
+        alpha: 0.05,
+        names: Some(chart::regional_series::SeriesNames {
+            left: "Conflict events".into(),
+            right: format!("Fatalities, {estimate}"),
+            right_unit: "deaths".into(),
+        }),
+    };
+    let f = render(&input, &cx.caption, cx.size)?;
+    Ok(Figure { name: "event_regional_series".into(), ..f })
 }
 
 pub(super) fn od_matrix(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {

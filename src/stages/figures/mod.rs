@@ -8,6 +8,7 @@
 //! figure, reading only what the entry needs), the report and the tests all read the
 //! registry.
 
+mod closeups;
 mod context;
 mod draw;
 mod draw_risk;
@@ -16,9 +17,12 @@ mod transfers;
 use rayon::prelude::*;
 
 use crate::chart::{ChartError, Figure};
+use closeups::{
+    emerging_closeups, event_emerging_closeups, event_hotspot_closeups, hotspot_closeups,
+};
 use draw::{
-    emerging_closeups, emerging_map, event_hotspot_map, flow_map, hotspot_closeups, hotspot_map,
-    od_matrix, recipients, regional_series, top_hubs, top_paths,
+    emerging_map, event_emerging_map, event_hotspot_map, event_regional_series, flow_map,
+    hotspot_map, od_matrix, recipients, regional_series, top_hubs, top_paths,
 };
 
 pub use context::{
@@ -76,7 +80,7 @@ pub const FIGURES: &[FigureSpec] = &[
     },
     FigureSpec {
         name: "hotspot_closeups",
-        caption: "The strongest clusters of hot cells (95% confidence or more), each zoomed until its H3 hexagons show, over the country outlines and the largest places of the gazetteer.",
+        caption: "The strongest clusters of hot cells (95% confidence or more), each zoomed until its H3 hexagons show, over the country outlines and the largest places of the gazetteer, with a scale bar; each panel gives the number and dates of the records in view.",
         needs: &[Need::Cells],
         period: PeriodOf::Cells,
         render: hotspot_closeups,
@@ -90,7 +94,7 @@ pub const FIGURES: &[FigureSpec] = &[
     },
     FigureSpec {
         name: "emerging_closeups",
-        caption: "The strongest clusters of emerging hot spots, zoomed until their H3 hexagons show.",
+        caption: "The strongest clusters of emerging hot spots, zoomed until their H3 hexagons show, with the largest places and a scale bar; each panel gives the number and dates of the records in view.",
         needs: &[Need::Cube],
         period: PeriodOf::Cube,
         render: emerging_closeups,
@@ -143,6 +147,34 @@ pub const FIGURES: &[FigureSpec] = &[
         needs: &[Need::EventCells],
         period: PeriodOf::EventCells,
         render: event_hotspot_map,
+    },
+    FigureSpec {
+        name: "event_hotspot_closeups",
+        caption: "The strongest clusters of conflict-event hot cells (95% confidence or more), each zoomed until its H3 hexagons show, with the largest places and a scale bar; each panel gives the number and dates of the events in view.",
+        needs: &[Need::EventCells],
+        period: PeriodOf::EventCells,
+        render: event_hotspot_closeups,
+    },
+    FigureSpec {
+        name: "event_emerging_map",
+        caption: "Emerging hot and cold spot categories of the conflict events' space-time cube, weighted as hotspots.event_weight says.",
+        needs: &[Need::EventCube, Need::Regional],
+        period: PeriodOf::EventCube,
+        render: event_emerging_map,
+    },
+    FigureSpec {
+        name: "event_emerging_closeups",
+        caption: "The strongest clusters of emerging conflict-event hot spots, zoomed until their H3 hexagons show, with the largest places and a scale bar; each panel gives the number and dates of the events in view.",
+        needs: &[Need::EventCube],
+        period: PeriodOf::EventCube,
+        render: event_emerging_closeups,
+    },
+    FigureSpec {
+        name: "event_regional_series",
+        caption: "Conflict events and their fatalities per time step in the leading countries (or subregions), with the Mann-Kendall trend of the weighted series (events, or fatalities at the estimate hotspots.event_weight names).",
+        needs: &[Need::Regional],
+        period: PeriodOf::EventSeries,
+        render: event_regional_series,
     },
     FigureSpec {
         name: "risk_heat",

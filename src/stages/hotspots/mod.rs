@@ -3,9 +3,10 @@
 //!
 //! Events are seizures and looting incidents, weighted by `hotspots.weight` (count;
 //! quantity = items seized / weapons looted; rounds). Conflict events (UCDP GED, ACLED)
-//! form a layer of their own on the same grid (`event_cells`, counted one each), so that
-//! seizure hotspots can be read beside conflict hotspots; the regional aggregates count
-//! them and their fatalities per country, subregion and region. Events located only at a country's
+//! form a layer of their own on the same grid, weighted by `hotspots.event_weight` (count,
+//! or the best, low or high estimate of deaths): Gi* cells (`event_cells`), a space-time
+//! cube (`event_cube`) and regional series with Mann-Kendall trends (in `regional`), so
+//! that seizure hotspots can be read beside conflict hotspots. Events located only at a country's
 //! representative point are left out of the cell statistics and counted in the regional
 //! ones. The space-time cube uses `hotspots.time_step`; an event whose date is coarser
 //! than the step (a year-only date in a monthly cube) is left out of the cube and counted.
@@ -16,19 +17,21 @@ use std::sync::Arc;
 use h3o::{CellIndex, LatLng};
 
 use crate::algo::Parallelism;
-use crate::config::{EventWeight, HotspotsConfig, StudyArea};
+use crate::config::{ConflictWeight, EventWeight, HotspotsConfig, StudyArea};
 use crate::date::{PartialDate, TimeStep};
 use crate::geo::Gazetteer;
 use crate::hotspot::{
-    Domain, EmergingCell, EmergingOptions, Event, GiStarCell, GiStarOptions, GiStatus,
-    HotspotError, MannKendall, NeighbourLists, PermutationDraws, TrendDirection, bin_events,
-    build_space_time_cube, build_study_area, emerging_hotspots, gi_star_cells, gi_star_pseudo_p,
-    mann_kendall,
+    Domain, EmergingCell, EmergingOptions, Event, GiStarCell, GiStarOptions, HotspotError,
+    MannKendall, NeighbourLists, PermutationDraws, bin_events, build_space_time_cube,
+    build_study_area, emerging_hotspots, gi_star_cells, gi_star_pseudo_p, mann_kendall,
 };
-use crate::output::{OutputError, Table, TableBuilder};
 use crate::period::{Period, Span};
 use crate::records::{ConflictEvent, Location, LootingIncident, Seizure};
 use crate::schema::LocationPrecision;
+
+mod tables;
+pub(crate) use tables::status;
+pub use tables::{LayeredCells, cells_table, emerging_table, hotspots_tables, layered_cells_table};
 
 /// Most cells a study area may have.
 const MAX_CELLS: usize = 5_000_000;
@@ -40,7 +43,7 @@ struct Ev<'a> {
     date: PartialDate,
     weight: f64,
     /// Items seized or weapons looted (1 when not reported), or a conflict event's
-    /// fatalities (0 when not reported), whatever the weight.
+    /// fatalities (best estimate, 0 when not reported), whatever the weight.
     quantity: u64,
     kind: EvKind,
 }
@@ -102,6 +105,9 @@ pub struct Regional {
     pub conflict_events: u64,
     /// Their fatalities (best estimates).
     pub fatalities: u64,
+    /// Their summed weight (`hotspots.event_weight`: the events, or their deaths at the
+    /// estimate it names).
+    pub events_weighted: f64,
     /// Share of all items seized.
     pub share_seized: f64,
     /// Share of all weapons looted.
@@ -112,6 +118,48 @@ pub struct Regional {
     pub series_seizures: Vec<f64>,
     /// Weapons looted per time step.
     pub series_looted: Vec<f64>,
+    /// Conflict events per step of the event series ([`RegionalStep::event_steps`]).
+    pub series_events: Vec<f64>,
+    /// Their deaths per step, at the estimate `hotspots.event_weight` reads (the best one
+    /// for a count).
+    pub series_deaths: Vec<f64>,
+    /// Mann-Kendall test of the weighted event series (events for a count, else deaths;
+    /// None with fewer than 2 steps).
+    pub event_trend: Option<MannKendall>,
+}
+
+/// The records of one occupied cell: how many, and the period of their dates (what a
+/// close-up says of the cells in view).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CellRecords {
+    /// The cell.
+    pub cell: CellIndex,
+    /// Records binned into it.
+    pub records: u64,
+    /// Their first and last date.
+    pub period: Period,
+}
+
+/// The records of each occupied cell (cell order), for the located events `evs` at
+/// `resolution` (0..=15; a bad resolution or coordinate gives no entry).
+fn occupied<'e, 'a: 'e>(
+    evs: impl IntoIterator<Item = &'e Ev<'a>>,
+    resolution: u8,
+) -> Vec<CellRecords> {
+    let Ok(res) = h3o::Resolution::try_from(resolution) else { return Vec::new() };
+    let mut acc: BTreeMap<CellIndex, (u64, Span)> = BTreeMap::new();
+    for e in evs {
+        let p = &e.location.point;
+        let Ok(ll) = LatLng::new(p.lat(), p.lon()) else { continue };
+        let slot = acc.entry(ll.to_cell(res)).or_default();
+        slot.0 += 1;
+        slot.1.see(e.date);
+    }
+    acc.into_iter()
+        .filter_map(|(cell, (records, span))| {
+            Some(CellRecords { cell, records, period: span.period()? })
+        })
+        .collect()
 }
 
 /// The hotspot cells step: Gi* per study-area cell.
@@ -127,6 +175,9 @@ pub struct CellsStep {
     pub excluded_country_level: u64,
     /// The period of the records binned into the cells.
     pub period: Option<Period>,
+    /// The records of each occupied cell.
+    #[serde(with = "crate::run::codec::arc")]
+    pub occupied: Arc<Vec<CellRecords>>,
 }
 
 /// The space-time cube step: emerging hot spot categories.
@@ -141,6 +192,9 @@ pub struct CubeStep {
     pub excluded_coarse_date: u64,
     /// The period of the records in the cube.
     pub period: Option<Period>,
+    /// The records of each occupied cell of the cube.
+    #[serde(with = "crate::run::codec::arc")]
+    pub occupied: Arc<Vec<CellRecords>>,
 }
 
 /// The regional series step: aggregates per country, subregion and region, with trends.
@@ -155,6 +209,13 @@ pub struct RegionalStep {
     pub regional_step: TimeStep,
     /// The period of the seizures and looting incidents of the series.
     pub period: Option<Period>,
+    /// Labels of the time steps of the conflict-event series (`hotspots.trend_step`, over
+    /// the events' own dates).
+    pub event_steps: Vec<String>,
+    /// The period of the conflict events of the series.
+    pub event_period: Option<Period>,
+    /// What a conflict event weighs in them (`hotspots.event_weight`).
+    pub event_weight: ConflictWeight,
 }
 
 /// Everything the three hotspot steps computed, together (sharing their artifacts).
@@ -186,12 +247,25 @@ pub struct HotspotsResult {
     pub series_period: Option<Period>,
     /// The conflict-event layer (empty without conflict events).
     pub event_cells: CellsStep,
+    /// The conflict events' space-time cube (empty without conflict events).
+    pub event_cube: CubeStep,
+    /// The cells of the records of the cells step.
+    pub occupied: Arc<Vec<CellRecords>>,
+    /// The cells of the records of the cube step.
+    pub cube_occupied: Arc<Vec<CellRecords>>,
+    /// The conflict-event series' steps, period and weight ([`RegionalStep`]).
+    pub event_steps: Vec<String>,
+    /// The period of the conflict events of the regional series.
+    pub event_period: Option<Period>,
+    /// What a conflict event weighs.
+    pub event_weight: ConflictWeight,
 }
 
 impl HotspotsResult {
-    /// The same result with the conflict-event layer.
-    pub fn with_events(mut self, events: &CellsStep) -> Self {
-        self.event_cells = events.clone();
+    /// The same result with the conflict-event layer: its cells and its cube.
+    pub fn with_events(mut self, cells: &CellsStep, cube: &CubeStep) -> Self {
+        self.event_cells = cells.clone();
+        self.event_cube = cube.clone();
         self
     }
 
@@ -211,6 +285,12 @@ impl HotspotsResult {
             cube_period: cube.period,
             series_period: regional.period,
             event_cells: CellsStep::default(),
+            event_cube: CubeStep::default(),
+            occupied: cells.occupied.clone(),
+            cube_occupied: cube.occupied.clone(),
+            event_steps: regional.event_steps.clone(),
+            event_period: regional.event_period,
+            event_weight: regional.event_weight,
         }
     }
 
@@ -222,18 +302,23 @@ impl HotspotsResult {
                 pseudo_p: self.pseudo_p.clone(),
                 excluded_country_level: self.excluded_country_level,
                 period: self.cells_period,
+                occupied: self.occupied.clone(),
             },
             CubeStep {
                 emerging: self.emerging.clone(),
                 steps: self.steps.clone(),
                 excluded_coarse_date: self.excluded_coarse_date,
                 period: self.cube_period,
+                occupied: self.cube_occupied.clone(),
             },
             RegionalStep {
                 regional: self.regional.clone(),
                 regional_steps: self.regional_steps.clone(),
                 regional_step: self.regional_step,
                 period: self.series_period,
+                event_steps: self.event_steps.clone(),
+                event_period: self.event_period,
+                event_weight: self.event_weight,
             },
         )
     }
@@ -272,14 +357,15 @@ fn events<'a>(
     evs
 }
 
-/// Conflict events, one each.
-fn conflict_events(events: &[ConflictEvent]) -> Vec<Ev<'_>> {
+/// Conflict events, weighted by `w` (`hotspots.event_weight`), their quantity the best
+/// estimate of deaths.
+fn conflict_events(w: ConflictWeight, events: &[ConflictEvent]) -> Vec<Ev<'_>> {
     events
         .iter()
         .map(|e| Ev {
             location: &e.location,
             date: e.date,
-            weight: 1.0,
+            weight: w.of(e),
             quantity: e.fatalities.unwrap_or(0),
             kind: EvKind::Conflict,
         })
@@ -317,13 +403,13 @@ pub fn cells_step(
     gi_cells(cfg, &events(cfg, seizures, looting))
 }
 
-/// The event cells step: Gi* of conflict events (counted one each) on the grid and study
-/// area rules of the seizure and looting cells.
+/// The event cells step: Gi* of conflict events (weighted by `hotspots.event_weight`) on
+/// the grid and study area rules of the seizure and looting cells.
 pub fn event_cells_step(
     cfg: &HotspotsConfig,
     events: &[ConflictEvent],
 ) -> Result<CellsStep, HotspotError> {
-    gi_cells(cfg, &conflict_events(events))
+    gi_cells(cfg, &conflict_events(cfg.event_weight, events))
 }
 
 fn gi_cells(cfg: &HotspotsConfig, evs: &[Ev<'_>]) -> Result<CellsStep, HotspotError> {
@@ -332,6 +418,7 @@ fn gi_cells(cfg: &HotspotsConfig, evs: &[Ev<'_>]) -> Result<CellsStep, HotspotEr
     let mut span = Span::default();
     located.iter().for_each(|e| span.see(e.date));
     let period = span.period();
+    let occupied = Arc::new(occupied(located.iter().copied(), cfg.resolution));
     let domain = domain(cfg)?;
     let events: Vec<Event> = located
         .iter()
@@ -344,7 +431,7 @@ fn gi_cells(cfg: &HotspotsConfig, evs: &[Ev<'_>]) -> Result<CellsStep, HotspotEr
         .collect();
     let gi = GiStarOptions { k: cfg.k, fdr: true, parallelism: Parallelism::Rayon };
     if events.is_empty() {
-        return Ok(CellsStep { excluded_country_level, period, ..CellsStep::default() });
+        return Ok(CellsStep { excluded_country_level, period, occupied, ..CellsStep::default() });
     }
     let binned = bin_events(&events, cfg.resolution, Parallelism::Rayon)?;
     let area = build_study_area(&binned, cfg.resolution, &domain, MAX_CELLS, Parallelism::Rayon)?;
@@ -373,6 +460,7 @@ fn gi_cells(cfg: &HotspotsConfig, evs: &[Ev<'_>]) -> Result<CellsStep, HotspotEr
         pseudo_p: Arc::new(pseudo_p),
         excluded_country_level,
         period,
+        occupied,
     })
 }
 
@@ -382,8 +470,20 @@ pub fn cube_step(
     seizures: &[Seizure],
     looting: &[LootingIncident],
 ) -> Result<CubeStep, HotspotError> {
-    let evs = events(cfg, seizures, looting);
-    let located = located(&evs);
+    cube_of(cfg, &events(cfg, seizures, looting))
+}
+
+/// The event cube step: emerging hot spot categories of conflict events (weighted by
+/// `hotspots.event_weight`) over `hotspots.time_step`, on the rules of the seizure cube.
+pub fn event_cube_step(
+    cfg: &HotspotsConfig,
+    events: &[ConflictEvent],
+) -> Result<CubeStep, HotspotError> {
+    cube_of(cfg, &conflict_events(cfg.event_weight, events))
+}
+
+fn cube_of(cfg: &HotspotsConfig, evs: &[Ev<'_>]) -> Result<CubeStep, HotspotError> {
+    let located = located(evs);
     let domain = domain(cfg)?;
     let stepped: Vec<(i64, &Ev<'_>)> =
         located.iter().filter_map(|e| Some((cfg.time_step.index(e.date)?, *e))).collect();
@@ -391,10 +491,11 @@ pub fn cube_step(
     let mut span = Span::default();
     stepped.iter().for_each(|(_, e)| span.see(e.date));
     let period = span.period();
+    let occupied = Arc::new(occupied(stepped.iter().map(|s| s.1), cfg.resolution));
     let (Some(lo), Some(hi)) =
         (stepped.iter().map(|s| s.0).min(), stepped.iter().map(|s| s.0).max())
     else {
-        return Ok(CubeStep { excluded_coarse_date, period, ..CubeStep::default() });
+        return Ok(CubeStep { excluded_coarse_date, period, occupied, ..CubeStep::default() });
     };
     let n_steps = (hi - lo + 1) as usize;
     let events: Vec<Event> = stepped
@@ -421,12 +522,30 @@ pub fn cube_step(
         steps: (lo..=hi).map(|i| cfg.time_step.label(i)).collect(),
         excluded_coarse_date,
         period,
+        occupied,
     })
+}
+
+/// The first and last step index of `dates` at `step` (an empty range, `(0, -1)`, when
+/// none has one), their labels, and the period of the dates that have one.
+fn step_range(
+    step: TimeStep,
+    dates: impl Iterator<Item = PartialDate>,
+) -> (i64, i64, Option<Period>) {
+    let (mut lo, mut hi, mut span) = (i64::MAX, i64::MIN, Span::default());
+    for d in dates {
+        if let Some(i) = step.index(d) {
+            (lo, hi) = (lo.min(i), hi.max(i));
+            span.see(d);
+        }
+    }
+    if lo > hi { (0, -1, None) } else { (lo, hi, span.period()) }
 }
 
 /// The regional series step: aggregates over every event (country-level ones included)
 /// per country, subregion and region, with per-step series over `hotspots.trend_step` and
-/// Mann-Kendall trends.
+/// Mann-Kendall trends: of the seizure records, and of the conflict events weighted by
+/// `hotspots.event_weight` (each kind over the steps its own dates span).
 pub fn regional_step(
     cfg: &HotspotsConfig,
     g: &Gazetteer,
@@ -437,16 +556,17 @@ pub fn regional_step(
     let mut evs = events(cfg, seizures, looting);
     // The series and trends are of seizures and lootings only (national aggregates count
     // in the quantities, not as seizures).
-    let series = || evs.iter().filter(|e| e.kind != EvKind::Aggregate);
-    let all_steps: Vec<i64> = series().filter_map(|e| cfg.trend_step.index(e.date)).collect();
-    let mut span = Span::default();
-    series().filter(|e| cfg.trend_step.index(e.date).is_some()).for_each(|e| span.see(e.date));
-    evs.extend(conflict_events(conflict));
-    let (lo, hi) = (
-        all_steps.iter().min().copied().unwrap_or(0),
-        all_steps.iter().max().copied().unwrap_or(-1),
+    let (lo, hi, period) = step_range(
+        cfg.trend_step,
+        evs.iter().filter(|e| e.kind != EvKind::Aggregate).map(|e| e.date),
     );
+    let (elo, ehi, event_period) = step_range(cfg.trend_step, conflict.iter().map(|e| e.date));
+    evs.extend(conflict_events(cfg.event_weight, conflict));
+    // A conflict event's deaths in the series: its weight, or its best estimate when
+    // events are counted.
+    let counted = cfg.event_weight == ConflictWeight::Count;
     let width = (hi - lo + 1).max(0) as usize;
+    let ewidth = (ehi - elo + 1).max(0) as usize;
     let mut acc: BTreeMap<(RegionLevel, String), Regional> = BTreeMap::new();
     let (mut tot_q, mut tot_l) = (0u64, 0u64);
     for e in &evs {
@@ -475,13 +595,18 @@ pub fn regional_step(
                 weapons_looted: 0,
                 conflict_events: 0,
                 fatalities: 0,
+                events_weighted: 0.0,
                 share_seized: 0.0,
                 share_looted: 0.0,
                 trend: None,
                 series_seizures: vec![0.0; width],
                 series_looted: vec![0.0; width],
+                series_events: vec![0.0; ewidth],
+                series_deaths: vec![0.0; ewidth],
+                event_trend: None,
             });
-            let idx = cfg.trend_step.index(e.date).map(|s| (s - lo) as usize);
+            let step = cfg.trend_step.index(e.date);
+            let idx = step.map(|s| (s - lo) as usize);
             match e.kind {
                 EvKind::Looting => {
                     r.looting_incidents += 1;
@@ -504,6 +629,11 @@ pub fn regional_step(
                 EvKind::Conflict => {
                     r.conflict_events += 1;
                     r.fatalities += q;
+                    r.events_weighted += e.weight;
+                    if let Some(i) = step.map(|s| (s - elo) as usize) {
+                        r.series_events[i] += 1.0;
+                        r.series_deaths[i] += if counted { q as f64 } else { e.weight };
+                    }
                 }
             }
         }
@@ -513,6 +643,12 @@ pub fn regional_step(
         r.share_seized = if tot_q > 0 { r.quantity_seized as f64 / tot_q as f64 } else { 0.0 };
         r.share_looted = if tot_l > 0 { r.weapons_looted as f64 / tot_l as f64 } else { 0.0 };
         r.trend = if width >= 2 { mann_kendall(&r.series_seizures, 0.05, true).ok() } else { None };
+        let weighted = if counted { &r.series_events } else { &r.series_deaths };
+        r.event_trend = if ewidth >= 2 && r.conflict_events > 0 {
+            mann_kendall(weighted, 0.05, true).ok()
+        } else {
+            None
+        };
     }
     regional.sort_by(|a, b| {
         a.level
@@ -520,13 +656,17 @@ pub fn regional_step(
             .then(
                 (b.quantity_seized + b.weapons_looted).cmp(&(a.quantity_seized + a.weapons_looted)),
             )
+            .then(b.conflict_events.cmp(&a.conflict_events))
             .then(a.name.cmp(&b.name))
     });
     RegionalStep {
         regional: Arc::new(regional),
         regional_steps: (lo..=hi).map(|i| cfg.trend_step.label(i)).collect(),
         regional_step: cfg.trend_step,
-        period: span.period(),
+        period,
+        event_steps: (elo..=ehi).map(|i| cfg.trend_step.label(i)).collect(),
+        event_period,
+        event_weight: cfg.event_weight,
     }
 }
 
@@ -541,8 +681,9 @@ pub fn hotspots(
     let cells = cells_step(cfg, seizures, looting)?;
     let events = event_cells_step(cfg, conflict)?;
     let cube = cube_step(cfg, seizures, looting)?;
+    let event_cube = event_cube_step(cfg, conflict)?;
     let regional = regional_step(cfg, g, seizures, looting, conflict);
-    Ok(HotspotsResult::assemble(&cells, &cube, &regional).with_events(&events))
+    Ok(HotspotsResult::assemble(&cells, &cube, &regional).with_events(&events, &event_cube))
 }
 
 /// Centre of a cell as (lat, lon).
@@ -558,137 +699,4 @@ pub fn ring(cell: CellIndex) -> Vec<(f64, f64)> {
         r.push(first);
     }
     r
-}
-
-/// Name of a Gi* status in the tables and layers.
-pub(crate) fn status(s: GiStatus) -> &'static str {
-    match s {
-        GiStatus::Defined => "defined",
-        GiStatus::Island => "island",
-        GiStatus::ZeroSum => "zero_sum",
-        GiStatus::ZeroVariance => "zero_variance",
-        GiStatus::WholeDomain => "whole_domain",
-    }
-}
-
-fn trend_name(t: TrendDirection) -> &'static str {
-    match t {
-        TrendDirection::Increasing => "increasing",
-        TrendDirection::Decreasing => "decreasing",
-        TrendDirection::NoTrend => "no trend",
-    }
-}
-
-/// The `hotspot_cells` table: one row per study-area cell, with pseudo p-values when given.
-pub fn cells_table(
-    c: &[GiStarCell],
-    pseudo_p: Option<&[Option<f64>]>,
-) -> Result<Table, OutputError> {
-    cells_builder(TableBuilder::new("hotspot_cells"), c, pseudo_p)?.build()
-}
-
-/// The `hotspot_cells` table of a run: the `incidents` layer (seizures and looting) and
-/// the `events` layer (conflict events), one row per study-area cell of each, with a
-/// `layer` column first.
-pub fn layered_cells_table(h: &HotspotsResult) -> Result<Table, OutputError> {
-    let l = h.layered_cells();
-    let t = TableBuilder::new("hotspot_cells")
-        .text("layer", (0..l.cells.len()).map(|i| Some(l.layer(i))));
-    cells_builder(t, &l.cells, l.pseudo_p.as_deref())?.build()
-}
-
-/// The cells of both layers in one list, the incidents layer first: what the
-/// `hotspot_cells` table and GIS layer hold.
-#[derive(Debug, Clone)]
-pub struct LayeredCells {
-    /// Every cell, incidents then events.
-    pub cells: Vec<GiStarCell>,
-    /// How many of them are the incidents layer.
-    pub incidents: usize,
-    /// Pseudo p-values when either layer has them (`None` for the other layer's cells).
-    pub pseudo_p: Option<Vec<Option<f64>>>,
-}
-
-impl LayeredCells {
-    /// The layer of cell `i`: `incidents` or `events`.
-    pub fn layer(&self, i: usize) -> &'static str {
-        if i < self.incidents { "incidents" } else { "events" }
-    }
-}
-
-impl HotspotsResult {
-    /// The cells of both layers in one list.
-    pub fn layered_cells(&self) -> LayeredCells {
-        let ev = &self.event_cells;
-        let cells: Vec<GiStarCell> = self.cells.iter().chain(ev.cells.iter()).cloned().collect();
-        let pseudo_p = match (&*self.pseudo_p, &*ev.pseudo_p) {
-            (None, None) => None,
-            (a, b) => Some(
-                a.clone()
-                    .unwrap_or_else(|| vec![None; self.cells.len()])
-                    .into_iter()
-                    .chain(b.clone().unwrap_or_else(|| vec![None; ev.cells.len()]))
-                    .collect(),
-            ),
-        };
-        LayeredCells { cells, incidents: self.cells.len(), pseudo_p }
-    }
-}
-
-fn cells_builder(
-    t: TableBuilder,
-    c: &[GiStarCell],
-    pseudo_p: Option<&[Option<f64>]>,
-) -> Result<TableBuilder, OutputError> {
-    let centres: Vec<(f64, f64)> = c.iter().map(|x| centre(x.cell)).collect();
-    let mut cells = t
-        .text("cell", c.iter().map(|x| Some(x.cell.to_string())))
-        .float("lat", centres.iter().map(|x| Some(x.0)))
-        .float("lon", centres.iter().map(|x| Some(x.1)))
-        .float("value", c.iter().map(|x| Some(x.gi.value)))
-        .uint("neighbours", c.iter().map(|x| Some(u64::from(x.gi.weight_sum))))
-        .float("z", c.iter().map(|x| x.gi.z))
-        .float("p", c.iter().map(|x| x.gi.p))
-        .float("p_fdr", c.iter().map(|x| x.gi.p_fdr))
-        .int("bin", c.iter().map(|x| Some(i64::from(x.gi.bin))))
-        .text("status", c.iter().map(|x| Some(status(x.gi.status))));
-    if let Some(pp) = pseudo_p {
-        cells = cells.float("pseudo_p", pp.iter().copied());
-    }
-    Ok(cells)
-}
-
-/// The hotspots tables.
-pub fn hotspots_tables(h: &HotspotsResult) -> Result<Vec<Table>, OutputError> {
-    let cells = layered_cells_table(h)?;
-    let e = &h.emerging;
-    let ecentres: Vec<(f64, f64)> = e.iter().map(|x| centre(x.cell)).collect();
-    let emerging = TableBuilder::new("emerging_hotspots")
-        .text("cell", e.iter().map(|x| Some(x.cell.to_string())))
-        .float("lat", ecentres.iter().map(|x| Some(x.0)))
-        .float("lon", ecentres.iter().map(|x| Some(x.1)))
-        .text("category", e.iter().map(|x| Some(x.category.label())))
-        .float("trend_z", e.iter().map(|x| x.trend.map(|t| t.z)))
-        .float("trend_p", e.iter().map(|x| x.trend.map(|t| t.p)))
-        .float("last_z", e.iter().map(|x| x.z.last().copied().flatten()))
-        .build()?;
-    let r = &h.regional;
-    let regional = TableBuilder::new("regional_hotspots")
-        .text("level", r.iter().map(|x| Some(x.level.as_str())))
-        .text("name", r.iter().map(|x| Some(&x.name)))
-        .uint("seizures", r.iter().map(|x| Some(x.seizures)))
-        .uint("quantity_seized", r.iter().map(|x| Some(x.quantity_seized)))
-        .uint("national_aggregates", r.iter().map(|x| Some(x.national_aggregates)))
-        .uint("looting_incidents", r.iter().map(|x| Some(x.looting_incidents)))
-        .uint("weapons_looted", r.iter().map(|x| Some(x.weapons_looted)))
-        .uint("conflict_events", r.iter().map(|x| Some(x.conflict_events)))
-        .uint("fatalities", r.iter().map(|x| Some(x.fatalities)))
-        .float("share_seized", r.iter().map(|x| Some(x.share_seized)))
-        .float("share_looted", r.iter().map(|x| Some(x.share_looted)))
-        .float("trend_z", r.iter().map(|x| x.trend.map(|t| t.z)))
-        .float("trend_p", r.iter().map(|x| x.trend.map(|t| t.p)))
-        .float("sen_slope", r.iter().map(|x| x.trend.and_then(|t| t.slope)))
-        .text("trend", r.iter().map(|x| x.trend.map(|t| trend_name(t.trend))))
-        .build()?;
-    Ok(vec![cells, emerging, regional])
 }
