@@ -175,11 +175,13 @@ pub fn report(
     }
     if has_events {
         let weight = hs.event_weight.as_str();
+        let counted = hs.event_weight == crate::config::ConflictWeight::Count;
+        let value = if counted { "events" } else { weight };
         extra.push(report::Table {
             title: format!(
                 "Conflict-event hotspots (hot cells, strongest first; weight: {weight})"
             ),
-            header: strings(&["cell", "centre (lat, lon)", weight, "z", "bin"]),
+            header: strings(&["cell", "centre (lat, lon)", value, "z", "bin"]),
             rows: event_rows,
         });
         extra.extend(event_tables(config, hs));
@@ -319,13 +321,13 @@ fn event_tables(config: &FiguresConfig, hs: &HotspotsResult) -> Vec<report::Tabl
                 "Conflict-event trends (countries; Mann-Kendall per {} of {weight}, {period})",
                 hs.regional_step
             ),
-            header: strings(&[
-                "country",
-                "conflict events",
-                "fatalities (best)",
-                weight,
-                "trend (Mann-Kendall)",
-            ]),
+            header: vec![
+                "country".into(),
+                "conflict events".into(),
+                "fatalities (best)".into(),
+                format!("weighted ({weight})"),
+                "trend (Mann-Kendall)".into(),
+            ],
             rows: trend_rows,
         },
         report::Table {
