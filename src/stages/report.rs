@@ -211,10 +211,12 @@ pub fn report(
         )
     };
     let weight = hs.event_weight.as_str();
+    let counted = hs.event_weight == crate::config::ConflictWeight::Count;
+    let value = if counted { "events" } else { weight };
     input.table_or_absent(
         report::Table {
             title: format!("Conflict-event hotspots (hot cells, strongest first; weight: {weight})"),
-            header: strings(&["cell", "centre (lat, lon)", weight, "z", "bin"]),
+            header: strings(&["cell", "centre (lat, lon)", value, "z", "bin"]),
             rows: event_rows,
         },
         // Without events, the line of the event map (one line for both).
@@ -431,7 +433,9 @@ fn event_tables(config: &FiguresConfig, hs: &HotspotsResult) -> [report::Table; 
         })
         .collect();
     let mut categories: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for (i, c) in hs.event_cube.emerging.iter().enumerate() {
+    // The cells with a pattern: a cube without one leaves the table out.
+    let patterned = hs.event_cube.emerging.iter().enumerate();
+    for (i, c) in patterned.filter(|(_, c)| c.category != crate::hotspot::EmergingCategory::NoPattern) {
         let slot = categories.entry(c.category.label()).or_insert((i, 0));
         slot.1 += 1;
     }
@@ -445,13 +449,13 @@ fn event_tables(config: &FiguresConfig, hs: &HotspotsResult) -> [report::Table; 
                 "Conflict-event trends (countries; Mann-Kendall per {} of {weight}, {period})",
                 hs.regional_step
             ),
-            header: strings(&[
-                "country",
-                "conflict events",
-                "fatalities (best)",
-                weight,
-                "trend (Mann-Kendall)",
-            ]),
+            header: vec![
+                "country".into(),
+                "conflict events".into(),
+                "fatalities (best)".into(),
+                format!("weighted ({weight})"),
+                "trend (Mann-Kendall)".into(),
+            ],
             rows: trend_rows,
         },
         report::Table {

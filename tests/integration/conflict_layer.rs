@@ -17,6 +17,7 @@ use divnet::config::{ConflictWeight, HotspotsConfig};
 use divnet::ingest::{IngestOptions, InputSet, ingest};
 use divnet::inputs::InputSpec;
 use divnet::inputs::presets::Preset;
+use divnet::inputs::rules::{FilterValue, RowFilter};
 use divnet::schema::TableKind;
 use divnet::stages::hotspots::{event_cells_step, event_cube_step, regional_step};
 
@@ -25,9 +26,21 @@ use crate::common::{csv_rows, data, gaz, run_config};
 const UCDP: &str = "sources/ucdp_ged_sample.geojson";
 
 fn ucdp_events() -> Vec<divnet::records::ConflictEvent> {
-    let mut spec = InputSpec::for_path(data(UCDP).display().to_string());
-    spec.preset = Some(Preset::UcdpGed);
-    spec.apply_preset(Preset::UcdpGed, TableKind::Events);
+    read_events(UCDP, Preset::UcdpGed, &[])
+}
+
+/// The events of `rel` read with `preset` and the row filters `filters`.
+fn read_events(
+    rel: &str,
+    preset: Preset,
+    filters: &[(&str, RowFilter)],
+) -> Vec<divnet::records::ConflictEvent> {
+    let mut spec = InputSpec::for_path(data(rel).display().to_string());
+    for (column, filter) in filters {
+        spec.filters.insert(column.to_string(), filter.clone());
+    }
+    spec.preset = Some(preset);
+    spec.apply_preset(preset, TableKind::Events);
     let mut inputs = InputSet::default();
     inputs.of_mut(TableKind::Events).push(spec);
     let opts = IngestOptions {
@@ -78,6 +91,26 @@ fn each_event_weight_sums_its_estimate_of_the_raw_file_in_cells_cube_and_regions
 
 /// Runs the UCDP sample with the config lines `input` (added to the input) and `tail`;
 /// returns the output directory.
+#[test]
+fn acled_events_filtered_by_event_type_weigh_their_one_estimate_whatever_the_estimate() {
+    // The ACLED fixture's three "Violence against civilians" events (NGA0001, MLI0003,
+    // SDN0005), 4 + 0 + 0 fatalities, each located at a place or a province.
+    let kept = RowFilter::Values(vec![FilterValue::Text("Violence against civilians".into())]);
+    let events = read_events("sources/acled_fixture.csv", Preset::Acled, &[("event_type", kept)]);
+    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["NGA0001", "MLI0003", "SDN0005"]);
+    for (w, want) in [
+        (ConflictWeight::Count, 3.0),
+        (ConflictWeight::Fatalities, 4.0),
+        (ConflictWeight::FatalitiesLow, 4.0),
+        (ConflictWeight::FatalitiesHigh, 4.0),
+    ] {
+        let cfg = HotspotsConfig { event_weight: w, ..HotspotsConfig::default() };
+        let cells = event_cells_step(&cfg, &events).unwrap();
+        assert_eq!(cells.cells.iter().map(|c| c.gi.value).sum::<f64>(), want, "{w:?}");
+    }
+}
+
 fn run(dir: &Path, name: &str, input: &str, tail: &str) -> std::path::PathBuf {
     let cfg = dir.join(format!("{name}.toml"));
     let path = data(UCDP).display().to_string();
