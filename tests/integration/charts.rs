@@ -120,6 +120,10 @@ impl DemoInputs {
             od_matrix::render(&self.od, cap, s),
             top_paths::render(&self.paths, cap, s),
             recipients::render(&self.recipients, cap, s),
+            // The dyads and re-transfer figures draw with the matrix and path charts.
+            od_matrix::render(&self.od, cap, s).map(|f| Figure { name: "dyads".into(), ..f }),
+            top_paths::render(&self.paths, cap, s)
+                .map(|f| Figure { name: "retransfers".into(), ..f }),
             hotspot_map::render(&self.events, map, cap, s)
                 .map(|f| Figure { name: "event_hotspot_map".into(), ..f }),
         ]
