@@ -880,4 +880,25 @@ mod tests {
         let e = parse("[hotspots\nk = 1\n").unwrap_err();
         assert!(matches!(e, ConfigError::Parse { .. }), "{e:?}");
     }
+
+    #[test]
+    fn retransfers_keys_are_read_and_unknown_ones_refused() {
+        let c = parse("").unwrap();
+        assert!(c.retransfers.family && !c.retransfers.third_parties);
+        let c = parse(
+            "[retransfers]
+family = false
+third_parties = true
+",
+        )
+        .unwrap();
+        assert!(!c.retransfers.family && c.retransfers.third_parties);
+        let e = parse(
+            "[retransfers]
+families = true
+",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("families"), "{e}");
+    }
 }

@@ -323,3 +323,49 @@ pub fn dyads_tables(d: &Dyads) -> Result<Vec<Table>, OutputError> {
         .build()?;
     Ok(vec![years, cats])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Delivery;
+
+    fn t(source: &str, years: &[(i32, Option<u64>)], delivered: u64, tiv: f64) -> Transfer {
+        let g = Gazetteer::embedded().unwrap();
+        let party = |n: &str| Party {
+            name: n.into(),
+            kind: ActorKind::State,
+            country: Some(g.resolve_country(n).unwrap()),
+        };
+        Transfer {
+            order_date: Some("2015".parse().unwrap()),
+            deliveries: years.iter().map(|&(year, items)| Delivery { year, items }).collect(),
+            designation: Some("Yak-130".into()),
+            description: Some("trainer/combat aircraft".into()),
+            delivered: Some(delivered),
+            tiv: Some(tiv),
+            source: Some(source.into()),
+            ..Transfer::between(party("Russia"), party("Myanmar"))
+        }
+    }
+
+    #[test]
+    fn a_deal_counts_once_and_its_tiv_follows_its_items() {
+        let g = Gazetteer::embedded().unwrap();
+        // One deal of the newer export in two rows (6 in 2018, 2 in 2019), and a register
+        // row delivering 4 over 2018 and 2019 (items unknown per year: 2 and 2).
+        let rows = [
+            t("64228", &[(2018, None)], 6, 63.0),
+            t("64228", &[(2019, None)], 2, 21.0),
+            t("", &[(2018, None), (2019, None)], 4, 40.0),
+        ];
+        let d = dyads(g, &rows);
+        let got: Vec<(i32, u64, u64, f64)> =
+            d.years.iter().map(|y| (y.year, y.deals, y.items, y.tiv_delivered)).collect();
+        assert_eq!(got, [(2018, 2, 8, 83.0), (2019, 0, 4, 41.0)]);
+        assert_eq!(d.years[0].supplier_country.as_deref(), Some("RUS"));
+        assert!(d.categories.iter().all(|c| c.category == "Aircraft"));
+        let p = d.profiles(false);
+        assert_eq!((p[0].name.as_str(), p[0].deals, p[0].tiv), ("Myanmar", 2, 124.0));
+        assert_eq!(p[0].by_year, [(2018, 83.0), (2019, 41.0)]);
+    }
+}

@@ -7,7 +7,8 @@
 //!
 //! The steps: `ingest:seizures`, `ingest:looting`, `ingest:routes` (one per record kind);
 //! the path steps `network`, `linkage`, `cases`, `paths`, `flows`, then `hubs`; the
-//! hotspot steps `cells`, `cube`, `regional` (seizures and looting only); `frame` (the
+//! hotspot steps `cells`, `cube`, `regional` (seizures and looting only); the transfer steps
+//! `dyads` and `retransfers` (re-transfer chains); `frame` (the
 //! caption and date of the figures); the steps that encode files (`tables:*`, `gis`, one
 //! `figure:<name>` per registered figure, `report`); and `summary` (the manifest's counts
 //! and notes).

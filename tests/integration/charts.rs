@@ -124,6 +124,7 @@ impl DemoInputs {
             od_matrix::render(&self.od, cap, s),
             top_paths::render(&self.paths, cap, s),
             recipients::render(&self.recipients, cap, s),
+            // The dyads and re-transfer figures draw with the matrix and path charts.
             od_matrix::render(&self.od, cap, s).map(|f| Figure { name: "dyads".into(), ..f }),
             top_paths::render(&self.paths, cap, s)
                 .map(|f| Figure { name: "retransfers".into(), ..f }),

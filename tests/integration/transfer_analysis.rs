@@ -296,3 +296,19 @@ fn the_family_rule_joins_the_two_layouts_and_can_be_switched_off() {
         }
     }
 }
+
+#[test]
+fn the_demo_has_one_chain_and_rejects_a_later_import_and_a_maker_s_name() {
+    // datasets/demo/transfers.csv: the UAE's MRAPs (TR-0028, from the United States,
+    // 2017-2018) passed on to the Giants Brigades (TR-0040, 2019). Saudi Arabia's M4A1 to a
+    // rebel group (TR-0031, 2017) was imported later (TR-0029, 2018-2019); the UAE's
+    // Zastava M70 and M05 (TR-0030, TR-0034) share only the maker with its Zastava M84 (a machine gun).
+    let r = &crate::common::demo_results().retransfers;
+    let got: Vec<(&str, &str, &str)> = r
+        .chains
+        .iter()
+        .map(|c| (c.import.id.as_str(), c.onward.id.as_str(), c.recipient.name.as_str()))
+        .collect();
+    assert_eq!(got, [("TR-0028", "TR-0040", "Giants Brigades")]);
+    assert_eq!((r.onward_deals, r.onward_with_chain), (6, 1));
+}
