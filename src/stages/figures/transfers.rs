@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::absent::{Absent, NEEDS_TRANSFERS};
 use crate::actors::ActorKind;
 use crate::chart::{self, ChartError, Figure};
 use crate::stages::figures::FigureContext;
@@ -40,6 +41,10 @@ pub(super) fn dyads(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         v.into_iter().take(MATRIX_PARTIES.min(cx.top_n().max(10))).map(|x| x.0).collect::<Vec<_>>()
     };
     let (suppliers, recipients) = (top(rows), top(cols));
+    if suppliers.is_empty() {
+        let what = "deliveries by supplier and recipient";
+        return Err(ChartError::NothingToShow(Absent::new(what, NEEDS_TRANSFERS)));
+    }
     let values = suppliers
         .iter()
         .map(|s| {
@@ -78,6 +83,10 @@ pub(super) fn retransfers(cx: &FigureContext<'_>) -> Result<Figure, ChartError> 
             e.0 += c.onward.tiv;
         }
         e.2.insert(c.onward.designation.to_string());
+    }
+    if by.is_empty() {
+        let needs = "transfers ([[inputs.transfers]]) in which a state passes on a weapon it imported earlier";
+        return Err(ChartError::NothingToShow(Absent::new("re-transfer chains", needs)));
     }
     let paths = by
         .into_iter()
