@@ -55,7 +55,8 @@ pub struct RiskHeatInput {
 /// };
 /// let fig = render(&input, &Caption::default(), RenderSize::PRINT).unwrap();
 /// assert!(fig.svg.contains("\n12\n</text>") && fig.svg.contains("Flag raised"));
-/// assert_eq!(fig.marks.len(), 2);
+/// // One hover mark per cell with a tip (the empty cell has none).
+/// assert_eq!(fig.marks.len(), 1);
 /// ```
 pub fn render(
     input: &RiskHeatInput,

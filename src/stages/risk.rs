@@ -7,7 +7,7 @@
 //! ([`recipients::tiv_by_year`]) and the diversion point of each case path
 //! ([`recipients::diverted_at`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::actors::{ActorKind, Actors};
 use crate::geo::{Gazetteer, LatLon};
@@ -63,16 +63,27 @@ const ONE_SIDED: [&str; 5] = [
 ];
 
 /// Whether an event type is one-sided violence against civilians.
+///
+/// ```
+/// use divnet::stages::risk::is_one_sided;
+/// assert!(is_one_sided("one-sided") && is_one_sided("Violence against civilians"));
+/// assert!(!is_one_sided("state-based"));
+/// ```
 pub fn is_one_sided(event_type: &str) -> bool {
     let t = event_type.trim();
     ONE_SIDED.iter().any(|o| t.eq_ignore_ascii_case(o))
 }
 
-/// The state a side of an event is, when it is a government.
-fn government(actors: &Actors, g: &Gazetteer, text: &str, e: &ConflictEvent) -> Option<NodeKey> {
+/// The state a side of an event is, when it is a government; `merge` counts a historical
+/// state for its successor.
+fn government(
+    (actors, g, merge): (&Actors, &Gazetteer, bool),
+    text: &str,
+    e: &ConflictEvent,
+) -> Option<NodeKey> {
     let a = actors.event_side(text, e.location.country, g)?;
     match (a.kind, a.historical, a.country) {
-        (ActorKind::HistoricalState, Some(h), _) => Some(NodeKey::Historical(h)),
+        (ActorKind::HistoricalState, Some(h), _) if !merge => Some(NodeKey::Historical(h)),
         (ActorKind::State | ActorKind::HistoricalState, _, Some(c)) => Some(NodeKey::Country(c)),
         _ => None,
     }
@@ -109,7 +120,7 @@ pub fn risk_data(cx: &RiskInputs<'_>) -> RiskData {
         merge_historical,
     } = *cx;
     let mut states: BTreeSet<NodeKey> = BTreeSet::new();
-    let mut names: BTreeMap<NodeKey, ()> = BTreeMap::new();
+    let mut suppliers: BTreeSet<NodeKey> = BTreeSet::new();
     let id = |k: NodeKey| state_label(g, k).0;
     let country = |c| id(NodeKey::Country(c));
     let mut data = RiskData {
@@ -145,7 +156,7 @@ pub fn risk_data(cx: &RiskInputs<'_>) -> RiskData {
             continue;
         }
         states.insert(rc);
-        names.insert(s, ());
+        suppliers.insert(s);
         let deal_year = deals.first_year(deals.of(i)).filter(|_| deals.opens(i));
         data.deliveries.push(Delivery {
             record: t.id.to_string(),
@@ -193,7 +204,7 @@ pub fn risk_data(cx: &RiskInputs<'_>) -> RiskData {
     for e in r.events.unwrap_or(&[]) {
         states.insert(NodeKey::Country(e.location.country));
         let side = |t: &Option<crate::records::Text>| {
-            t.as_deref().and_then(|t| government(actors, g, t, e))
+            t.as_deref().and_then(|t| government((actors, g, merge_historical), t, e))
         };
         let (a, b) = (side(&e.side_a), side(&e.side_b));
         let mut sides: Vec<NodeKey> = a.into_iter().chain(b).collect();
@@ -231,7 +242,7 @@ pub fn risk_data(cx: &RiskInputs<'_>) -> RiskData {
         let (i, n) = state_label(g, k);
         data.states.insert(i, n);
     }
-    for k in names.into_keys() {
+    for k in suppliers {
         let (i, n) = state_label(g, k);
         if !data.states.contains_key(&i) {
             data.names.insert(i, n);
