@@ -215,7 +215,9 @@ pub fn report(
     let value = if counted { "events" } else { weight };
     input.table_or_absent(
         report::Table {
-            title: format!("Conflict-event hotspots (hot cells, strongest first; weight: {weight})"),
+            title: format!(
+                "Conflict-event hotspots (hot cells, strongest first; weight: {weight})"
+            ),
             header: strings(&["cell", "centre (lat, lon)", value, "z", "bin"]),
             rows: event_rows,
         },
@@ -435,7 +437,9 @@ fn event_tables(config: &FiguresConfig, hs: &HotspotsResult) -> [report::Table; 
     let mut categories: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     // The cells with a pattern: a cube without one leaves the table out.
     let patterned = hs.event_cube.emerging.iter().enumerate();
-    for (i, c) in patterned.filter(|(_, c)| c.category != crate::hotspot::EmergingCategory::NoPattern) {
+    for (i, c) in
+        patterned.filter(|(_, c)| c.category != crate::hotspot::EmergingCategory::NoPattern)
+    {
         let slot = categories.entry(c.category.label()).or_insert((i, 0));
         slot.1 += 1;
     }

@@ -2,6 +2,7 @@
 //! exposure of suppliers to flagged recipients, both for the last assessment window.
 
 use super::context::{FigureContext, fmt};
+use crate::absent::{Absent, NEEDS_TRANSFERS};
 use crate::chart::{self, ChartError, Figure};
 use crate::risk::{Indicator, RiskRow};
 
@@ -21,6 +22,10 @@ pub(super) fn risk_heat(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
     use chart::risk_heat::{HeatCell, RiskHeatInput, render};
     let r = cx.risk()?;
     let all = leading_rows(r.latest());
+    if all.is_empty() {
+        let needs = "transfers, conflict events, seizures or looting incidents that name a state ([[inputs.transfers]], [[inputs.events]], [[inputs.seizures]], [[inputs.looting]])";
+        return Err(ChartError::NothingToShow(Absent::new("diversion-risk indicators", needs)));
+    }
     let counted: Vec<usize> = Indicator::ALL
         .iter()
         .map(|&i| all.iter().filter(|x| x.value(i).is_some()).count())
@@ -81,6 +86,10 @@ pub(super) fn supplier_exposure(cx: &FigureContext<'_>) -> Result<Figure, ChartE
     use chart::supplier_exposure::{SupplierBar, SupplierExposureInput, render};
     let r = cx.risk()?;
     let window = r.windows.last().map(|w| w.label()).unwrap_or_default();
+    if r.latest_exposure().next().is_none() {
+        let what = "supplier exposure to flagged recipients";
+        return Err(ChartError::NothingToShow(Absent::new(what, NEEDS_TRANSFERS)));
+    }
     let input = SupplierExposureInput {
         title: format!("Supplier exposure to flagged recipients, {window}"),
         suppliers: r
