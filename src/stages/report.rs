@@ -257,7 +257,7 @@ fn no_cases_caveat(kinds: &[&Ingested], h: &HubsResult) -> String {
     }
     let what = if what.is_empty() { "no records".to_string() } else { what.join(", ") };
     format!(
-        "This run has no seizure or looting cases: it describes {what}, and estimates nothing about diversion (no paths, flows or hubs of diverted weapons). Its nodes are ranked by {} ({}); edges with no evidence, land-border priors only, form the `prior` layer.",
+        "This run has no seizure or looting cases: it describes {what}, and estimates nothing about diversion (no paths, flows or hubs of diverted weapons). Its nodes are ranked by {} ({}); edges with no evidence, land-border priors only, form the \"prior\" layer.",
         h.ranked_by.measure(),
         match h.ranked_by {
             HubRanking::TradeBrokerage =>
