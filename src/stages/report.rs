@@ -277,8 +277,7 @@ fn hubs_table(config: &FiguresConfig, p: &PathsResult, h: &HubsResult) -> (repor
     let mut order: Vec<usize> = (0..net.node_count()).collect();
     order.sort_by_key(|&i| h.rank[i]);
     let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let called = h.ranked_by.nodes_called();
-    let absent = Absent::new(format!("ranking of {called}"), NEEDS_NETWORK);
+    let absent = Absent::new(h.ranking_name(), NEEDS_NETWORK);
     if h.ranked_by == HubRanking::FlowBetweenness && h.has_cases {
         let rows = order
             .iter()
