@@ -754,7 +754,7 @@ mod tests {
         let md = String::from_utf8(r.markdown).unwrap();
         assert!(md.contains("### Kept") && !md.contains("### Paths") && !md.contains("### Stray"));
         assert!(md.contains(
-            "## Not in this run\n\n- No diversion paths: needs cases ([[inputs.seizures]]).\n- No stray: needs input rows that fill it.\n"
+            "## Not in this run\n\n- No diversion paths: needs cases (\\[\\[inputs.seizures\\]\\]).\n- No stray: needs input rows that fill it.\n"
         ), "{md}");
         let html = String::from_utf8(r.html).unwrap();
         assert!(html.contains("<li>No diversion paths: needs cases ([[inputs.seizures]]).</li>"));

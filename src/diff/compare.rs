@@ -368,9 +368,22 @@ pub fn compare(old: &LoadedRun, new: &LoadedRun, options: &DiffOptions) -> RunDi
         };
         rows.extend(section(old, new, t.name, key, &mut skipped, |o, n| compare_rows(t, o, n)));
     }
-    let hubs = section(old, new, "hubs", &["rank", "node"], &mut skipped, |o, n| {
-        compare_hubs(o, n, options.top_n)
-    });
+    // Ranks by different measures (flow betweenness over cases, trade brokerage over
+    // transfers) are not comparable.
+    let ranked_by = |r: &LoadedRun| {
+        let df = r.tables.get("hubs").filter(|df| has_column(df, "ranked_by"))?;
+        texts(df, "ranked_by").ok()?.into_iter().flatten().next()
+    };
+    let hubs = match (ranked_by(old), ranked_by(new)) {
+        (Some(a), Some(b)) if a != b => {
+            let reason = format!("ranked by {a} in OLD and by {b} in NEW");
+            skipped.push(NotCompared { table: "hubs".into(), reason });
+            None
+        }
+        _ => section(old, new, "hubs", &["rank", "node"], &mut skipped, |o, n| {
+            compare_hubs(o, n, options.top_n)
+        }),
+    };
     let bins = section(old, new, "hotspot_cells", &["cell", "bin"], &mut skipped, compare_bins);
     let categories = section(
         old,
@@ -716,6 +729,32 @@ mod tests {
         );
         let s = d.summary();
         assert_eq!((s.hubs_entered, s.hubs_left, s.hubs_moved), (1, 1, 2));
+    }
+
+    #[test]
+    fn hubs_ranked_by_different_measures_are_not_compared() {
+        let ranked = |by: &str| {
+            TableBuilder::new("hubs")
+                .uint("rank", [Some(1u64)])
+                .text("ranked_by", [Some(by)])
+                .text("node", [Some("A")])
+                .build()
+                .unwrap()
+        };
+        let d = compare(
+            &run("a", vec![ranked("flow_betweenness")]),
+            &run("b", vec![ranked("trade_brokerage")]),
+            &DiffOptions::default(),
+        );
+        assert!(d.hubs.is_empty());
+        let n = d.not_compared.iter().find(|n| n.table == "hubs").unwrap();
+        assert_eq!(n.reason, "ranked by flow_betweenness in OLD and by trade_brokerage in NEW");
+        let same = compare(
+            &run("a", vec![ranked("trade_brokerage")]),
+            &run("b", vec![ranked("trade_brokerage")]),
+            &DiffOptions::default(),
+        );
+        assert!(same.not_compared.iter().all(|n| n.table != "hubs"));
     }
 
     #[test]

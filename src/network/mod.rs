@@ -143,12 +143,14 @@ impl Edge {
     ///
     /// ```
     /// use divnet::network::{Edge, EdgeLayer};
-    /// let border = Edge { border: true, ..Edge::default() };
-    /// assert_eq!(border.layer(), EdgeLayer::Prior);
-    /// let route = Edge { border: true, route_reports: 2, ..Edge::default() };
-    /// assert_eq!(route.layer(), EdgeLayer::Illicit);
-    /// let deal = Edge { border: true, transfers: 1, ..Edge::default() };
-    /// assert_eq!(deal.layer(), EdgeLayer::Legal);
+    /// let mut e = Edge::default();
+    /// e.border = true;
+    /// assert_eq!(e.layer(), EdgeLayer::Prior);
+    /// e.route_reports = 2;
+    /// assert_eq!(e.layer(), EdgeLayer::Illicit);
+    /// e.route_reports = 0;
+    /// e.transfers = 1;
+    /// assert_eq!(e.layer(), EdgeLayer::Legal);
     /// ```
     pub fn layer(&self) -> EdgeLayer {
         let illicit = self.route_reports + self.seizure_legs + self.non_state_transfers > 0;

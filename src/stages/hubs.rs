@@ -276,6 +276,15 @@ impl HubRanking {
 }
 
 impl HubsResult {
+    /// What the ranking is called where it has nothing to show: a ranking of transit hubs
+    /// only in a run with cases.
+    pub fn ranking_name(&self) -> String {
+        match (self.ranked_by, self.has_cases) {
+            (HubRanking::FlowBetweenness, false) => "ranking of the network's nodes".into(),
+            (r, _) => format!("ranking of {}", r.nodes_called()),
+        }
+    }
+
     /// The value node `i` is ranked by.
     pub fn score(&self, i: usize) -> f64 {
         match (self.ranked_by, &self.trade_brokerage) {

@@ -282,7 +282,7 @@ fn no_cases_caveat(kinds: &[&Ingested], h: &HubsResult) -> String {
     }
     let what = if what.is_empty() { "no records".to_string() } else { what.join(", ") };
     format!(
-        "This run has no seizure or looting cases: it describes {what}, and estimates nothing about diversion (no paths, flows or hubs of diverted weapons). Its nodes are ranked by {} ({}); edges with no evidence, land-border priors only, form the `prior` layer.",
+        "This run has no seizure or looting cases: it describes {what}, and estimates nothing about diversion (no paths, flows or hubs of diverted weapons). Its nodes are ranked by {} ({}); edges with no evidence, land-border priors only, form the \"prior\" layer.",
         h.ranked_by.measure(),
         match h.ranked_by {
             HubRanking::TradeBrokerage =>
@@ -302,8 +302,7 @@ fn hubs_table(config: &FiguresConfig, p: &PathsResult, h: &HubsResult) -> (repor
     let mut order: Vec<usize> = (0..net.node_count()).collect();
     order.sort_by_key(|&i| h.rank[i]);
     let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let called = h.ranked_by.nodes_called();
-    let absent = Absent::new(format!("ranking of {called}"), NEEDS_NETWORK);
+    let absent = Absent::new(h.ranking_name(), NEEDS_NETWORK);
     if h.ranked_by == HubRanking::FlowBetweenness && h.has_cases {
         let rows = order
             .iter()

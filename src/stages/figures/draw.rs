@@ -235,7 +235,7 @@ pub(super) fn top_hubs(cx: &FigureContext<'_>) -> Result<Figure, ChartError> {
         })
         .collect();
     if bars.is_empty() {
-        let what = format!("ranking of {}", h.ranked_by.nodes_called());
+        let what = h.ranking_name();
         return Err(ChartError::NothingToShow(Absent::new(what, NEEDS_NETWORK)));
     }
     let input = TopHubsInput {
