@@ -20,14 +20,18 @@ pub const QUOTE_BYTES: usize = 200;
 /// assert!(c.ends_with("…(300 bytes)") && c.len() < 220, "{c}");
 /// ```
 pub fn clip(value: &str) -> std::borrow::Cow<'_, str> {
+    clip_to(value, QUOTE_BYTES)
+}
+
+/// [`clip`] at `max` bytes.
+pub fn clip_to(value: &str, max: usize) -> std::borrow::Cow<'_, str> {
     // A value clipped already (by a reader that never turned the whole into text) keeps
     // its stated length.
-    let clipped =
-        value.len() <= QUOTE_BYTES * 4 && value.ends_with(" bytes)") && value.contains("…(");
-    if value.len() <= QUOTE_BYTES || clipped {
+    let clipped = value.len() <= max * 4 && value.ends_with(" bytes)") && value.contains("…(");
+    if value.len() <= max || clipped {
         return std::borrow::Cow::Borrowed(value);
     }
-    let mut cut = QUOTE_BYTES;
+    let mut cut = max;
     while !value.is_char_boundary(cut) {
         cut -= 1;
     }

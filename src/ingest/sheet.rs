@@ -99,7 +99,7 @@ pub fn check_parts(bytes: &[u8]) -> Result<(), String> {
         let too_big = |n: u64| {
             if n > MAX_PART_BYTES {
                 format!(
-                    "its part {name:?} decompresses to more than {} MiB (the limit of one part):                      not a workbook divnet reads",
+                    "its part {name:?} decompresses to more than {} MiB (the limit of one part): not a workbook divnet reads",
                     MAX_PART_BYTES >> 20
                 )
             } else {
@@ -122,7 +122,78 @@ pub fn check_parts(bytes: &[u8]) -> Result<(), String> {
         }
         total += n;
     }
+    if let Ok(content) = zip.by_name("content.xml") {
+        check_ods_cells(std::io::BufReader::new(content.take(MAX_PART_BYTES)))?;
+    }
     Ok(())
+}
+
+/// The most cells calamine may lay out for one sheet of an ODS workbook. Its rows and
+/// cells repeat by count (`table:number-rows-repeated`, `table:number-columns-repeated`),
+/// and calamine lays out every cell between the first and the last that hold a value: a
+/// few hundred bytes can claim a billion cells. Repeats after the last value (how
+/// spreadsheet programs fill a sheet to its end) count for nothing.
+pub const MAX_ODS_CELLS: u64 = 20_000_000;
+
+/// Refuses an ODS `content.xml` one of whose sheets would lay out more than
+/// [`MAX_ODS_CELLS`] cells: rows up to the last with a value, times the widest row up to
+/// its last value. XML that does not parse is left for calamine to report.
+fn check_ods_cells(content: impl std::io::BufRead) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let repeats = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> u64 {
+        e.try_get_attribute(name)
+            .ok()
+            .flatten()
+            .and_then(|a| a.value.trim().parse().ok())
+            .unwrap_or(1)
+    };
+    let mut reader = quick_xml::Reader::from_reader(content);
+    let mut buf = Vec::new();
+    let (mut rows, mut used_rows, mut width) = (0u64, 0u64, 0u64);
+    let (mut row_repeat, mut col, mut row_width) = (1u64, 0u64, 0u64);
+    loop {
+        let (start, empty) = match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => (Some(e.into_owned()), false),
+            Ok(Event::Empty(e)) => (Some(e.into_owned()), true),
+            Ok(Event::End(e)) if e.local_name().as_ref() == "table-row" => {
+                rows = rows.saturating_add(row_repeat);
+                if row_width > 0 {
+                    used_rows = rows;
+                    width = width.max(row_width);
+                }
+                (None, false)
+            }
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            _ => (None, false),
+        };
+        if let Some(e) = start {
+            match e.local_name().as_ref() {
+                "table" => (rows, used_rows, width) = (0, 0, 0),
+                "table-row" => {
+                    (row_repeat, col, row_width) =
+                        (repeats(&e, "table:number-rows-repeated"), 0, 0);
+                    if empty {
+                        rows = rows.saturating_add(row_repeat);
+                    }
+                }
+                "table-cell" | "covered-table-cell" => {
+                    col = col.saturating_add(repeats(&e, "table:number-columns-repeated"));
+                    if matches!(e.try_get_attribute("office:value-type"), Ok(Some(_))) {
+                        row_width = col;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let cells = used_rows.saturating_mul(width);
+        if cells > MAX_ODS_CELLS {
+            return Err(format!(
+                "a sheet of its content.xml repeats rows and cells into {cells} cells \
+                 (divnet reads at most {MAX_ODS_CELLS} of one sheet): not a workbook divnet reads"
+            ));
+        }
+        buf.clear();
+    }
 }
 
 /// A sink that counts the bytes written to it.
@@ -140,8 +211,8 @@ impl std::io::Write for Counted {
 
 /// The non-empty cells of a sheet as text, by row and column (0-based), read one cell at a
 /// time where the format allows (XLSX, XLSM, XLSB), so memory follows the cells the file
-/// holds, never the dimensions it claims; XLS (at most 65,536 x 256 cells) and ODS (whose
-/// repeated rows calamine caps at 100 million cells) through calamine's range.
+/// holds, never the dimensions it claims; XLS (at most 65,536 x 256 cells) and ODS (its
+/// repeats checked first, [`MAX_ODS_CELLS`]) through calamine's range.
 type Cells = std::collections::BTreeMap<u32, Vec<(u32, String)>>;
 
 fn sheet_cells<RS: std::io::Read + std::io::Seek>(
@@ -492,6 +563,32 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn an_ods_sheet_repeating_cells_into_billions_is_refused_and_trailing_repeats_pass() {
+        let ods = |rows: &str| {
+            use std::io::Write;
+            let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let opts = zip::write::SimpleFileOptions::default();
+            z.start_file("mimetype", opts).unwrap();
+            z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+            z.start_file("content.xml", opts).unwrap();
+            write!(z, r#"<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body><office:spreadsheet><table:table table:name="S">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#).unwrap();
+            z.finish().unwrap().into_inner()
+        };
+        let value = r#"<table:table-cell office:value-type="float" office:value="1"/>"#;
+        // A value, a million empty rows, a value 16,000 columns out: 16 billion cells.
+        let bomb = ods(&format!(
+            r#"<table:table-row>{value}</table:table-row><table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="16000"/>{value}</table:table-row>"#
+        ));
+        let e = check_parts(&bomb).unwrap_err();
+        assert!(e.contains("into 16001032002 cells"), "{e}");
+        // How spreadsheet programs end a sheet: empty rows and cells repeated to its end.
+        let filled = ods(&format!(
+            r#"<table:table-row>{value}{value}<table:table-cell table:number-columns-repeated="1022"/></table:table-row><table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#
+        ));
+        assert_eq!(check_parts(&filled), Ok(()));
     }
 
     #[test]

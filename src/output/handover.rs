@@ -10,8 +10,9 @@
 //!    during the run; a file the manifest does not list was added during the run. Where
 //!    such a file has the name of a new output, the new output is dropped from the staging
 //!    directory and from the manifest: the user's version stays, now a file divnet did not
-//!    write, which the next run refuses to touch without `--force` (edits) or at all
-//!    (additions). With `force`, edits are replaced as any changed output is.
+//!    write, which the next run leaves alone (it stops and asks for it to be moved out,
+//!    as for any file the user adds). With `force`, edits are replaced as any changed
+//!    output is.
 //! 2. The exchange swaps the new run in ([`super::RunDir::commit`]).
 //! 3. [`carry_over`] moves everything of the user's from the previous run's directory into
 //!    the new one at the same relative path: added files, directories the previous run did

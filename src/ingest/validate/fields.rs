@@ -2,6 +2,7 @@
 //! a vocabulary term, a country, a place, a party, a location), or a [`Problem`] naming the
 //! column, the value and the [`Reason`]. The schema columns are named once, as constants.
 
+use crate::text::clip;
 use chrono::NaiveDate;
 
 use super::{Checker, Fields, MAX_COUNT, Place, Problem, Reason, ResolveCache, parse_f64};
@@ -243,7 +244,7 @@ impl<'a> Acc<'a, '_> {
                     name,
                     raw,
                     Reason::FutureDate,
-                    format!("{name} {raw} is after the day of the run"),
+                    format!("{name} {} is after the day of the run", clip(raw)),
                 );
                 None
             }
@@ -272,7 +273,10 @@ impl<'a> Acc<'a, '_> {
                     name,
                     raw,
                     Reason::InvalidFlag,
-                    format!("{name} must be yes or no (or '?' for an estimate), not {raw:?}"),
+                    format!(
+                        "{name} must be yes or no (or '?' for an estimate), not {:?}",
+                        clip(raw)
+                    ),
                 );
                 false
             }
@@ -296,7 +300,7 @@ impl<'a> Acc<'a, '_> {
                 name,
                 raw,
                 reason,
-                format!("{name} {raw:?} is not in the vocabulary{suggestion}"),
+                format!("{name} {:?} is not in the vocabulary{suggestion}", clip(raw)),
             );
         }
         v
@@ -389,7 +393,7 @@ impl<'g> Checker<'g> {
             None => {
                 let detail = match self.actors.parse(raw, self.gazetteer) {
                     Err(e) => e.to_string(),
-                    Ok(_) => format!("{raw:?} is not a party"),
+                    Ok(_) => format!("{:?} is not a party", clip(raw)),
                 };
                 acc.push(c.name, raw, Reason::UnknownActor, detail);
                 None

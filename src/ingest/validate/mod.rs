@@ -168,7 +168,10 @@ impl Problem {
     /// A problem, with the value shortened for the table.
     pub fn new(column: &str, value: &str, reason: Reason, detail: impl Into<String>) -> Problem {
         let value = crate::text::clip(value).into_owned();
-        Problem { column: column.to_string(), value, reason, detail: detail.into() }
+        // A sentence may quote the value (or a part of it): bounded here, for all of them.
+        let detail: String = detail.into();
+        let detail = crate::text::clip_to(&detail, 4 * crate::text::QUOTE_BYTES).into_owned();
+        Problem { column: column.to_string(), value, reason, detail }
     }
 }
 
@@ -326,6 +329,21 @@ pub(crate) fn parse_f64(text: &str) -> Result<f64, fast_float2::Error> {
 #[cfg(test)]
 mod tests {
     use super::parse_f64;
+
+    #[test]
+    fn a_problem_quotes_a_few_hundred_bytes_of_a_huge_value_at_most() {
+        let huge = "é".repeat(5 << 20); // 10 MiB
+        let p = super::Problem::new(
+            "category",
+            &huge,
+            super::Reason::UnknownCategory,
+            format!("category {huge:?} is not in the vocabulary"),
+        );
+        assert!(p.value.len() < 230 && p.value.ends_with("…(10485760 bytes)"), "{}", p.value);
+        assert!(p.detail.len() < 830 && p.detail.starts_with("category \"éé"), "{}", p.detail);
+        let short = super::Problem::new("c", "x", super::Reason::Missing, "c is required");
+        assert_eq!((short.value.as_str(), short.detail.as_str()), ("x", "c is required"));
+    }
     use proptest::prelude::*;
 
     /// The same answer as the standard library, bit for bit (NaN as NaN).

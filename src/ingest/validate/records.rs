@@ -123,7 +123,7 @@ impl<'g> Checker<'g> {
                         "categories",
                         c,
                         Reason::UnknownCategory,
-                        format!("category {c:?} is not in the vocabulary{s}"),
+                        format!("category {:?} is not in the vocabulary{s}", crate::text::clip(c)),
                     );
                 }
             }
@@ -311,7 +311,10 @@ impl<'g> Checker<'g> {
                     "status",
                     item,
                     Reason::UnknownStatus,
-                    format!("status {item:?} is not new, second_hand, modernised or aid{s}"),
+                    format!(
+                        "status {:?} is not new, second_hand, modernised or aid{s}",
+                        crate::text::clip(item)
+                    ),
                 );
             }
         }
