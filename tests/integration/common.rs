@@ -147,6 +147,21 @@ pub fn demo_results() -> &'static StageResults {
     })
 }
 
+/// The registered figures the demo leaves out for want of data: its conflict events form no
+/// emerging pattern (every cell of their space-time cube is "No Pattern Detected"), so the
+/// two emerging conflict-event figures have nothing to show. `demo_figures_left_out`
+/// checks this list against the figures themselves.
+pub const DEMO_ABSENT_FIGURES: [&str; 2] = ["event_emerging_map", "event_emerging_closeups"];
+
+/// The registered figures the demo draws, in registry order.
+pub fn demo_figure_names() -> Vec<&'static str> {
+    divnet::stages::figures::FIGURES
+        .iter()
+        .map(|f| f.name)
+        .filter(|n| !DEMO_ABSENT_FIGURES.contains(n))
+        .collect()
+}
+
 /// The stage results of a config without inputs.
 pub fn empty_results() -> StageResults {
     StageResults::compute(Config::empty(&root()))

@@ -136,7 +136,8 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
     assert!(!emerging.is_empty());
 
     // Figures and report.
-    for name in divnet::stages::figures::FIGURES.iter().map(|f| f.name) {
+    let drawn = crate::common::demo_figure_names();
+    for &name in &drawn {
         let png = std::fs::read(out.join(format!("figures/{name}.png"))).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 2400, "{name} width");
@@ -145,21 +146,32 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
     }
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     // Every registered figure, and the event map of the "Explore" section.
-    assert_eq!(html.matches("<figure").count(), divnet::stages::figures::FIGURES.len() + 1);
+    assert_eq!(html.matches("<figure").count(), drawn.len() + 1);
     assert!(html.contains("<figure id=\"fig-event_map\" data-map>"));
     assert!(!html.contains("figure not rendered"));
     assert!(html.contains("Top transit hubs") && html.contains("unknown_category"));
     for table in ["Diversion points", "Recipients of legal transfers", "Conflict-event hotspots"] {
         assert!(html.contains(table), "{table} missing from the report");
     }
-    // A run with cases keeps the words of diversion, and leaves nothing out.
+    // A run with cases keeps the words of diversion, and leaves out only the parts of the
+    // conflict events' space-time cube, which shows no pattern in the demo.
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     for words in
         ["### Top transit hubs", "### Top diversion paths", "transit only", "flow betweenness"]
     {
         assert!(md.contains(words), "{words} missing from report.md");
     }
-    assert!(!md.contains("Not in this run") && !md.contains("This run has no seizure"));
+    assert!(!md.contains("This run has no seizure"));
+    let left_out = md.split("## Not in this run\n\n").nth(1).expect("a list of parts left out");
+    let left_out: Vec<&str> = left_out.lines().take_while(|l| l.starts_with("- ")).collect();
+    assert_eq!(left_out.len(), 3, "{left_out:?}");
+    for line in left_out {
+        assert!(
+            line.contains("emerging conflict-event") || line.contains("conflict-event emerging"),
+            "{line}"
+        );
+        assert!(line.contains("none of the") && line.contains("shows a pattern"), "{line}");
+    }
     let hubs = rows(&out.join("hubs.csv"));
     for col in ["flow_betweenness", "transit_only", "expected_flow", "trade_brokerage"] {
         assert!(hubs[0].contains_key(col), "hubs lacks {col}");
@@ -181,7 +193,18 @@ fn demo_run_writes_every_stage_and_finds_the_planted_structure() {
     }
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["notes"]["figures"], divnet::stages::figures::FIGURES.len());
+    assert_eq!(manifest["notes"]["figures"], drawn.len());
+    // The figures left out: not written, and each named with its line.
+    let absent: Vec<&str> = manifest["notes"]["figures_absent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().split(':').next().unwrap())
+        .collect();
+    assert_eq!(absent, crate::common::DEMO_ABSENT_FIGURES);
+    for name in crate::common::DEMO_ABSENT_FIGURES {
+        assert!(!out.join(format!("figures/{name}.png")).exists(), "{name} written");
+    }
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
     assert!(run["timings_ms"]["figure:flow_map"].is_u64());
