@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use divnet::report::{FigureEmbed, ReportInput, Table, build};
-use divnet::stages::figures::{FIGURES, render_figures};
+use divnet::stages::figures::render_figures;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
