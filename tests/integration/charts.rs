@@ -450,18 +450,9 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 /// The registered figures of `r` that have something to show (the others must be left out,
 /// never failed), on one thread.
 fn drawn_figures(r: &StageResults) -> Vec<Figure> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    pool.install(|| render_figures(&r.context()))
-        .into_iter()
-        .filter_map(|f| match f {
-            Ok(f) => Some(f),
-            Err(ChartError::NothingToShow(_)) => None,
-            Err(e) => panic!("figure failed: {e}"),
-        })
-        .collect()
+    registry_figures(r, 1).into_iter().flatten().collect()
 }
 
-/// The registered figures of `r`, rendered on a pool of `threads` threads.
 /// Every registered figure of `r`, in registry order: `None` for one with nothing to show
 /// (left out of a run), a failure panics.
 fn registry_figures(r: &StageResults, threads: usize) -> Vec<Option<Figure>> {

@@ -185,6 +185,21 @@ pub fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// Runs `config` into `out` without the cache, on a fixed clock (`DIVNET_NOW`) and without
+/// `SOURCE_DATE_EPOCH`, and asserts it succeeds.
+pub fn run_fixed_clock(config: &Path, out: &Path) {
+    assert_cmd::Command::cargo_bin("divnet")
+        .unwrap()
+        .env("DIVNET_NOW", "2026-06-01T12:00:00Z")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .args(["run", "--no-cache", "--config"])
+        .arg(config)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+}
+
 /// Runs `divnet run --no-cache` on a config (at a fixed clock) and asserts that it succeeds.
 pub fn run_config(config: &Path) {
     assert_cmd::Command::cargo_bin("divnet")

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-use crate::common::{csv_rows, data, gaz};
+use crate::common::{csv_rows, data, gaz, run_fixed_clock as run};
 
 const REGISTER: &str = "sources/sipri_trade_register_sample.csv";
 const UCDP: &str = "sources/ucdp_ged_sample.geojson";
@@ -32,19 +32,6 @@ fn config(dir: &Path, name: &str, extra: &[(&str, &str, &str)], figures: bool) -
     let path = dir.join(format!("{name}.toml"));
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn run(config: &Path, out: &Path) {
-    Command::cargo_bin("divnet")
-        .unwrap()
-        .env("DIVNET_NOW", "2026-06-01T12:00:00Z")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .args(["run", "--no-cache", "--config"])
-        .arg(config)
-        .arg("--out")
-        .arg(out)
-        .assert()
-        .success();
 }
 
 fn manifest(out: &Path) -> serde_json::Value {

@@ -22,7 +22,7 @@ use divnet::retransfers::{RetransferOptions, WeaponKey, find};
 use divnet::schema::TableKind;
 use divnet::stages::dyads::dyads;
 
-use crate::common::{csv_rows, data, gaz};
+use crate::common::{csv_rows, data, gaz, run_fixed_clock as run};
 
 const REGISTER: &str = "sources/sipri_trade_register_cases.csv";
 const NEWER: &str = "sources/sipri_transfers_cases.csv";
@@ -199,19 +199,6 @@ fn config(dir: &Path, inputs: &[(&str, &str, &str)], extra: &str) -> PathBuf {
     let path = dir.join("t.toml");
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn run(config: &Path, out: &Path) {
-    assert_cmd::Command::cargo_bin("divnet")
-        .unwrap()
-        .env("DIVNET_NOW", "2026-06-01T12:00:00Z")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .args(["run", "--no-cache", "--config"])
-        .arg(config)
-        .arg("--out")
-        .arg(out)
-        .assert()
-        .success();
 }
 
 #[test]
