@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::OutputError;
 use super::ownership::read_manifest;
-use super::rundir::{remove_dead, remove_run_dir};
+use super::removal::{remove_dead, remove_run_dir};
 
 /// Refuses an output directory that is not a run history divnet may add to: anything but
 /// `runs/` (each entry a divnet run, or a dead run's staging directory) and the `latest`

@@ -16,6 +16,7 @@ pub mod csv_safe;
 pub mod handover;
 mod history;
 pub mod ownership;
+mod removal;
 pub mod rundir;
 pub mod signals;
 
@@ -104,7 +105,7 @@ pub enum OutputError {
          divnet did not write ({list}); divnet never deletes files it did not write: move \
          them out of the directory or choose another output directory",
         count = files.len(),
-        list = rundir::short_list(files)
+        list = ownership::short_list(files)
     )]
     ForeignFiles {
         /// The output directory.
@@ -116,7 +117,7 @@ pub enum OutputError {
     #[error(
         "the output directory {path} holds an earlier divnet run whose files were changed \
          after divnet wrote them ({list}); pass --force to replace them, or move them out",
-        list = rundir::short_list(files)
+        list = ownership::short_list(files)
     )]
     Modified {
         /// The output directory.

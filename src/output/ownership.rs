@@ -212,3 +212,24 @@ pub(super) fn changed_files(dir: &Path, files: &[String], listing: &Listing<'_>)
         })
         .collect()
 }
+
+/// Up to five names, then how many more.
+pub(crate) fn short_list(files: &[String]) -> String {
+    let mut s = files.iter().take(5).map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+    if files.len() > 5 {
+        s.push_str(&format!(" and {} more", files.len() - 5));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_list_counts_the_rest() {
+        let files: Vec<String> = (0..7).map(|i| format!("f{i}")).collect();
+        assert_eq!(short_list(&files[..2]), "\"f0\", \"f1\"");
+        assert!(short_list(&files).ends_with("and 2 more"));
+    }
+}

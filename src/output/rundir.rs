@@ -38,16 +38,12 @@ use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
 
-use super::handover::{Kept, Prior, carry_over, remove_empty_dirs, retire};
+use super::handover::{Kept, Prior, carry_over, retire};
 pub use super::history::{HISTORY_INDEX, history_runs};
 use super::history::{check_history, link_latest, prune, record_run, recover_history};
-use super::ownership::{
-    RUN_FILES, changed_files, check_ownership, foreign_files, read_manifest, walk,
-};
+use super::ownership::check_ownership;
+use super::removal::{STAGING_MARKER, remove_dead};
 use super::{OutputError, OutputFile, sha256_hex, signals};
-
-/// The marker file of a staging directory.
-const STAGING_MARKER: &str = ".divnet-staging";
 
 /// First line of the lock file.
 const LOCK_HEADER: &str = "divnet output lock";
@@ -586,101 +582,6 @@ fn recover(
     Ok(())
 }
 
-/// Removes the directories dead runs left (with the lock held), and says how many in
-/// `notices`; what cannot be removed is reported there too. A finished run among them is
-/// removed only if none of its files was changed since: a previous run kept because the
-/// user edited one of its outputs at the moment of a swap keeps that edit.
-pub(super) fn remove_dead<'a>(
-    dirs: impl IntoIterator<Item = &'a PathBuf>,
-    notices: &mut Vec<String>,
-) {
-    let mut removed = 0;
-    for dir in dirs {
-        match remove_run_dir(dir, notices) {
-            Ok(true) => removed += 1,
-            Ok(false) => {}
-            Err(e) => notices.push(format!("could not remove {}: {e}", dir.display())),
-        }
-    }
-    if removed > 0 {
-        notices.push(format!(
-            "removed {removed} unfinished or replaced output director{} left by interrupted runs",
-            if removed == 1 { "y" } else { "ies" }
-        ));
-    }
-}
-
-/// Removes a directory divnet wrote: a staging directory (by its marker) entirely, a
-/// finished run by its manifest (only the files listed there, and only if none of them was
-/// changed since and it holds no other), an empty directory. Returns whether the directory
-/// is gone; what is kept is said in `notices`.
-pub(super) fn remove_run_dir(dir: &Path, notices: &mut Vec<String>) -> std::io::Result<bool> {
-    if dir.join(STAGING_MARKER).is_file() {
-        std::fs::remove_dir_all(dir)?;
-        return Ok(true);
-    }
-    let manifest = match read_manifest(&dir.join("manifest.json")) {
-        Ok(m) => m,
-        Err(problem) => {
-            notices.push(format!("kept {}: {problem}", dir.display()));
-            return Ok(false);
-        }
-    };
-    let (files, _) = walk(dir)?;
-    let listed: BTreeSet<String> =
-        manifest.iter().flat_map(|m| &m.outputs).map(|o| o.file.clone()).collect();
-    if let Some(m) = &manifest {
-        let listing = m.listing();
-        let foreign = foreign_files(&files, &listing, &RUN_FILES);
-        let changed = changed_files(dir, &files, &listing);
-        if !changed.is_empty() || !foreign.is_empty() {
-            notices.push(format!(
-                "kept the old run {}: it holds files divnet did not write or that were \
-                 changed since ({}); move them out and divnet removes it next time",
-                dir.display(),
-                short_list(&[foreign, changed].concat())
-            ));
-            return Ok(false);
-        }
-    }
-    let mut kept = Vec::new();
-    let mut run_files = Vec::new();
-    for f in files {
-        if RUN_FILES.contains(&f.as_str()) {
-            run_files.push(f);
-        } else if listed.contains(&f) {
-            std::fs::remove_file(dir.join(&f))?;
-        } else {
-            kept.push(f);
-        }
-    }
-    // The manifest goes last: a run killed while removing an old run leaves a directory
-    // whose manifest still lists every file in it, which the next run removes.
-    run_files.sort_by_key(|f| f == "manifest.json");
-    for f in run_files {
-        std::fs::remove_file(dir.join(&f))?;
-    }
-    remove_empty_dirs(dir)?;
-    if kept.is_empty() && std::fs::symlink_metadata(dir).is_err() {
-        return Ok(true);
-    }
-    notices.push(format!(
-        "kept {}: it holds files divnet did not write ({}); move them and remove the directory",
-        dir.display(),
-        short_list(&kept)
-    ));
-    Ok(false)
-}
-
-/// Up to five names, then how many more.
-pub(crate) fn short_list(files: &[String]) -> String {
-    let mut s = files.iter().take(5).map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
-    if files.len() > 5 {
-        s.push_str(&format!(" and {} more", files.len() - 5));
-    }
-    s
-}
-
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
@@ -769,12 +670,5 @@ mod tests {
         assert_eq!(canonical(&real.join("nope/../y/./z")).unwrap(), real.join("y/z"));
         std::os::unix::fs::symlink(real.join("x"), real.join("link")).unwrap();
         assert_eq!(canonical(&real.join("link/new")).unwrap(), real.join("x/new"));
-    }
-
-    #[test]
-    fn short_list_counts_the_rest() {
-        let files: Vec<String> = (0..7).map(|i| format!("f{i}")).collect();
-        assert_eq!(short_list(&files[..2]), "\"f0\", \"f1\"");
-        assert!(short_list(&files).ends_with("and 2 more"));
     }
 }

@@ -487,7 +487,7 @@ impl Cache {
 /// };
 /// divnet::run::cache::fuzz_cache_entry(b"DIVNETA2 and then some", &[bytes]);
 /// ```
-pub fn fuzz_cache_entry<A>(data: &[u8], codecs: &[super::graph::Codec<A>]) {
+pub fn fuzz_cache_entry<A>(data: &[u8], codecs: &[super::codec::Codec<A>]) {
     let (key, label) = ("ab0123456789", "step/Kind");
     let Ok(dir) = tempfile::tempdir() else { return };
     let cache = Cache::new(dir.path(), 1 << 20);

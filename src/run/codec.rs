@@ -11,6 +11,17 @@ use serde::de::DeserializeOwned;
 
 use super::BoxError;
 
+/// How a step's artifact is stored in the cache.
+pub struct Codec<A> {
+    /// The kind of artifact it encodes, recorded in every entry beside the step's name, so
+    /// that an entry of another step or kind is never decoded as this one.
+    pub kind: &'static str,
+    /// Writes the artifact's bytes (deterministic: equal artifacts give equal bytes).
+    pub encode: fn(&A, &mut dyn std::io::Write) -> Result<(), BoxError>,
+    /// Bytes back to the artifact.
+    pub decode: fn(&[u8]) -> Result<A, BoxError>,
+}
+
 /// The bytes of `value`.
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, BoxError> {
     Ok(postcard::to_stdvec(value)?)

@@ -23,17 +23,9 @@ use super::cache::{Cache, HashingWriter, Lookup, Peek, PutError};
 
 /// The steps name it here, beside [`Step`] and [`Codec`]; it lives in [`crate::run`].
 pub use super::BoxError;
-
-/// How a step's artifact is stored in the cache.
-pub struct Codec<A> {
-    /// The kind of artifact it encodes, recorded in every entry beside the step's name, so
-    /// that an entry of another step or kind is never decoded as this one.
-    pub kind: &'static str,
-    /// Writes the artifact's bytes (deterministic: equal artifacts give equal bytes).
-    pub encode: fn(&A, &mut dyn std::io::Write) -> Result<(), BoxError>,
-    /// Bytes back to the artifact.
-    pub decode: fn(&[u8]) -> Result<A, BoxError>,
-}
+/// How a step's artifact is stored in the cache; it lives in [`crate::run::codec`], below
+/// both the graph and the cache.
+pub use super::codec::Codec;
 
 /// The function of a step: its inputs' artifacts, in the order of `deps`, to its artifact.
 pub type StepFn<A> = Box<dyn Fn(&[&A]) -> Result<A, BoxError> + Send + Sync>;
