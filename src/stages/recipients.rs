@@ -86,7 +86,8 @@ pub struct RecipientCategory {
     pub iso3: String,
     /// The year.
     pub year: i32,
-    /// Armament category (`unspecified` when the source gives none).
+    /// Armament category: the source's, else the one its description names
+    /// ([`crate::stages::dyads::category_of`]), else `unspecified`.
     pub category: String,
     /// Deals whose deliveries began that year.
     pub deals: u64,
@@ -341,7 +342,7 @@ pub fn recipients(
             continue;
         }
         states.insert(rc);
-        let category = t.armament_category.as_deref().unwrap_or("unspecified").to_string();
+        let category = crate::stages::dyads::category_of(t);
         let first = deals.first_year(deal).filter(|_| new_deal);
         if let Some(y) = first {
             add(rc, y, &|r| r.deals += 1);
