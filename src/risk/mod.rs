@@ -149,6 +149,10 @@ pub struct RiskData {
     /// The screened states (id to name): recipients of legal transfers and every state
     /// the records hold risk evidence about.
     pub states: BTreeMap<String, String>,
+    /// The years a historical state among `states` existed (first, last): it is screened
+    /// only in the windows that overlap them (no East Germany in a window of the 2020s).
+    #[serde(default)]
+    pub lifespans: BTreeMap<String, (i32, i32)>,
     /// Names of every other state named (suppliers).
     pub names: BTreeMap<String, String>,
     /// Which sources were read.

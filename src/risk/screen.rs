@@ -77,9 +77,13 @@ pub fn screen(data: &RiskData, config: &RiskConfig) -> RiskResult {
     };
     for w in ws {
         let accs = accumulate(data, w);
+        let existed = |id: &String| {
+            data.lifespans.get(id).is_none_or(|&(first, last)| first <= w.end && last >= w.start)
+        };
         let mut rows: Vec<RiskRow> = data
             .states
             .iter()
+            .filter(|(id, _)| existed(id))
             .map(|(id, name)| {
                 let acc = accs.get(id.as_str());
                 let values = Indicator::ALL
@@ -285,6 +289,7 @@ mod tests {
         };
         RiskData {
             states,
+            lifespans: BTreeMap::new(),
             names: BTreeMap::from([(s("SSS"), s("Supplierland"))]),
             coverage: Coverage {
                 transfers: true,
@@ -374,6 +379,24 @@ mod tests {
             .filter(|e| e.state == state && e.indicator == i)
             .map(|e| (e.record.clone(), e.value))
             .collect()
+    }
+
+    #[test]
+    fn a_historical_state_is_screened_only_in_windows_it_existed() {
+        let mut d = data();
+        d.states.insert(s("XGD"), s("Gone state"));
+        d.lifespans.insert(s("XGD"), (2000, 2012));
+        let last = screen(&d, &RiskConfig::default());
+        assert!(last.rows.iter().all(|r| r.state != "XGD"), "not in 2020-2024");
+        assert!(last.rows.iter().any(|r| r.state == "CCC"), "other states kept");
+        let config = RiskConfig { series: true, ..RiskConfig::default() };
+        let series = screen(&d, &config);
+        let gone: Vec<Window> =
+            series.rows.iter().filter(|r| r.state == "XGD").map(|r| r.window).collect();
+        assert!(!gone.is_empty(), "screened in a window of its years");
+        assert!(gone.iter().all(|w| w.start <= 2012 && w.end >= 2000), "{gone:?}");
+        let overlapping = series.windows.iter().filter(|w| w.start <= 2012).count();
+        assert_eq!(gone.len(), overlapping);
     }
 
     #[test]

@@ -240,6 +240,10 @@ pub fn risk_data(cx: &RiskInputs<'_>) -> RiskData {
     }
     for k in states {
         let (i, n) = state_label(g, k);
+        if let NodeKey::Historical(h) = k {
+            let s = crate::actors::HistoricalStates::embedded().get(h);
+            data.lifespans.insert(i.clone(), (s.first_year, s.last_year));
+        }
         data.states.insert(i, n);
     }
     for k in suppliers {
