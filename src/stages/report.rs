@@ -548,6 +548,12 @@ pub fn report_context(
             hs.excluded_coarse_date
         ));
     }
+    if hs.event_cube.excluded_coarse_date > 0 {
+        caveats.push(format!(
+            "{} located conflict events have a date coarser than the time step (hotspots.time_step) and are left out of the conflict events' emerging-hotspot cube.",
+            hs.event_cube.excluded_coarse_date
+        ));
+    }
     if !single.is_empty() {
         caveats.push(format!(
             "{} seizures carry no trace, linkable serial or lot, origin, last legal import or country of manufacture, and so form no diversion case.",

@@ -129,6 +129,45 @@ fn sum(rows: &[BTreeMap<String, String>], column: &str) -> f64 {
     rows.iter().map(|r| r[column].parse::<f64>().unwrap()).sum()
 }
 
+/// Monthly steps: a located event dated only by its year has no month, is left out of the
+/// event cube, and the run says how many; yearly steps keep it.
+#[test]
+fn events_dated_more_coarsely_than_the_step_are_counted_out_of_the_cube() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.csv");
+    std::fs::write(
+        &events,
+        "id,date,country,lat,lon,location_precision,fatalities\n\
+         E1,2019-03-02,CAF,4.36,18.56,exact,2\n\
+         E2,2019,CAF,4.37,18.57,exact,1\n\
+         E3,2020-07-11,CAF,6.48,21.98,exact,5\n",
+    )
+    .unwrap();
+    let note = |step: &str| {
+        let cfg = dir.path().join(format!("{step}.toml"));
+        let out = dir.path().join(step);
+        std::fs::write(
+            &cfg,
+            format!(
+                "[run]\nout = {step:?}\n\n[[inputs.events]]\npath = \"events.csv\"\n\n\
+                 [hotspots]\ntime_step = {step:?}\n"
+            ),
+        )
+        .unwrap();
+        run_config(&cfg);
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+        (manifest["notes"]["conflict_events_date_coarser_than_step_excluded"].clone(), report)
+    };
+    let (monthly, report) = note("month");
+    assert_eq!(monthly, 1);
+    assert!(report.contains("1 located conflict events have a date coarser than the time step"));
+    let (yearly, report) = note("year");
+    assert_eq!(yearly, 0);
+    assert!(!report.contains("have a date coarser than the time step"));
+}
+
 #[test]
 fn a_run_weighted_by_fatalities_has_event_cells_trends_emerging_spots_and_figures() {
     let dir = tempfile::tempdir().unwrap();

@@ -18,8 +18,9 @@ use crate::stages::artifact::{Artifact, OutFile, Summary, codecs};
 use crate::stages::figures::{self, FigureStep};
 use crate::stages::report;
 use crate::stages::step::{
-    ALL_RECORDS, Args, CELLS, CUBE, DYADS, EVENT_CELLS, EVENTS, FRAME, HUBS, HotspotSteps, Input,
-    PathSteps, RECIPIENTS, RETRANSFERS, RISK, Reads, TRANSFERS, all_records, declare, figure,
+    ALL_RECORDS, Args, CELLS, CUBE, DYADS, EVENT_CELLS, EVENT_CUBE, EVENTS, FRAME, HUBS,
+    HotspotSteps, Input, PathSteps, RECIPIENTS, RETRANSFERS, RISK, Reads, TRANSFERS, all_records,
+    declare, figure,
 };
 
 /// What the `report` step reads of the config.
@@ -119,7 +120,7 @@ fn run_report(c: &ReportSection, a: &Args<'_>) -> Result<Artifact, BoxError> {
 pub fn summary_step(config: &Config) -> Step<Artifact> {
     let figs = figure_inputs(config);
     let mut reads: Vec<&dyn Reads> = vec![&ALL_RECORDS, &PathSteps, &HUBS, &CELLS, &CUBE, &FRAME];
-    reads.extend([&EVENT_CELLS as &dyn Reads, &RETRANSFERS]);
+    reads.extend([&EVENT_CELLS as &dyn Reads, &EVENT_CUBE, &RETRANSFERS]);
     reads.extend(figs.iter().map(|f| f as &dyn Reads));
     let section = SummarySection {
         hubs: config.hubs.clone(),
@@ -197,6 +198,10 @@ fn summary(c: &SummarySection, a: &Args<'_>) -> Result<Artifact, BoxError> {
         notes.insert(
             "conflict_events_country_level_excluded".into(),
             event_cells.excluded_country_level.into(),
+        );
+        notes.insert(
+            "conflict_events_date_coarser_than_step_excluded".into(),
+            a.get(&EVENT_CUBE)?.excluded_coarse_date.into(),
         );
     }
     if !a.get(&TRANSFERS)?.transfers.is_empty() {
