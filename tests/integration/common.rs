@@ -137,6 +137,29 @@ impl StageResults {
     }
 }
 
+/// The spec of `rel` (under tests/data) read as `kind` with `preset`.
+pub fn preset_spec(
+    rel: &str,
+    kind: divnet::schema::TableKind,
+    preset: divnet::inputs::presets::Preset,
+) -> InputSpec {
+    let mut spec = InputSpec::for_path(data(rel).display().to_string());
+    spec.preset = Some(preset);
+    spec.apply_preset(preset, kind);
+    spec
+}
+
+/// Ingests `inputs` in 64-byte CSV pieces (so that rows are split across many of them), as
+/// on 2026-06-01.
+pub fn ingest_in_small_pieces(inputs: &InputSet) -> Ingested {
+    let opts = IngestOptions {
+        csv_piece_bytes: 64,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+        ..IngestOptions::default()
+    };
+    ingest(inputs, Path::new("/"), gaz(), opts).unwrap()
+}
+
 /// The stage results of the shipped demo dataset (computed once per test binary).
 pub fn demo_results() -> &'static StageResults {
     static DEMO: OnceLock<StageResults> = OnceLock::new();

@@ -17,17 +17,9 @@ use crate::common::{data, gaz};
 
 /// Reads `rel` (under tests/data) as `kind` with `preset`.
 fn read(rel: &str, kind: TableKind, preset: Preset) -> Ingested {
-    let mut spec = InputSpec::for_path(data(rel).display().to_string());
-    spec.preset = Some(preset);
-    spec.apply_preset(preset, kind);
     let mut inputs = InputSet::default();
-    inputs.of_mut(kind).push(spec);
-    let opts = IngestOptions {
-        csv_piece_bytes: 64,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
-        ..IngestOptions::default()
-    };
-    ingest(&inputs, Path::new("/"), gaz(), opts).unwrap()
+    inputs.of_mut(kind).push(crate::common::preset_spec(rel, kind, preset));
+    crate::common::ingest_in_small_pieces(&inputs)
 }
 
 /// The data rows of a SIPRI CSV export (Windows-1252 or UTF-8, 11 preamble lines, an

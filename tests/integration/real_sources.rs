@@ -8,9 +8,8 @@
 //! over the CSV, GeoJSON and workbook cells), never copied from divnet's output.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use divnet::ingest::{IngestOptions, Ingested, InputSet, ingest};
+use divnet::ingest::{Ingested, InputSet};
 use divnet::inputs::InputSpec;
 use divnet::inputs::presets::Preset;
 use divnet::inputs::rules::{FilterValue, RowFilter};
@@ -28,13 +27,7 @@ fn read(rel: &str, kind: TableKind, preset: Preset, filters: &[(&str, RowFilter)
     spec.apply_preset(preset, kind);
     let mut inputs = InputSet::default();
     inputs.of_mut(kind).push(spec);
-    // Small CSV pieces, so that rows are split across many of them.
-    let opts = IngestOptions {
-        csv_piece_bytes: 64,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
-        ..IngestOptions::default()
-    };
-    ingest(&inputs, Path::new("/"), gaz(), opts).unwrap()
+    crate::common::ingest_in_small_pieces(&inputs)
 }
 
 fn text(values: &[&str]) -> RowFilter {

@@ -15,8 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use divnet::deals::Deals;
-use divnet::ingest::{IngestOptions, Ingested, InputSet, ingest};
-use divnet::inputs::InputSpec;
+use divnet::ingest::{Ingested, InputSet};
 use divnet::inputs::presets::Preset;
 use divnet::retransfers::{RetransferOptions, WeaponKey, find};
 use divnet::schema::TableKind;
@@ -30,17 +29,9 @@ const NEWER: &str = "sources/sipri_transfers_cases.csv";
 fn read(files: &[(&str, Preset)]) -> Ingested {
     let mut inputs = InputSet::default();
     for (rel, preset) in files {
-        let mut s = InputSpec::for_path(data(rel).display().to_string());
-        s.preset = Some(*preset);
-        s.apply_preset(*preset, TableKind::Transfers);
-        inputs.transfers.push(s);
+        inputs.transfers.push(crate::common::preset_spec(rel, TableKind::Transfers, *preset));
     }
-    let opts = IngestOptions {
-        csv_piece_bytes: 64,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
-        ..IngestOptions::default()
-    };
-    ingest(&inputs, Path::new("/"), gaz(), opts).unwrap()
+    crate::common::ingest_in_small_pieces(&inputs)
 }
 
 /// Per (supplier, recipient): deals and TIV over every year.
